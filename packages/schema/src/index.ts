@@ -1,1 +1,24 @@
-export const x: number = 1
+/**
+ * @sessionport/schema: typed, lossless Effect schemas of every Codex rollout format.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as ContentItem from "./ContentItem.js"
+/** @since 0.1.0 */
+export * as EventMsg from "./EventMsg.js"
+/** @since 0.1.0 */
+export * as Legacy from "./Legacy.js"
+/** @since 0.1.0 */
+export * as ResponseItem from "./ResponseItem.js"
+/** @since 0.1.0 */
+export * as RolloutLine from "./RolloutLine.js"
+/** @since 0.1.0 */
+export * as RolloutReader from "./RolloutReader.js"
+/** @since 0.1.0 */
+export * as RolloutRecord from "./RolloutRecord.js"
+/** @since 0.1.0 */
+export * as SessionMeta from "./SessionMeta.js"
+/** @since 0.1.0 */
+export * as TurnContext from "./TurnContext.js"

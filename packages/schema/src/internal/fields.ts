@@ -1,0 +1,10 @@
+import { Schema } from "effect"
+
+/** @internal a field Codex may leave out or write as `null`. */
+export const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/** @internal any JSON value: kept as it is, never validated. */
+export const Json = Schema.Unknown
+
+/** @internal a JSON object whose keys this version does not model. */
+export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
