@@ -9,6 +9,10 @@ export * as ContentItem from "./ContentItem.js"
 /** @since 0.1.0 */
 export * as EventMsg from "./EventMsg.js"
 /** @since 0.1.0 */
+export * as History from "./History.js"
+/** @since 0.1.0 */
+export * as JsonSchema from "./JsonSchema.js"
+/** @since 0.1.0 */
 export * as Legacy from "./Legacy.js"
 /** @since 0.1.0 */
 export * as ResponseItem from "./ResponseItem.js"
@@ -19,6 +23,10 @@ export * as RolloutReader from "./RolloutReader.js"
 /** @since 0.1.0 */
 export * as RolloutRecord from "./RolloutRecord.js"
 /** @since 0.1.0 */
+export * as SessionIndex from "./SessionIndex.js"
+/** @since 0.1.0 */
 export * as SessionMeta from "./SessionMeta.js"
+/** @since 0.1.0 */
+export * as StateRow from "./StateRow.js"
 /** @since 0.1.0 */
 export * as TurnContext from "./TurnContext.js"

@@ -4,6 +4,7 @@ import { LegacyHeader, LegacyStateRecord } from "../Legacy.js"
 import { ResponseItem } from "../ResponseItem.js"
 import { RolloutLine } from "../RolloutLine.js"
 import type { RolloutEntry, UnknownReason } from "../RolloutRecord.js"
+import { compileGuard } from "./guard.js"
 
 type Guard = (u: unknown) => boolean
 type Member = Schema.Schema<any, any, never>
@@ -13,10 +14,10 @@ interface Checker {
   readonly explain: (u: unknown) => string
 }
 
-// Built once: `Schema.is` and decoders cache their parsers by AST, so hoisting them keeps the
-// per-line cost to one guard call.
+// Built once at load: a compiled guard per variant, and the schema's own decoder only to explain
+// a mismatch (the slow path).
 const checker = (schema: Member): Checker => {
-  const is = Schema.is(schema)
+  const is = compileGuard(schema)
   const decode = Schema.decodeUnknownEither(schema)
   return {
     is,

@@ -1,0 +1,55 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Legacy, RolloutLine, StateRow } from "@sessionport/schema"
+import { Arbitrary, FastCheck as fc, Schema } from "effect"
+import { compileGuard } from "../../src/internal/guard.js"
+import { corpusRollouts, readWhole } from "../utils/files.js"
+
+// The compiled guard must give the schema's own answer, always.
+const schemas = [...RolloutLine.RolloutLine.members, Legacy.LegacyLine, StateRow.ThreadRow]
+
+/** A JSON value with some of its fields dropped, nulled or retyped: near-misses of valid lines. */
+const mutate = (value: unknown, rnd: () => number): unknown => {
+  if (Array.isArray(value)) return value.map((v) => mutate(v, rnd))
+  if (typeof value !== "object" || value === null) {
+    const r = rnd()
+    return r < 0.05 ? null : r < 0.1 ? 42 : r < 0.15 ? "s" : value
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === "type" && rnd() < 0.9) out[key] = inner
+    else if (rnd() < 0.05) continue
+    else out[key] = mutate(inner, rnd)
+  }
+  return out
+}
+
+describe("compileGuard", () => {
+  it("accepts every value the schema's arbitrary makes", () => {
+    for (const schema of schemas) {
+      const guard = compileGuard(schema)
+      fc.assert(fc.property(Arbitrary.make(schema as Schema.Schema<unknown>), (value) => guard(value)), { numRuns: 200 })
+    }
+  })
+
+  it("agrees with Schema.is on near-misses of every real line and on random JSON", () => {
+    const guards = schemas.map((schema) => [compileGuard(schema), Schema.is(schema)] as const)
+    let seed = 7
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647
+    let checked = 0
+    for (const file of corpusRollouts()) {
+      for (const raw of readWhole(file).split("\n").slice(0, 400)) {
+        if (raw.trim() === "") continue
+        const json = JSON.parse(raw)
+        for (const value of [json, mutate(json, rnd), mutate(json, rnd)]) {
+          for (const [compiled, is] of guards) assert.strictEqual(compiled(value), is(value), raw.slice(0, 200))
+          checked++
+        }
+      }
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => guards.every(([compiled, is]) => compiled(value) === is(value))),
+      { numRuns: 500 }
+    )
+    assert.isAbove(checked, 1000)
+  })
+})
