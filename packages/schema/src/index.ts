@@ -23,6 +23,8 @@ export * as RolloutReader from "./RolloutReader.js"
 /** @since 0.1.0 */
 export * as RolloutRecord from "./RolloutRecord.js"
 /** @since 0.1.0 */
+export * as RolloutSummary from "./RolloutSummary.js"
+/** @since 0.1.0 */
 export * as SessionIndex from "./SessionIndex.js"
 /** @since 0.1.0 */
 export * as SessionMeta from "./SessionMeta.js"
