@@ -1,1 +1,41 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * A JSON-RPC 2.0 client for `codex app-server` over stdio: the query oracle for what Codex
+ * itself sees (thread lists, metadata, turns) and the only way to fork, archive or name
+ * a thread without the interactive UI.
+ *
+ * @since 0.1.0
+ */
+export * as AppServer from "./AppServer.js"
+
+/**
+ * The real Codex CLI (the version pinned in this package), run against an isolated
+ * `CODEX_HOME` and a scripted model provider.
+ *
+ * @since 0.1.0
+ */
+export * as CodexCli from "./CodexCli.js"
+
+/**
+ * Where a Codex home keeps its rollouts.
+ *
+ * @since 0.1.0
+ */
+export * as CodexHome from "./CodexHome.js"
+
+/**
+ * Output items of the OpenAI Responses API, as the scripted model sends them to Codex.
+ *
+ * @since 0.1.0
+ */
+export * as OutputItem from "./OutputItem.js"
+
+/**
+ * A scripted OpenAI Responses endpoint on loopback, so the real Codex CLI runs offline.
+ *
+ * @since 0.1.0
+ */
+export * as ResponsesServer from "./ResponsesServer.js"

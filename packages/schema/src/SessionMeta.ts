@@ -36,6 +36,8 @@ export const SessionMeta = Schema.Struct({
   session_id: optionalNullable(Schema.String),
   id: Schema.String,
   forked_from_id: optionalNullable(Schema.String),
+  // paginated forks: the parent's records before this ordinal belong to the fork (0.169)
+  forked_from_ordinal_exclusive: optionalNullable(Schema.Number),
   parent_thread_id: optionalNullable(Schema.String),
   timestamp: Schema.String,
   cwd: Schema.String,

@@ -5,7 +5,7 @@ import { compileGuard } from "../../src/internal/guard.js"
 import { corpusRollouts, readWhole } from "../utils/files.js"
 
 // The compiled guard must give the schema's own answer, always.
-const schemas = [...RolloutLine.RolloutLine.members, Legacy.LegacyLine, StateRow.ThreadRow]
+const schemas: ReadonlyArray<Schema.Schema.Any> = [...RolloutLine.RolloutLine.members, Legacy.LegacyLine, StateRow.ThreadRow]
 
 /** A JSON value with some of its fields dropped, nulled or retyped: near-misses of valid lines. */
 const mutate = (value: unknown, rnd: () => number): unknown => {
@@ -27,7 +27,7 @@ describe("compileGuard", () => {
   it("accepts every value the schema's arbitrary makes", () => {
     for (const schema of schemas) {
       const guard = compileGuard(schema)
-      fc.assert(fc.property(Arbitrary.make(schema as Schema.Schema<unknown>), (value) => guard(value)), { numRuns: 200 })
+      fc.assert(fc.property(Arbitrary.make(schema as Schema.Schema<unknown, unknown, never>), (value) => guard(value)), { numRuns: 200 })
     }
   })
 
