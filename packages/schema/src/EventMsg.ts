@@ -6,7 +6,7 @@
  */
 import { Schema } from "effect"
 import { WebSearchAction } from "./ResponseItem.js"
-import { Json, JsonObject, optionalNullable } from "./internal/fields.js"
+import { Json, JsonObject, optionalNullable, typeLiterals } from "./internal/fields.js"
 
 /** `{secs, nanos}` as serde writes a Rust `Duration`. @since 0.1.0 @category models */
 export const Duration = Schema.Struct({ secs: Schema.Number, nanos: Schema.Number })
@@ -272,6 +272,4 @@ export const EventMsg = Schema.Union(
 export type EventMsg = typeof EventMsg.Type
 
 /** The `type` values of {@link EventMsg}. @since 0.1.0 @category models */
-export const eventMsgTypes: ReadonlySet<string> = new Set(
-  EventMsg.members.flatMap((member) => member.fields.type.literals as ReadonlyArray<string>)
-)
+export const eventMsgTypes: ReadonlySet<string> = new Set(typeLiterals(EventMsg.members))

@@ -9,7 +9,7 @@
  */
 import { Schema } from "effect"
 import { ContentItem, ToolOutput } from "./ContentItem.js"
-import { Json, JsonObject, optionalNullable } from "./internal/fields.js"
+import { Json, JsonObject, optionalNullable, typeLiterals } from "./internal/fields.js"
 
 const common = {
   id: optionalNullable(Schema.String),
@@ -204,9 +204,7 @@ export const ResponseItem = Schema.Union(
 export type ResponseItem = typeof ResponseItem.Type
 
 /** The `type` values of {@link ResponseItem}. @since 0.1.0 @category models */
-export const responseItemTypes: ReadonlySet<string> = new Set(
-  ResponseItem.members.flatMap((member) => member.fields.type.literals as ReadonlyArray<string>)
-)
+export const responseItemTypes: ReadonlySet<string> = new Set(typeLiterals(ResponseItem.members))
 
 /**
  * A response item of a type this version does not know (Codex's own `ResponseItem::Other`):

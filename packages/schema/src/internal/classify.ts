@@ -4,6 +4,7 @@ import { LegacyHeader, LegacyStateRecord } from "../Legacy.js"
 import { ResponseItem } from "../ResponseItem.js"
 import { RolloutLine } from "../RolloutLine.js"
 import type { RolloutEntry, UnknownReason } from "../RolloutRecord.js"
+import { typeLiterals } from "./fields.js"
 import { compileGuard } from "./guard.js"
 
 type Guard = (u: unknown) => boolean
@@ -30,11 +31,11 @@ const checker = (schema: Member): Checker => {
   }
 }
 
-const byLiteral = (members: ReadonlyArray<Schema.Struct<{ type: Schema.Literal<any> }> & Member>) => {
+const byLiteral = (members: ReadonlyArray<any>) => {
   const map = new Map<string, Checker>()
   for (const member of members) {
     const c = checker(member)
-    for (const literal of member.fields.type.literals as ReadonlyArray<string>) map.set(literal, c)
+    for (const literal of typeLiterals([member])) map.set(literal, c)
   }
   return map
 }
@@ -51,9 +52,7 @@ for (const line of RolloutLine.members) {
     const perPayload = new Map<string, Checker>()
     for (const member of union.members as ReadonlyArray<any>) {
       const lineSchema = Schema.Struct({ ...line.fields, payload: member })
-      for (const literal of member.fields.type.literals as ReadonlyArray<string>) {
-        perPayload.set(literal, checker(lineSchema as unknown as Member))
-      }
+      for (const literal of typeLiterals([member])) perPayload.set(literal, checker(lineSchema as unknown as Member))
     }
     nested.set(type, perPayload)
   } else {

@@ -8,3 +8,8 @@ export const Json = Schema.Unknown
 
 /** @internal a JSON object whose keys this version does not model. */
 export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+/** @internal the `type` literals of a union of `{type: Literal(…)}` structs. */
+export const typeLiterals = (
+  members: ReadonlyArray<{ readonly fields: { readonly type: { readonly literals: ReadonlyArray<unknown> } } }>
+): ReadonlyArray<string> => members.flatMap((member) => member.fields.type.literals as ReadonlyArray<string>)
