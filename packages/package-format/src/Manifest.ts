@@ -1,0 +1,120 @@
+/**
+ * `package_manifest.json`. The first eight fields are the contract shared with
+ * codex-session-transfer and codex-session-sync (a package of theirs has only those); every
+ * field after them is sessionport's, additive and optional.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Either, ParseResult, Schema } from "effect"
+import { FORMAT_VERSION, isSupported, SUPPORTED_FORMAT_VERSIONS } from "./FormatVersion.js"
+import { PackageError } from "./PackageError.js"
+
+/** @since 0.1.0 @category constants */
+export const PACKAGE_KIND = "session-skill-package"
+
+/** State that is not carried (the same list codex-session-transfer declares). @since 0.1.0 @category constants */
+export const DEFERRED_COMPONENTS: ReadonlyArray<string> = [
+  "logs_2.sqlite",
+  "state_5.sqlite.stage1_outputs",
+  "memories_1.sqlite",
+  "goals_1.sqlite",
+  "thread_history_1.sqlite",
+  ".codex-global-state.json"
+]
+
+/** One file of the package with its size and SHA-256 (hex). @since 0.1.0 @category models */
+export const PackageFile = Schema.Struct({
+  path: Schema.String,
+  size: Schema.Number,
+  sha256: Schema.String
+}).annotations({ identifier: "PackageFile" })
+
+/** @since 0.1.0 @category models */
+export type PackageFile = typeof PackageFile.Type
+
+/** @since 0.1.0 @category models */
+export const Producer = Schema.Struct({ name: Schema.String, version: Schema.String })
+  .annotations({ identifier: "Producer" })
+
+/** Where the package was made. @since 0.1.0 @category models */
+export const SourceInfo = Schema.Struct({
+  // process.platform of the exporting machine: "darwin" | "linux" | "win32" | …
+  platform: Schema.String,
+  codex_home: Schema.String,
+  home: Schema.optional(Schema.String),
+  hostname: Schema.optional(Schema.String)
+}).annotations({ identifier: "SourceInfo" })
+
+/** What export was asked for. @since 0.1.0 @category models */
+export const Selection = Schema.Struct({
+  all: Schema.Boolean,
+  thread_ids: Schema.Array(Schema.String),
+  cwds: Schema.Array(Schema.String),
+  since: Schema.NullOr(Schema.String),
+  include_archived: Schema.Boolean,
+  include_skills: Schema.Boolean
+}).annotations({ identifier: "Selection" })
+
+/** @since 0.1.0 @category models */
+export const PackageManifest = Schema.Struct({
+  format_version: Schema.Number,
+  package_kind: Schema.String,
+  minimum_working_set_only: Schema.Boolean,
+  cwd_filter: Schema.NullOr(Schema.String),
+  thread_ids: Schema.Array(Schema.String),
+  skills_included: Schema.Array(Schema.String),
+  deferred_components: Schema.Array(Schema.String),
+  preferred_installer_skill: Schema.String,
+  package_id: Schema.optional(Schema.String),
+  created_at: Schema.optional(Schema.String),
+  producer: Schema.optional(Producer),
+  source: Schema.optional(SourceInfo),
+  selection: Schema.optional(Selection),
+  files: Schema.optional(Schema.Array(PackageFile))
+}).annotations({ identifier: "PackageManifest" })
+
+/** @since 0.1.0 @category models */
+export type PackageManifest = typeof PackageManifest.Type
+
+const decodeManifest = Schema.decodeUnknownEither(PackageManifest)
+
+/**
+ * Parses manifest text: JSON, then the format version (so a newer package gets a clear answer
+ * even when its other fields changed), then the fields.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const parse = (text: string, packageName: string): Effect.Effect<PackageManifest, PackageError> => {
+  const fail = (reason: PackageError["reason"], detail: string) =>
+    Effect.fail(new PackageError({ reason, package: packageName, entry: "package_manifest.json", detail }))
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return fail("bad_manifest", `not JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const version = (json as { format_version?: unknown } | null)?.format_version
+  if (typeof version !== "number") return fail("bad_manifest", "format_version is missing or not a number")
+  if (!isSupported(version)) {
+    return fail(
+      "unsupported_format_version",
+      `format_version ${version} is not supported (this sessionport reads ${SUPPORTED_FORMAT_VERSIONS.join(", ")}); ` +
+        (version > FORMAT_VERSION ? "upgrade sessionport" : "re-export the package")
+    )
+  }
+  const decoded = decodeManifest(json)
+  if (Either.isLeft(decoded)) {
+    const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+    return fail("bad_manifest", issue === undefined ? "invalid" : `${issue.path.join(".")}: ${issue.message}`)
+  }
+  return Effect.succeed(decoded.right)
+}
+
+/**
+ * The manifest as written: two-space JSON with a final newline.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const stringify = (manifest: PackageManifest): string => JSON.stringify(manifest, null, 2) + "\n"

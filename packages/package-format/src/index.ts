@@ -1,0 +1,18 @@
+/**
+ * @sessionport/package-format: the one interface transfer and sync share.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Credentials from "./Credentials.js"
+/** @since 0.1.0 */
+export * as FormatVersion from "./FormatVersion.js"
+/** @since 0.1.0 */
+export * as Layout from "./Layout.js"
+/** @since 0.1.0 */
+export * as Manifest from "./Manifest.js"
+/** @since 0.1.0 */
+export * as PackageError from "./PackageError.js"
+/** @since 0.1.0 */
+export * as PathLocalization from "./PathLocalization.js"
