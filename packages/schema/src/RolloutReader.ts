@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { FileSystem } from "@effect/platform"
+import { FileSystem, type Error as PlatformError } from "@effect/platform"
 import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import type { InvalidLine, RolloutRecord } from "./RolloutRecord.js"
 import { bytesToText, textToRecords } from "./internal/lines.js"
@@ -33,6 +33,18 @@ export class RolloutReadError extends Schema.TaggedError<RolloutReadError>("@ses
  * @category models
  */
 export type LineResult = Either.Either<RolloutRecord, InvalidLine>
+
+const describe = (error: PlatformError.PlatformError): string => {
+  if (error._tag !== "SystemError") return error.message
+  switch (error.reason) {
+    case "NotFound":
+      return "no such file"
+    case "PermissionDenied":
+      return "permission denied"
+    default:
+      return error.description ?? error.reason
+  }
+}
 
 /** Read chunk size: large enough that per-chunk overhead vanishes, small enough to stay flat. */
 const CHUNK_SIZE = 256 * 1024
@@ -68,7 +80,7 @@ export const readFile = (path: string): Stream.Stream<LineResult, RolloutReadErr
     Effect.map(FileSystem.FileSystem, (fs) =>
       decodeBytes(
         fs.stream(path, { chunkSize: CHUNK_SIZE }).pipe(
-          Stream.mapError((error) => new RolloutReadError({ path, reason: error.message }))
+          Stream.mapError((error) => new RolloutReadError({ path, reason: describe(error) }))
         ),
         (reason) => new RolloutReadError({ path, reason })
       ))

@@ -1,0 +1,17 @@
+/**
+ * The `session-transfer` command tree.
+ *
+ * @since 0.1.0
+ */
+import { Command } from "@effect/cli"
+import * as Validate from "./commands/validate.js"
+import { version } from "./internal/version.js"
+
+/** @since 0.1.0 @category commands */
+export const root = Command.make("session-transfer").pipe(
+  Command.withDescription("Carry Codex sessions between machines: export, inspect, validate."),
+  Command.withSubcommands([Validate.command])
+)
+
+/** @since 0.1.0 @category running */
+export const run = Command.run(root, { name: "session-transfer", version })
