@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Progress } from "@sessionport/package-format"
+import * as Progress from "@sessionport/package-format/Progress"
 import { Effect, Layer } from "effect"
 
 const SHOW_AFTER_MS = 400
