@@ -29,6 +29,8 @@ export * as SessionIndex from "./SessionIndex.js"
 /** @since 0.1.0 */
 export * as SessionMeta from "./SessionMeta.js"
 /** @since 0.1.0 */
+export * as SessionStats from "./SessionStats.js"
+/** @since 0.1.0 */
 export * as StateRow from "./StateRow.js"
 /** @since 0.1.0 */
 export * as TurnContext from "./TurnContext.js"
