@@ -1,1 +1,15 @@
-export {}
+/**
+ * @sessionport/codex-home: the local Codex store (rollouts, `state_5.sqlite`,
+ * `session_index.jsonl`) as Effect services.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as CodexHome from "./CodexHome.js"
+/** @since 0.1.0 */
+export * as CodexHomeError from "./CodexHomeError.js"
+/** @since 0.1.0 */
+export * as SessionCatalog from "./SessionCatalog.js"
+/** @since 0.1.0 */
+export * as StateDb from "./StateDb.js"

@@ -25,6 +25,8 @@ export * as CodexCli from "./CodexCli.js"
  * @since 0.1.0
  */
 export * as CodexHome from "./CodexHome.js"
+/** @since 0.1.0 */
+export * as Fixtures from "./Fixtures.js"
 
 /**
  * Output items of the OpenAI Responses API, as the scripted model sends them to Codex.
@@ -39,3 +41,5 @@ export * as OutputItem from "./OutputItem.js"
  * @since 0.1.0
  */
 export * as ResponsesServer from "./ResponsesServer.js"
+/** @since 0.1.0 */
+export * as SyntheticRollout from "./SyntheticRollout.js"

@@ -6,7 +6,7 @@ import { Effect, Either, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { generateRollout } from "./generate.js"
+import { generateRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 
 const CHUNK = 256 * 1024
 

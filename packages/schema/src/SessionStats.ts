@@ -7,8 +7,9 @@
  */
 import { Chunk, Effect, Either, Stream } from "effect"
 import type { LineResult } from "./RolloutReader.js"
-import type { RolloutEntry, RolloutRecord } from "./RolloutRecord.js"
+import type { RolloutRecord } from "./RolloutRecord.js"
 import type { SessionMeta } from "./SessionMeta.js"
+import * as UserPrompt from "./UserPrompt.js"
 
 /** @since 0.1.0 @category models */
 export interface SessionStats {
@@ -20,50 +21,6 @@ export interface SessionStats {
   readonly lines: number
   /** the last envelope timestamp */
   readonly lastTimestamp: string | undefined
-}
-
-// Older prompts began with this marker; Codex strips it and everything before it for titles.
-const USER_MESSAGE_BEGIN = "## My request for Codex:"
-
-// Context Codex injects as user messages (AGENTS.md, environment, …), never a prompt.
-const INJECTED = /^\s*(<environment_context>|<user_instructions>|# AGENTS\.md instructions|<permissions instructions>|<user_shell_command>|<turn_aborted>|<subagent_notification>|<skill>|<goal_context>|<codex_internal_context)/
-
-/**
- * The prompt text as Codex shows it: the part after `## My request for Codex:`, trimmed.
- *
- * @since 0.1.0
- * @category text
- */
-export const stripRequestMarker = (text: string): string => {
-  const at = text.indexOf(USER_MESSAGE_BEGIN)
-  return (at === -1 ? text : text.slice(at + USER_MESSAGE_BEGIN.length)).trim()
-}
-
-/**
- * The text of a real user prompt carried by this entry, if it carries one: an
- * `event_msg/user_message` (not injected context), or (paginated threads, 2026-07+) an
- * `event_msg/item_completed` of a `UserMessage` item.
- *
- * @since 0.1.0
- * @category text
- */
-export const userPrompt = (entry: RolloutEntry): string | undefined => {
-  if (entry._tag !== "Known" || entry.line.type !== "event_msg") return undefined
-  const event = entry.line.payload
-  if (event.type === "user_message") {
-    // Sept–Oct 2025: injected context was logged as user messages with another `kind`
-    if (event.kind != null && event.kind !== "plain") return undefined
-    return INJECTED.test(event.message) ? undefined : event.message
-  }
-  if (event.type === "item_completed" && event.item.type === "UserMessage") {
-    const content = (event.item as { content?: unknown }).content
-    if (!Array.isArray(content)) return undefined
-    const text = content
-      .map((part: any) => (part?.type === "text" && typeof part.text === "string" ? part.text : ""))
-      .join("")
-    return text.length === 0 || INJECTED.test(text) ? undefined : text
-  }
-  return undefined
 }
 
 /**
@@ -89,11 +46,11 @@ export const make = () => {
         meta ??= entry.line.payload
         return
       }
-      const prompt = userPrompt(entry)
+      const prompt = UserPrompt.fromRecord(record)
       if (prompt === undefined) return
       if (entry.line.type === "event_msg" && entry.line.payload.type === "user_message") userEvents++
       else userItems++
-      firstUserMessage ??= stripRequestMarker(prompt)
+      firstUserMessage ??= prompt
     },
     addInvalid: (): void => {
       lines++

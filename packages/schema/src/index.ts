@@ -34,3 +34,5 @@ export * as SessionStats from "./SessionStats.js"
 export * as StateRow from "./StateRow.js"
 /** @since 0.1.0 */
 export * as TurnContext from "./TurnContext.js"
+/** @since 0.1.0 */
+export * as UserPrompt from "./UserPrompt.js"

@@ -1,7 +1,90 @@
-// Writes a synthetic Codex rollout of about `bytes` bytes, streaming, with the line mix of a real
-// 0.125-era session: turn markers, messages, reasoning, tool calls and outputs, token counts.
-import * as fs from "node:fs"
+/**
+ * Rollout lines and files written by hand, shaped as Codex writes them: for tests that need a
+ * case no real session shows, and for benchmarks that need many or large sessions.
+ *
+ * @since 0.1.0
+ */
 import { once } from "node:events"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { writeLines } from "./Fixtures.js"
+
+export const ts = (ms = Date.UTC(2026, 0, 1)) => new Date(ms).toISOString()
+
+export const sessionMeta = (
+  fields: { readonly id: string; readonly cwd: string } & Record<string, unknown>
+) => ({
+  timestamp: ts(),
+  type: "session_meta",
+  payload: {
+    timestamp: ts(),
+    originator: "codex_cli_rs",
+    cli_version: "0.120.0",
+    source: "cli",
+    model_provider: "openai",
+    ...fields
+  }
+})
+
+export const userMessage = (message: string, extra: Record<string, unknown> = {}) => ({
+  timestamp: ts(),
+  type: "event_msg",
+  payload: { type: "user_message", message, images: [], local_images: [], text_elements: [], ...extra }
+})
+
+export const userItem = (content: ReadonlyArray<unknown>) => ({
+  timestamp: ts(),
+  type: "event_msg",
+  payload: {
+    type: "item_completed",
+    thread_id: "t",
+    turn_id: "u",
+    item: { type: "UserMessage", id: "i", content }
+  }
+})
+
+export const assistant = (text: string) => ({
+  timestamp: ts(),
+  type: "response_item",
+  payload: { type: "message", role: "assistant", content: [{ type: "output_text", text }] }
+})
+
+export const userResponseItem = (text: string) => ({
+  timestamp: ts(),
+  type: "response_item",
+  payload: { type: "message", role: "user", content: [{ type: "input_text", text }] }
+})
+
+/** `sessions/YYYY/MM/DD/rollout-YYYY-MM-DDThh-mm-ss-<id>.jsonl` of a local time given as UTC parts. */
+export const rolloutPath = (home: string, id: string, time: Date, archived = false): string => {
+  const pad = (n: number) => String(n).padStart(2, "0")
+  const [y, m, d] = [time.getUTCFullYear(), pad(time.getUTCMonth() + 1), pad(time.getUTCDate())]
+  const name = `rollout-${y}-${m}-${d}T${pad(time.getUTCHours())}-${pad(time.getUTCMinutes())}-${
+    pad(time.getUTCSeconds())
+  }-${id}.jsonl`
+  return archived ? path.join(home, "archived_sessions", name) : path.join(home, "sessions", String(y), m, d, name)
+}
+
+export const writeRollout = (
+  home: string,
+  id: string,
+  time: Date,
+  lines: ReadonlyArray<unknown>,
+  archived = false
+): string => {
+  const file = rolloutPath(home, id, time, archived)
+  writeLines(file, lines)
+  return file
+}
+
+/** A UUIDv7-looking id from a number, stable across runs. */
+export const uuid = (n: number): string => {
+  const hex = n.toString(16).padStart(12, "0")
+  return `01900000-0000-7000-8000-${hex}`
+}
+
+// A synthetic rollout of about `bytes` bytes, written streaming, with the line mix of a real
+// 0.125-era session: turn markers, messages, reasoning, tool calls and outputs, token counts.
 
 const pad = (n: number) => "x".repeat(n)
 

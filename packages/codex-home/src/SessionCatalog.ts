@@ -1,0 +1,253 @@
+/**
+ * The sessions of a Codex home, joined from its three sources for selection by export: the
+ * rollout files (what exists, and the head of each), `state_5.sqlite` `threads` (the row, when
+ * there is one) and `session_index.jsonl` (names).
+ *
+ * Listing streams through the home: names are listed folder by folder, each candidate's head
+ * is read (a few lines), rows are fetched in batches. No file content is kept, so memory stays
+ * flat whatever the number of sessions; only the selected `SessionInfo`s are collected.
+ *
+ * @since 0.1.0
+ */
+import { FileSystem, Path } from "@effect/platform"
+import type { StateRow } from "@sessionport/schema"
+import { Chunk, Context, Effect, Layer, Option, Stream } from "effect"
+import { CodexHome, type SessionFile, type SessionHead } from "./CodexHome.js"
+import type { CodexHomeError } from "./CodexHomeError.js"
+import { isSameOrInside, trimTrailingSeparators } from "./internal/cwd.js"
+import { StateDb } from "./StateDb.js"
+
+/** @since 0.1.0 @category models */
+export interface SessionInfo {
+  /** the canonical id: the first `session_meta.id` */
+  readonly threadId: string
+  readonly file: SessionFile
+  readonly head: SessionHead
+  /** the `threads` row; absent when Codex never indexed the file or has no database */
+  readonly row: StateRow.ThreadRow | undefined
+  /** `session_index.jsonl` first, then `threads.name`, then a `threads.title` that was renamed */
+  readonly name: string | undefined
+  /** the file is in `archived_sessions/` (the location decides, as for Codex's read-repair) */
+  readonly archived: boolean
+  /** the file's mtime: Codex's `updated_at` when it indexes a file, and what `since` compares */
+  readonly lastActivity: Date
+  /** `history_base.thread_id`, else `forked_from_id` */
+  readonly forkParentId: string | undefined
+  /** a paginated fork (`history_base`): its first records live in the parent's file */
+  readonly requiresParent: boolean
+}
+
+/**
+ * Which sessions to list.
+ *
+ * - `all`, `threadIds` and `cwds` select (a session matching any of them is a candidate);
+ *   with `all` false and neither list given, nothing is selected.
+ * - `cwds`: the session's cwd (`session_meta.cwd` or the canonical `threads.cwd`) equals one of
+ *   them or lies inside one, at a path boundary; trailing separators do not matter, relative
+ *   folders are resolved against the working directory, symlinked folders match their target.
+ * - `includeArchived` false drops sessions in `archived_sessions/`; `since` drops sessions whose
+ *   last activity (file mtime) is older.
+ * - Thread ids named in `threadIds` are always kept, archived or old.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListFilter {
+  readonly threadIds?: ReadonlyArray<string> | undefined
+  readonly cwds?: ReadonlyArray<string> | undefined
+  readonly since?: Date | undefined
+  readonly includeArchived: boolean
+  readonly all: boolean
+}
+
+/** @since 0.1.0 @category models */
+export interface Lineage {
+  /** the sessions given, then the fork parents they need (and the parents' parents) */
+  readonly sessions: ReadonlyArray<SessionInfo>
+  /** parent ids with no rollout in this home */
+  readonly missingParents: ReadonlyArray<string>
+}
+
+/** @since 0.1.0 @category models */
+export interface SessionCatalogShape {
+  /** the selected sessions, in the order of `CodexHome.sessionFiles` */
+  readonly list: (filter: ListFilter) => Effect.Effect<ReadonlyArray<SessionInfo>, CodexHomeError>
+  /** the same, as a stream */
+  readonly stream: (filter: ListFilter) => Stream.Stream<SessionInfo, CodexHomeError>
+  /** adds the fork parents the sessions depend on (transitively), found in this home */
+  readonly withForkParents: (sessions: ReadonlyArray<SessionInfo>) => Effect.Effect<Lineage, CodexHomeError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class SessionCatalog
+  extends Context.Tag("@sessionport/codex-home/SessionCatalog")<SessionCatalog, SessionCatalogShape>()
+{}
+
+// rows per SELECT, and heads read at once
+const ROW_BATCH = 200
+const HEAD_CONCURRENCY = 8
+
+const nonBlank = (value: string | null | undefined): string | undefined =>
+  typeof value === "string" && value.trim().length > 0 ? value : undefined
+
+/**
+ * Before `threads.name` (late July 2026) a rename overwrote `threads.title`; a title that
+ * differs from `first_user_message` is such a name (Codex reads it the same way).
+ */
+const renamedTitle = (row: StateRow.ThreadRow): string | undefined => {
+  const title = nonBlank(row.title)
+  const first = nonBlank(row.first_user_message)
+  return title !== undefined && first !== undefined && title.trim() !== first.trim() ? title : undefined
+}
+
+/** @since 0.1.0 @category constructors */
+export const make: Effect.Effect<
+  SessionCatalogShape,
+  never,
+  CodexHome | StateDb | FileSystem.FileSystem | Path.Path
+> = Effect.gen(function*() {
+  const home = yield* CodexHome
+  const db = yield* StateDb
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const windows = path.sep === "\\"
+
+  const normalizeFolders = (cwds: ReadonlyArray<string>) =>
+    Effect.forEach(cwds, (cwd) => {
+      const absolute = path.resolve(cwd)
+      // Codex stores the canonical cwd in SQLite: match a symlinked folder by its target too
+      return fs.realPath(absolute).pipe(
+        Effect.map((real) => [absolute, real]),
+        Effect.orElseSucceed(() => [absolute])
+      )
+    }).pipe(
+      Effect.map((folders) => [...new Set(folders.flat().map((folder) => trimTrailingSeparators(folder, windows)))])
+    )
+
+  const stream = (filter: ListFilter): Stream.Stream<SessionInfo, CodexHomeError> =>
+    Stream.unwrap(Effect.gen(function*() {
+      const names = yield* home.sessionIndex
+      const wanted = new Set((filter.threadIds ?? []).map((id) => id.trim().toLowerCase()))
+      const folders = yield* normalizeFolders(filter.cwds ?? [])
+      const selecting = filter.all || folders.length > 0
+      const sinceMs = filter.since?.getTime()
+      const seen = new Set<string>()
+
+      // decided from the name and stat alone, before any read
+      const preselect = (file: SessionFile): Effect.Effect<boolean> => {
+        if (seen.has(file.threadId)) {
+          return Effect.logWarning(`${file.relativePath}: thread ${file.threadId} has another rollout; keeping the first`)
+            .pipe(Effect.as(false))
+        }
+        seen.add(file.threadId)
+        if (wanted.has(file.threadId)) return Effect.succeed(true)
+        if (!selecting) return Effect.succeed(false)
+        if (file.archived && !filter.includeArchived) return Effect.succeed(false)
+        return Effect.succeed(sinceMs === undefined || file.mtimeMs >= sinceMs)
+      }
+
+      const readHead = (file: SessionFile) =>
+        home.readHead(file).pipe(
+          Effect.map((head) => Option.some({ file, head })),
+          // one broken file must not stop an export of thousands
+          Effect.catchAll((error) => Effect.logWarning(`skipping ${file.relativePath}: ${error.message}`).pipe(
+            Effect.as(Option.none<{ readonly file: SessionFile; readonly head: SessionHead }>())
+          ))
+        )
+
+      const cwdMatches = (head: SessionHead, row: StateRow.ThreadRow | undefined): boolean => {
+        const cwds = [head.cwd, row?.cwd].flatMap((cwd) =>
+          typeof cwd === "string" && cwd.length > 0 ? [trimTrailingSeparators(cwd, windows)] : []
+        )
+        return cwds.some((cwd) => folders.some((folder) => isSameOrInside(cwd, folder, windows)))
+      }
+
+      const toInfos = (batch: Chunk.Chunk<{ readonly file: SessionFile; readonly head: SessionHead }>) =>
+        Effect.gen(function*() {
+          const items = Chunk.toReadonlyArray(batch)
+          const rows = yield* db.threads(items.map((item) => item.head.threadId))
+          const byId = new Map(rows.map((row) => [row.id, row]))
+          const infos: Array<SessionInfo> = []
+          for (const { file, head } of items) {
+            if (head.threadId !== file.threadId) {
+              yield* Effect.logWarning(
+                `${file.relativePath}: its session_meta says thread ${head.threadId}; using that id`
+              )
+            }
+            const row = byId.get(head.threadId)
+            const explicit = wanted.has(head.threadId) || wanted.has(file.threadId)
+            if (!explicit && !filter.all && !cwdMatches(head, row)) continue
+            infos.push({
+              threadId: head.threadId,
+              file,
+              head,
+              row,
+              name: names.get(head.threadId) ?? (row === undefined
+                ? undefined
+                : nonBlank(row.name) ?? renamedTitle(row)),
+              archived: file.archived,
+              lastActivity: new Date(file.mtimeMs),
+              forkParentId: head.historyBase?.threadId ?? head.forkedFromId,
+              requiresParent: head.historyBase !== undefined
+            })
+          }
+          return Chunk.unsafeFromArray(infos)
+        })
+
+      if (!selecting && wanted.size === 0) return Stream.empty
+      return home.sessionFiles.pipe(
+        Stream.filterEffect(preselect),
+        Stream.mapEffect(readHead, { concurrency: HEAD_CONCURRENCY }),
+        Stream.filterMap((item) => item),
+        Stream.grouped(ROW_BATCH),
+        Stream.mapEffect(toInfos),
+        Stream.flattenChunks
+      )
+    }))
+
+  const list = Effect.fn("SessionCatalog.list")(function*(filter: ListFilter) {
+    const chunk = yield* Stream.runCollect(stream(filter))
+    return Chunk.toReadonlyArray(chunk)
+  })
+
+  const withForkParents = Effect.fn("SessionCatalog.withForkParents")(function*(
+    sessions: ReadonlyArray<SessionInfo>
+  ) {
+    const byId = new Map(sessions.map((info) => [info.threadId, info]))
+    const out = [...sessions]
+    const missing: Array<string> = []
+    const parentsOf = (infos: ReadonlyArray<SessionInfo>) =>
+      new Set(infos.flatMap((info) =>
+        info.forkParentId !== undefined && !byId.has(info.forkParentId) && !missing.includes(info.forkParentId)
+          ? [info.forkParentId]
+          : []
+      ))
+    let pending = parentsOf(sessions)
+    while (pending.size > 0) {
+      const found = yield* list({ threadIds: [...pending], includeArchived: true, all: false })
+      for (const info of found) {
+        if (byId.has(info.threadId)) continue
+        byId.set(info.threadId, info)
+        out.push(info)
+      }
+      for (const id of pending) if (!byId.has(id)) missing.push(id)
+      pending = parentsOf(found)
+    }
+    return { sessions: out, missingParents: missing } satisfies Lineage
+  })
+
+  return { list, stream, withForkParents } satisfies SessionCatalogShape
+})
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<
+  SessionCatalog,
+  never,
+  CodexHome | StateDb | FileSystem.FileSystem | Path.Path
+> = Layer.effect(SessionCatalog, make)
