@@ -10,6 +10,8 @@ export * as CodexHome from "./CodexHome.js"
 /** @since 0.1.0 */
 export * as CodexHomeError from "./CodexHomeError.js"
 /** @since 0.1.0 */
+export * as Exporter from "./Exporter.js"
+/** @since 0.1.0 */
 export * as SessionCatalog from "./SessionCatalog.js"
 /** @since 0.1.0 */
 export * as StateDb from "./StateDb.js"

@@ -6,7 +6,9 @@
  * @since 0.1.0
  */
 
-const CREDENTIAL_NAME = /(token|secret|credential|api[-_.]?key|password|\.pem$|\.key$|^\.env(\.|$)|^id_(rsa|ed25519|ecdsa))/i
+// whole words only: `access_token.txt` and `client-secret.json` are credentials, `tokenizer.py` is not
+const CREDENTIAL_NAME =
+  /(^|[^a-z0-9])(tokens?|secrets?|credentials?|api[-_.]?keys?|passwords?)([^a-z0-9]|$)|api[-_.]?keys?|\.pem$|\.key$|^\.env(\.|$)|^\.netrc$|^id_(rsa|dsa|ecdsa|ed25519)/i
 
 /**
  * True for a path (POSIX, relative) whose file name marks it as a credential.

@@ -7,10 +7,14 @@
  */
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { FORMAT_VERSION, isSupported, SUPPORTED_FORMAT_VERSIONS } from "./FormatVersion.js"
+import { MANIFEST } from "./Layout.js"
 import { PackageError } from "./PackageError.js"
 
 /** @since 0.1.0 @category constants */
 export const PACKAGE_KIND = "session-skill-package"
+
+/** What `preferred_installer_skill` names in packages written here. @since 0.1.0 @category constants */
+export const PREFERRED_INSTALLER = "sessionport"
 
 /** State that is not carried (the same list codex-session-transfer declares). @since 0.1.0 @category constants */
 export const DEFERRED_COMPONENTS: ReadonlyArray<string> = [
@@ -87,7 +91,7 @@ const decodeManifest = Schema.decodeUnknownEither(PackageManifest)
  */
 export const parse = (text: string, packageName: string): Effect.Effect<PackageManifest, PackageError> => {
   const fail = (reason: PackageError["reason"], detail: string) =>
-    Effect.fail(new PackageError({ reason, package: packageName, entry: "package_manifest.json", detail }))
+    Effect.fail(new PackageError({ reason, package: packageName, entry: MANIFEST, detail }))
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -5,6 +5,8 @@
  */
 
 /** @since 0.1.0 */
+export * as AtomicFile from "./AtomicFile.js"
+/** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
 /** @since 0.1.0 */
 export * as FormatVersion from "./FormatVersion.js"
@@ -13,6 +15,18 @@ export * as Layout from "./Layout.js"
 /** @since 0.1.0 */
 export * as Manifest from "./Manifest.js"
 /** @since 0.1.0 */
+export * as PackageDocs from "./PackageDocs.js"
+/** @since 0.1.0 */
 export * as PackageError from "./PackageError.js"
 /** @since 0.1.0 */
+export * as PackageInspection from "./PackageInspection.js"
+/** @since 0.1.0 */
+export * as PackageReader from "./PackageReader.js"
+/** @since 0.1.0 */
+export * as PackageWriter from "./PackageWriter.js"
+/** @since 0.1.0 */
 export * as PathLocalization from "./PathLocalization.js"
+/** @since 0.1.0 */
+export * as Producer from "./Producer.js"
+/** @since 0.1.0 */
+export * as Progress from "./Progress.js"

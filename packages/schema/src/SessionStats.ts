@@ -19,6 +19,8 @@ export interface SessionStats {
   /** user turns: real user messages, injected context excluded */
   readonly turns: number
   readonly lines: number
+  /** lines that are not JSON */
+  readonly invalidLines: number
   /** the last envelope timestamp */
   readonly lastTimestamp: string | undefined
 }
@@ -35,6 +37,7 @@ export const make = () => {
   let userEvents = 0
   let userItems = 0
   let lines = 0
+  let invalidLines = 0
   let lastTimestamp: string | undefined
   return {
     add: (record: RolloutRecord): void => {
@@ -54,9 +57,17 @@ export const make = () => {
     },
     addInvalid: (): void => {
       lines++
+      invalidLines++
     },
     // legacy threads log user_message events, paginated ones UserMessage items: never both
-    result: (): SessionStats => ({ meta, firstUserMessage, turns: Math.max(userEvents, userItems), lines, lastTimestamp })
+    result: (): SessionStats => ({
+      meta,
+      firstUserMessage,
+      turns: Math.max(userEvents, userItems),
+      lines,
+      invalidLines,
+      lastTimestamp
+    })
   }
 }
 

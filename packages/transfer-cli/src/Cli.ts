@@ -4,14 +4,16 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
+import * as Export from "./commands/export.js"
+import * as Inspect from "./commands/inspect.js"
 import * as Validate from "./commands/validate.js"
-import { version } from "./internal/version.js"
+import { Producer } from "@sessionport/package-format"
 
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-transfer").pipe(
   Command.withDescription("Carry Codex sessions between machines: export, inspect, validate."),
-  Command.withSubcommands([Validate.command])
+  Command.withSubcommands([Export.command, Inspect.command, Validate.command])
 )
 
 /** @since 0.1.0 @category running */
-export const run = Command.run(root, { name: "session-transfer", version })
+export const run = Command.run(root, { name: "session-transfer", version: Producer.VERSION })

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { ValidationError } from "@effect/cli"
-import { Cause, Console, Effect, Option } from "effect"
+import { Cause, Console, Effect, Option, Schema } from "effect"
 
 /** @since 0.1.0 @category constants */
 export const EXIT_OK = 0
@@ -14,6 +14,20 @@ export const EXIT_OK = 0
 export const EXIT_FAILED = 1
 /** @since 0.1.0 @category constants */
 export const EXIT_USAGE = 2
+
+/**
+ * A usage mistake the parser cannot see (e.g. no selector given): one line, exit 2.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UsageError extends Schema.TaggedError<UsageError>("@sessionport/transfer-cli/UsageError")("UsageError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
 
 interface Described {
   readonly tag: string
@@ -49,9 +63,10 @@ export const report = (program: string, cause: Cause.Cause<unknown>, json: boole
   const defect = Option.isNone(failure)
   const { fields, message, tag } = describe(error)
   const line = defect ? `internal error: ${oneLine(message)}` : oneLine(message)
+  const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED
   const debug = process.env.SESSIONPORT_DEBUG ? Console.error(Cause.pretty(cause)) : Effect.void
   const print = json
     ? Console.error(JSON.stringify({ error: { _tag: tag, message: line, ...fields } }))
     : Console.error(`${program}: ${line}`)
-  return Effect.zipRight(debug, print).pipe(Effect.as(EXIT_FAILED))
+  return Effect.zipRight(debug, print).pipe(Effect.as(code))
 }

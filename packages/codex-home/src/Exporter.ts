@@ -1,0 +1,327 @@
+/**
+ * Export: the selected sessions of this Codex home, written as one session package (folder or
+ * `.tgz`). Rollouts go in byte for byte (a `.jsonl.zst` stays compressed), with their `threads`
+ * rows, names, dynamic tools, the source's paths for localization, and, when asked, the user's
+ * skills (credentials never). Every file is hashed as it is written; the manifest, written last,
+ * lists each one with its size and SHA-256.
+ *
+ * @since 0.1.0
+ */
+import { FileSystem, Path } from "@effect/platform"
+import { Credentials, FormatVersion, Layout, Manifest, PackageDocs, PackageError, PackageWriter, PathLocalization, Producer } from "@sessionport/package-format"
+import * as Progress from "@sessionport/package-format/Progress"
+import type { StateRow } from "@sessionport/schema"
+import { Context, Effect, Layer, Schema, Stream } from "effect"
+import * as os from "node:os"
+import { uuidv7 } from "uuidv7"
+import * as CodexHome from "./CodexHome.js"
+import type { CodexHomeError } from "./CodexHomeError.js"
+import * as SessionCatalog from "./SessionCatalog.js"
+import type { SessionInfo } from "./SessionCatalog.js"
+import * as StateDb from "./StateDb.js"
+
+/** @since 0.1.0 @category models */
+export interface ExportRequest {
+  /** a `.tgz` / `.tar.gz` file, or a folder */
+  readonly out: string
+  readonly threadIds: ReadonlyArray<string>
+  readonly cwds: ReadonlyArray<string>
+  readonly since: Date | undefined
+  readonly all: boolean
+  readonly includeArchived: boolean
+  readonly includeSkills: boolean
+  /** select and report, write nothing */
+  readonly dryRun: boolean
+}
+
+/** @since 0.1.0 @category models */
+export interface ExportedSession {
+  readonly threadId: string
+  readonly cwd: string
+  readonly title: string | undefined
+  readonly name: string | undefined
+  readonly archived: boolean
+  readonly entry: string
+  readonly size: number
+  /** set when the session was not selected but a selected fork needs it */
+  readonly parentOf: string | undefined
+}
+
+/** @since 0.1.0 @category models */
+export interface ExportResult {
+  readonly out: string
+  readonly format: "tgz" | "directory"
+  readonly dryRun: boolean
+  readonly packageId: string
+  readonly sessions: ReadonlyArray<ExportedSession>
+  readonly skills: ReadonlyArray<string>
+  /** skill files left out because their names mark them as credentials */
+  readonly skippedCredentials: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<string>
+  readonly files: number
+  readonly bytes: number
+}
+
+/**
+ * Nothing matched, or a requested thread is not in this home.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ExportError extends Schema.TaggedError<ExportError>("@sessionport/codex-home/ExportError")("ExportError", {
+  reason: Schema.Literal("nothing_selected", "unknown_thread"),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/** @since 0.1.0 @category models */
+export interface ExporterShape {
+  readonly export: (
+    request: ExportRequest
+  ) => Effect.Effect<ExportResult, ExportError | CodexHomeError | PackageError.PackageError>
+}
+
+/** @since 0.1.0 @category tags */
+export class Exporter extends Context.Tag("@sessionport/codex-home/Exporter")<Exporter, ExporterShape>() {}
+
+const jsonl = (rows: ReadonlyArray<unknown>) => rows.map((row) => JSON.stringify(row) + "\n").join("")
+
+// SQLite integers may come back as bigint; JSON has no bigint.
+const plainRow = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]))
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/** A `threads` row for a session Codex never indexed, from what its head says. */
+const synthesizedRow = (session: SessionInfo): StateRow.ThreadRow => {
+  const created = new Date(session.head.timestamp)
+  const title = session.head.firstUserMessage ?? ""
+  const source = session.head.source
+  return {
+    id: session.threadId,
+    rollout_path: session.file.path,
+    created_at: seconds(created),
+    updated_at: seconds(session.lastActivity),
+    created_at_ms: created.getTime(),
+    updated_at_ms: session.lastActivity.getTime(),
+    source: typeof source === "string" ? source : source === undefined ? "vscode" : JSON.stringify(source),
+    model_provider: session.head.modelProvider ?? "openai",
+    cwd: session.head.cwd,
+    cli_version: session.head.cliVersion,
+    title,
+    first_user_message: title,
+    preview: title,
+    archived: session.archived ? 1 : 0,
+    git_sha: session.head.git?.commitHash ?? null,
+    git_branch: session.head.git?.branch ?? null,
+    git_origin_url: session.head.git?.repositoryUrl ?? null
+  }
+}
+
+/** @since 0.1.0 @category constructors */
+export const make = Effect.gen(function*() {
+  const home = yield* CodexHome.CodexHome
+  const catalog = yield* SessionCatalog.SessionCatalog
+  const db = yield* StateDb.StateDb
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const progress = yield* Progress.Progress
+
+  /** every file of `skills/<name>/` for non-dot skill folders; symlinks are not followed */
+  const skillFiles = Effect.fn("Exporter.skillFiles")(function*() {
+    const root = path.join(home.root, Layout.SKILLS_DIR)
+    const names = yield* fs.readDirectory(root).pipe(Effect.orElseSucceed((): Array<string> => []))
+    const skills = names.filter((name) => !name.startsWith(".")).sort()
+    const files: Array<string> = []
+    const walk = (relative: string): Effect.Effect<void, never> =>
+      Effect.gen(function*() {
+        const info = yield* fs.stat(path.join(root, relative)).pipe(Effect.option)
+        if (info._tag === "None") return
+        if (info.value.type === "Directory") {
+          const names = yield* fs.readDirectory(path.join(root, relative)).pipe(Effect.orElseSucceed(() => []))
+          for (const name of names.sort()) yield* walk(`${relative}/${name}`)
+        } else if (info.value.type === "File") {
+          const link = yield* fs.readLink(path.join(root, relative)).pipe(Effect.option)
+          if (link._tag === "None") files.push(relative)
+        }
+      })
+    for (const skill of skills) yield* walk(skill)
+    return { skills, files }
+  })
+
+  const exportSessions = Effect.fn("Exporter.export")(function*(request: ExportRequest) {
+    const selected = yield* catalog.list({
+      threadIds: request.threadIds,
+      cwds: request.cwds,
+      since: request.since,
+      includeArchived: request.includeArchived,
+      all: request.all
+    })
+    const found = new Set(selected.map((s) => s.threadId))
+    const unknown = request.threadIds.filter((id) => !found.has(id))
+    if (unknown.length > 0) {
+      return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${unknown.join(", ")} in ${home.root}` })
+    }
+    if (selected.length === 0) {
+      return yield* new ExportError({ reason: "nothing_selected", detail: `no session in ${home.root} matches the selection` })
+    }
+    const lineage = yield* catalog.withForkParents(selected)
+    const sessions = lineage.sessions
+    const forkOf = new Map<string, string>()
+    for (const s of sessions) if (s.forkParentId !== undefined && !found.has(s.forkParentId)) forkOf.set(s.forkParentId, s.threadId)
+    const warnings = lineage.missingParents.map((id) =>
+      `a fork in this package needs session ${id}, which is not in ${home.root}; the fork will show only its own turns`
+    )
+
+    const createdAt = new Date()
+    const packageId = uuidv7()
+    const format = PackageWriter.formatFor(request.out)
+    const exported: Array<ExportedSession> = sessions.map((s) => ({
+      threadId: s.threadId,
+      cwd: s.head.cwd,
+      title: s.head.firstUserMessage,
+      name: s.name,
+      archived: s.archived,
+      entry: Layout.sessionEntry(path.basename(s.file.path)),
+      size: s.file.size,
+      parentOf: found.has(s.threadId) ? undefined : forkOf.get(s.threadId)
+    }))
+    const { files: skillPaths, skills } = request.includeSkills ? yield* skillFiles() : { files: [], skills: [] }
+    const skippedCredentials = skillPaths.filter((f) => Credentials.isCredentialPath(`${Layout.SKILLS_DIR}/${f}`))
+    const skillsToCopy = skillPaths.filter((f) => !skippedCredentials.includes(f))
+    const result = (files: number, bytes: number): ExportResult => ({
+      out: request.out,
+      format,
+      dryRun: request.dryRun,
+      packageId,
+      sessions: exported,
+      skills,
+      skippedCredentials: skippedCredentials.map((f) => `${Layout.SKILLS_DIR}/${f}`),
+      warnings,
+      files,
+      bytes
+    })
+    if (request.dryRun) return result(0, 0)
+
+    const ids = sessions.map((s) => s.threadId)
+    const rows = sessions.map((s) => plainRow(s.row ?? synthesizedRow(s)))
+    const tools = (yield* db.dynamicTools(ids)).map(plainRow)
+    const names = sessions.flatMap((s) =>
+      s.name === undefined ? [] : [{ id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
+    )
+    const cwds = [...new Set(sessions.map((s) => s.head.cwd))].sort()
+    const docs: PackageDocs.PackageDocsInput = {
+      packageId,
+      createdAt: createdAt.toISOString(),
+      sourcePlatform: process.platform,
+      sourceHome: os.homedir(),
+      sessions: exported.map((s) => ({ threadId: s.threadId, cwd: s.cwd, title: s.title })),
+      cwds
+    }
+    const localization: PathLocalization.PathLocalization = {
+      rule: PathLocalization.DOCUMENTS_RULE,
+      examples: cwds,
+      source_platform: process.platform,
+      source_home: os.homedir(),
+      source_codex_home: home.root
+    }
+
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const sink = yield* PackageWriter.open(request.out, { format, mtime: createdAt })
+      const written: Array<Manifest.PackageFile> = []
+      const total = sessions.reduce((n, s) => n + s.file.size, 0)
+      yield* Progress.track("export", total, "bytes", (task) =>
+        Effect.forEach(sessions, (session, i) =>
+          Effect.gen(function*() {
+            // exactly the bytes present when listed: a session Codex is appending to still
+            // exports a consistent prefix
+            const size = session.file.size
+            const content = fs.stream(session.file.path, { bytesToRead: size, chunkSize: 256 * 1024 }).pipe(
+              Stream.tap((chunk) => Effect.sync(() => task.advance(chunk.length))),
+              Stream.mapError((error) =>
+                new PackageError.PackageError({
+                  reason: "io",
+                  package: request.out,
+                  entry: exported[i]!.entry,
+                  detail: `cannot read ${session.file.path}: ${error.message}`
+                })
+              )
+            )
+            written.push(yield* sink.add({ path: exported[i]!.entry, size, content }))
+          }), { discard: true }))
+      for (const file of skillsToCopy) {
+        const source = path.join(home.root, Layout.SKILLS_DIR, file)
+        const bytes = yield* fs.readFile(source).pipe(
+          Effect.mapError((error) =>
+            new PackageError.PackageError({ reason: "io", package: request.out, detail: `cannot read ${source}: ${error.message}` })
+          )
+        )
+        written.push(yield* sink.addBytes(`${Layout.SKILLS_DIR}/${file}`, bytes))
+      }
+      const texts: ReadonlyArray<readonly [string, string]> = [
+        [Layout.THREADS, jsonl(rows)],
+        [Layout.SESSION_INDEX, jsonl(names)],
+        [Layout.DYNAMIC_TOOLS, jsonl(tools)],
+        [Layout.PATH_LOCALIZATION, JSON.stringify(localization, null, 2) + "\n"],
+        [Layout.REQUIRED_DIRECTORIES, JSON.stringify(cwds, null, 2) + "\n"],
+        [Layout.README, PackageDocs.readme(docs)],
+        [Layout.INSTALL_REMOTE, PackageDocs.installRemote(docs)]
+      ]
+      for (const [entry, text] of texts) written.push(yield* sink.addBytes(entry, text))
+      const manifest: Manifest.PackageManifest = {
+        format_version: FormatVersion.FORMAT_VERSION,
+        package_kind: Manifest.PACKAGE_KIND,
+        minimum_working_set_only: true,
+        cwd_filter: request.cwds.length === 1 ? request.cwds[0]! : null,
+        thread_ids: [...ids].sort(),
+        skills_included: skills,
+        deferred_components: Manifest.DEFERRED_COMPONENTS,
+        preferred_installer_skill: Manifest.PREFERRED_INSTALLER,
+        package_id: packageId,
+        created_at: createdAt.toISOString(),
+        producer: { name: Producer.NAME, version: Producer.VERSION },
+        source: { platform: process.platform, codex_home: home.root, home: os.homedir(), hostname: os.hostname() },
+        selection: {
+          all: request.all,
+          thread_ids: request.threadIds,
+          cwds: request.cwds,
+          since: request.since?.toISOString() ?? null,
+          include_archived: request.includeArchived,
+          include_skills: request.includeSkills
+        },
+        files: written
+      }
+      yield* sink.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
+      yield* sink.commit
+      return result(written.length + 1, written.reduce((n, f) => n + f.size, 0))
+    })).pipe(Effect.provideService(Progress.Progress, progress))
+  })
+
+  return Exporter.of({ export: exportSessions })
+})
+
+/** @since 0.1.0 @category layers */
+export const layer: Layer.Layer<
+  Exporter,
+  never,
+  CodexHome.CodexHome | SessionCatalog.SessionCatalog | StateDb.StateDb | FileSystem.FileSystem | Path.Path | Progress.Progress
+> = Layer.effect(Exporter, make)
+
+/**
+ * The exporter with everything it reads: the home (resolved from `config`), its database
+ * (read-only) and its session catalog.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHome = (
+  config: CodexHome.CodexHomeConfig = {}
+): Layer.Layer<Exporter, CodexHomeError, FileSystem.FileSystem | Path.Path | Progress.Progress> =>
+  layer.pipe(
+    Layer.provide(SessionCatalog.layer),
+    Layer.provide(StateDb.layer({ mode: "read-only" })),
+    Layer.provide(CodexHome.layer(config))
+  )

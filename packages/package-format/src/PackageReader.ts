@@ -1,0 +1,472 @@
+/**
+ * Reads a session package (folder or `.tgz`) and checks all of it before anything is written
+ * anywhere: entry names and types, the layout, duplicates (also by case), credentials, sizes
+ * (also decompressed, against gzip bombs), the manifest, the metadata, and every file's size and
+ * SHA-256 against the manifest. Sessions are streamed, never buffered; an optional inspector sees
+ * each session's bytes in the same pass that hashes them.
+ *
+ * `extract` then unpacks a verified `.tgz` into a temp sibling of the destination, re-checking
+ * every hash, and renames it into place.
+ *
+ * @since 0.1.0
+ */
+import { Chunk, Effect, Option, Stream } from "effect"
+import { createHash } from "node:crypto"
+import * as nodeFs from "node:fs"
+import * as fs from "node:fs/promises"
+import * as Path from "node:path"
+import { classifyFile, duplicateDetail, type FileKind, folderRefusal, NameSet, unsafeReason } from "./internal/entries.js"
+import {
+  destinationProblem,
+  errorText,
+  fsyncDir,
+  lstatOrUndefined,
+  randomSuffix,
+  removeQuietly,
+  renameFolderInto,
+  waitDrain
+} from "./internal/files.js"
+import { ENTRY_OVERHEAD, EntryReader, type EntrySource, openFolder, openTgz, readFailure } from "./internal/source.js"
+import * as Layout from "./Layout.js"
+import * as Manifest from "./Manifest.js"
+import type { PackageFile, PackageManifest } from "./Manifest.js"
+import { PackageError } from "./PackageError.js"
+import type { Format } from "./PackageWriter.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limits {
+  /** bytes of one file */
+  readonly maxEntrySize: number
+  /** bytes of all files together (also caps what a `.tgz` may decompress to) */
+  readonly maxTotalSize: number
+  /** files and folders */
+  readonly maxEntries: number
+  /** bytes of one metadata file (these are kept in memory) */
+  readonly maxMetadataSize: number
+}
+
+/**
+ * 4 GiB per file, 64 GiB in all, 200,000 entries, 64 MiB per metadata file.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultLimits: Limits = {
+  maxEntrySize: 4 * 1024 ** 3,
+  maxTotalSize: 64 * 1024 ** 3,
+  maxEntries: 200_000,
+  maxMetadataSize: 64 * 1024 ** 2
+}
+
+/**
+ * A package that passed every check.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VerifiedPackage<S = void> {
+  readonly path: string
+  readonly format: Format
+  readonly manifest: PackageManifest
+  /** "absent": a codex-session-transfer package has no `files` list, so nothing could be compared */
+  readonly checksums: "verified" | "absent"
+  /** every file except the manifest, as found (real size and SHA-256), by path */
+  readonly files: ReadonlyArray<PackageFile>
+  /** the text of every non-session, non-skill file, the manifest included */
+  readonly metadata: ReadonlyMap<string, string>
+  /** what the inspector answered for each `sessions/*` entry */
+  readonly sessions: ReadonlyMap<string, S>
+}
+
+/**
+ * Sees one session's bytes as they stream past. It may stop reading early (e.g. after the first
+ * lines): the rest is still read and hashed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Inspector<S, E> = (entry: string, content: Stream.Stream<Uint8Array, PackageError>) => Effect.Effect<S, E | PackageError>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface VerifyOptions<S, E> {
+  readonly limits?: Partial<Limits>
+  readonly inspectSession?: Inspector<S, E>
+}
+
+const refuse = (reason: PackageError["reason"], pkg: string, detail: string, entry?: string) =>
+  new PackageError({ reason, package: pkg, ...(entry === undefined ? {} : { entry }), detail })
+
+/** Detects the form of `path`: a folder, a gzip file, or neither. */
+const detect = (path: string): Effect.Effect<Format, PackageError> =>
+  Effect.tryPromise({
+    try: async (): Promise<Format | PackageError> => {
+      let stat: nodeFs.Stats
+      try {
+        stat = await fs.stat(path)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return refuse("not_found", path, "no such file or folder")
+        throw error
+      }
+      if (stat.isDirectory()) {
+        const manifest = await lstatOrUndefined(Path.join(path, Layout.MANIFEST))
+        const threads = await lstatOrUndefined(Path.join(path, ...Layout.THREADS.split("/")))
+        return manifest === undefined && threads === undefined
+          ? refuse("not_a_package", path, `a folder without ${Layout.MANIFEST}`)
+          : "directory"
+      }
+      if (!stat.isFile()) return refuse("not_a_package", path, "neither a folder nor a .tgz file")
+      const handle = await fs.open(path, "r")
+      try {
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0)
+        return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b
+          ? "tgz"
+          : refuse("not_a_package", path, "neither a folder nor a gzip-compressed tar")
+      } finally {
+        await handle.close()
+      }
+    },
+    catch: (error) => refuse("io", path, `cannot read: ${errorText(error)}`)
+  }).pipe(Effect.flatMap((result) => result instanceof PackageError ? Effect.fail(result) : Effect.succeed(result)))
+
+const openSource = (path: string, format: Format, maxInflated: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => format === "tgz" ? openTgz(path, maxInflated) : openFolder(path)),
+    (source) => Effect.promise(source.close)
+  )
+
+const nextEntry = (path: string, source: EntrySource) =>
+  Effect.tryPromise({ try: source.next, catch: (error) => readFailure(path, error) })
+
+/** Entry name as judged: tar marks folders with one trailing slash. */
+const entryName = (name: string, type: string) => type === "directory" && name.endsWith("/") ? name.slice(0, -1) : name
+
+/** The stream an inspector sees; it ends (for the inspector) once the inspector has returned. */
+const inspectorStream = (path: string, entry: string, reader: EntryReader, done: () => boolean) =>
+  Stream.repeatEffectChunkOption(
+    Effect.suspend(() =>
+      done()
+        ? Effect.fail(Option.none())
+        : Effect.tryPromise({ try: () => reader.read(), catch: (error) => Option.some(readFailure(path, error, entry)) }).pipe(
+          Effect.flatMap((bytes) => bytes === undefined ? Effect.fail(Option.none()) : Effect.succeed(Chunk.of(bytes)))
+        )
+    )
+  )
+
+type JsonLine = { readonly line: number; readonly value: unknown } | { readonly line: number; readonly error: string }
+
+const jsonLines = (text: string): Array<JsonLine> =>
+  text.split("\n").flatMap((raw, i): Array<JsonLine> => {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
+    if (line.trim() === "") return []
+    try {
+      return [{ line: i + 1, value: JSON.parse(line) as unknown }]
+    } catch (error) {
+      return [{ line: i + 1, error: errorText(error) }]
+    }
+  })
+
+/** The file name at the end of a path written on any platform. */
+const baseName = (path: string) => path.split(/[\\/]/).pop() ?? ""
+
+/** The checks that need the whole package: manifest, metadata, rollouts named, checksums. */
+const conclude = <S>(
+  path: string,
+  format: Format,
+  files: Map<string, PackageFile>,
+  metadata: Map<string, string>,
+  sessions: Map<string, S>
+): Effect.Effect<VerifiedPackage<S>, PackageError> =>
+  Effect.gen(function*() {
+    const manifestText = metadata.get(Layout.MANIFEST)
+    if (manifestText === undefined) {
+      return yield* files.has(Layout.THREADS)
+        ? refuse("missing_file", path, "the package has no manifest", Layout.MANIFEST)
+        : refuse("not_a_package", path, `no ${Layout.MANIFEST} in it`)
+    }
+    const manifest = yield* Manifest.parse(manifestText, path)
+    const threadsText = metadata.get(Layout.THREADS)
+    if (threadsText === undefined) return yield* refuse("missing_file", path, "every package lists its threads here", Layout.THREADS)
+
+    const badMetadata = (entry: string, detail: string) => refuse("bad_metadata", path, detail, entry)
+    const threads: Array<{ readonly id: string; readonly rollout: string; readonly line: number }> = []
+    for (const parsed of jsonLines(threadsText)) {
+      if ("error" in parsed) return yield* badMetadata(Layout.THREADS, `line ${parsed.line} is not JSON (${parsed.error})`)
+      const row = parsed.value as { id?: unknown; rollout_path?: unknown } | null
+      if (typeof row !== "object" || row === null || typeof row.id !== "string" || typeof row.rollout_path !== "string") {
+        return yield* badMetadata(Layout.THREADS, `line ${parsed.line} has no string "id" and "rollout_path"`)
+      }
+      threads.push({ id: row.id, rollout: baseName(row.rollout_path), line: parsed.line })
+    }
+    for (const entry of [Layout.SESSION_INDEX, Layout.DYNAMIC_TOOLS]) {
+      const text = metadata.get(entry)
+      if (text === undefined) continue
+      const bad = jsonLines(text).find((parsed) => "error" in parsed)
+      if (bad !== undefined) return yield* badMetadata(entry, `line ${bad.line} is not JSON`)
+    }
+    for (const entry of [Layout.PATH_LOCALIZATION, Layout.REQUIRED_DIRECTORIES]) {
+      const text = metadata.get(entry)
+      if (text === undefined) continue
+      try {
+        JSON.parse(text)
+      } catch (error) {
+        return yield* badMetadata(entry, `not JSON (${errorText(error)})`)
+      }
+    }
+
+    for (const thread of threads) {
+      if (unsafeReason(thread.rollout) !== undefined) {
+        return yield* badMetadata(Layout.THREADS, `line ${thread.line}: rollout_path has no usable file name`)
+      }
+      const entry = Layout.sessionEntry(thread.rollout)
+      // Codex keeps the plain `.jsonl` path in its row after compressing the file to `.jsonl.zst`
+      if (!files.has(entry) && !files.has(`${entry}.zst`)) {
+        return yield* refuse("missing_file", path, `thread ${thread.id} names this rollout but the package does not have it`, entry)
+      }
+    }
+
+    if (manifest.files !== undefined) {
+      const listed = new Set<string>()
+      for (const expected of manifest.files) {
+        if (listed.has(expected.path)) return yield* refuse("bad_manifest", path, `files lists ${expected.path} twice`, Layout.MANIFEST)
+        listed.add(expected.path)
+        const actual = files.get(expected.path)
+        if (actual === undefined) return yield* refuse("missing_file", path, "listed in the manifest but not in the package", expected.path)
+        if (actual.size !== expected.size) {
+          return yield* refuse("checksum_mismatch", path, `${actual.size} bytes, the manifest says ${expected.size}`, expected.path)
+        }
+        if (actual.sha256 !== expected.sha256.toLowerCase()) {
+          return yield* refuse("checksum_mismatch", path, `sha256 ${actual.sha256}, the manifest says ${expected.sha256}`, expected.path)
+        }
+      }
+      for (const entry of files.keys()) {
+        if (!listed.has(entry)) return yield* refuse("unexpected_file", path, "not listed in the manifest's files", entry)
+      }
+    }
+
+    return {
+      path,
+      format,
+      manifest,
+      checksums: manifest.files === undefined ? "absent" : "verified",
+      files: [...files.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+      metadata,
+      sessions
+    } satisfies VerifiedPackage<S>
+  })
+
+/**
+ * Reads and checks a whole package. Nothing is written; sessions are streamed once (hashing and
+ * inspecting together).
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const verify = <S = void, E = never>(
+  path: string,
+  options?: VerifyOptions<S, E>
+): Effect.Effect<VerifiedPackage<S>, PackageError | E> =>
+  Effect.gen(function*() {
+    const limits: Limits = { ...defaultLimits, ...options?.limits }
+    const format = yield* detect(path)
+    const source = yield* openSource(path, format, limits.maxTotalSize + (limits.maxEntries + 2) * ENTRY_OVERHEAD)
+    const names = new NameSet()
+    const files = new Map<string, PackageFile>()
+    const metadata = new Map<string, string>()
+    const sessions = new Map<string, S>()
+    let entries = 0
+    let total = 0
+    let declared = 0
+
+    while (true) {
+      const raw = yield* nextEntry(path, source)
+      if (raw === undefined) break
+      const name = entryName(raw.name, raw.type)
+      const fail = (reason: PackageError["reason"], detail: string) => refuse(reason, path, detail, name)
+      if (++entries > limits.maxEntries) return yield* fail("too_large", `more than ${limits.maxEntries} entries`)
+      if (raw.type !== "file" && raw.type !== "directory") {
+        return yield* fail("unsafe_entry", `${raw.type} entries are not allowed (only files and folders)`)
+      }
+      const unsafe = unsafeReason(name)
+      if (unsafe !== undefined) return yield* fail("unsafe_entry", unsafe)
+
+      if (raw.type === "directory") {
+        const refusal = folderRefusal(name)
+        if (refusal !== undefined) return yield* fail("unexpected_file", refusal)
+        const clash = names.addFolder(name)
+        if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(name, clash))
+        continue
+      }
+
+      const classified = classifyFile(name)
+      if ("refused" in classified) return yield* fail(classified.refused, classified.detail)
+      const kind: FileKind = classified.kind
+      const clash = names.addFile(name)
+      if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(name, clash))
+      const maxSize = kind === "metadata" ? Math.min(limits.maxEntrySize, limits.maxMetadataSize) : limits.maxEntrySize
+      const tooBig = (size: number) =>
+        fail(
+          "too_large",
+          size > limits.maxEntrySize
+            ? `over the ${limits.maxEntrySize}-byte limit per file`
+            : `metadata over the ${limits.maxMetadataSize}-byte limit`
+        )
+      if (raw.size > maxSize) return yield* tooBig(raw.size)
+      declared += raw.size
+      if (declared > limits.maxTotalSize) return yield* fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
+
+      const reader = new EntryReader(
+        raw.content ?? emptyContent(),
+        (bytes, sizeSoFar) => {
+          if (sizeSoFar > maxSize) throw tooBig(sizeSoFar)
+          total += bytes
+          if (total > limits.maxTotalSize) throw fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
+        },
+        kind === "metadata"
+      )
+      const readAll = Effect.tryPromise({ try: () => reader.drain(), catch: (error) => readFailure(path, error, name) })
+      const inspect = options?.inspectSession
+      if (kind === "session" && inspect !== undefined) {
+        let inspected = false
+        const result = yield* inspect(name, inspectorStream(path, name, reader, () => inspected)).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            inspected = true
+          }))
+        )
+        yield* readAll
+        sessions.set(name, result)
+      } else {
+        yield* readAll
+      }
+      if (name === Layout.MANIFEST) {
+        metadata.set(name, reader.text())
+        continue
+      }
+      if (kind === "metadata") metadata.set(name, reader.text())
+      files.set(name, { path: name, size: reader.size, sha256: reader.sha256() })
+    }
+    return yield* conclude(path, format, files, metadata, sessions)
+  }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
+
+const emptyContent = (): AsyncIterator<Uint8Array> => ({ next: async () => ({ done: true, value: undefined }) })
+
+/** A failure on the writing side of `copyOut` (the reading side fails with what the reader throws). */
+class WriteFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** Copies one verified file out of the archive, hashing as it writes. */
+const copyOut = async (reader: EntryReader, target: string): Promise<void> => {
+  await fs.mkdir(Path.dirname(target), { recursive: true }).catch((error) => {
+    throw new WriteFailure(error)
+  })
+  // "wx": the temp folder is ours and fresh; never write through anything already there
+  const file = nodeFs.createWriteStream(target, { flags: "wx", mode: 0o644 })
+  let failure: unknown
+  const closed = new Promise<void>((resolve, reject) => {
+    file.on("error", (error) => failure ??= error)
+    file.on("close", () => failure === undefined ? resolve() : reject(new WriteFailure(failure)))
+  })
+  closed.catch(() => undefined)
+  try {
+    for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
+      if (!file.write(bytes)) {
+        await waitDrain(file).catch(() => {
+          throw new WriteFailure(failure ?? new Error("write stream closed"))
+        })
+      }
+    }
+  } catch (error) {
+    file.destroy()
+    await closed.catch(() => undefined)
+    throw error
+  }
+  file.end()
+  await closed
+}
+
+/**
+ * Unpacks a verified package into `dest` (which must not exist, or be an empty folder) and
+ * answers the folder holding it. A `.tgz` is streamed a second time into a temp sibling of
+ * `dest`, every file re-checked against what `verify` found (the archive may have changed since),
+ * then renamed into place; a folder package is already unpacked and is answered as is.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const extract: <S>(verified: VerifiedPackage<S>, dest: string) => Effect.Effect<string, PackageError> = Effect.fn(
+  "PackageReader.extract"
+)(function*<S>(verified: VerifiedPackage<S>, dest: string) {
+  if (verified.format === "directory") return verified.path
+  const path = verified.path
+  const fail = (reason: PackageError["reason"], detail: string, entry?: string) => refuse(reason, path, detail, entry)
+  const io = (detail: string) => (error: unknown) => fail("io", `${detail}: ${errorText(error)}`)
+  const problem = yield* Effect.tryPromise({ try: () => destinationProblem(dest, true), catch: io(`cannot inspect ${dest}`) })
+  if (problem !== undefined) return yield* fail("destination_exists", `${dest} ${problem}`)
+
+  const manifestText = verified.metadata.get(Layout.MANIFEST) ?? ""
+  const expected = new Map<string, PackageFile>(verified.files.map((file) => [file.path, file]))
+  const manifestBytes = Buffer.from(manifestText, "utf8")
+  const manifestSha = createHash("sha256").update(manifestBytes).digest("hex")
+  expected.set(Layout.MANIFEST, { path: Layout.MANIFEST, size: manifestBytes.byteLength, sha256: manifestSha })
+  const expectedTotal = [...expected.values()].reduce((sum, file) => sum + file.size, 0)
+
+  const temp = `${dest}.tmp-${randomSuffix()}`
+  let moved = false
+  yield* Effect.acquireRelease(
+    Effect.tryPromise({ try: () => fs.mkdir(temp, { mode: 0o755 }), catch: io(`cannot create ${temp}`) }),
+    () => moved ? Effect.void : Effect.promise(() => removeQuietly(temp))
+  )
+  const source = yield* openSource(path, "tgz", expectedTotal + (2 * expected.size + 16) * ENTRY_OVERHEAD)
+  const seen = new Set<string>()
+  while (true) {
+    const raw = yield* nextEntry(path, source)
+    if (raw === undefined) break
+    const name = entryName(raw.name, raw.type)
+    const changed = (reason: PackageError["reason"], detail: string) =>
+      fail(reason, `${detail} (the archive changed since it was verified)`, name)
+    const unsafe = (raw.type === "file" || raw.type === "directory") ? unsafeReason(name) : `${raw.type} entry`
+    if (unsafe !== undefined) return yield* changed("unsafe_entry", unsafe)
+    if (raw.type === "directory") {
+      if (folderRefusal(name) !== undefined) return yield* changed("unexpected_file", "folder outside the layout")
+      yield* Effect.tryPromise({
+        try: () => fs.mkdir(Path.join(temp, ...name.split("/")), { recursive: true }),
+        catch: io("cannot create a folder")
+      })
+      continue
+    }
+    const want = expected.get(name)
+    if (want === undefined) return yield* changed("unexpected_file", "not in the verified package")
+    if (seen.has(name)) return yield* changed("duplicate_entry", "appears twice")
+    seen.add(name)
+    if (raw.size !== want.size) return yield* changed("checksum_mismatch", `${raw.size} bytes, verified ${want.size}`)
+    const reader = new EntryReader(raw.content ?? emptyContent(), (_bytes, sizeSoFar) => {
+      if (sizeSoFar > want.size) throw changed("checksum_mismatch", `more than the verified ${want.size} bytes`)
+    }, false)
+    yield* Effect.tryPromise({
+      try: () => copyOut(reader, Path.join(temp, ...name.split("/"))),
+      catch: (error) =>
+        error instanceof WriteFailure ? fail("io", `cannot write: ${errorText(error.cause)}`, name) : readFailure(path, error, name)
+    })
+    if (reader.sha256() !== want.sha256) return yield* changed("checksum_mismatch", "sha256 differs from the verified one")
+  }
+  for (const name of expected.keys()) {
+    if (!seen.has(name)) return yield* fail("missing_file", "gone from the archive since it was verified", name)
+  }
+  const again = yield* Effect.tryPromise({ try: () => destinationProblem(dest, true), catch: io(`cannot inspect ${dest}`) })
+  if (again !== undefined) return yield* fail("destination_exists", `${dest} ${again}`)
+  yield* Effect.tryPromise({
+    try: async () => {
+      await renameFolderInto(temp, dest)
+      moved = true
+    },
+    catch: io(`cannot move the package into ${dest}`)
+  }).pipe(Effect.uninterruptible)
+  yield* Effect.promise(() => fsyncDir(Path.dirname(Path.resolve(dest))).catch(() => undefined))
+  return dest
+}, Effect.scoped)

@@ -1,0 +1,212 @@
+/**
+ * The entries of a package, one at a time, whatever its form: a gzip tar streamed through
+ * tar-stream, or a folder walked with lstat (links are reported, never followed). Names are raw;
+ * the reader judges them.
+ */
+import { createHash, type Hash } from "node:crypto"
+import * as nodeFs from "node:fs"
+import * as fs from "node:fs/promises"
+import * as Path from "node:path"
+import { pipeline, Transform } from "node:stream"
+import * as zlib from "node:zlib"
+import * as tar from "tar-stream"
+import { PackageError } from "../PackageError.js"
+import { errorText } from "./files.js"
+
+export interface RawEntry {
+  readonly name: string
+  /** "file", "directory", or what it really is ("symlink", "link", "fifo", …) */
+  readonly type: string
+  readonly size: number
+  /** the bytes of a file; read to the end before asking for the next entry */
+  readonly content: AsyncIterator<Uint8Array> | undefined
+}
+
+export interface EntrySource {
+  readonly next: () => Promise<RawEntry | undefined>
+  readonly close: () => Promise<void>
+}
+
+/** Tar overhead allowed per entry (header, padding, a pax header with a long name). */
+export const ENTRY_OVERHEAD = 8 * 1024
+
+const READ_CHUNK = 1024 * 1024
+const INFLATE_CHUNK = 64 * 1024
+
+/** Any failure while reading, as the one-line error it deserves. */
+export const readFailure = (pkg: string, error: unknown, entry?: string): PackageError => {
+  if (error instanceof PackageError) return error
+  const where = entry === undefined ? {} : { entry }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  if (typeof code === "string" && code.startsWith("Z_")) {
+    return new PackageError({ reason: "corrupt_archive", package: pkg, ...where, detail: `bad gzip data (${errorText(error)})` })
+  }
+  if ((error as NodeJS.ErrnoException | undefined)?.syscall !== undefined) {
+    return new PackageError({ reason: "io", package: pkg, ...where, detail: `cannot read: ${errorText(error)}` })
+  }
+  return new PackageError({ reason: "corrupt_archive", package: pkg, ...where, detail: `bad tar data (${errorText(error)})` })
+}
+
+/**
+ * Streams a `.tgz`. `maxInflated` caps the decompressed bytes, so a gzip bomb (or an endless run
+ * of empty tar blocks) stops long before it costs anything.
+ */
+export const openTgz = (path: string, maxInflated: number): EntrySource => {
+  const file = nodeFs.createReadStream(path, { highWaterMark: READ_CHUNK })
+  const gunzip = zlib.createGunzip({ chunkSize: INFLATE_CHUNK })
+  let inflated = 0
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      inflated += chunk.byteLength
+      if (inflated > maxInflated) {
+        return callback(
+          new PackageError({
+            reason: "too_large",
+            package: path,
+            detail: `decompresses to more than ${maxInflated} bytes (limit: maxTotalSize plus tar overhead)`
+          })
+        )
+      }
+      callback(null, chunk)
+    }
+  })
+  const extract = tar.extract()
+  pipeline(file, gunzip, counter, (error) => {
+    if (error) extract.destroy(error)
+  }).pipe(extract)
+  const entries = extract[Symbol.asyncIterator]()
+  return {
+    next: async () => {
+      const result = await entries.next()
+      if (result.done === true) return undefined
+      const source = result.value
+      const { name, size, type } = source.header
+      return {
+        name,
+        // tar-stream answers null for a type flag it does not know
+        type: type ?? "unknown",
+        size,
+        content: type === "file" ? source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array> : undefined
+      }
+    },
+    close: async () => {
+      file.destroy()
+      gunzip.destroy()
+      counter.destroy()
+      extract.destroy()
+    }
+  }
+}
+
+const typeOf = (stat: nodeFs.Stats): string =>
+  stat.isFile()
+    ? "file"
+    : stat.isDirectory()
+    ? "directory"
+    : stat.isSymbolicLink()
+    ? "symlink"
+    : stat.isFIFO()
+    ? "fifo"
+    : stat.isCharacterDevice()
+    ? "character-device"
+    : stat.isBlockDevice()
+    ? "block-device"
+    : stat.isSocket()
+    ? "socket"
+    : "unknown"
+
+// O_NOFOLLOW: a file swapped for a link after lstat still cannot be followed (absent on Windows)
+const READ_FLAGS: number = nodeFs.constants.O_RDONLY | (nodeFs.constants.O_NOFOLLOW ?? 0)
+
+/**
+ * Walks a folder depth-first in name order. A folder is descended only after the caller has
+ * accepted it (asked for the next entry).
+ */
+export const openFolder = (root: string): EntrySource => {
+  let open: nodeFs.ReadStream | undefined
+  async function* walk(dir: string, prefix: string): AsyncGenerator<RawEntry> {
+    const names = (await fs.readdir(dir)).sort()
+    for (const name of names) {
+      const full = Path.join(dir, name)
+      const relative = prefix === "" ? name : `${prefix}/${name}`
+      const stat = await fs.lstat(full)
+      const type = typeOf(stat)
+      if (type === "file") {
+        open?.destroy()
+        const handle = await fs.open(full, READ_FLAGS)
+        open = handle.createReadStream({ highWaterMark: READ_CHUNK })
+        yield { name: relative, type, size: stat.size, content: open[Symbol.asyncIterator]() }
+      } else {
+        yield { name: relative, type, size: type === "directory" ? 0 : stat.size, content: undefined }
+        if (type === "directory") yield* walk(full, relative)
+      }
+    }
+  }
+  const entries = walk(root, "")
+  return {
+    next: async () => {
+      const result = await entries.next()
+      return result.done === true ? undefined : result.value
+    },
+    close: async () => {
+      open?.destroy()
+      await entries.return(undefined).catch(() => undefined)
+    }
+  }
+}
+
+/**
+ * Reads one entry's bytes, hashing (and counting against limits) every chunk as it passes. Its
+ * consumer may stop early: `drain` still reads and hashes the rest.
+ */
+export class EntryReader {
+  size = 0
+  private readonly hash: Hash = createHash("sha256")
+  private readonly chunks: Array<Buffer> | undefined
+  private failure: unknown = undefined
+  private ended = false
+
+  constructor(
+    private readonly content: AsyncIterator<Uint8Array>,
+    /** called before each chunk is accepted; throws to refuse it (limits) */
+    private readonly admit: (bytes: number, sizeSoFar: number) => void,
+    keep: boolean
+  ) {
+    this.chunks = keep ? [] : undefined
+  }
+
+  async read(): Promise<Uint8Array | undefined> {
+    if (this.failure !== undefined) throw this.failure
+    if (this.ended) return undefined
+    try {
+      const result = await this.content.next()
+      if (result.done === true) {
+        this.ended = true
+        return undefined
+      }
+      const bytes = result.value
+      this.admit(bytes.byteLength, this.size + bytes.byteLength)
+      this.size += bytes.byteLength
+      this.hash.update(bytes)
+      this.chunks?.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      return bytes
+    } catch (error) {
+      this.failure = error
+      throw error
+    }
+  }
+
+  async drain(): Promise<void> {
+    while ((await this.read()) !== undefined) {
+      // hashing happens in read
+    }
+  }
+
+  sha256(): string {
+    return this.hash.digest("hex")
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks ?? []).toString("utf8")
+  }
+}

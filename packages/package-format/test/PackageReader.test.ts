@@ -1,0 +1,215 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Manifest, PackageError, PackageReader, PackageWriter } from "@sessionport/package-format"
+import { RolloutReader } from "@sessionport/schema"
+import { Chunk, Effect, Either, Stream } from "effect"
+import * as fs from "node:fs"
+import * as Path from "node:path"
+import {
+  baseFiles,
+  baselineManifest,
+  entriesOf,
+  manifestFor,
+  ROLLOUT,
+  SESSION,
+  sessionText,
+  sha256,
+  snapshot,
+  threadsLine,
+  withTmp,
+  writeFolder,
+  writeTgz
+} from "./utils/packages.js"
+
+/** A package with a multi-MB session, one skill file, written by PackageWriter in `format`. */
+const writePackage = (out: string, format: PackageWriter.Format, files: Record<string, string | Buffer>) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const sink = yield* PackageWriter.open(out, { format, mtime: new Date("2025-11-20T10:00:00Z") })
+      const listed: Array<Manifest.PackageFile> = []
+      for (const [path, content] of Object.entries(files)) {
+        const bytes = Buffer.from(content)
+        // stream in pieces, as a file read would
+        const pieces = Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536))
+        listed.push(yield* sink.add({ path, size: bytes.length, content: Stream.fromIterable(pieces) }))
+      }
+      yield* sink.addBytes("package_manifest.json", Manifest.stringify({ ...baselineManifest, files: listed }))
+      yield* sink.commit
+      return listed
+    })
+  )
+
+const bigFiles = (): Record<string, string | Buffer> => ({
+  ...baseFiles(),
+  [SESSION]: sessionText(6 * 1024 * 1024),
+  "skills/notes/SKILL.md": "# notes\n",
+  "metadata/thread_dynamic_tools.jsonl": "",
+  "skeleton/required-directories.json": JSON.stringify(["/home/alice/proj"])
+})
+
+/** Inspector: decodes only the first record of each session, then stops reading. */
+const firstRecordType = (_entry: string, content: Stream.Stream<Uint8Array, PackageError.PackageError>) =>
+  RolloutReader.decodeBytes(content, (reason) => new PackageError.PackageError({ reason: "corrupt_archive", package: "", detail: reason })).pipe(
+    Stream.take(1),
+    Stream.runCollect,
+    Effect.map((records) => {
+      const first = Chunk.unsafeHead(records)
+      return Either.isRight(first) ? (JSON.parse(first.right.raw) as { type: string }).type : "invalid"
+    })
+  )
+
+describe("PackageReader", () => {
+  for (const format of ["tgz", "directory"] as const) {
+    it.effect(`round trip (${format}): write, verify with an inspector, extract, same bytes`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const files = bigFiles()
+          const out = Path.join(dir, format === "tgz" ? "pkg.tgz" : "pkg")
+          const listed = yield* writePackage(out, format, files)
+          for (const file of listed) {
+            assert.strictEqual(file.sha256, sha256(files[file.path]!), file.path)
+            assert.strictEqual(file.size, Buffer.byteLength(files[file.path]!))
+          }
+          const verified = yield* PackageReader.verify(out, { inspectSession: firstRecordType })
+          assert.strictEqual(verified.format, format)
+          assert.strictEqual(verified.checksums, "verified")
+          assert.deepStrictEqual(
+            verified.files.map((f) => [f.path, f.size, f.sha256]),
+            Object.entries(files).map(([path, content]) => [path, Buffer.byteLength(content), sha256(content)]).sort()
+          )
+          assert.deepStrictEqual([...verified.sessions], [[SESSION, "session_meta"]])
+          assert.deepStrictEqual(
+            [...verified.metadata.keys()].sort(),
+            [
+              "README.md",
+              "metadata/path_localization.json",
+              "metadata/session_index.jsonl",
+              "metadata/thread_dynamic_tools.jsonl",
+              "metadata/threads.jsonl",
+              "package_manifest.json",
+              "skeleton/required-directories.json"
+            ]
+          )
+          assert.strictEqual(verified.metadata.get("metadata/threads.jsonl"), files["metadata/threads.jsonl"])
+
+          const dest = Path.join(dir, "unpacked")
+          const root = yield* PackageReader.extract(verified, dest)
+          assert.strictEqual(root, format === "tgz" ? dest : out)
+          for (const [path, content] of Object.entries(files)) {
+            assert.isTrue(fs.readFileSync(Path.join(root, ...path.split("/"))).equals(Buffer.from(content)), path)
+          }
+          assert.deepStrictEqual(snapshot(dir).filter((p) => p.includes(".tmp-")), [])
+        })
+      ))
+  }
+
+  it.effect("the same input twice gives a byte-identical .tgz", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = bigFiles()
+        yield* writePackage(Path.join(dir, "a.tgz"), "tgz", files)
+        yield* writePackage(Path.join(dir, "b.tgz"), "tgz", files)
+        const a = fs.readFileSync(Path.join(dir, "a.tgz"))
+        assert.isTrue(a.equals(fs.readFileSync(Path.join(dir, "b.tgz"))))
+        assert.isBelow(a.length, 2 * 1024 * 1024, "compressed")
+      })
+    ))
+
+  it.effect("reads a codex-session-transfer folder package: 8 fields, flat sessions, no files list", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files: Record<string, string | Buffer> = { ...baseFiles(), "INSTALL_REMOTE.md": "# Install\n", "skills/codex-session-transfer/SKILL.md": "x" }
+        const root = writeFolder(dir, { ...files, "package_manifest.json": manifestFor(files, { listFiles: false }) })
+        const verified = yield* PackageReader.verify(root)
+        assert.strictEqual(verified.checksums, "absent")
+        assert.isUndefined(verified.manifest.files)
+        assert.strictEqual(verified.manifest.preferred_installer_skill, "codex-session-transfer")
+        assert.strictEqual(verified.files.find((f) => f.path === SESSION)?.sha256, sha256(files[SESSION]!))
+        assert.strictEqual(verified.sessions.size, 0)
+        assert.strictEqual(yield* PackageReader.extract(verified, Path.join(dir, "unused")), root)
+        assert.isFalse(fs.existsSync(Path.join(dir, "unused")))
+      })
+    ))
+
+  it.effect("an inspector that reads nothing still gets every byte hashed; its failure fails verify", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = bigFiles()
+        const pkg = yield* Effect.promise(() => writeTgz(dir, entriesOf(files)))
+        const verified = yield* PackageReader.verify(pkg, { inspectSession: (entry) => Effect.succeed(entry.length) })
+        assert.strictEqual(verified.sessions.get(SESSION), SESSION.length)
+        assert.strictEqual(verified.checksums, "verified")
+        const error = yield* PackageReader.verify(pkg, { inspectSession: () => Effect.fail("nope" as const) }).pipe(Effect.flip)
+        assert.strictEqual(error, "nope")
+      })
+    ))
+
+  it.effect("an inspector sees exactly the session's bytes", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = bigFiles()
+        const pkg = yield* Effect.promise(() => writeTgz(dir, entriesOf(files)))
+        const verified = yield* PackageReader.verify(pkg, {
+          inspectSession: (_entry, content) =>
+            Stream.runFold(content, 0, (size, bytes) => size + bytes.length)
+        })
+        assert.strictEqual(verified.sessions.get(SESSION), Buffer.byteLength(files[SESSION]!))
+      })
+    ))
+
+  it.effect("the manifest may come anywhere in the archive (written last by the exporter)", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = baseFiles()
+        const [manifest, ...rest] = entriesOf(files)
+        const pkg = yield* Effect.promise(() => writeTgz(dir, [...rest, manifest!]))
+        assert.strictEqual((yield* PackageReader.verify(pkg)).checksums, "verified")
+      })
+    ))
+
+  it.effect("tar folder entries and a Windows rollout_path are fine", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = { ...baseFiles(), "metadata/threads.jsonl": threadsLine(undefined, `C:\\Users\\alice\\.codex\\sessions\\2025\\11\\20\\${ROLLOUT}`) }
+        const pkg = yield* Effect.promise(() =>
+          writeTgz(dir, [{ name: "metadata/", type: "directory" }, { name: "sessions/", type: "directory" }, ...entriesOf(files)])
+        )
+        const verified = yield* PackageReader.verify(pkg)
+        const dest = yield* PackageReader.extract(verified, Path.join(dir, "out"))
+        assert.isTrue(fs.existsSync(Path.join(dest, "sessions", ROLLOUT)))
+      })
+    ))
+
+  it.effect("extract re-checks: an archive swapped after verify is refused and nothing is left", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = baseFiles()
+        const pkg = yield* Effect.promise(() => writeTgz(dir, entriesOf(files)))
+        const verified = yield* PackageReader.verify(pkg)
+        // same names and sizes, different bytes
+        const swapped = { ...files, [SESSION]: Buffer.from(files[SESSION]!).fill(0x61) }
+        yield* Effect.promise(() => writeTgz(dir, entriesOf(swapped, manifestFor(files))))
+        const before = snapshot(dir)
+        const dest = Path.join(dir, "out")
+        const error = yield* PackageReader.extract(verified, dest).pipe(Effect.flip)
+        assert.strictEqual(error.reason, "checksum_mismatch")
+        assert.strictEqual(error.entry, SESSION)
+        assert.deepStrictEqual(snapshot(dir), before)
+      })
+    ))
+
+  it.effect("extract refuses an existing destination, accepts an empty folder", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const verified = yield* PackageReader.verify(yield* Effect.promise(() => writeTgz(dir, entriesOf(baseFiles()))))
+        const busy = Path.join(dir, "busy")
+        fs.mkdirSync(busy)
+        fs.writeFileSync(Path.join(busy, "x"), "x")
+        const error = yield* PackageReader.extract(verified, busy).pipe(Effect.flip)
+        assert.strictEqual(error.reason, "destination_exists")
+        const empty = Path.join(dir, "empty")
+        fs.mkdirSync(empty)
+        assert.strictEqual(yield* PackageReader.extract(verified, empty), empty)
+        assert.isTrue(fs.existsSync(Path.join(empty, "package_manifest.json")))
+      })
+    ))
+})

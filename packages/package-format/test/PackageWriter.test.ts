@@ -1,0 +1,187 @@
+import { assert, describe, it } from "@effect/vitest"
+import { PackageWriter } from "@sessionport/package-format"
+import { Effect, Fiber, Schedule, Stream } from "effect"
+import * as fs from "node:fs"
+import * as Path from "node:path"
+import * as zlib from "node:zlib"
+import * as tar from "tar-stream"
+import { snapshot, withTmp } from "./utils/packages.js"
+
+const formats = ["tgz", "directory"] as const
+const outFor = (dir: string, format: PackageWriter.Format) => Path.join(dir, format === "tgz" ? "pkg.tgz" : "pkg")
+
+/** Tar headers of a .tgz, in order. */
+const headersOf = async (file: string) => {
+  const extract = tar.extract()
+  fs.createReadStream(file).pipe(zlib.createGunzip()).pipe(extract)
+  const headers: Array<tar.Header> = []
+  for await (const entry of extract) {
+    headers.push(entry.header)
+    entry.resume()
+  }
+  return headers
+}
+
+describe("PackageWriter", () => {
+  it("formatFor picks by extension", () => {
+    assert.strictEqual(PackageWriter.formatFor("/x/pkg.tgz"), "tgz")
+    assert.strictEqual(PackageWriter.formatFor("pkg.TAR.GZ"), "tgz")
+    assert.strictEqual(PackageWriter.formatFor("pkg"), "directory")
+    assert.strictEqual(PackageWriter.formatFor("pkg.tar"), "directory")
+  })
+
+  it.effect("archive headers are deterministic: fixed mtime, uid/gid 0, no names, 0644/0755, folders first", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const out = Path.join(dir, "pkg.tgz")
+        const mtime = new Date("2025-11-20T10:00:00Z")
+        yield* Effect.scoped(
+          Effect.gen(function*() {
+            const sink = yield* PackageWriter.open(out, { format: "tgz", mtime })
+            yield* sink.addBytes("metadata/threads.jsonl", "{}\n")
+            yield* sink.addBytes("skills/a/b/SKILL.md", "# é\n")
+            yield* sink.addBytes("package_manifest.json", "{}")
+            yield* sink.commit
+          })
+        )
+        const headers = yield* Effect.promise(() => headersOf(out))
+        assert.deepStrictEqual(
+          headers.map((h) => [h.name, h.type, h.mode, h.uid, h.gid, h.uname, h.gname, h.mtime.getTime()]),
+          [
+            ["metadata/", "directory", 0o755, 0, 0, "", "", mtime.getTime()],
+            ["metadata/threads.jsonl", "file", 0o644, 0, 0, "", "", mtime.getTime()],
+            ["skills/", "directory", 0o755, 0, 0, "", "", mtime.getTime()],
+            ["skills/a/", "directory", 0o755, 0, 0, "", "", mtime.getTime()],
+            ["skills/a/b/", "directory", 0o755, 0, 0, "", "", mtime.getTime()],
+            ["skills/a/b/SKILL.md", "file", 0o644, 0, 0, "", "", mtime.getTime()],
+            ["package_manifest.json", "file", 0o644, 0, 0, "", "", mtime.getTime()]
+          ]
+        )
+      })
+    ))
+
+  for (const format of formats) {
+    it.effect(`${format}: a failing content stream leaves no temp and no output`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const out = outFor(dir, format)
+          const error = yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(out, { format })
+              yield* sink.addBytes("README.md", "hi\n")
+              yield* sink.add({
+                path: "sessions/rollout-a.jsonl",
+                size: 10 * 1024 * 1024,
+                content: Stream.concat(Stream.make(new Uint8Array(1024 * 1024)), Stream.fail("disk gone" as const))
+              })
+              yield* sink.commit
+            })
+          ).pipe(Effect.flip)
+          assert.strictEqual(error, "disk gone")
+          assert.deepStrictEqual(snapshot(dir), [])
+        })
+      ))
+
+    it.live(`${format}: interruption mid-entry leaves no temp and no output`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const out = outFor(dir, format)
+          const fiber = yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(out, { format })
+              yield* sink.add({
+                path: "sessions/rollout-a.jsonl",
+                size: 1024 ** 4,
+                content: Stream.repeatValue(new Uint8Array(64 * 1024))
+              })
+            })
+          ).pipe(Effect.fork)
+          // wait until bytes are flowing into the temp output
+          yield* Effect.sync(() => snapshot(dir).some((p) => p.includes(".tmp-"))).pipe(
+            Effect.repeat({ until: (started) => started, schedule: Schedule.spaced("10 millis") })
+          )
+          yield* Effect.sleep("50 millis")
+          yield* Fiber.interrupt(fiber)
+          assert.deepStrictEqual(snapshot(dir), [])
+        })
+      ))
+
+    it.effect(`${format}: size mismatch is refused (fewer and more bytes), the package cannot be committed`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          for (const [size, bytes] of [[10, 5], [5, 10]] as const) {
+            const out = outFor(dir, format)
+            const [error, commitError] = yield* Effect.scoped(
+              Effect.gen(function*() {
+                const sink = yield* PackageWriter.open(out, { format })
+                const error = yield* sink.add({ path: "README.md", size, content: Stream.make(new Uint8Array(bytes)) }).pipe(Effect.flip)
+                return [error, yield* Effect.flip(sink.commit)] as const
+              })
+            )
+            assert.strictEqual(error.reason, "checksum_mismatch")
+            assert.strictEqual(error.entry, "README.md")
+            assert.strictEqual(commitError.reason, "io")
+            assert.deepStrictEqual(snapshot(dir), [])
+          }
+        })
+      ))
+
+    it.effect(`${format}: credential, unsafe, off-layout and duplicate paths are refused; the sink stays usable`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const out = outFor(dir, format)
+          yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(out, { format })
+              const refused = (path: string) => sink.addBytes(path, "x").pipe(Effect.flip, Effect.map((e) => e.reason))
+              assert.strictEqual(yield* refused("auth.json"), "credential_file")
+              assert.strictEqual(yield* refused("skills/x/api_key.txt"), "credential_file")
+              assert.strictEqual(yield* refused("../escape"), "unsafe_entry")
+              assert.strictEqual(yield* refused("/etc/passwd"), "unsafe_entry")
+              assert.strictEqual(yield* refused("sessions\\x.jsonl"), "unsafe_entry")
+              assert.strictEqual(yield* refused("sessions/2025/x.jsonl"), "unexpected_file")
+              assert.strictEqual(yield* refused("notes.txt"), "unexpected_file")
+              yield* sink.addBytes("sessions/rollout-A.jsonl", "{}\n")
+              assert.strictEqual(yield* refused("sessions/rollout-a.jsonl"), "duplicate_entry")
+              const file = yield* sink.addBytes("README.md", "ok\n")
+              assert.strictEqual(file.size, 3)
+              yield* sink.commit
+              yield* sink.commit
+            })
+          )
+          assert.isTrue(fs.existsSync(out))
+          assert.deepStrictEqual(snapshot(dir).filter((p) => p.includes(".tmp-")), [])
+        })
+      ))
+  }
+
+  it.effect("an existing destination is refused; a folder package may go into an empty folder", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const tgz = Path.join(dir, "pkg.tgz")
+        fs.writeFileSync(tgz, "old")
+        const busy = Path.join(dir, "busy")
+        fs.mkdirSync(busy)
+        fs.writeFileSync(Path.join(busy, "x"), "x")
+        const empty = Path.join(dir, "empty")
+        fs.mkdirSync(empty)
+        const open = (out: string, format: PackageWriter.Format) =>
+          Effect.scoped(PackageWriter.open(out, { format }).pipe(Effect.flatMap((sink) => sink.commit)))
+        assert.strictEqual((yield* Effect.flip(open(tgz, "tgz"))).reason, "destination_exists")
+        assert.strictEqual((yield* Effect.flip(open(busy, "directory"))).reason, "destination_exists")
+        assert.strictEqual(fs.readFileSync(tgz, "utf8"), "old")
+        yield* open(empty, "directory")
+        yield* Effect.scoped(
+          Effect.gen(function*() {
+            const sink = yield* PackageWriter.open(empty + "2", { format: "directory" })
+            yield* sink.addBytes("README.md", "x")
+            // the destination appears while writing: commit refuses to replace it
+            fs.mkdirSync(empty + "2")
+            fs.writeFileSync(Path.join(empty + "2", "y"), "y")
+            assert.strictEqual((yield* Effect.flip(sink.commit)).reason, "destination_exists")
+          })
+        )
+        assert.deepStrictEqual(snapshot(dir), ["busy/", "busy/x", "empty/", "empty2/", "empty2/y", "pkg.tgz"])
+      })
+    ))
+})

@@ -1,0 +1,75 @@
+/**
+ * `session-transfer export`: selected sessions of this machine's Codex home into one package.
+ *
+ * @since 0.1.0
+ */
+import { Command, Options as Opt } from "@effect/cli"
+import { Exporter } from "@sessionport/codex-home"
+import { Effect, Layer, Option } from "effect"
+import { UsageError } from "../Failure.js"
+import * as Options from "../Options.js"
+import * as Output from "../Output.js"
+import * as TerminalProgress from "../TerminalProgress.js"
+
+const options = {
+  thread: Opt.text("thread").pipe(Opt.withDescription("A thread id to export (repeatable)."), Opt.repeated),
+  cwd: Opt.text("cwd").pipe(
+    Opt.withDescription("Export sessions started in this folder or below it (repeatable)."),
+    Opt.repeated
+  ),
+  since: Opt.date("since").pipe(Opt.withDescription("Only sessions active since this date (e.g. 2026-11-01)."), Opt.optional),
+  all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),
+  includeArchived: Opt.boolean("include-archived").pipe(Opt.withDescription("Include archived sessions.")),
+  includeSkills: Opt.boolean("include-skills").pipe(
+    Opt.withDescription("Include ~/.codex/skills (files named like credentials are always left out).")
+  ),
+  out: Opt.text("out").pipe(Opt.withDescription("The package to write: FILE.tgz, or a folder that does not exist yet.")),
+  codexHome: Options.codexHome,
+  json: Options.json,
+  dryRun: Options.dryRun
+}
+
+const render = (result: Exporter.ExportResult): Array<string> => {
+  const out = [
+    `${result.dryRun ? "would export" : "exported"} ${result.sessions.length} session(s) to ${result.out}` +
+    (result.dryRun ? "" : ` (${result.format}, ${result.files} files, ${Output.size(result.bytes)})`)
+  ]
+  for (const s of result.sessions) {
+    const flags = [s.archived ? "archived" : "", s.parentOf ? `parent of fork ${s.parentOf}` : "", s.name ? `"${s.name}"` : ""]
+      .filter((f) => f !== "").join(", ")
+    out.push(`  ${s.threadId}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
+  }
+  if (result.skills.length > 0) out.push(`skills: ${result.skills.join(", ")}`)
+  for (const file of result.skippedCredentials) out.push(`left out (credential): ${file}`)
+  return out
+}
+
+/** @since 0.1.0 @category commands */
+export const command = Command.make(
+  "export",
+  options,
+  Effect.fn("export")(function*(o) {
+    if (!o.all && o.thread.length === 0 && o.cwd.length === 0) {
+      return yield* new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
+    }
+    const exporter = yield* Exporter.Exporter
+    const result = yield* exporter.export({
+      out: o.out,
+      threadIds: o.thread,
+      cwds: o.cwd,
+      since: Option.getOrUndefined(o.since),
+      all: o.all,
+      includeArchived: o.includeArchived,
+      includeSkills: o.includeSkills,
+      dryRun: o.dryRun
+    })
+    for (const warning of result.warnings) yield* Effect.logWarning(warning)
+    yield* o.json ? Output.json(result) : Output.lines(render(result))
+  }, (effect, o) =>
+    Effect.provide(
+      effect,
+      Exporter.layerHome(Option.match(o.codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) })).pipe(
+        Layer.provide(TerminalProgress.layer({ quiet: o.json }))
+      )
+    ))
+).pipe(Command.withDescription("Write the selected sessions of this Codex home into a session package (FILE.tgz or a folder)."))

@@ -1,0 +1,56 @@
+/**
+ * `session-transfer inspect PACKAGE`: what a package holds, and whether it is intact.
+ *
+ * @since 0.1.0
+ */
+import { Args, Command } from "@effect/cli"
+import { PackageInspection } from "@sessionport/package-format"
+import { Effect } from "effect"
+import * as Options from "../Options.js"
+import * as Output from "../Output.js"
+
+const render = (inspection: PackageInspection.Inspection): Array<string> => {
+  const m = inspection.manifest
+  const out = [
+    `package     ${inspection.path} (${inspection.format})`,
+    `integrity   ${
+      inspection.integrity === "verified"
+        ? `ok: ${inspection.files} files, ${Output.size(inspection.bytes)}, every SHA-256 matches the manifest`
+        : `ok, unverified: the manifest lists no checksums (${inspection.producer})`
+    }`,
+    `format      ${m.format_version} (${m.package_kind})`,
+    `producer    ${inspection.producer}`,
+    ...(m.package_id === undefined ? [] : [`id          ${m.package_id}`]),
+    ...(m.created_at === undefined ? [] : [`created     ${m.created_at}`]),
+    ...(m.source === undefined ? [] : [`source      ${m.source.platform}, Codex home ${m.source.codex_home}`]),
+    ...(m.cwd_filter === null ? [] : [`cwd filter  ${m.cwd_filter}`]),
+    `skills      ${m.skills_included.length === 0 ? "none" : m.skills_included.join(", ")}`,
+    `sessions    ${inspection.sessions.length}`
+  ]
+  for (const s of inspection.sessions) {
+    const flags = [
+      s.archived ? "archived" : "",
+      s.forkedFrom ? `fork of ${s.forkedFrom}` : "",
+      s.name ? `"${s.name}"` : "",
+      s.invalidLines > 0 ? `${s.invalidLines} line(s) not JSON` : ""
+    ].filter((f) => f !== "").join(", ")
+    out.push(
+      `  ${s.threadId ?? "(no session_meta)"}  ${String(s.turns).padStart(3)} turn(s)  ${Output.size(s.size).padStart(9)}  ` +
+        `${Output.cell(s.cwd ?? "", 36)}  ${Output.cell(s.firstPrompt ?? "", 40)}${flags ? `  (${flags})` : ""}`
+    )
+  }
+  return out
+}
+
+/** @since 0.1.0 @category commands */
+export const command = Command.make(
+  "inspect",
+  {
+    path: Args.text({ name: "PACKAGE" }).pipe(Args.withDescription("A session package: FILE.tgz or a folder.")),
+    json: Options.json
+  },
+  Effect.fn("inspect")(function*({ json, path }) {
+    const inspection = yield* PackageInspection.inspect(path)
+    yield* json ? Output.json(inspection) : Output.lines(render(inspection))
+  })
+).pipe(Command.withDescription("Show a package's manifest and sessions and check its integrity (every entry, size and SHA-256). Writes nothing."))
