@@ -27,6 +27,8 @@ export * as CodexCli from "./CodexCli.js"
 export * as CodexHome from "./CodexHome.js"
 /** @since 0.1.0 */
 export * as Fixtures from "./Fixtures.js"
+/** @since 0.1.0 */
+export * as HostilePackages from "./HostilePackages.js"
 
 /**
  * Output items of the OpenAI Responses API, as the scripted model sends them to Codex.
@@ -34,6 +36,8 @@ export * as Fixtures from "./Fixtures.js"
  * @since 0.1.0
  */
 export * as OutputItem from "./OutputItem.js"
+/** @since 0.1.0 */
+export * as PackageBuilders from "./PackageBuilders.js"
 
 /**
  * A scripted OpenAI Responses endpoint on loopback, so the real Codex CLI runs offline.

@@ -3,7 +3,7 @@ import { AtomicFile } from "@sessionport/package-format"
 import { Effect, Fiber, Schedule, Stream } from "effect"
 import * as fs from "node:fs"
 import * as Path from "node:path"
-import { snapshot, withTmp } from "./utils/packages.js"
+import { snapshot, withTmp } from "@sessionport/codex-oracle/PackageBuilders"
 
 describe("AtomicFile", () => {
   it.effect("writeFile creates and replaces, keeping the old file's permissions; no temp remains", () =>

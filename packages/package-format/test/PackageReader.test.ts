@@ -18,7 +18,7 @@ import {
   withTmp,
   writeFolder,
   writeTgz
-} from "./utils/packages.js"
+} from "@sessionport/codex-oracle/PackageBuilders"
 
 /** A package with a multi-MB session, one skill file, written by PackageWriter in `format`. */
 const writePackage = (out: string, format: PackageWriter.Format, files: Record<string, string | Buffer>) =>

@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as zlib from "node:zlib"
 import * as tar from "tar-stream"
-import { snapshot, withTmp } from "./utils/packages.js"
+import { snapshot, withTmp } from "@sessionport/codex-oracle/PackageBuilders"
 
 const formats = ["tgz", "directory"] as const
 const outFor = (dir: string, format: PackageWriter.Format) => Path.join(dir, format === "tgz" ? "pkg.tgz" : "pkg")

@@ -1,4 +1,8 @@
-/** Builders for test packages: valid ones, and hostile ones crafted byte by byte. */
+/**
+ * Builders for test packages: valid ones, and hostile ones crafted byte by byte.
+ *
+ * @since 0.1.0
+ */
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
