@@ -112,6 +112,10 @@ const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backe
   // a failure is reported by the step that waits on it; keep it from becoming an unhandled rejection
   done.catch(() => undefined)
   const folders = new Set<string>()
+  // entries are not awaited one by one: the next file is read and hashed while gzip (in the
+  // thread pool) still compresses the previous one; tar-stream queues them in order, and each
+  // entry's own buffer bounds memory. Every entry's outcome is awaited at commit.
+  const pending: Array<Promise<void>> = []
   const header = (name: string, type: "file" | "directory", size: number): TarHeader => ({
     name,
     type,
@@ -141,19 +145,20 @@ const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backe
         folders.add(folder)
         const { sink, finished } = entry(header(`${folder}/`, "directory", 0))
         sink.end(undefined)
-        await finished
+        pending.push(finished)
       }
       const { finished, sink } = entry(header(path, "file", size))
+      pending.push(finished)
       return {
         write: (bytes) => sink.write(bytes),
         drained: () => waitDrain(sink),
-        finish: () => {
+        finish: async () => {
           sink.end(undefined)
-          return finished
         }
       }
     },
     commit: async () => {
+      await Promise.all(pending)
       pack.finalize()
       await done
       await fsyncFile(temp)

@@ -8,8 +8,7 @@
 import { FileSystem, type Error as PlatformError } from "@effect/platform"
 import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import type { InvalidLine, RolloutRecord } from "./RolloutRecord.js"
-import { bytesToText, textToRecords } from "./internal/lines.js"
-import { maybeDecompress } from "./internal/zstd.js"
+import { CorruptInput, LineDecoder, type LineResult as DecodedLine } from "./LineDecoder.js"
 
 /**
  * A rollout file that could not be read (missing, unreadable, corrupt compression).
@@ -32,7 +31,7 @@ export class RolloutReadError extends Schema.TaggedError<RolloutReadError>("@ses
  * @since 0.1.0
  * @category models
  */
-export type LineResult = Either.Either<RolloutRecord, InvalidLine>
+export type LineResult = DecodedLine
 
 const describe = (error: PlatformError.PlatformError): string => {
   if (error._tag !== "SystemError") return error.message
@@ -49,13 +48,41 @@ const describe = (error: PlatformError.PlatformError): string => {
 /** Read chunk size: large enough that per-chunk overhead vanishes, small enough to stay flat. */
 const CHUNK_SIZE = 256 * 1024
 
+const lines = <A, E, R>(
+  input: Stream.Stream<A, E, R>,
+  push: (decoder: LineDecoder, a: A) => Array<LineResult>,
+  onCorrupt: (reason: string) => E
+): Stream.Stream<LineResult, E, R> =>
+  Stream.suspend(() => {
+    // one decoder per run of the stream: state never leaks between runs
+    const decoder = new LineDecoder()
+    const guarded = (f: () => Array<LineResult>) =>
+      Effect.try({
+        try: () => Chunk.unsafeFromArray(f()),
+        catch: (error) => onCorrupt(error instanceof CorruptInput ? error.message : String(error))
+      })
+    return input.pipe(
+      Stream.mapChunksEffect((chunk) =>
+        guarded(() => {
+          const out: Array<LineResult> = []
+          for (const a of chunk) for (const line of push(decoder, a)) out.push(line)
+          return out
+        })
+      ),
+      Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(() => decoder.end()))))
+    )
+  })
+
 /**
  * Decodes a stream of text into records, line by line.
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decodeText: <E, R>(text: Stream.Stream<string, E, R>) => Stream.Stream<LineResult, E, R> = textToRecords
+export const decodeText = <E, R>(text: Stream.Stream<string, E, R>): Stream.Stream<LineResult, E, R> =>
+  lines(text, (decoder, chunk) => decoder.pushText(chunk), (reason) => {
+    throw new Error(reason)
+  })
 
 /**
  * Decodes a stream of UTF-8 bytes (plain or zstd-compressed) into records.
@@ -66,8 +93,7 @@ export const decodeText: <E, R>(text: Stream.Stream<string, E, R>) => Stream.Str
 export const decodeBytes = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   onCorrupt: (reason: string) => E
-): Stream.Stream<LineResult, E, R> =>
-  textToRecords(bytesToText(maybeDecompress(bytes, onCorrupt)))
+): Stream.Stream<LineResult, E, R> => lines(bytes, (decoder, chunk) => decoder.pushBytes(chunk), onCorrupt)
 
 /**
  * Reads a rollout file as a stream of records; lines that are not JSON come as `Left`.
