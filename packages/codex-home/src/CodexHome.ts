@@ -11,7 +11,7 @@ import { RolloutReader, RolloutRecord, SessionIndex, type SessionMeta } from "@s
 import { Config, Context, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import * as os from "node:os"
 import { CodexHomeError } from "./CodexHomeError.js"
-import { headLines, scanHead } from "./internal/head.js"
+import { scanFile } from "./internal/head.js"
 import { parseRolloutName } from "./internal/rolloutName.js"
 
 /** @since 0.1.0 @category constants */
@@ -280,12 +280,18 @@ export const make = (
     )
 
     const readHead = Effect.fn("CodexHome.readHead")(function*(file: Pick<SessionFile, "path">) {
-      const scan = yield* scanHead(headLines(fs, file.path, (error) =>
-        typeof error === "string"
-          ? new CodexHomeError({ reason: "unreadable", path: file.path, detail: error })
-          : isNotFound(error)
-          ? new CodexHomeError({ reason: "missing_file", path: file.path, cause: error })
-          : unreadable(file.path)(error)))
+      const scan = yield* Effect.tryPromise({
+        try: () => scanFile(file.path),
+        catch: (error) =>
+          (error as NodeJS.ErrnoException)?.code === "ENOENT"
+            ? new CodexHomeError({ reason: "missing_file", path: file.path, cause: error })
+            : new CodexHomeError({
+              reason: "unreadable",
+              path: file.path,
+              detail: error instanceof Error ? error.message : String(error),
+              cause: error
+            })
+      })
       if (scan.meta === undefined) {
         return yield* new CodexHomeError({
           reason: "bad_rollout",

@@ -11,7 +11,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { Credentials, FormatVersion, Layout, Manifest, PackageDocs, PackageError, PackageWriter, PathLocalization, Producer } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import type { StateRow } from "@sessionport/schema"
-import { Context, Effect, Layer, Schema, Stream } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import * as os from "node:os"
 import { uuidv7 } from "uuidv7"
 import * as CodexHome from "./CodexHome.js"
@@ -138,18 +138,21 @@ export const make = Effect.gen(function*() {
     const files: Array<string> = []
     const walk = (relative: string): Effect.Effect<void, never> =>
       Effect.gen(function*() {
+        // checked before stat, which follows links: a linked folder may point anywhere, even back up
+        const link = yield* fs.readLink(path.join(root, relative)).pipe(Effect.option)
+        if (link._tag === "Some") return
         const info = yield* fs.stat(path.join(root, relative)).pipe(Effect.option)
         if (info._tag === "None") return
         if (info.value.type === "Directory") {
           const names = yield* fs.readDirectory(path.join(root, relative)).pipe(Effect.orElseSucceed(() => []))
           for (const name of names.sort()) yield* walk(`${relative}/${name}`)
         } else if (info.value.type === "File") {
-          const link = yield* fs.readLink(path.join(root, relative)).pipe(Effect.option)
-          if (link._tag === "None") files.push(relative)
+          files.push(relative)
         }
       })
     for (const skill of skills) yield* walk(skill)
-    return { skills, files }
+    // a skill that is itself a link (or has no file) brings nothing, so it is not listed as included
+    return { skills: skills.filter((skill) => files.some((file) => file.startsWith(`${skill}/`))), files }
   })
 
   const exportSessions = Effect.fn("Exporter.export")(function*(request: ExportRequest) {
@@ -161,7 +164,9 @@ export const make = Effect.gen(function*() {
       all: request.all
     })
     const found = new Set(selected.map((s) => s.threadId))
-    const unknown = request.threadIds.filter((id) => !found.has(id))
+    // ids are matched as the catalog matches them: trimmed, in any case, by session_meta or file name
+    const matched = new Set(selected.flatMap((s) => [s.threadId.toLowerCase(), s.file.threadId]))
+    const unknown = request.threadIds.filter((id) => !matched.has(id.trim().toLowerCase()))
     if (unknown.length > 0) {
       return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${unknown.join(", ")} in ${home.root}` })
     }
@@ -238,19 +243,9 @@ export const make = Effect.gen(function*() {
           Effect.gen(function*() {
             // exactly the bytes present when listed: a session Codex is appending to still
             // exports a consistent prefix
-            const size = session.file.size
-            const content = fs.stream(session.file.path, { bytesToRead: size, chunkSize: 256 * 1024 }).pipe(
-              Stream.tap((chunk) => Effect.sync(() => task.advance(chunk.length))),
-              Stream.mapError((error) =>
-                new PackageError.PackageError({
-                  reason: "io",
-                  package: request.out,
-                  entry: exported[i]!.entry,
-                  detail: `cannot read ${session.file.path}: ${error.message}`
-                })
-              )
+            written.push(
+              yield* sink.addFile({ path: exported[i]!.entry, size: session.file.size, source: session.file.path }, task.advance)
             )
-            written.push(yield* sink.add({ path: exported[i]!.entry, size, content }))
           }), { discard: true }))
       for (const file of skillsToCopy) {
         const source = path.join(home.root, Layout.SKILLS_DIR, file)

@@ -46,4 +46,6 @@ export * as PackageBuilders from "./PackageBuilders.js"
  */
 export * as ResponsesServer from "./ResponsesServer.js"
 /** @since 0.1.0 */
+export * as SyntheticHome from "./SyntheticHome.js"
+/** @since 0.1.0 */
 export * as SyntheticRollout from "./SyntheticRollout.js"

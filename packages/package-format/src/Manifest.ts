@@ -23,6 +23,7 @@ export const DEFERRED_COMPONENTS: ReadonlyArray<string> = [
   "memories_1.sqlite",
   "goals_1.sqlite",
   "thread_history_1.sqlite",
+  "queue_1.sqlite",
   ".codex-global-state.json"
 ]
 

@@ -75,7 +75,8 @@ export const inspect = (path: string): Effect.Effect<Inspection, PackageError> =
     const byFile = new Map(threads.map((t) => [basename(t.rollout_path), t]))
     const sizes = new Map(verified.files.map((f) => [f.path, f.size]))
     const sessions = [...verified.sessions.entries()].map(([entry, stats]): InspectedSession => {
-      const row = byFile.get(basename(entry))
+      // Codex keeps the plain `.jsonl` name in its row after compressing the file to `.jsonl.zst`
+      const row = byFile.get(basename(entry)) ?? byFile.get(basename(entry).replace(/\.zst$/, ""))
       const threadId = stats.meta?.id ?? row?.id
       return {
         entry,

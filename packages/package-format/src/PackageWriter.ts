@@ -70,6 +70,14 @@ export interface PackageSink {
   /** Streams one file in, hashing while writing; fails if the stream's byte count differs from `size`. */
   readonly add: <E>(entry: Entry<E>) => Effect.Effect<PackageFile, PackageError | E>
   readonly addBytes: (path: string, bytes: Uint8Array | string) => Effect.Effect<PackageFile, PackageError>
+  /**
+   * Copies the first `size` bytes of a file on disk in: the fast path for rollouts (one node
+   * read stream per file, no per-chunk effects). `onBytes` sees every chunk, for progress.
+   */
+  readonly addFile: (
+    entry: { readonly path: string; readonly size: number; readonly source: string },
+    onBytes?: (bytes: number) => void
+  ) => Effect.Effect<PackageFile, PackageError>
   /** Finishes the archive / folder and moves it into place atomically. */
   readonly commit: Effect.Effect<void, PackageError>
 }
@@ -112,10 +120,6 @@ const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backe
   // a failure is reported by the step that waits on it; keep it from becoming an unhandled rejection
   done.catch(() => undefined)
   const folders = new Set<string>()
-  // entries are not awaited one by one: the next file is read and hashed while gzip (in the
-  // thread pool) still compresses the previous one; tar-stream queues them in order, and each
-  // entry's own buffer bounds memory. Every entry's outcome is awaited at commit.
-  const pending: Array<Promise<void>> = []
   const header = (name: string, type: "file" | "directory", size: number): TarHeader => ({
     name,
     type,
@@ -145,20 +149,19 @@ const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backe
         folders.add(folder)
         const { sink, finished } = entry(header(`${folder}/`, "directory", 0))
         sink.end(undefined)
-        pending.push(finished)
+        await finished
       }
       const { finished, sink } = entry(header(path, "file", size))
-      pending.push(finished)
       return {
         write: (bytes) => sink.write(bytes),
         drained: () => waitDrain(sink),
-        finish: async () => {
+        finish: () => {
           sink.end(undefined)
+          return finished
         }
       }
     },
     commit: async () => {
-      await Promise.all(pending)
       pack.finalize()
       await done
       await fsyncFile(temp)
@@ -221,6 +224,9 @@ const directoryBackend = async (out: string, temp: string): Promise<Backend> => 
 }
 
 class DestinationExists extends Error {}
+class ShortRead extends Error {}
+
+const READ_CHUNK = 1024 * 1024
 
 type TarHeader = Parameters<tar.Pack["entry"]>[0]
 
@@ -308,6 +314,43 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
       return { path: entry.path, size: written, sha256: hash.digest("hex") }
     }).pipe(lock.withPermits(1), Effect.withSpan("PackageWriter.add", { attributes: { path: entry.path } }))
 
+  const addFile = (
+    entry: { readonly path: string; readonly size: number; readonly source: string },
+    onBytes?: (bytes: number) => void
+  ): Effect.Effect<PackageFile, PackageError> =>
+    Effect.gen(function*() {
+      yield* usable
+      const refused = check(entry.path, entry.size)
+      if (refused !== undefined) return yield* refused
+      state = "broken"
+      const file = yield* Effect.tryPromise({
+        try: async (): Promise<PackageFile> => {
+          const target = await backend.begin(entry.path, entry.size)
+          const hash = createHash("sha256")
+          let written = 0
+          // exactly `size` bytes: a file that grows meanwhile (Codex appending) gives its prefix
+          if (entry.size > 0) {
+            const input = nodeFs.createReadStream(entry.source, { start: 0, end: entry.size - 1, highWaterMark: READ_CHUNK })
+            for await (const chunk of input as AsyncIterable<Buffer>) {
+              written += chunk.byteLength
+              hash.update(chunk)
+              onBytes?.(chunk.byteLength)
+              if (!target.write(chunk)) await target.drained()
+            }
+          }
+          if (written !== entry.size) throw new ShortRead(`the file has ${written} bytes, ${entry.size} expected (did it shrink?)`)
+          await target.finish()
+          return { path: entry.path, size: written, sha256: hash.digest("hex") }
+        },
+        catch: (error) =>
+          error instanceof ShortRead
+            ? fail("checksum_mismatch", error.message, entry.path)
+            : io(`cannot copy ${entry.source}`, entry.path)(error)
+      })
+      state = "open"
+      return file
+    }).pipe(lock.withPermits(1), Effect.withSpan("PackageWriter.addFile", { attributes: { path: entry.path } }))
+
   const addBytes = (path: string, bytes: Uint8Array | string) => {
     const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes
     return add({ path, size: data.byteLength, content: Stream.succeed(data) })
@@ -321,5 +364,5 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     state = "committed"
   }).pipe(lock.withPermits(1), Effect.uninterruptible, Effect.withSpan("PackageWriter.commit"))
 
-  return { add, addBytes, commit } satisfies PackageSink
+  return { add, addBytes, addFile, commit } satisfies PackageSink
 })

@@ -1,15 +1,15 @@
-import type { FileSystem } from "@effect/platform"
-import type { PlatformError } from "@effect/platform/Error"
-import type { SessionMeta } from "@sessionport/schema"
-import { RolloutReader } from "@sessionport/schema"
-import { Effect, Either, Option, Stream } from "effect"
-import { UserPrompt } from "@sessionport/schema"
+import { LineDecoder, type SessionMeta, UserPrompt } from "@sessionport/schema"
+import { Either } from "effect"
+import * as fs from "node:fs/promises"
 
 /** @internal Codex's `HEAD_RECORD_LIMIT`: session_meta must be within this many non-empty lines. */
 export const HEAD_RECORD_LIMIT = 10
 
 /** @internal Codex's `USER_EVENT_SCAN_LIMIT`: further non-empty lines searched for the first prompt. */
 export const USER_EVENT_SCAN_LIMIT = 200
+
+/** @internal A head rarely spans more than one such read (session_meta with instructions is ~20 kB). */
+export const HEAD_CHUNK_SIZE = 64 * 1024
 
 /** @internal */
 export interface HeadScan {
@@ -21,63 +21,62 @@ export interface HeadScan {
  * @internal
  * Codex's `read_head_summary` loop: every non-empty line counts (lines that are not JSON too);
  * reading goes on while fewer than 10 were seen, or while session_meta was seen, no prompt yet,
- * and fewer than 210 were seen. Stops pulling the stream as soon as both are found, so the rest
- * of the file is never read.
+ * and fewer than 210 were seen.
  */
-export const scanHead = <E, R>(lines: Stream.Stream<RolloutReader.LineResult, E, R>): Effect.Effect<HeadScan, E, R> =>
-  Effect.suspend(() => {
-    let scanned = 0
-    let meta: SessionMeta.SessionMeta | undefined
-    let firstUserMessage: string | undefined
-    const more = () =>
-      !(meta !== undefined && firstUserMessage !== undefined) &&
-      (scanned < HEAD_RECORD_LIMIT || (meta !== undefined && scanned < HEAD_RECORD_LIMIT + USER_EVENT_SCAN_LIMIT))
-    const step = (result: RolloutReader.LineResult) => {
-      if (Either.isLeft(result)) {
-        scanned++
-        return
-      }
-      const record = result.right
-      if (record.entry._tag === "Blank") return
-      scanned++
-      const entry = record.entry
-      if (entry._tag === "Known" && entry.line.type === "session_meta") {
-        // the first session_meta is canonical; a fork carries its parent's after its own
-        meta ??= entry.line.payload
-        return
-      }
-      firstUserMessage ??= UserPrompt.fromRecord(record)
-    }
-    return Stream.runFoldWhile(lines, undefined, more, (_, result) => {
-      step(result)
-      return undefined
-    }).pipe(
-      Effect.map((): HeadScan => ({ meta, firstUserMessage }))
-    )
-  })
+class HeadScanner {
+  private scanned = 0
+  meta: SessionMeta.SessionMeta | undefined
+  firstUserMessage: string | undefined
 
-/** @internal A head rarely spans more than one such read (session_meta with instructions is ~20 kB). */
-export const HEAD_CHUNK_SIZE = 64 * 1024
+  more(): boolean {
+    return !(this.meta !== undefined && this.firstUserMessage !== undefined) &&
+      (this.scanned < HEAD_RECORD_LIMIT ||
+        (this.meta !== undefined && this.scanned < HEAD_RECORD_LIMIT + USER_EVENT_SCAN_LIMIT))
+  }
+
+  step(result: LineDecoder.LineResult): void {
+    if (Either.isLeft(result)) {
+      this.scanned++
+      return
+    }
+    const record = result.right
+    const entry = record.entry
+    if (entry._tag === "Blank") return
+    this.scanned++
+    if (entry._tag === "Known" && entry.line.type === "session_meta") {
+      // the first session_meta is canonical; a fork carries its parent's after its own
+      this.meta ??= entry.line.payload
+      return
+    }
+    this.firstUserMessage ??= UserPrompt.fromRecord(record)
+  }
+}
 
 /**
  * @internal
- * A rollout's records, read on demand in {@link HEAD_CHUNK_SIZE} pieces from one open file
- * (plain or zstd, as `RolloutReader` decodes them). Cheaper per file than
- * `RolloutReader.readFile`, whose large read buffer and stream set-up dominate when only the
- * first lines are wanted from thousands of files.
+ * Reads a rollout's head straight from the file in {@link HEAD_CHUNK_SIZE} pieces and stops as
+ * soon as the scan is done: listing thousands of sessions reads a few kB of each, with no stream
+ * machinery per file. Plain and zstd files alike ({@link LineDecoder.LineDecoder}). Rejects with
+ * the node error, or a `LineDecoder.CorruptInput`.
  */
-export const headLines = <E>(
-  fs: FileSystem.FileSystem,
-  path: string,
-  onError: (error: PlatformError | string) => E
-): Stream.Stream<RolloutReader.LineResult, E> =>
-  RolloutReader.decodeBytes(
-    Stream.unwrapScoped(Effect.map(fs.open(path), (file) =>
-      Stream.repeatEffectOption(
-        file.readAlloc(HEAD_CHUNK_SIZE).pipe(
-          Effect.mapError(Option.some),
-          Effect.flatMap(Option.match({ onNone: () => Effect.fail(Option.none()), onSome: Effect.succeed }))
-        )
-      ))).pipe(Stream.mapError(onError)),
-    (reason) => onError(reason)
-  )
+export const scanFile = async (path: string): Promise<HeadScan> => {
+  const handle = await fs.open(path, "r")
+  try {
+    const decoder = new LineDecoder.LineDecoder()
+    const scan = new HeadScanner()
+    while (scan.more()) {
+      // a fresh buffer per read: the zstd decoder may keep a reference to its input
+      const buffer = Buffer.allocUnsafe(HEAD_CHUNK_SIZE)
+      const { bytesRead } = await handle.read(buffer, 0, HEAD_CHUNK_SIZE, null)
+      const results = bytesRead === 0 ? decoder.end() : decoder.pushBytes(buffer.subarray(0, bytesRead))
+      for (const result of results) {
+        scan.step(result)
+        if (!scan.more()) break
+      }
+      if (bytesRead === 0) break
+    }
+    return { meta: scan.meta, firstUserMessage: scan.firstUserMessage }
+  } finally {
+    await handle.close()
+  }
+}
