@@ -32,34 +32,50 @@ export class LineDecoder {
 
   /** Decodes a chunk of bytes; answers the lines it completed. */
   pushBytes(bytes: Uint8Array): Array<LineResult> {
+    return Array.from(this.linesOfBytes(bytes))
+  }
+
+  /**
+   * The lines a chunk of bytes completes, each decoded only when the iteration reaches it: a
+   * reader that needs only the first lines stops early and never parses the rest. A decoder
+   * whose iteration was stopped early must not be used again.
+   */
+  *linesOfBytes(bytes: Uint8Array): Generator<LineResult> {
     if (!this.started && bytes.length > 0) {
       this.started = true
       if (isZstd(bytes)) this.zstd = new Decompress((data) => void this.inflated.push(data))
     }
-    if (this.zstd === undefined) return this.pushText(this.text.decode(bytes, { stream: true }))
+    if (this.zstd === undefined) {
+      yield* this.linesOfText(this.text.decode(bytes, { stream: true }))
+      return
+    }
     this.inflate(bytes, false)
-    return this.drainInflated()
+    yield* this.drainInflated()
   }
 
   /** Decodes a chunk of text. */
   pushText(chunk: string): Array<LineResult> {
-    const out: Array<LineResult> = []
-    let start = 0
+    return Array.from(this.linesOfText(chunk))
+  }
+
+  private *linesOfText(chunk: string): Generator<LineResult> {
     let end = chunk.indexOf("\n")
     if (end === -1) {
       this.pending += chunk
-      return out
+      return
     }
-    out.push(decodeLine(this.pending + chunk.slice(0, end), ++this.lineNumber, true))
-    start = end + 1
+    const first = this.pending + chunk.slice(0, end)
+    let start = end + 1
     end = chunk.indexOf("\n", start)
+    // the carried-over text is settled before the first yield, so stopping early is safe
+    const lines = [first]
     while (end !== -1) {
-      out.push(decodeLine(chunk.slice(start, end), ++this.lineNumber, true))
+      lines.push(chunk.slice(start, end))
       start = end + 1
       end = chunk.indexOf("\n", start)
     }
     this.pending = chunk.slice(start)
-    return out
+    for (const line of lines) yield decodeLine(line, ++this.lineNumber, true)
   }
 
   /** The end of input: the last line, if it had no `\n`. */
@@ -67,9 +83,9 @@ export class LineDecoder {
     const out: Array<LineResult> = []
     if (this.zstd !== undefined) {
       this.inflate(new Uint8Array(0), true)
-      append(out, this.drainInflated())
+      for (const line of this.drainInflated()) out.push(line)
     }
-    append(out, this.pushText(this.text.decode()))
+    for (const line of this.linesOfText(this.text.decode())) out.push(line)
     if (this.pending.length > 0) out.push(decodeLine(this.pending, ++this.lineNumber, false))
     this.pending = ""
     return out
@@ -83,14 +99,9 @@ export class LineDecoder {
     }
   }
 
-  private drainInflated(): Array<LineResult> {
-    const out: Array<LineResult> = []
-    for (const data of this.inflated) append(out, this.pushText(this.text.decode(data, { stream: true })))
+  private *drainInflated(): Generator<LineResult> {
+    const ready = this.inflated
     this.inflated = []
-    return out
+    for (const data of ready) yield* this.linesOfText(this.text.decode(data, { stream: true }))
   }
-}
-
-const append = <A>(to: Array<A>, from: ReadonlyArray<A>) => {
-  for (const a of from) to.push(a)
 }

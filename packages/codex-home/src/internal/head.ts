@@ -68,7 +68,7 @@ export const scanFile = async (path: string): Promise<HeadScan> => {
       // a fresh buffer per read: the zstd decoder may keep a reference to its input
       const buffer = Buffer.allocUnsafe(HEAD_CHUNK_SIZE)
       const { bytesRead } = await handle.read(buffer, 0, HEAD_CHUNK_SIZE, null)
-      const results = bytesRead === 0 ? decoder.end() : decoder.pushBytes(buffer.subarray(0, bytesRead))
+      const results = bytesRead === 0 ? decoder.end() : decoder.linesOfBytes(buffer.subarray(0, bytesRead))
       for (const result of results) {
         scan.step(result)
         if (!scan.more()) break
