@@ -6,7 +6,7 @@ import { writeHome } from "@sessionport/codex-oracle/SyntheticHome"
 import { Exporter } from "@sessionport/codex-home"
 import * as Progress from "@sessionport/package-format/Progress"
 import { Effect, Layer } from "effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -67,8 +67,21 @@ const main = async () => {
           `tar czf ${reference.ms.toFixed(0)} ms (${size(tarOut)} MB), ` +
           `export ${ours.ms.toFixed(0)} ms (${size(path.join(dir, `pkg-${count}.tgz`))} MB), ` +
           `ratio ${(ours.ms / reference.ms).toFixed(2)} (target <= 1.2), ` +
-          `peak memory +${ours.peakMb.toFixed(0)} MB (RSS ${ours.rssMb.toFixed(0)} MB; target < 200 MB)`
+          `peak memory +${ours.peakMb.toFixed(0)} MB above the bench process (RSS ${ours.rssMb.toFixed(0)} MB with tsx and the sources)`
       )
+      // the shipped CLI (bundled bin) on the same home: its whole-process peak RSS
+      const bin = path.resolve(import.meta.dirname, "..", "..", "transfer-cli", "bin", "session-transfer.mjs")
+      if (fs.existsSync("/usr/bin/time") && fs.existsSync(path.resolve(path.dirname(bin), "..", "dist", "session-transfer.mjs"))) {
+        const cliOut = path.join(dir, `cli-${count}.tgz`)
+        const started = performance.now()
+        const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, bin, "export", "--all", "--include-archived", "--codex-home", home, "--out", cliOut, "--json"], { encoding: "utf8" })
+        const ms = performance.now() - started
+        const maxRssKb = Number(run.stderr.trim().split("\n").pop())
+        console.log(
+          `      CLI: session-transfer export ${ms.toFixed(0)} ms (ratio ${(ms / reference.ms).toFixed(2)} incl. start-up), ` +
+            `max RSS ${(maxRssKb / 1024).toFixed(0)} MB (target < 200 MB)`
+        )
+      }
       fs.rmSync(home, { recursive: true, force: true })
     }
   } finally {

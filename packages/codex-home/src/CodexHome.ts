@@ -138,6 +138,8 @@ export interface CodexHomeShape {
   readonly readHead: (file: Pick<SessionFile, "path">) => Effect.Effect<SessionHead, CodexHomeError>
   /** thread id → name from `session_index.jsonl` (newest line wins; missing file: empty) */
   readonly sessionIndex: Effect.Effect<ReadonlyMap<string, string>, CodexHomeError>
+  /** thread id → the `session_index.jsonl` line that names it (newest wins, blank names skipped) */
+  readonly sessionIndexLines: Effect.Effect<ReadonlyMap<string, SessionIndex.SessionIndexLine>, CodexHomeError>
 }
 
 /**
@@ -304,9 +306,9 @@ export const make = (
 
     const decodeIndexLine = Schema.decodeUnknownEither(SessionIndex.SessionIndexLine)
 
-    const sessionIndex = Effect.gen(function*() {
+    const sessionIndexLines = Effect.gen(function*() {
       const exists = yield* fs.exists(sessionIndexPath).pipe(Effect.mapError(unreadable(sessionIndexPath)))
-      if (!exists) return new Map<string, string>() as ReadonlyMap<string, string>
+      if (!exists) return new Map<string, SessionIndex.SessionIndexLine>() as ReadonlyMap<string, SessionIndex.SessionIndexLine>
       const lines: Array<SessionIndex.SessionIndexLine> = []
       yield* RolloutReader.readFile(sessionIndexPath).pipe(
         Stream.provideService(FileSystem.FileSystem, fs),
@@ -329,8 +331,13 @@ export const make = (
           return Effect.void
         })
       )
-      return SessionIndex.latestNames(lines) as ReadonlyMap<string, string>
-    }).pipe(Effect.withSpan("CodexHome.sessionIndex"))
+      return SessionIndex.latestLines(lines) as ReadonlyMap<string, SessionIndex.SessionIndexLine>
+    }).pipe(Effect.withSpan("CodexHome.sessionIndexLines"))
+
+    const sessionIndex = Effect.map(
+      sessionIndexLines,
+      (lines) => new Map([...lines].map(([id, line]) => [id, line.thread_name])) as ReadonlyMap<string, string>
+    )
 
     return {
       root,
@@ -343,7 +350,8 @@ export const make = (
       relativePath,
       sessionFiles,
       readHead,
-      sessionIndex
+      sessionIndex,
+      sessionIndexLines
     } satisfies CodexHomeShape
   })
 

@@ -214,8 +214,13 @@ export const make = Effect.gen(function*() {
     const ids = sessions.map((s) => s.threadId)
     const rows = sessions.map((s) => plainRow(s.row ?? synthesizedRow(s)))
     const tools = (yield* db.dynamicTools(ids)).map(plainRow)
+    // the source's own index line when it has one; a name known only from `threads.name`
+    // gets a line dated by the session's last activity
+    const indexLines = yield* home.sessionIndexLines
     const names = sessions.flatMap((s) =>
-      s.name === undefined ? [] : [{ id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
+      s.name === undefined
+        ? []
+        : [indexLines.get(s.threadId) ?? { id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
     )
     const cwds = [...new Set(sessions.map((s) => s.head.cwd))].sort()
     const docs: PackageDocs.PackageDocsInput = {

@@ -28,11 +28,20 @@ export type SessionIndexLine = typeof SessionIndexLine.Type
  * @since 0.1.0
  * @category combinators
  */
-export const latestNames = (lines: Iterable<SessionIndexLine>): Map<string, string> => {
-  const names = new Map<string, string>()
+export const latestNames = (lines: Iterable<SessionIndexLine>): Map<string, string> =>
+  new Map([...latestLines(lines)].map(([id, line]) => [id, line.thread_name]))
+
+/**
+ * The lines that give each thread its name: the newest line per id, blank names skipped.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const latestLines = (lines: Iterable<SessionIndexLine>): Map<string, SessionIndexLine> => {
+  const latest = new Map<string, SessionIndexLine>()
   for (const line of lines) {
     if (line.thread_name.trim().length === 0) continue
-    names.set(line.id, line.thread_name)
+    latest.set(line.id, line)
   }
-  return names
+  return latest
 }
