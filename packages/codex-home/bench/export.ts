@@ -2,6 +2,7 @@
 // same session files in the same process, and peak memory as the home grows.
 // `pnpm bench:export [SESSIONS]` (default 1000 sessions of ~100 KB). Prints figures; asserts nothing.
 import { NodeContext } from "@effect/platform-node"
+import { measure } from "@sessionport/codex-oracle/Bench"
 import { writeHome } from "@sessionport/codex-oracle/SyntheticHome"
 import { Exporter } from "@sessionport/codex-home"
 import * as Progress from "@sessionport/package-format/Progress"
@@ -12,18 +13,6 @@ import * as os from "node:os"
 import * as path from "node:path"
 
 const BYTES_PER_SESSION = 100 * 1024
-
-/** Peak RSS while `run` goes (sampled every 5 ms), above RSS at its start. */
-const measure = async <A>(run: () => Promise<A>) => {
-  const base = process.memoryUsage().rss
-  let peak = base
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
-  const start = performance.now()
-  const result = await run()
-  const ms = performance.now() - start
-  clearInterval(timer)
-  return { result, ms, peakMb: (Math.max(peak, process.memoryUsage().rss) - base) / 2 ** 20, rssMb: peak / 2 ** 20 }
-}
 
 const exportAll = (home: string, out: string) =>
   Effect.runPromise(

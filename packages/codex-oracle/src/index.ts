@@ -12,6 +12,13 @@
 export * as AppServer from "./AppServer.js"
 
 /**
+ * Wall time and peak memory of a run, for benchmark scripts.
+ *
+ * @since 0.1.0
+ */
+export * as Bench from "./Bench.js"
+
+/**
  * The real Codex CLI (the version pinned in this package), run against an isolated
  * `CODEX_HOME` and a scripted model provider.
  *

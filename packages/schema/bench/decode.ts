@@ -6,23 +6,10 @@ import { Effect, Either, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { measure } from "@sessionport/codex-oracle/Bench"
 import { generateRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 
 const CHUNK = 256 * 1024
-
-/** Peak RSS while `run` goes, sampled every 5 ms, relative to RSS at its start. */
-const measure = async <A>(run: () => Promise<A>) => {
-  global.gc?.()
-  const base = process.memoryUsage().rss
-  let peak = base
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
-  const start = performance.now()
-  const result = await run()
-  const ms = performance.now() - start
-  clearInterval(timer)
-  peak = Math.max(peak, process.memoryUsage().rss)
-  return { result, ms, peakMb: (peak - base) / 2 ** 20, rssMb: peak / 2 ** 20 }
-}
 
 /** The reference: stream the file, split on \n, JSON.parse every line. Nothing else. */
 const bareJsonParse = async (file: string) => {

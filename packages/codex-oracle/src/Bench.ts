@@ -1,0 +1,37 @@
+/**
+ * Measuring for benchmark scripts: wall time and peak memory of one run, in this process.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 @category models */
+export interface Measured<A> {
+  readonly result: A
+  readonly ms: number
+  /** peak RSS above RSS at the start of the run, MiB */
+  readonly peakMb: number
+  /** peak RSS, MiB */
+  readonly rssMb: number
+}
+
+/**
+ * Runs `run`, sampling RSS every 5 ms.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const measure = async <A>(run: () => Promise<A>): Promise<Measured<A>> => {
+  globalThis.gc?.()
+  const base = process.memoryUsage().rss
+  let peak = base
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
+  const start = performance.now()
+  try {
+    const result = await run()
+    const ms = performance.now() - start
+    peak = Math.max(peak, process.memoryUsage().rss)
+    return { result, ms, peakMb: (peak - base) / 2 ** 20, rssMb: peak / 2 ** 20 }
+  } finally {
+    clearInterval(timer)
+  }
+}
