@@ -51,6 +51,8 @@ export interface StateDbShape {
   readonly tableExists: (name: string) => Effect.Effect<boolean, CodexHomeError>
   /** the table's column names in order (`PRAGMA table_info`); empty when the table is missing */
   readonly columns: (table: string) => Effect.Effect<ReadonlyArray<string>, CodexHomeError>
+  /** the table's columns with their constraints, for writing rows another Codex version made */
+  readonly columnInfo: (table: string) => Effect.Effect<ReadonlyArray<ColumnInfo>, CodexHomeError>
   /** `threads` rows (all, or these ids), ordered by id, unknown columns kept */
   readonly threads: (ids?: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StateRow.ThreadRow>, CodexHomeError>
   /** `thread_dynamic_tools` rows (all, or of these threads), by thread and position */
@@ -70,6 +72,19 @@ export interface StateDbShape {
   readonly transaction: <A, E, R>(
     use: (sql: SqlClient.SqlClient) => Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | CodexHomeError, R>
+}
+
+/**
+ * One column of a table (`PRAGMA table_info`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ColumnInfo {
+  readonly name: string
+  readonly notNull: boolean
+  readonly hasDefault: boolean
+  readonly primaryKey: boolean
 }
 
 /**
@@ -146,6 +161,21 @@ export const make = (
         []
       )
       return rows.map((row) => row.name) as ReadonlyArray<string>
+    })
+
+    const columnInfo = Effect.fn("StateDb.columnInfo")(function*(table: string) {
+      const rows = yield* query(
+        (sql) =>
+          sql<{ readonly name: string; readonly notnull: number; readonly dflt_value: unknown; readonly pk: number }>`
+            SELECT name, "notnull", dflt_value, pk FROM pragma_table_info(${table}) ORDER BY cid`,
+        []
+      )
+      return rows.map((row): ColumnInfo => ({
+        name: row.name,
+        notNull: row.notnull === 1,
+        hasDefault: row.dflt_value !== null,
+        primaryKey: row.pk > 0
+      })) as ReadonlyArray<ColumnInfo>
     })
 
     const selectByIds = <Row>(
@@ -240,6 +270,7 @@ export const make = (
       exists,
       tableExists,
       columns,
+      columnInfo,
       threads,
       dynamicTools,
       assertIdle,

@@ -12,6 +12,8 @@ export * as CodexHomeError from "./CodexHomeError.js"
 /** @since 0.1.0 */
 export * as Exporter from "./Exporter.js"
 /** @since 0.1.0 */
+export * as Installer from "./Installer.js"
+/** @since 0.1.0 */
 export * as SessionCatalog from "./SessionCatalog.js"
 /** @since 0.1.0 */
 export * as StateDb from "./StateDb.js"

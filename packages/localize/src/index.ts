@@ -1,1 +1,11 @@
-export {}
+/**
+ * @sessionport/localize: path rules and the streaming transcript rewriter that carry Codex
+ * sessions to another machine.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as PathRules from "./PathRules.js"
+/** @since 0.1.0 */
+export * as Rewriter from "./Rewriter.js"

@@ -30,3 +30,5 @@ export * as PathLocalization from "./PathLocalization.js"
 export * as Producer from "./Producer.js"
 /** @since 0.1.0 */
 export * as Progress from "./Progress.js"
+/** @since 0.1.0 */
+export * as RewriteSurface from "./RewriteSurface.js"

@@ -6,13 +6,23 @@
 import { Command } from "@effect/cli"
 import * as Export from "./commands/export.js"
 import * as Inspect from "./commands/inspect.js"
+import * as Install from "./commands/install.js"
+import * as Transactions from "./commands/transactions.js"
 import * as Validate from "./commands/validate.js"
 import { Producer } from "@sessionport/package-format"
 
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-transfer").pipe(
-  Command.withDescription("Carry Codex sessions between machines: export, inspect, validate."),
-  Command.withSubcommands([Export.command, Inspect.command, Validate.command])
+  Command.withDescription("Carry Codex sessions between machines: export, inspect, install, roll back, validate."),
+  Command.withSubcommands([
+    Export.command,
+    Inspect.command,
+    Install.command,
+    Transactions.listTransactions,
+    Transactions.rollback,
+    Transactions.recover,
+    Validate.command
+  ])
 )
 
 /** @since 0.1.0 @category running */

@@ -1,0 +1,262 @@
+/**
+ * The format of `<codexHome>/sessionport/journal/<id>/transaction.json`, the durable record of
+ * one transaction. It is rewritten atomically at every durable step, so it always says what was
+ * about to happen (the intent, written before a change) and what did (the outcome, after).
+ *
+ * - `status`: `prepared` (open, or abandoned by a dead process) → `completed` (committed) →
+ *   `rolled_back` (undone on request); a transaction that never completed and whose changes were
+ *   undone (in-process abort or `recover`) ends `failed`.
+ * - `operations[].state`: `intent` (recorded, the change may not have happened) → `staged` (files:
+ *   the new content is complete in a temp file and its size and sha256 are known, the rename may
+ *   not have happened) → `done`. `undone: true` once a rollback undid it.
+ * - `rollback`: present once a rollback started; `finished_at` once it ended.
+ * - SQL values keep their SQLite type: `null`, a string (TEXT), a JSON number (INTEGER within
+ *   ±2^53), `{"$int": "…"}` (larger INTEGER), `{"$real": "…"}` (REAL), `{"$blob": "<base64>"}`.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/** @since 0.1.0 @category constants */
+export const FORMAT = 1
+
+/** @since 0.1.0 @category models */
+export const Status = Schema.Literal("prepared", "completed", "rolled_back", "failed")
+/** @since 0.1.0 @category models */
+export type Status = typeof Status.Type
+
+/** @since 0.1.0 @category models */
+export const OperationState = Schema.Literal("intent", "staged", "done")
+/** @since 0.1.0 @category models */
+export type OperationState = typeof OperationState.Type
+
+/**
+ * One SQLite value, typed (see the module notes).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const StoredValue = Schema.Union(
+  Schema.Null,
+  Schema.String,
+  Schema.Number,
+  Schema.Struct({ $int: Schema.String }),
+  Schema.Struct({ $real: Schema.String }),
+  Schema.Struct({ $blob: Schema.String })
+)
+/** @since 0.1.0 @category models */
+export type StoredValue = typeof StoredValue.Type
+
+/** Column name → value. @since 0.1.0 @category models */
+export const StoredRow = Schema.Record({ key: Schema.String, value: StoredValue })
+/** @since 0.1.0 @category models */
+export type StoredRow = typeof StoredRow.Type
+
+const common = {
+  /** 1-based position in the transaction */
+  seq: Schema.Number,
+  state: OperationState,
+  undone: Schema.optional(Schema.Boolean),
+  /** what undoes it, for people reading the record */
+  undo: Schema.String
+}
+
+/**
+ * A file that did not exist. Undo: delete it if it still has `sha256`, then remove
+ * `created_dirs` (deepest first) that are empty.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const CreateFileOp = Schema.Struct({
+  kind: Schema.Literal("create_file"),
+  path: Schema.String,
+  /** folders that did not exist and were created for it, shallowest first */
+  created_dirs: Schema.Array(Schema.String),
+  size: Schema.optional(Schema.Number),
+  sha256: Schema.optional(Schema.String),
+  mtime_ms: Schema.optional(Schema.Number),
+  ...common
+})
+/** @since 0.1.0 @category models */
+export type CreateFileOp = typeof CreateFileOp.Type
+
+/**
+ * An existing file replaced. Undo: copy `backup` back if the file still has `sha256`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ReplaceFileOp = Schema.Struct({
+  kind: Schema.Literal("replace_file"),
+  path: Schema.String,
+  /** the copy of the old file, relative to the transaction folder (an entry of `backups`) */
+  backup: Schema.String,
+  size: Schema.optional(Schema.Number),
+  sha256: Schema.optional(Schema.String),
+  mtime_ms: Schema.optional(Schema.Number),
+  ...common
+})
+/** @since 0.1.0 @category models */
+export type ReplaceFileOp = typeof ReplaceFileOp.Type
+
+/**
+ * Text appended. Undo: truncate to `old_size` (and restore `old_mtime_ms`), or delete the file
+ * (and `created_dirs`) when it did not exist, if the tail is still exactly `text`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const AppendTextOp = Schema.Struct({
+  kind: Schema.Literal("append_text"),
+  path: Schema.String,
+  existed: Schema.Boolean,
+  old_size: Schema.Number,
+  old_mtime_ms: Schema.optional(Schema.Number),
+  created_dirs: Schema.Array(Schema.String),
+  /** the appended text itself: a partial append is recognised by its bytes */
+  text: Schema.String,
+  /** UTF-8 bytes appended */
+  size: Schema.Number,
+  sha256: Schema.String,
+  ...common
+})
+/** @since 0.1.0 @category models */
+export type AppendTextOp = typeof AppendTextOp.Type
+
+/**
+ * Rows inserted; `row` is each complete row as stored (every column, after defaults and
+ * triggers, read back before the commit). Undo: delete by key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const InsertChange = Schema.Struct({
+  kind: Schema.Literal("insert"),
+  table: Schema.String,
+  key_columns: Schema.Array(Schema.String),
+  rows: Schema.Array(Schema.Struct({ key: StoredRow, row: StoredRow }))
+})
+
+/**
+ * One row updated: `columns` were written; `old` and `new` are the complete row before and
+ * after (triggers included). Undo: write back every column that differs from `old`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const UpdateChange = Schema.Struct({
+  kind: Schema.Literal("update"),
+  table: Schema.String,
+  key: StoredRow,
+  columns: Schema.Array(Schema.String),
+  old: StoredRow,
+  new: StoredRow
+})
+
+/**
+ * The rows matching `key` deleted; `rows` are complete (every column). Undo: insert them again.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DeleteChange = Schema.Struct({
+  kind: Schema.Literal("delete"),
+  table: Schema.String,
+  key: StoredRow,
+  rows: Schema.Array(StoredRow)
+})
+
+/** @since 0.1.0 @category models */
+export const RecordedChange = Schema.Union(InsertChange, UpdateChange, DeleteChange)
+/** @since 0.1.0 @category models */
+export type RecordedChange = typeof RecordedChange.Type
+
+/**
+ * Row changes committed in one SQLite transaction. The intent is written with the write lock
+ * held and the changes made but not committed, so it holds the exact old and new values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SqlOp = Schema.Struct({
+  kind: Schema.Literal("sql"),
+  db: Schema.String,
+  changes: Schema.Array(RecordedChange),
+  ...common
+})
+/** @since 0.1.0 @category models */
+export type SqlOp = typeof SqlOp.Type
+
+/** @since 0.1.0 @category models */
+export const Operation = Schema.Union(CreateFileOp, ReplaceFileOp, AppendTextOp, SqlOp)
+/** @since 0.1.0 @category models */
+export type Operation = typeof Operation.Type
+
+/** @since 0.1.0 @category models */
+export type OperationKind = Operation["kind"]
+
+/**
+ * A copy of a file taken before the transaction replaced it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Backup = Schema.Struct({
+  /** relative to the transaction folder: `backups/<seq>-<name>` */
+  file: Schema.String,
+  /** the file it is a copy of */
+  of: Schema.String,
+  size: Schema.Number,
+  sha256: Schema.String,
+  mode: Schema.Number,
+  mtime_ms: Schema.Number
+})
+/** @since 0.1.0 @category models */
+export type Backup = typeof Backup.Type
+
+/** @since 0.1.0 @category models */
+export const RollbackCause = Schema.Literal("rollback", "recover", "abort")
+/** @since 0.1.0 @category models */
+export type RollbackCause = typeof RollbackCause.Type
+
+/** @since 0.1.0 @category models */
+export const RollbackProgress = Schema.Struct({
+  /** `rollback` asked by a user; `recover` of a dead process's transaction; `abort` of a failed one */
+  cause: RollbackCause,
+  force: Schema.Boolean,
+  started_at: Schema.Number,
+  finished_at: Schema.optional(Schema.Number),
+  /** why the last attempt stopped, when it did */
+  error: Schema.optional(Schema.String)
+})
+/** @since 0.1.0 @category models */
+export type RollbackProgress = typeof RollbackProgress.Type
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const TransactionRecord = Schema.Struct({
+  format: Schema.Literal(FORMAT),
+  /** UUIDv7: ids order transactions by creation, to the millisecond and within it */
+  id: Schema.String,
+  /** ms since the epoch */
+  created_at: Schema.Number,
+  kind: Schema.String,
+  /** the caller's plan summary, any JSON */
+  summary: Schema.Unknown,
+  status: Status,
+  /** the process that ran it */
+  pid: Schema.Number,
+  hostname: Schema.String,
+  codex_home: Schema.String,
+  completed_at: Schema.optional(Schema.Number),
+  /** why the transaction failed (a one-line error), when it did */
+  error: Schema.optional(Schema.String),
+  backups: Schema.Array(Backup),
+  operations: Schema.Array(Operation),
+  rollback: Schema.optional(RollbackProgress)
+})
+/** @since 0.1.0 @category models */
+export type TransactionRecord = typeof TransactionRecord.Type

@@ -1,0 +1,98 @@
+/** Where transactions live and how their `transaction.json` is read and (durably) written. */
+import { Effect, ParseResult, Schema } from "effect"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as Path from "node:path"
+import { UUID, uuidv7 } from "uuidv7"
+import { JournalError } from "../JournalError.js"
+import { TransactionRecord } from "../TransactionRecord.js"
+import * as Crash from "./crash.js"
+import { atomicWrite, errnoCode, io } from "./files.js"
+
+/** @internal */
+export const RECORD = "transaction.json"
+/** @internal */
+export const BACKUPS = "backups"
+
+/** @internal `<codexHome>/sessionport/journal` */
+export const journalDirOf = (codexHome: string): string => Path.join(codexHome, "sessionport", "journal")
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/** @internal */
+export const isId = (name: string): boolean => ID.test(name)
+
+/** @internal the ms timestamp inside a UUIDv7 */
+export const idTime = (id: string): number => parseInt(id.replace(/-/g, "").slice(0, 12), 16)
+
+/**
+ * @internal
+ * A UUIDv7 greater than `after`: ids order transactions even when the clock stepped back or
+ * two were made in the same millisecond.
+ */
+export const newId = (after: string | undefined): string => {
+  const id = uuidv7()
+  if (after === undefined || id > after) return id
+  const r = randomBytes(10)
+  return UUID.fromFieldsV7(idTime(after) + 1, r.readUInt16BE(0) & 0x0fff, r.readUInt32BE(2) & 0x3fffffff, r.readUInt32BE(6))
+    .toString()
+}
+
+/** @internal transaction ids in the journal folder, oldest first (UUIDv7 order) */
+export const listIds = (journalDir: string): Effect.Effect<Array<string>, JournalError> =>
+  io(journalDir, "cannot list the journal", async () => {
+    try {
+      return (await fs.readdir(journalDir)).filter(isId).sort()
+    } catch (error) {
+      if (errnoCode(error) === "ENOENT") return []
+      throw error
+    }
+  })
+
+/** @internal a transaction's record; `undefined` when its folder has none (it died being created) */
+export const readRecord = (
+  journalDir: string,
+  id: string
+): Effect.Effect<TransactionRecord | undefined, JournalError> =>
+  Effect.gen(function*() {
+    const path = Path.join(journalDir, id, RECORD)
+    const text = yield* io(path, "cannot read", async () => {
+      try {
+        return await fs.readFile(path, "utf8")
+      } catch (error) {
+        if (errnoCode(error) === "ENOENT") return undefined
+        throw error
+      }
+    })
+    if (text === undefined) return undefined
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (error) {
+      return yield* new JournalError({ reason: "bad_journal", path, transaction: id, detail: String(error) })
+    }
+    const decoded = Schema.decodeUnknownEither(TransactionRecord)(json)
+    if (decoded._tag === "Left") {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+      return yield* new JournalError({
+        reason: "bad_journal",
+        path,
+        transaction: id,
+        detail: issue === undefined ? decoded.left.message : `${issue.path.join(".") || "(record)"}: ${issue.message}`
+      })
+    }
+    if (decoded.right.id !== id) {
+      return yield* new JournalError({ reason: "bad_journal", path, transaction: id, detail: `it records transaction ${decoded.right.id}` })
+    }
+    return decoded.right
+  })
+
+/** @internal an open transaction's folder and its current record */
+export interface Holder {
+  readonly dir: string
+  record: TransactionRecord
+}
+
+/** @internal rewrites `transaction.json` atomically: one durable journal step */
+export const save = (holder: Holder, label: string): Effect.Effect<void, JournalError> =>
+  Crash.simpleStep(`journal: ${label}`, atomicWrite(Path.join(holder.dir, RECORD), `${JSON.stringify(holder.record, null, 2)}\n`))

@@ -1,0 +1,418 @@
+/**
+ * Undoing a transaction: first every operation not yet undone is checked against the disk
+ * (nothing is changed when something changed since, unless forced), then the operations are
+ * undone in reverse order, each followed by a durable progress record.
+ *
+ * Every check compares the disk with the operation's before- and after-states, so an operation
+ * whose outcome was never recorded (the process died) is undone only if it happened, and a
+ * rollback that died part-way is finished by running it again.
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs/promises"
+import * as Path from "node:path"
+import { JournalError } from "../JournalError.js"
+import type {
+  AppendTextOp,
+  Backup,
+  CreateFileOp,
+  Operation,
+  ReplaceFileOp,
+  RollbackCause,
+  SqlOp,
+  Status
+} from "../TransactionRecord.js"
+import * as Crash from "./crash.js"
+import {
+  atomicWriteStream,
+  digestFile,
+  fileStream,
+  io,
+  lstatOrUndefined,
+  readRange,
+  removeDirsIfEmpty,
+  setMtime,
+  sha256,
+  tempsOf,
+  truncateDurably,
+  unlinkDurably
+} from "./files.js"
+import { type RowFinding, undoChange, withWriteTransaction, type WriteConnection } from "./sqlite.js"
+import { BACKUPS, type Holder, save } from "./store.js"
+
+/**
+ * @internal
+ * - `after`: as the transaction left it: undone.
+ * - `partial`: an append cut short by a crash: truncated.
+ * - `before`: as it was before (never happened, or already undone): nothing to undo.
+ * - `changed`: changed since: refused, or undone anyway when forced.
+ * - `chained`: a later operation of the transaction touched the same file; checked once that one is undone.
+ */
+export type State = "after" | "partial" | "before" | "changed" | "chained"
+
+/** @internal one operation as a rollback sees it */
+export interface Finding {
+  readonly seq: number
+  readonly kind: Operation["kind"]
+  /** the file, or the database */
+  readonly target: string
+  readonly state: State
+  /** what is (or would be) done, one line */
+  readonly action: string
+  /** what changed since, for `changed` */
+  readonly detail?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// files
+
+interface FileCheck {
+  readonly state: Exclude<State, "chained">
+  readonly detail?: string
+}
+
+const changed = (detail: string): FileCheck => ({ state: "changed", detail })
+
+const checkCreate = async (op: CreateFileOp): Promise<FileCheck> => {
+  const stat = await lstatOrUndefined(op.path)
+  if (stat === undefined) return { state: "before" }
+  // the rename comes after `staged`: at `intent` whatever is there is not ours
+  if (op.state === "intent") return { state: "before" }
+  if (!stat.isFile()) return changed("is no longer a regular file")
+  const digest = await digestFile(op.path)
+  if (digest?.sha256 === op.sha256 && digest?.size === op.size) return { state: "after" }
+  return changed("changed since the transaction created it (sha256 differs)")
+}
+
+const checkReplace = async (op: ReplaceFileOp, backup: Backup | undefined): Promise<FileCheck> => {
+  if (op.state === "intent") return { state: "before" }
+  const stat = await lstatOrUndefined(op.path)
+  if (stat === undefined) return changed("was deleted since the transaction replaced it")
+  if (!stat.isFile()) return changed("is no longer a regular file")
+  const digest = await digestFile(op.path)
+  if (digest?.sha256 === op.sha256 && digest?.size === op.size) return { state: "after" }
+  if (backup !== undefined && digest?.sha256 === backup.sha256 && digest?.size === backup.size) return { state: "before" }
+  return changed("changed since the transaction replaced it (sha256 differs)")
+}
+
+const checkAppend = async (op: AppendTextOp): Promise<FileCheck> => {
+  const stat = await lstatOrUndefined(op.path)
+  if (stat === undefined) return op.existed ? changed("was deleted since the transaction appended to it") : { state: "before" }
+  if (!stat.isFile()) return changed("is no longer a regular file")
+  if (!op.existed && stat.size === 0) return { state: "partial" }
+  if (op.existed && stat.size === op.old_size) return { state: "before" }
+  const end = op.old_size + op.size
+  if (stat.size === end) {
+    const tail = await readRange(op.path, op.old_size, op.size)
+    if (sha256(tail) === op.sha256) return { state: "after" }
+  }
+  if (op.state === "intent" && stat.size > op.old_size && stat.size < end) {
+    // a write cut short by the crash: what is there must be the start of our text
+    const tail = await readRange(op.path, op.old_size, stat.size - op.old_size)
+    if (tail.equals(Buffer.from(op.text, "utf8").subarray(0, tail.byteLength))) return { state: "partial" }
+  }
+  return changed(
+    stat.size > end
+      ? "grew since the transaction appended to it"
+      : "changed since the transaction appended to it (its end differs)"
+  )
+}
+
+const backupOf = (holder: Holder, op: ReplaceFileOp): Backup | undefined =>
+  holder.record.backups.find((backup) => backup.file === op.backup)
+
+const checkFile = (holder: Holder, op: Exclude<Operation, SqlOp>): Promise<FileCheck> => {
+  switch (op.kind) {
+    case "create_file":
+      return checkCreate(op)
+    case "replace_file":
+      return checkReplace(op, backupOf(holder, op))
+    case "append_text":
+      return checkAppend(op)
+  }
+}
+
+const fileAction = (op: Exclude<Operation, SqlOp>, check: FileCheck, force: boolean): string => {
+  const acts = check.state === "after" || check.state === "partial" || (check.state === "changed" && force)
+  const dirs = "created_dirs" in op && op.created_dirs.length > 0 ? `; remove ${op.created_dirs.length} created folder(s) if empty` : ""
+  switch (op.kind) {
+    case "create_file":
+      return `${acts ? "delete the file" : "nothing to delete"}${dirs}`
+    case "replace_file":
+      return acts ? "restore the backup" : "nothing to restore"
+    case "append_text":
+      if (!acts) return `nothing to remove${dirs}`
+      return op.existed ? `truncate to ${op.old_size} bytes` : `delete the file${dirs}`
+  }
+}
+
+const undoFile = (holder: Holder, op: Exclude<Operation, SqlOp>, check: FileCheck, force: boolean) =>
+  Effect.gen(function*() {
+    const acts = check.state === "after" || check.state === "partial" || (check.state === "changed" && force)
+    const fsOp = (run: () => Promise<unknown>) => io(op.path, "cannot undo", run)
+    switch (op.kind) {
+      case "create_file": {
+        if (acts) yield* fsOp(() => unlinkDurably(op.path))
+        break
+      }
+      case "replace_file": {
+        if (!acts) break
+        const backup = backupOf(holder, op)!
+        yield* atomicWriteStream(op.path, fileStream(Path.join(holder.dir, backup.file)), { mode: backup.mode })
+        yield* fsOp(() => setMtime(op.path, backup.mtime_ms))
+        break
+      }
+      case "append_text": {
+        if (!acts) break
+        if (!op.existed) {
+          yield* fsOp(() => unlinkDurably(op.path))
+          break
+        }
+        yield* fsOp(async () => {
+          const stat = await lstatOrUndefined(op.path)
+          // forced on a file now shorter than before: there is nothing of ours left to cut
+          if (stat === undefined || stat.size < op.old_size) return
+          await truncateDurably(op.path, op.old_size)
+          if (op.old_mtime_ms !== undefined) await setMtime(op.path, op.old_mtime_ms)
+        })
+        break
+      }
+    }
+    // a write killed before its rename leaves a temp file next to the target
+    if (op.kind !== "append_text" && op.state !== "done") {
+      yield* fsOp(async () => {
+        for (const temp of await tempsOf(op.path)) await fs.rm(temp, { force: true })
+      })
+    }
+    if (op.kind !== "replace_file") yield* fsOp(() => removeDirsIfEmpty(op.created_dirs))
+  })
+
+/** the backup a restore needs must be intact, forced or not */
+const verifyBackup = (holder: Holder, op: ReplaceFileOp) =>
+  Effect.gen(function*() {
+    const backup = backupOf(holder, op)
+    const path = Path.join(holder.dir, backup?.file ?? op.backup)
+    const digest = yield* io(path, "cannot read the backup", () => digestFile(path))
+    if (backup === undefined || digest?.sha256 !== backup.sha256) {
+      return yield* new JournalError({
+        reason: "bad_journal",
+        path,
+        transaction: holder.record.id,
+        detail: `the backup of ${op.path} is missing or damaged; it cannot be restored`
+      })
+    }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+const summarize = (findings: ReadonlyArray<RowFinding>, force: boolean): { readonly state: State; readonly action: string; readonly detail?: string } => {
+  const conflicts = findings.filter((finding) => finding.state === "changed")
+  const undone = findings.filter((finding) => finding.state === "after").length
+  const state: State = conflicts.length > 0 ? "changed" : undone > 0 ? "after" : "before"
+  const forced = force ? conflicts.length : 0
+  const action = undone + forced === 0 ? "nothing to undo" : `undo ${undone + forced} row change(s)`
+  const first = conflicts[0]
+  return first === undefined
+    ? { state, action }
+    : { state, action, detail: `${first.target} ${first.detail ?? "changed since"}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more row(s))` : ""}` }
+}
+
+const undoSqlOp = (connection: WriteConnection, op: SqlOp, force: boolean) =>
+  Effect.map(
+    Effect.forEach([...op.changes].reverse(), (change) => undoChange(connection, change, force)),
+    (findings) => findings.flat()
+  )
+
+// ---------------------------------------------------------------------------------------------
+// rollback
+
+/** @internal */
+export interface UndoOptions {
+  readonly cause: RollbackCause
+  readonly busyTimeoutMs: number
+  readonly force: boolean
+  readonly dryRun: boolean
+  /** the later transaction that changed a target, for the refusal message */
+  readonly blame?: (target: string) => string | undefined
+}
+
+/** @internal */
+export interface UndoResult {
+  readonly findings: ReadonlyArray<Finding>
+  readonly status: Status
+}
+
+const pending = (holder: Holder): Array<Operation> =>
+  holder.record.operations.filter((op) => op.undone !== true).reverse()
+
+/** every pending operation against the disk; SQL undone in a transaction that is then rolled back */
+const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect.Effect<Array<Finding>, JournalError> =>
+  Effect.gen(function*() {
+    const ops = pending(holder)
+    const findings = new Map<number, Finding>()
+    const seen = new Set<string>()
+    for (const op of ops) {
+      if (op.kind === "sql") continue
+      if (seen.has(op.path)) {
+        findings.set(op.seq, { seq: op.seq, kind: op.kind, target: op.path, state: "chained", action: "checked when the later operation on it is undone" })
+        continue
+      }
+      seen.add(op.path)
+      const check = yield* io(op.path, "cannot inspect", () => checkFile(holder, op))
+      if (op.kind === "replace_file" && (check.state === "after" || check.state === "changed")) yield* verifyBackup(holder, op)
+      findings.set(op.seq, {
+        seq: op.seq,
+        kind: op.kind,
+        target: op.path,
+        state: check.state,
+        action: fileAction(op, check, force),
+        ...(check.detail === undefined ? {} : { detail: check.detail })
+      })
+    }
+    const sqlOps = ops.filter((op): op is SqlOp => op.kind === "sql")
+    for (const db of [...new Set(sqlOps.map((op) => op.db))]) {
+      const ofDb = sqlOps.filter((op) => op.db === db)
+      const exists = yield* io(db, "cannot inspect", () => lstatOrUndefined(db))
+      if (exists === undefined) {
+        for (const op of ofDb) {
+          findings.set(op.seq, { seq: op.seq, kind: "sql", target: db, state: "changed", action: "nothing can be undone", detail: "the database is gone" })
+        }
+        continue
+      }
+      yield* withWriteTransaction(db, busyTimeoutMs, (connection) =>
+        Effect.forEach(ofDb, (op) =>
+          Effect.map(undoSqlOp(connection, op, force), (rows) => {
+            const summary = summarize(rows, force)
+            findings.set(op.seq, { seq: op.seq, kind: "sql", target: db, ...summary })
+          })))
+    }
+    return ops.map((op) => findings.get(op.seq)!)
+  })
+
+const refusal = (holder: Holder, conflicts: ReadonlyArray<Finding>, options: UndoOptions, during: boolean): JournalError => {
+  const first = conflicts[0]!
+  const later = options.blame?.(first.target)
+  const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ""
+  const tail = during
+    ? "the rollback stopped part-way; run it again (with --force to undo anyway)"
+    : later === undefined
+    ? "nothing was undone (use --force to undo anyway)"
+    : `the later transaction ${later} changed it; roll that back first (or use --force); nothing was undone`
+  return new JournalError({
+    reason: "changed_since",
+    path: first.target,
+    transaction: holder.record.id,
+    detail: `${first.detail ?? "changed since"}${more}; ${tail}`
+  })
+}
+
+/** the status a finished rollback leaves */
+const finalStatus = (holder: Holder): Status => holder.record.status === "completed" ? "rolled_back" : "failed"
+
+/**
+ * @internal
+ * Rolls back the transaction of `holder` (the caller holds the journal lock, unless dry run).
+ */
+export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoResult, JournalError> =>
+  Effect.gen(function*() {
+    // a rollback resumed keeps the force it started with
+    const force = options.force || holder.record.rollback?.force === true
+    const findings = yield* checkAll(holder, force, options.busyTimeoutMs)
+    const conflicts = findings.filter((finding) => finding.state === "changed")
+    if (conflicts.length > 0 && !force) return yield* refusal(holder, conflicts, options, false)
+    if (options.dryRun) return { findings, status: holder.record.status }
+
+    const now = Date.now()
+    holder.record = {
+      ...holder.record,
+      rollback: holder.record.rollback === undefined
+        ? { cause: options.cause, force, started_at: now }
+        : { cause: holder.record.rollback.cause, force, started_at: holder.record.rollback.started_at }
+    }
+    yield* save(holder, "rollback started")
+
+    const done: Array<Finding> = []
+    for (const op of pending(holder)) {
+      if (op.kind === "sql") {
+        const finding = yield* Crash.step(`undo: sql ${op.db}`, (aboutToChange) =>
+          Effect.gen(function*() {
+            const exists = yield* io(op.db, "cannot inspect", () => lstatOrUndefined(op.db))
+            if (exists === undefined) {
+              if (!force) return yield* refusal(holder, [{ seq: op.seq, kind: "sql", target: op.db, state: "changed", action: "", detail: "the database is gone" }], options, true)
+              yield* aboutToChange
+              return { seq: op.seq, kind: op.kind, target: op.db, state: "changed", action: "nothing can be undone", detail: "the database is gone" } satisfies Finding
+            }
+            return yield* withWriteTransaction(op.db, options.busyTimeoutMs, (connection) =>
+              Effect.gen(function*() {
+                const summary = summarize(yield* undoSqlOp(connection, op, force), force)
+                const finding: Finding = { seq: op.seq, kind: op.kind, target: op.db, ...summary }
+                if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+                yield* aboutToChange
+                yield* connection.commit
+                return finding
+              }))
+          }))
+        done.push(finding)
+      } else {
+        const finding = yield* Crash.step(`undo: ${op.kind} ${op.path}`, (aboutToChange) =>
+          Effect.gen(function*() {
+            const check = yield* io(op.path, "cannot inspect", () => checkFile(holder, op))
+            const finding: Finding = {
+              seq: op.seq,
+              kind: op.kind,
+              target: op.path,
+              state: check.state,
+              action: fileAction(op, check, force),
+              ...(check.detail === undefined ? {} : { detail: check.detail })
+            }
+            if (check.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+            if (op.kind === "replace_file" && (check.state === "after" || check.state === "changed")) {
+              yield* verifyBackup(holder, op)
+            }
+            yield* aboutToChange
+            yield* undoFile(holder, op, check, force)
+            return finding
+          }))
+        done.push(finding)
+      }
+      holder.record = {
+        ...holder.record,
+        operations: holder.record.operations.map((candidate) =>
+          candidate.seq === op.seq ? { ...candidate, undone: true } : candidate
+        )
+      }
+      yield* save(holder, `undone ${op.seq}`)
+    }
+
+    const status = finalStatus(holder)
+    holder.record = {
+      ...holder.record,
+      status,
+      rollback: { ...holder.record.rollback!, finished_at: Date.now() }
+    }
+    // `error` is kept: why the transaction failed stays on record
+    yield* save(holder, status)
+    // nothing can roll this transaction back again: its backups are dead weight
+    yield* Effect.promise(() => fs.rm(Path.join(holder.dir, BACKUPS), { recursive: true, force: true }).catch(() => undefined))
+    return { findings: done.length > 0 ? done : findings, status }
+  })
+
+/** @internal whether a transaction still has a rollback (or its whole run) to finish */
+export const isPending = (holder: Holder): boolean =>
+  holder.record.status === "prepared" ||
+  (holder.record.status === "completed" && holder.record.rollback !== undefined && holder.record.rollback.finished_at === undefined)
+
+/** @internal records why the last rollback attempt stopped (best effort) */
+export const recordRollbackError = (holder: Holder, error: JournalError, cause: RollbackCause, force: boolean) =>
+  Effect.gen(function*() {
+    // a completed transaction whose rollback never started stays as it is: nothing to resume
+    if (holder.record.rollback === undefined && holder.record.status !== "prepared") return
+    holder.record = {
+      ...holder.record,
+      rollback: {
+        ...(holder.record.rollback ?? { cause, force, started_at: Date.now() }),
+        error: error.message
+      }
+    }
+    yield* save(holder, "rollback stopped")
+  }).pipe(Effect.ignore)

@@ -1,0 +1,565 @@
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { Effect, Either, Stream } from "effect"
+import { spawn, spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Journal, JournalError, SqlChange } from "../src/index.js"
+import { DB, dumpDatabase, INDEX, install, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
+
+afterAll(removeTemps)
+
+const sha = (text: string | Uint8Array) => createHash("sha256").update(text).digest("hex")
+
+const failure = <A>(effect: Effect.Effect<A, unknown, never>) =>
+  Effect.map(Effect.either(effect), (either) => {
+    assert.isTrue(Either.isLeft(either), "expected a failure")
+    const error = (either as Either.Left<unknown, A>).left
+    assert.instanceOf(error, JournalError.JournalError)
+    return error as JournalError.JournalError
+  })
+
+const setup = () => {
+  const home = makeHome()
+  return { home, at: (rel: string) => path.join(home, rel), journal: Journal.make({ codexHome: home, busyTimeoutMs: 200 }) }
+}
+
+describe("createFile", () => {
+  it.effect("creates the file and its folders, records size and sha256, sets the mtime; rollback removes both", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const mtime = new Date("2026-01-02T03:04:05Z")
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const written = yield* tx.createFile(at("a/b/c/file.txt"), "hello\n", { mtime })
+          assert.deepStrictEqual(written, { path: at("a/b/c/file.txt"), size: 6, sha256: sha("hello\n") })
+          return tx.id
+        }))
+      assert.strictEqual(fs.readFileSync(at("a/b/c/file.txt"), "utf8"), "hello\n")
+      assert.strictEqual(fs.statSync(at("a/b/c/file.txt")).mtimeMs, mtime.getTime())
+      const record = yield* journal.get(id)
+      assert.strictEqual(record.status, "completed")
+      const op = record.operations[0]!
+      assert.strictEqual(op.kind, "create_file")
+      assert.strictEqual(op.state, "done")
+      if (op.kind === "create_file") {
+        assert.deepStrictEqual(op.created_dirs, [at("a"), at("a/b"), at("a/b/c")])
+        assert.strictEqual(op.sha256, sha("hello\n"))
+        assert.strictEqual(op.size, 6)
+      }
+      const report = yield* journal.rollback(id)
+      assert.strictEqual(report.status, "rolled_back")
+      assert.deepStrictEqual(snapshot(home), before)
+      assert.isFalse(fs.existsSync(at("a")))
+    }))
+
+  it.effect("a folder it created but someone else filled is kept", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      yield* journal.transaction({ kind: "test" }, (tx) => tx.createFile(at("x/y/file.txt"), "1"))
+      fs.writeFileSync(at("x/other.txt"), "not ours")
+      yield* journal.rollback("latest")
+      assert.isFalse(fs.existsSync(at("x/y")))
+      assert.strictEqual(fs.readFileSync(at("x/other.txt"), "utf8"), "not ours")
+    }))
+
+  it.effect("refuses an existing target, and the failed transaction leaves nothing behind", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const error = yield* failure(journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          yield* tx.createFile(at("new/one.txt"), "1")
+          yield* tx.createFile(at(INDEX), "clobber")
+        })))
+      assert.strictEqual(error.reason, "target_exists")
+      assert.strictEqual(error.message, `${at(INDEX)}: already exists`)
+      assert.deepStrictEqual(snapshot(home), before)
+      const [info] = yield* journal.list
+      assert.strictEqual(info!.status, "failed")
+      assert.strictEqual((yield* journal.get(info!.id)).error, error.message)
+    }))
+
+  it.effect("streams content without holding it whole; a failing stream aborts with the stream's own error", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        tx.createFile(at("big.bin"), Stream.range(1, 64).pipe(Stream.map(() => new Uint8Array(64 * 1024).fill(7)))))
+      assert.strictEqual(fs.statSync(at("big.bin")).size, 64 * 64 * 1024)
+      yield* journal.rollback("latest")
+      const result = yield* Effect.either(journal.transaction({ kind: "test" }, (tx) =>
+        tx.createFile(at("partial.bin"), Stream.concat(Stream.succeed(new Uint8Array(10)), Stream.fail("source broke" as const)))))
+      assert.deepStrictEqual(result, Either.left("source broke" as const))
+      assert.deepStrictEqual(snapshot(home), before)
+      assert.deepStrictEqual(fs.readdirSync(home).filter((name) => name.includes(".tmp-")), [])
+    }))
+
+  it.effect("paths: absolute only, inside the Codex home, never the journal", () =>
+    Effect.gen(function*() {
+      const { home, journal } = setup()
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          assert.strictEqual((yield* failure(tx.createFile("relative.txt", "x"))).reason, "invalid")
+          assert.strictEqual((yield* failure(tx.createFile(path.join(os.tmpdir(), "outside.txt"), "x"))).reason, "outside_roots")
+          assert.strictEqual((yield* failure(tx.createFile(path.join(home, "../escape.txt"), "x"))).reason, "outside_roots")
+          assert.strictEqual((yield* failure(tx.createFile(path.join(journal.dir, "x.txt"), "x"))).reason, "invalid")
+        }))
+      fs.symlinkSync(os.tmpdir(), path.join(home, "link"))
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          assert.strictEqual((yield* failure(tx.createFile(path.join(home, "link", "escape.txt"), "x"))).reason, "outside_roots")
+        }))
+    }))
+})
+
+describe("replaceFile", () => {
+  it.effect("backs up the old file (with its sha256) and rollback restores its bytes, mode and mtime", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      fs.chmodSync(at(OLD_ROLLOUT), 0o640)
+      const before = snapshot(home)
+      const old = fs.readFileSync(at(OLD_ROLLOUT))
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.as(tx.replaceFile(at(OLD_ROLLOUT), "new content\n", { mtime: new Date("2027-01-01T00:00:00Z") }), tx.id))
+      assert.strictEqual(fs.readFileSync(at(OLD_ROLLOUT), "utf8"), "new content\n")
+      assert.strictEqual(fs.statSync(at(OLD_ROLLOUT)).mode & 0o777, 0o640)
+      const record = yield* journal.get(id)
+      assert.strictEqual(record.backups.length, 1)
+      const backup = record.backups[0]!
+      assert.strictEqual(backup.sha256, sha(old))
+      assert.strictEqual(backup.of, at(OLD_ROLLOUT))
+      assert.deepStrictEqual(fs.readFileSync(path.join(journal.dir, id, backup.file)), old)
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+      // a finished rollback has no use for its backups
+      assert.isFalse(fs.existsSync(path.join(journal.dir, id, "backups")))
+    }))
+
+  it.effect("refuses a missing file or a folder", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          assert.strictEqual((yield* failure(tx.replaceFile(at("missing.txt"), "x"))).reason, "target_missing")
+          assert.strictEqual((yield* failure(tx.replaceFile(at("sessions"), "x"))).reason, "not_a_file")
+        }))
+    }))
+})
+
+describe("appendText", () => {
+  it.effect("records the old size and the appended bytes; rollback truncates and restores the mtime", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const oldSize = fs.statSync(at(INDEX)).size
+      const id = yield* journal.transaction({ kind: "test" }, (tx) => Effect.as(tx.appendText(at(INDEX), "{\"id\":\"x\"}\n"), tx.id))
+      const op = (yield* journal.get(id)).operations[0]!
+      assert.strictEqual(op.kind, "append_text")
+      if (op.kind === "append_text") {
+        assert.strictEqual(op.old_size, oldSize)
+        assert.isTrue(op.existed)
+        assert.strictEqual(op.sha256, sha("{\"id\":\"x\"}\n"))
+      }
+      assert.isTrue(fs.readFileSync(at(INDEX), "utf8").endsWith("{\"id\":\"x\"}\n"))
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("a file it created (with folders) is deleted by the rollback", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          yield* tx.appendText(at("logs/deep/new.jsonl"), "one\n")
+          yield* tx.appendText(at("logs/deep/new.jsonl"), "two\n")
+          return tx.id
+        }))
+      assert.strictEqual(fs.readFileSync(at("logs/deep/new.jsonl"), "utf8"), "one\ntwo\n")
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("later lines (Codex renamed a thread) make the rollback refuse; force truncates to the old size", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) => Effect.as(tx.appendText(at(INDEX), "{\"id\":\"x\"}\n"), tx.id))
+      fs.appendFileSync(at(INDEX), "{\"id\":\"x\",\"thread_name\":\"renamed\"}\n")
+      const changed = snapshot(home)
+      const error = yield* failure(journal.rollback(id))
+      assert.strictEqual(error.reason, "changed_since")
+      assert.strictEqual(
+        error.message,
+        `cannot roll back ${id}: ${at(INDEX)} grew since the transaction appended to it; nothing was undone (use --force to undo anyway)`
+      )
+      assert.deepStrictEqual(snapshot(home), changed)
+      assert.strictEqual((yield* journal.get(id)).status, "completed")
+      yield* journal.rollback(id, { force: true })
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+})
+
+describe("sql", () => {
+  const rows = (home: string) => dumpDatabase(path.join(home, DB))
+
+  it.effect("insert, update and delete in one SQLite transaction; rollback restores every typed value", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const changed = yield* tx.sql(at(DB), [
+            SqlChange.insertRows("threads", [
+              { id: "t-new", rollout_path: "/r", created_at: 1, updated_at: 2, title: "new", score: 0.1, tokens_used: 2n ** 62n }
+            ], ["id"]),
+            SqlChange.updateRows("threads", { id: "0199a000-0000-7000-8000-000000000001" }, { title: "renamed", score: 3 }),
+            SqlChange.deleteRows("thread_dynamic_tools", [{ thread_id: "0199a000-0000-7000-8000-000000000002" }])
+          ])
+          assert.strictEqual(changed, 3)
+          return tx.id
+        }))
+      const db = openDatabase(at(DB), { readonly: true })
+      assert.deepStrictEqual(db.prepare("SELECT title, score, typeof(score) AS t FROM threads WHERE id = ?").get("0199a000-0000-7000-8000-000000000001"), {
+        title: "renamed",
+        score: 3,
+        t: "real"
+      })
+      assert.strictEqual(db.prepare("SELECT count(*) AS n FROM thread_dynamic_tools").get().n, 0)
+      db.close()
+      const op = (yield* journal.get(id)).operations[0]!
+      assert.strictEqual(op.kind, "sql")
+      if (op.kind === "sql") {
+        assert.deepStrictEqual(op.changes[1], {
+          kind: "update",
+          table: "threads",
+          key: { id: "0199a000-0000-7000-8000-000000000001" },
+          old: { title: "old one", score: { $real: "0.5" } },
+          new: { title: "renamed", score: { $real: "3" } }
+        })
+        assert.deepStrictEqual(op.changes[0]!.kind === "insert" && op.changes[0].rows[0]!.values["tokens_used"], { $int: String(2n ** 62n) })
+      }
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("insertRows / updateRows / deleteRows are one step each", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          yield* tx.insertRows(at(DB), "threads", [{ id: "n1", rollout_path: "/1", created_at: 1, updated_at: 1, title: "n1" }], ["id"])
+          yield* tx.updateRows(at(DB), "threads", { id: "n1" }, { title: "n1 renamed" })
+          yield* tx.deleteRows(at(DB), "threads", [{ id: "0199a000-0000-7000-8000-000000000001" }])
+          return tx.id
+        }))
+      assert.strictEqual((yield* journal.list)[0]!.operations.sql, 3)
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("refuses an existing key, a missing row, an ambiguous key and a key change", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const exists = yield* failure(tx.insertRows(at(DB), "threads", [{ id: "0199a000-0000-7000-8000-000000000001", rollout_path: "/", created_at: 1, updated_at: 1, title: "" }], ["id"]))
+          assert.strictEqual(exists.reason, "target_exists")
+          assert.strictEqual(exists.message, `${at(DB)}: threads row id='0199a000-0000-7000-8000-000000000001' already exists`)
+          assert.strictEqual((yield* failure(tx.updateRows(at(DB), "threads", { id: "nope" }, { title: "x" }))).reason, "target_missing")
+          assert.strictEqual((yield* failure(tx.updateRows(at(DB), "threads", { archived: 0 }, { title: "x" }))).reason, "invalid")
+          assert.strictEqual((yield* failure(tx.updateRows(at(DB), "threads", { id: "0199a000-0000-7000-8000-000000000001" }, { id: "other" }))).reason, "invalid")
+        }))
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("changes the journal could not undo (foreign-key cascades, writes in the read callback) are refused", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const cascade = yield* failure(tx.deleteRows(at(DB), "threads", [{ id: "0199a000-0000-7000-8000-000000000002" }]))
+          assert.strictEqual(cascade.reason, "unjournaled_write")
+          const sneaky = yield* failure(tx.sql(at(DB), (sql) =>
+            Effect.as(Effect.orDie(sql.unsafe("UPDATE threads SET title = 'sneaky'")), [] as Array<SqlChange.SqlChange>)))
+          assert.strictEqual(sneaky.reason, "unjournaled_write")
+          // reads are what the callback is for
+          const n = yield* tx.sql(at(DB), (sql) =>
+            Effect.map(Effect.orDie(sql.unsafe<{ readonly name: string }>("SELECT name FROM pragma_table_info('threads')")), (columns) => [
+              SqlChange.insertRows("threads", [
+                Object.fromEntries(columns.map(({ name }) => [name, name === "id" ? "from-callback" : name === "title" || name === "rollout_path" ? "x" : 0]))
+              ], ["id"])
+            ]))
+          assert.strictEqual(n, 1)
+        }))
+      yield* journal.rollback("latest")
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("a database held by another process fails `busy` with a clear message", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      const codex = openDatabase(at(DB))
+      codex.exec("BEGIN IMMEDIATE")
+      try {
+        const error = yield* failure(journal.transaction({ kind: "test" }, (tx) =>
+          tx.insertRows(at(DB), "threads", [{ id: "n", rollout_path: "/", created_at: 1, updated_at: 1, title: "" }], ["id"])))
+        assert.strictEqual(error.reason, "busy")
+        assert.strictEqual(error.message, `Codex is running and holds ${at(DB)}; quit Codex (CLI and Desktop) and try again`)
+      } finally {
+        codex.exec("ROLLBACK")
+        codex.close()
+      }
+    }))
+
+  it.effect("a row changed since (Codex updated the thread) makes the rollback refuse, changing nothing; force undoes it", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          yield* tx.createFile(at("sessions/new.jsonl"), "x\n")
+          yield* tx.insertRows(at(DB), "threads", [{ id: "n", rollout_path: "/", created_at: 1, updated_at: 1, title: "" }], ["id"])
+          return tx.id
+        }))
+      const codex = openDatabase(at(DB))
+      codex.prepare("UPDATE threads SET updated_at = 99 WHERE id = 'n'").run()
+      codex.close()
+      const changed = snapshot(home)
+      const error = yield* failure(journal.rollback(id))
+      assert.strictEqual(error.reason, "changed_since")
+      assert.include(error.message, "threads row id='n' changed since it was inserted")
+      assert.deepStrictEqual(snapshot(home), changed)
+      yield* journal.rollback(id, { force: true })
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+})
+
+describe("rollback", () => {
+  it.effect("refuses when a created file changed since, naming it and changing nothing (other files included); --force overrides", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "install" }, (tx) => Effect.as(install(home)(tx), tx.id))
+      fs.appendFileSync(at(NEW_A), "{\"type\":\"event_msg\",\"payload\":\"Codex continued\"}\n")
+      const changed = snapshot(home)
+      const error = yield* failure(journal.rollback(id))
+      assert.strictEqual(error.reason, "changed_since")
+      assert.strictEqual(
+        error.message,
+        `cannot roll back ${id}: ${at(NEW_A)} changed since the transaction created it (sha256 differs); nothing was undone (use --force to undo anyway)`
+      )
+      assert.deepStrictEqual(snapshot(home), changed)
+      assert.strictEqual((yield* journal.get(id)).status, "completed")
+      assert.isUndefined((yield* journal.get(id)).rollback)
+      const report = yield* journal.rollback(id, { force: true })
+      assert.strictEqual(report.status, "rolled_back")
+      assert.strictEqual(report.steps.find((step) => step.target === at(NEW_A))!.state, "changed")
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("a transaction cannot be rolled back twice", () =>
+    Effect.gen(function*() {
+      const { home, journal } = setup()
+      const id = yield* journal.transaction({ kind: "install" }, (tx) => Effect.as(install(home)(tx), tx.id))
+      yield* journal.rollback(id)
+      const error = yield* failure(journal.rollback(id))
+      assert.strictEqual(error.reason, "already_rolled_back")
+      assert.strictEqual(error.message, `transaction ${id} was already rolled back`)
+      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "already_rolled_back")
+    }))
+
+  it.effect("a completed transaction rolled back restores exactly the pre-state", () =>
+    Effect.gen(function*() {
+      const { home, journal } = setup()
+      const before = snapshot(home)
+      yield* journal.transaction({ kind: "install" }, (tx) => Effect.as(install(home)(tx), tx.id))
+      assert.notDeepEqual(snapshot(home), before)
+      const report = yield* journal.rollback("latest")
+      assert.deepStrictEqual(report.steps.map((step) => step.seq), [7, 6, 5, 4, 3, 2, 1])
+      assert.deepStrictEqual(report.steps.map((step) => step.state), ["after", "after", "after", "after", "after", "after", "after"])
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("latest is the newest by UUIDv7, with several transactions in the same second (and millisecond)", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      const ids: Array<string> = []
+      const started = Date.now()
+      for (let i = 0; i < 5; i++) {
+        ids.push(yield* journal.transaction({ kind: `t${i}` }, (tx) => Effect.as(tx.createFile(at(`f${i}.txt`), String(i)), tx.id)))
+      }
+      assert.isBelow(Date.now() - started, 5000)
+      assert.deepStrictEqual([...ids].sort(), ids)
+      assert.deepStrictEqual((yield* journal.list).map((info) => info.id), [...ids].reverse())
+      assert.strictEqual((yield* journal.rollback("latest")).id, ids[4])
+      // latest is now rolled back: refused, not silently the next one
+      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "already_rolled_back")
+      assert.strictEqual((yield* journal.rollback(ids[3]!)).kind, "t3")
+      assert.isFalse(fs.existsSync(at("f4.txt")))
+      assert.isFalse(fs.existsSync(at("f3.txt")))
+      assert.isTrue(fs.existsSync(at("f2.txt")))
+      // a failed transaction is not a candidate for latest
+      yield* Effect.either(journal.transaction({ kind: "failing" }, (tx) => Effect.zipRight(tx.createFile(at("f9.txt"), "9"), Effect.fail("no"))))
+      assert.strictEqual((yield* journal.list)[0]!.status, "failed")
+      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "already_rolled_back")
+    }))
+
+  it.effect("dry run reports what would be undone and changes nothing", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const id = yield* journal.transaction({ kind: "install" }, (tx) => Effect.as(install(home)(tx), tx.id))
+      const after = snapshot(home)
+      const record = yield* journal.get(id)
+      const report = yield* journal.rollback(id, { dryRun: true })
+      assert.isTrue(report.dryRun)
+      assert.strictEqual(report.status, "completed")
+      assert.deepStrictEqual(
+        report.steps.map((step) => [step.kind, step.state, step.action]),
+        [
+          ["replace_file", "after", "restore the backup"],
+          ["sql", "after", "undo 2 row change(s)"],
+          ["sql", "after", "undo 2 row change(s)"],
+          ["append_text", "after", "truncate to 212 bytes"],
+          ["create_file", "after", "delete the file; remove 3 created folder(s) if empty"],
+          ["create_file", "after", "delete the file"],
+          ["create_file", "after", "delete the file; remove 2 created folder(s) if empty"]
+        ]
+      )
+      assert.deepStrictEqual(snapshot(home), after)
+      assert.deepStrictEqual(yield* journal.get(id), record)
+      fs.writeFileSync(at(OLD_ROLLOUT), "edited\n")
+      const refused = yield* failure(journal.rollback(id, { dryRun: true }))
+      assert.strictEqual(refused.reason, "changed_since")
+      const forced = yield* journal.rollback(id, { dryRun: true, force: true })
+      assert.strictEqual(forced.steps[0]!.state, "changed")
+    }))
+
+  it.effect("a file changed by a later transaction: the refusal names it", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      const first = yield* journal.transaction({ kind: "install" }, (tx) => Effect.as(tx.createFile(at("s.jsonl"), "1\n"), tx.id))
+      const second = yield* journal.transaction({ kind: "sync" }, (tx) => Effect.as(tx.replaceFile(at("s.jsonl"), "1\n2\n"), tx.id))
+      const error = yield* failure(journal.rollback(first))
+      assert.include(error.message, `the later transaction ${second} changed it; roll that back first`)
+      yield* journal.rollback(second)
+      yield* journal.rollback(first)
+      assert.isFalse(fs.existsSync(at("s.jsonl")))
+    }))
+
+  it.effect("a prefix of an id works; an unknown id is not found", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "not_found")
+      const id = yield* journal.transaction({ kind: "t" }, (tx) => Effect.as(tx.createFile(at("p.txt"), "p"), tx.id))
+      assert.strictEqual((yield* journal.get(id.slice(0, 13))).id, id)
+      assert.strictEqual((yield* failure(journal.rollback("0000000"))).reason, "not_found")
+    }))
+})
+
+describe("abort and list", () => {
+  it.effect("a failing body rolls back what it did (status failed, error kept) and the error comes out", () =>
+    Effect.gen(function*() {
+      const { home, journal } = setup()
+      const before = snapshot(home)
+      const result = yield* Effect.either(journal.transaction({ kind: "install", summary: { n: 1 } }, (tx) =>
+        Effect.zipRight(install(home)(tx), Effect.fail({ _tag: "PlanError", message: "disk full" } as const))))
+      assert.deepStrictEqual(result, Either.left({ _tag: "PlanError", message: "disk full" } as const))
+      assert.deepStrictEqual(snapshot(home), before)
+      const [info] = yield* journal.list
+      assert.deepStrictEqual(info, {
+        id: info!.id,
+        createdAt: info!.createdAt,
+        kind: "install",
+        summary: { n: 1 },
+        status: "failed",
+        operations: { create_file: 3, replace_file: 1, append_text: 1, sql: 2, total: 7, undone: 7 }
+      })
+      const record = yield* journal.get(info!.id)
+      assert.strictEqual(record.error, "disk full")
+      assert.strictEqual(record.rollback?.cause, "abort")
+      // the lock is free again
+      yield* journal.recover()
+    }))
+
+  it.scoped("begin without commit rolls back when the scope closes; a closed transaction refuses more work", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const tx = yield* Effect.scoped(Effect.gen(function*() {
+        const tx = yield* journal.begin({ kind: "t" })
+        yield* tx.createFile(at("z/z.txt"), "z")
+        return tx
+      }))
+      assert.deepStrictEqual(snapshot(home), before)
+      assert.strictEqual((yield* failure(tx.createFile(at("late.txt"), "x"))).reason, "invalid")
+      assert.strictEqual((yield* journal.list)[0]!.status, "failed")
+    }))
+})
+
+describe("lock", () => {
+  const writeLock = (journal: Journal.JournalShape, pid: number, token = "other") => {
+    fs.mkdirSync(journal.dir, { recursive: true })
+    fs.writeFileSync(
+      path.join(journal.dir, ".lock"),
+      JSON.stringify({ pid, hostname: os.hostname(), transaction: "01a1fd3d-7610-7ae6-a8e5-dc06c4e07b87", purpose: "transaction", created_at: 0, token })
+    )
+  }
+
+  it.effect("held by a live process: begin, rollback and recover are refused", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      yield* journal.transaction({ kind: "t" }, (tx) => tx.createFile(at("a.txt"), "a"))
+      const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" })
+      try {
+        writeLock(journal, live.pid!)
+        const error = yield* failure(journal.transaction({ kind: "t" }, () => Effect.void))
+        assert.strictEqual(error.reason, "locked")
+        assert.include(error.message, `another sessionport process holds ${path.join(journal.dir, ".lock")} (pid ${live.pid}, transaction 01a1fd3d-7610-7ae6-a8e5-dc06c4e07b87`)
+        assert.strictEqual((yield* failure(journal.recover())).reason, "locked")
+        assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "locked")
+      } finally {
+        live.kill("SIGKILL")
+      }
+    }))
+
+  it.effect("stale (its pid is dead, or is ours but from an earlier process): taken over", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid!
+      writeLock(journal, dead)
+      yield* journal.transaction({ kind: "t" }, (tx) => tx.createFile(at("a.txt"), "a"))
+      writeLock(journal, process.pid, "left-by-an-earlier-process")
+      yield* journal.transaction({ kind: "t" }, (tx) => tx.createFile(at("b.txt"), "b"))
+      assert.isFalse(fs.existsSync(path.join(journal.dir, ".lock")))
+      assert.deepStrictEqual(fs.readdirSync(journal.dir).filter((name) => name.startsWith(".")), [])
+    }))
+
+  it.effect("one transaction at a time within a process too", () =>
+    Effect.gen(function*() {
+      const { journal } = setup()
+      yield* journal.transaction({ kind: "outer" }, () =>
+        Effect.gen(function*() {
+          const error = yield* failure(journal.transaction({ kind: "inner" }, () => Effect.void))
+          assert.strictEqual(error.reason, "locked")
+        }))
+    }))
+})
+
+describe("recover", () => {
+  it.effect("without a journal does nothing and creates nothing", () =>
+    Effect.gen(function*() {
+      const home = tempDir("journal-empty")
+      const journal = Journal.make({ codexHome: home })
+      assert.deepStrictEqual(yield* journal.recover(), { recovered: [] })
+      assert.deepStrictEqual(fs.readdirSync(home), [])
+      assert.deepStrictEqual(yield* journal.list, [])
+    }))
+})

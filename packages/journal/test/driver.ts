@@ -1,0 +1,38 @@
+/**
+ * Runs one journal command in its own process, for the kill -9 suite:
+ *
+ *   node --import tsx packages/journal/test/driver.ts install|recover|rollback <home> [<id>|latest] [--force]
+ *
+ * (the suite adds `--import packages/journal/test/preload.mjs` first: half the start-up time).
+ * With `SESSIONPORT_CRASH_AT` set the process kills itself at that step. Otherwise it prints one
+ * JSON line: the steps it took and what the command answered (or the error message, exit 1).
+ */
+import { Effect } from "effect"
+import { Journal } from "../src/index.js"
+import { stepCount } from "../src/internal/crash.js"
+import { install } from "./home.js"
+
+const [command, home, ...rest] = process.argv.slice(2)
+if (home === undefined) {
+  process.stderr.write("usage: driver.ts install|recover|rollback <home> [<id>|latest] [--force]\n")
+  process.exit(2)
+}
+const journal = Journal.make({ codexHome: home })
+
+const program: Effect.Effect<unknown, unknown> = command === "install"
+  ? Effect.zipRight(journal.recover(), journal.transaction({ kind: "install", summary: { sessions: 2 } }, (tx) => Effect.as(install(home)(tx), tx.id)))
+  : command === "recover"
+  ? journal.recover()
+  : command === "rollback"
+  ? Effect.zipRight(journal.recover(), journal.rollback(rest[0] ?? "latest", { force: rest.includes("--force") }))
+  : Effect.die(`unknown command ${command}`)
+
+Effect.runPromiseExit(program).then((exit) => {
+  if (exit._tag === "Success") {
+    process.stdout.write(`${JSON.stringify({ steps: stepCount(), result: exit.value })}\n`)
+  } else {
+    const failure = exit.cause._tag === "Fail" ? exit.cause.error : exit.cause
+    process.stdout.write(`${JSON.stringify({ steps: stepCount(), error: String((failure as Error)?.message ?? failure) })}\n`)
+    process.exitCode = 1
+  }
+})

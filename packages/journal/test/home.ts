@@ -1,0 +1,157 @@
+/**
+ * A small Codex-like home for the journal tests, the transaction the crash suite runs on it, and
+ * a snapshot that says whether two homes are the same: every file byte for byte (sha256, size,
+ * mode, mtime) and every folder, outside `sessionport/`, SQLite files compared logically (the
+ * rows of every table, typed, by key) since a database file's bytes change with any write.
+ */
+import { openDatabase, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { Effect, Stream } from "effect"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { type Journal, SqlChange } from "../src/index.js"
+
+export const OLD_ROLLOUT = "sessions/2026/11/20/rollout-2026-11-20T10-00-00-0199a000-0000-7000-8000-000000000001.jsonl"
+export const NEW_A = "sessions/2026/12/01/rollout-2026-12-01T09-00-00-0199b000-0000-7000-8000-00000000000a.jsonl"
+export const NEW_B = "sessions/2026/12/01/rollout-2026-12-01T09-30-00-0199b000-0000-7000-8000-00000000000b.jsonl"
+export const SKILL = "skills/imported/deep/SKILL.md"
+export const INDEX = "session_index.jsonl"
+export const DB = "state_5.sqlite"
+
+const SCHEMA = `
+CREATE TABLE threads (
+  id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  title TEXT NOT NULL, tokens_used INTEGER NOT NULL DEFAULT 0, archived INTEGER NOT NULL DEFAULT 0,
+  git_sha TEXT, score REAL
+);
+CREATE INDEX idx_threads_updated_at ON threads(updated_at DESC, id DESC);
+CREATE TABLE thread_dynamic_tools (
+  thread_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, input_schema BLOB,
+  PRIMARY KEY (thread_id, position),
+  FOREIGN KEY(thread_id) REFERENCES threads(id) ON DELETE CASCADE
+);
+PRAGMA journal_mode = WAL;
+`
+
+// whole seconds: a restored mtime then compares exactly
+const T0 = new Date("2026-11-20T10:00:00Z")
+
+const write = (home: string, rel: string, content: string) => {
+  const file = path.join(home, rel)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, content)
+  fs.utimesSync(file, T0, T0)
+}
+
+/** The pre-transaction home, in a new temp folder. */
+export const makeHome = (): string => {
+  const home = tempDir("journal")
+  write(home, "config.toml", "model = \"gpt-5\"\n")
+  write(home, INDEX, [
+    JSON.stringify({ id: "0199a000-0000-7000-8000-000000000001", thread_name: "old one", updated_at: "2026-11-20T10:00:00Z" }),
+    JSON.stringify({ id: "0199a000-0000-7000-8000-000000000002", thread_name: "old two", updated_at: "2026-11-20T11:00:00Z" })
+  ].join("\n") + "\n")
+  write(home, OLD_ROLLOUT, "{\"type\":\"session_meta\",\"payload\":{\"id\":\"0199a000-0000-7000-8000-000000000001\"}}\n")
+  write(home, "sessions/2026/11/20/rollout-2026-11-20T11-00-00-0199a000-0000-7000-8000-000000000002.jsonl", "{}\n")
+  fs.mkdirSync(path.join(home, "sessions/2026/11/empty"), { recursive: true })
+  const db = openDatabase(path.join(home, DB), { fileMustExist: false })
+  db.exec(SCHEMA)
+  const insert = db.prepare(
+    "INSERT INTO threads (id, rollout_path, created_at, updated_at, title, tokens_used, git_sha, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+  )
+  insert.run("0199a000-0000-7000-8000-000000000001", path.join(home, OLD_ROLLOUT), 1763632800, 1763632800, "old one", 10, null, 0.5)
+  insert.run("0199a000-0000-7000-8000-000000000002", "/elsewhere/r.jsonl", 1763636400, 1763636400, "old two", 20, "abc", null)
+  db.prepare("INSERT INTO thread_dynamic_tools VALUES (?, ?, ?, ?)").run("0199a000-0000-7000-8000-000000000002", 0, "lookup", Buffer.from("{}"))
+  db.close()
+  return home
+}
+
+/** The transaction of the crash suite: 3 creates (new nested folders), an append, 2 SQL steps, a replace. */
+export const install = (home: string) => (tx: Journal.Transaction) =>
+  Effect.gen(function*() {
+    const at = (rel: string) => path.join(home, rel)
+    yield* tx.createFile(at(NEW_A), "{\"type\":\"session_meta\",\"payload\":{\"id\":\"a\"}}\n{\"type\":\"response_item\"}\n", {
+      mtime: new Date("2026-12-01T09:10:00Z")
+    })
+    yield* tx.createFile(
+      at(NEW_B),
+      Stream.fromIterable(["{\"type\":\"session_meta\"}\n", "{\"line\":2}\n", "x".repeat(100_000) + "\n"]).pipe(
+        Stream.map((text) => new TextEncoder().encode(text))
+      )
+    )
+    yield* tx.createFile(at(SKILL), new TextEncoder().encode("# Skill\n"))
+    yield* tx.appendText(
+      at(INDEX),
+      [
+        JSON.stringify({ id: "0199b000-0000-7000-8000-00000000000a", thread_name: "new a", updated_at: "2026-12-01T09:10:00Z" }),
+        JSON.stringify({ id: "0199b000-0000-7000-8000-00000000000b", thread_name: "new b", updated_at: "2026-12-01T09:40:00Z" })
+      ].join("\n") + "\n"
+    )
+    yield* tx.insertRows(
+      at(DB),
+      "threads",
+      [
+        { id: "0199b000-0000-7000-8000-00000000000a", rollout_path: at(NEW_A), created_at: 1764579600, updated_at: 1764580200, title: "new a", score: 1.25 },
+        { id: "0199b000-0000-7000-8000-00000000000b", rollout_path: at(NEW_B), created_at: 1764581400, updated_at: 1764582000, title: "new b", tokens_used: 2n ** 60n }
+      ],
+      ["id"]
+    )
+    yield* tx.sql(at(DB), [
+      SqlChange.updateRows("threads", { id: "0199a000-0000-7000-8000-000000000001" }, { title: "old one, renamed", updated_at: 1764590000, score: null }),
+      SqlChange.insertRows("thread_dynamic_tools", [
+        { thread_id: "0199b000-0000-7000-8000-00000000000a", position: 0, name: "search", input_schema: new Uint8Array([1, 2, 3]) }
+      ], ["thread_id", "position"])
+    ])
+    yield* tx.replaceFile(at(OLD_ROLLOUT), "{\"type\":\"session_meta\",\"payload\":{\"id\":\"0199a000-0000-7000-8000-000000000001\"}}\n{\"continued\":true}\n")
+  })
+
+/** Steps the `install` transaction takes (see the table in Journal.ts). */
+export const INSTALL_STEPS = 2 + 3 * 5 + 4 + 2 * 3 + 5 + 2
+
+const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
+
+const isDatabase = (name: string) => /\.sqlite(-wal|-shm|-journal)?$/.test(name)
+
+/** Every table's rows, typed (`quote()`), ordered by primary key (else rowid), and the schema. */
+export const dumpDatabase = (file: string): Record<string, unknown> => {
+  const db = openDatabase(file)
+  try {
+    const out: Record<string, unknown> = {
+      schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all()
+    }
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()
+    for (const { name } of tables as Array<{ name: string }>) {
+      const info = db.prepare(`SELECT name, pk FROM pragma_table_info('${name}') ORDER BY cid`).all() as Array<{ name: string; pk: number }>
+      const pk = info.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => `"${column.name}"`)
+      const order = pk.length > 0 ? pk.join(", ") : "rowid"
+      const columns = info.map((column) => `quote("${column.name}") AS "${column.name}"`).join(", ")
+      out[name] = db.prepare(`SELECT ${columns} FROM "${name}" ORDER BY ${order}`).all()
+    }
+    return out
+  } finally {
+    db.close()
+  }
+}
+
+/** The state of a home, outside `sessionport/`. */
+export const snapshot = (home: string): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name)
+      const rel = path.relative(home, full)
+      if (rel === "sessionport") continue
+      if (entry.isDirectory()) {
+        out[`${rel}/`] = "dir"
+        walk(full)
+      } else if (isDatabase(entry.name)) {
+        if (entry.name.endsWith(".sqlite")) out[rel] = dumpDatabase(full)
+      } else {
+        const stat = fs.statSync(full)
+        out[rel] = { sha256: sha(full), size: stat.size, mode: stat.mode, mtimeMs: stat.mtimeMs }
+      }
+    }
+  }
+  walk(home)
+  return out
+}

@@ -1,0 +1,201 @@
+/**
+ * The streaming transcript rewriter: a rollout's bytes (plain or zstd) in, the localized plain
+ * `.jsonl` out, driven by the rewrite surface of `@sessionport/package-format/RewriteSurface`.
+ *
+ * - A substring pre-check on each line (the old ids; the mapped POSIX prefixes as JSON text;
+ *   Windows path shapes; `file://`) decides whether it is parsed at all. A line that fails it, or
+ *   whose surface values all stay the same, is written back byte for byte: for plain input the
+ *   very bytes that came in (output chunks may be views of input chunks), with its `\n`, or
+ *   without one for an unterminated last line.
+ * - A line that changes is `JSON.stringify` of the edited value (key order kept; a `\r` before
+ *   the newline kept).
+ * - Lines that are not JSON, or that the schema does not recognise (Unknown, Legacy), are never
+ *   rewritten; the report counts those that held something that would have matched (`skipped…`).
+ * - Thread ids are mapped only for threads in `idMap`; paths by the {@link PathRules}.
+ * - zstd input goes through the schema's `LineDecoder`; plain input is split here so that lines
+ *   without matches are never decoded as JSON.
+ *
+ * Memory stays at one input chunk plus one line whatever the file's size.
+ *
+ * Three ways to run it: {@link rewrite} (the bytes), {@link reporting} (the bytes as a stream for a
+ * consumer such as a journal, and the report once it has run), {@link run} (into a sink).
+ *
+ * Paginated forks: a fork's `session_meta.history_base.end_byte_offset` points into its parent's
+ * file. Rewrite the parent first with `lineEnds` set to the offsets its forks name; the parent's
+ * report maps each to its offset in the rewritten file. Pass those to the fork's rewrite as
+ * `historyBaseOffsets` (by the parent's old id). A fork whose parent is in `idMap` but whose offset
+ * is missing fails rather than point into the wrong place. Offsets of plain input are the file's;
+ * of zstd input, those of the decompressed text.
+ *
+ * @since 0.1.0
+ */
+import { CorruptInput } from "@sessionport/schema/LineDecoder"
+import { Chunk, Effect, Schema, type Sink, Stream } from "effect"
+import { Engine, MissingOffset } from "./internal/engine.js"
+import type { PathRules } from "./PathRules.js"
+
+/** @since 0.1.0 @category models */
+export interface Plan {
+  /** old thread id → new thread id, for every session of the package */
+  readonly idMap: ReadonlyMap<string, string>
+  readonly pathRules: PathRules
+  /** old thread id → new `session_meta.timestamp` */
+  readonly timestamps?: ReadonlyMap<string, string> | undefined
+  /** parent's old thread id → (offset in the parent's source file → offset in its rewritten file) */
+  readonly historyBaseOffsets?: ReadonlyMap<string, ReadonlyMap<number, number>> | undefined
+  /** source byte offsets at line ends whose target offsets the report should give */
+  readonly lineEnds?: ReadonlySet<number> | undefined
+  /** changes kept in the report (the rest are only counted); default 10,000 */
+  readonly maxChanges?: number | undefined
+}
+
+/** One rewritten value. @since 0.1.0 @category models */
+export interface Change {
+  /** 1-based line number */
+  readonly line: number
+  /** where in the line, e.g. `payload.cwd`, `payload.content[1].text<cwd>`, `payload.arguments@json.workdir` */
+  readonly field: string
+  readonly old: string | number
+  readonly new: string | number
+}
+
+/** @since 0.1.0 @category models */
+export interface Report {
+  /** every line */
+  readonly lines: number
+  /** lines re-serialized with at least one change */
+  readonly rewritten: number
+  /** lines written back byte for byte: `lines - rewritten` */
+  readonly passedThrough: number
+  /**
+   * passed-through lines that matched the pre-check (an old id, a path the rules may change) but
+   * were not attempted: not JSON, or not recognised by the schema (Unknown, Legacy)
+   */
+  readonly skipped: number
+  readonly skippedNotJson: number
+  readonly skippedUnknown: number
+  readonly skippedLegacy: number
+  /**
+   * rewritten lines whose original text was not what `JSON.stringify` gives (spacing, escapes,
+   * number forms: seen as a length other than the edits explain), or that hold an integer beyond
+   * 2^53: their untouched parts were normalized too. Codex's own lines never are.
+   */
+  readonly reformatted: number
+  /** the first `maxChanges` changes */
+  readonly changes: ReadonlyArray<Change>
+  readonly changeCount: number
+  readonly changesOmitted: number
+  /** requested source line-end offset → target offset (requested offsets that are not line ends are absent) */
+  readonly lineEnds: ReadonlyMap<number, number>
+  readonly outputBytes: number
+}
+
+/** @since 0.1.0 @category errors */
+export class RewriteError extends Schema.TaggedError<RewriteError>("@sessionport/localize/RewriteError")(
+  "RewriteError",
+  { reason: Schema.Literal("corrupt_input", "missing_history_base_offset"), detail: Schema.String }
+) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+const DEFAULT_MAX_CHANGES = 10_000
+
+const makeEngine = (plan: Plan) =>
+  new Engine({
+    idMap: plan.idMap,
+    pathRules: plan.pathRules,
+    timestamps: plan.timestamps,
+    historyBaseOffsets: plan.historyBaseOffsets,
+    lineEnds: plan.lineEnds,
+    maxChanges: plan.maxChanges ?? DEFAULT_MAX_CHANGES
+  })
+
+const guarded = <A>(f: () => A): Effect.Effect<A, RewriteError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(f())
+    } catch (error) {
+      if (error instanceof CorruptInput) return Effect.fail(new RewriteError({ reason: "corrupt_input", detail: error.message }))
+      if (error instanceof MissingOffset) {
+        return Effect.fail(new RewriteError({ reason: "missing_history_base_offset", detail: error.message }))
+      }
+      return Effect.die(error)
+    }
+  })
+
+const nonEmpty = (bytes: Uint8Array) => bytes.length > 0 ? Chunk.of(bytes) : Chunk.empty<Uint8Array>()
+
+const bytesOf = <E, R>(
+  input: Stream.Stream<Uint8Array, E, R>,
+  engine: Engine,
+  onEnd: (report: Report) => void
+): Stream.Stream<Uint8Array, E | RewriteError, R> =>
+  input.pipe(
+    Stream.mapChunksEffect((chunk) =>
+      guarded(() => {
+        const out: Array<Uint8Array> = []
+        for (const bytes of chunk) {
+          const piece = engine.push(bytes)
+          if (piece.length > 0) out.push(piece)
+        }
+        return Chunk.unsafeFromArray(out)
+      })
+    ),
+    Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(() => {
+      const last = nonEmpty(engine.end())
+      onEnd(engine.report())
+      return last
+    }))))
+  )
+
+/**
+ * The rewritten bytes (plain `.jsonl`, UTF-8). Each run of the stream rewrites afresh.
+ *
+ * @since 0.1.0
+ * @category rewriting
+ */
+export const rewrite = <E, R>(input: Stream.Stream<Uint8Array, E, R>, plan: Plan): Stream.Stream<Uint8Array, E | RewriteError, R> =>
+  reporting(input, plan).bytes
+
+/** @since 0.1.0 @category models */
+export interface Reporting<E, R> {
+  /** the rewritten bytes; each run of the stream rewrites afresh */
+  readonly bytes: Stream.Stream<Uint8Array, E | RewriteError, R>
+  /** the report of the last run of `bytes` that reached its end; a defect before that */
+  readonly report: Effect.Effect<Report>
+}
+
+/**
+ * The rewritten bytes, for a consumer that takes a stream (a journal writing a file), and the
+ * report once that stream has been run to its end.
+ *
+ * @since 0.1.0
+ * @category rewriting
+ */
+export const reporting = <E, R>(input: Stream.Stream<Uint8Array, E, R>, plan: Plan): Reporting<E, R> => {
+  let last: Report | undefined
+  return {
+    bytes: Stream.suspend(() => bytesOf(input, makeEngine(plan), (report) => (last = report))),
+    report: Effect.suspend(() =>
+      last === undefined ? Effect.dieMessage("Rewriter: the report was read before its stream ended") : Effect.succeed(last)
+    )
+  }
+}
+
+/**
+ * Rewrites into a sink (a file, a hash) and returns what the sink returns with the report.
+ *
+ * @since 0.1.0
+ * @category rewriting
+ */
+export const run = <A, E, R, E2, R2>(
+  input: Stream.Stream<Uint8Array, E, R>,
+  plan: Plan,
+  sink: Sink.Sink<A, Uint8Array, unknown, E2, R2>
+): Effect.Effect<readonly [A, Report], E | E2 | RewriteError, R | R2> =>
+  Effect.suspend(() => {
+    const session = reporting(input, plan)
+    return Stream.run(session.bytes, sink).pipe(Effect.zip(session.report))
+  })

@@ -1,0 +1,82 @@
+/**
+ * `list-transactions`, `rollback` and `recover`: the journal of a Codex home.
+ *
+ * @since 0.1.0
+ */
+import { Args, Command, Options as Opt } from "@effect/cli"
+import { Journal } from "@sessionport/journal"
+import { Console, Effect, Option } from "effect"
+import { UsageError } from "../Failure.js"
+import * as HomeCommand from "../HomeCommand.js"
+import * as Options from "../Options.js"
+import * as Output from "../Output.js"
+
+/** @since 0.1.0 @category commands */
+export const listTransactions = Command.make(
+  "list-transactions",
+  { codexHome: Options.codexHome, json: Options.json },
+  Effect.fn("list-transactions")(function*(o) {
+    const journal = yield* Journal.Journal
+    const list = yield* HomeCommand.withRecovery(journal.list)
+    if (o.json) return yield* Output.json(list)
+    if (list.length === 0) return yield* Console.log("no transactions")
+    yield* Output.lines(list.map((tx) =>
+      `${tx.id}  ${new Date(tx.createdAt).toISOString()}  ${tx.kind.padEnd(8)}  ${tx.status.padEnd(11)}  ${tx.operations.total} operation(s)`
+    ))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+).pipe(Command.withDescription("List the transactions of this Codex home, newest first."))
+
+/** @since 0.1.0 @category commands */
+export const rollback = Command.make(
+  "rollback",
+  {
+    id: Args.text({ name: "TRANSACTION_ID" }).pipe(
+      Args.withDescription("The transaction to undo (or a unique prefix of its id)."),
+      Args.optional
+    ),
+    latest: Opt.boolean("latest").pipe(Opt.withDescription("Undo the newest transaction.")),
+    force: Opt.boolean("force").pipe(Opt.withDescription("Undo even files and rows that changed since (Codex continued a session).")),
+    codexHome: Options.codexHome,
+    json: Options.json,
+    dryRun: Options.dryRun
+  },
+  Effect.fn("rollback")(function*(o) {
+    if (Option.isSome(o.id) === o.latest) {
+      return yield* new UsageError({ detail: "name one transaction: TRANSACTION_ID or --latest" })
+    }
+    const journal = yield* Journal.Journal
+    const report = yield* HomeCommand.withRecovery(
+      journal.rollback(Option.getOrElse(o.id, () => "latest"), { force: o.force, dryRun: o.dryRun })
+    )
+    if (o.json) return yield* Output.json(report)
+    yield* Output.lines([
+      `${o.dryRun ? "would roll back" : "rolled back"} ${report.id} (${report.kind}): ${report.steps.length} step(s)`,
+      ...report.steps.map((step) => `  ${describeStep(step)}`)
+    ])
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+).pipe(
+  Command.withDescription(
+    "Undo a transaction exactly (newest change first). Refuses, changing nothing, when a file it wrote changed since, unless --force."
+  )
+)
+
+/** @since 0.1.0 @category commands */
+export const recover = Command.make(
+  "recover",
+  { codexHome: Options.codexHome, json: Options.json },
+  Effect.fn("recover")(function*(o) {
+    const journal = yield* Journal.Journal
+    const report = yield* journal.recover()
+    if (o.json) return yield* Output.json(report)
+    yield* Console.log(
+      report.recovered.length === 0
+        ? "nothing to recover"
+        : report.recovered.map((tx) => `rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`).join("\n")
+    )
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+).pipe(Command.withDescription("Roll back any transaction a stopped process left unfinished (every command does this first)."))
+
+const describeStep = (step: unknown): string => {
+  const s = step as Record<string, unknown>
+  return [s.action ?? s.kind ?? s._tag, s.path ?? s.table ?? "", s.detail ?? ""].filter((x) => x !== "").join(" ")
+}

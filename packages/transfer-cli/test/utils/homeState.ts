@@ -1,0 +1,48 @@
+import { openDatabase } from "@sessionport/codex-oracle/Fixtures"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+
+/**
+ * Everything a Codex home holds, for "identical to before": the SHA-256 of every file, and a
+ * logical dump (every row of every table, ordered) of every SQLite database, whose file bytes
+ * may differ after an insert and a delete. sessionport's own folder and SQLite's -wal/-shm files
+ * are left out.
+ */
+export const homeState = (home: string): Record<string, string> => {
+  const state: Record<string, string> = {}
+  const walk = (dir: string, rel: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const relPath = rel === "" ? entry.name : `${rel}/${entry.name}`
+      const full = path.join(dir, entry.name)
+      if (relPath === "sessionport") continue
+      if (entry.isDirectory()) {
+        state[`${relPath}/`] = "dir"
+        walk(full, relPath)
+      } else if (/\.sqlite-(wal|shm)$/.test(entry.name)) {
+        continue
+      } else if (entry.name.endsWith(".sqlite")) {
+        state[relPath] = dump(full)
+      } else {
+        state[relPath] = createHash("sha256").update(fs.readFileSync(full)).digest("hex")
+      }
+    }
+  }
+  walk(home, "")
+  return state
+}
+
+const dump = (file: string): string => {
+  const db = openDatabase(file, { readonly: true })
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>
+    const out: Record<string, unknown> = {}
+    for (const { name } of tables) {
+      const rows = db.prepare(`SELECT * FROM "${name}"`).all().map((row) => JSON.stringify(row, (_, v) => typeof v === "bigint" ? String(v) : v))
+      out[name] = rows.sort()
+    }
+    return createHash("sha256").update(JSON.stringify(out)).digest("hex")
+  } finally {
+    db.close()
+  }
+}
