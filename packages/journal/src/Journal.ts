@@ -20,18 +20,23 @@
  * and `<n>:before`, right before step n's change). Steps are counted from 1 over the whole
  * process, every journal call included:
  *
- * | call | steps, in order |
- * |---|---|
- * | `begin` | `lock` · (recovery of abandoned transactions, as below, without its lock steps) · `journal: begin` |
- * | `createFile` | `journal: intent` · `mkdir` (counted even when no folder is missing) · `journal: staged` (the temp file is complete) · `write` (rename + mtime; `:before` dies with the complete temp file left next to the target) · `journal: done` |
- * | `replaceFile` | `backup` (copy into `backups/`) · `journal: intent` · `journal: staged` · `write` · `journal: done` |
- * | `appendText` | `journal: intent` · `mkdir` · `append` · `journal: done` |
- * | `sql` (and `insertRows`, `updateRows`, `deleteRows`) | `journal: intent` (changes made, not committed) · `commit` (`:before` dies before the COMMIT) · `journal: done` |
- * | `commit` | `journal: completed` · `unlock` |
- * | abort (the scope closed without commit) | rollback steps below, without `lock` |
- * | `rollback` | `lock` · (recovery of other abandoned transactions) · rollback steps · `unlock` |
- * | `recover` | `lock` (none when there is no journal) · rollback steps for each abandoned transaction, newest first · `unlock` |
- * | rollback steps | `journal: rollback started` · per operation not yet undone, newest first: `undo` · `journal: undone` · then `journal: <final status>` |
+ * - `begin`: `lock` · (rollback steps of abandoned transactions) · `journal: begin`
+ * - `createFile`: `journal: intent` · `mkdir` (counted even when no folder is missing) ·
+ *   `journal: staged` (the temp file is complete) · `write` (rename, then mtime; `:before` dies
+ *   with the complete temp file left next to the target) · `journal: done`
+ * - `replaceFile`: `backup` (the copy into `backups/`) · `journal: intent` · `journal: staged` ·
+ *   `write` · `journal: done`
+ * - `appendText`: `journal: intent` · `mkdir` · `append` · `journal: done`
+ * - `sql`, `insertRows`, `updateRows`, `deleteRows`: `journal: intent` (the changes are made, not
+ *   committed) · `commit` (`:before` dies before the COMMIT) · `journal: done`
+ * - `commit`: `journal: completed` · `unlock`
+ * - abort (the scope closed without commit): rollback steps · `unlock`
+ * - `rollback`: `lock` · (rollback steps of other abandoned transactions) · rollback steps ·
+ *   `unlock`; a dry run takes none
+ * - `recover`: `lock` · rollback steps of each abandoned transaction (or interrupted rollback),
+ *   newest first · `unlock`; none at all in a home without a journal
+ * - rollback steps: `journal: rollback started` · for each operation not yet undone, newest
+ *   first: `undo` · `journal: undone`; then `journal: <final status>`
  *
  * A refused call (target exists, a check fails before its first step) takes no step. So the
  * transaction of `test/driver.ts` (3 creates, 1 append, 2 SQL steps, 1 replace) takes
@@ -40,39 +45,19 @@
  * @since 0.1.0
  */
 import type { SqlClient } from "@effect/sql/SqlClient"
-import { Cause, Context, Effect, Exit, Layer, type Scope, Stream } from "effect"
-import { createHash } from "node:crypto"
+import { Context, Effect, Layer, type Scope, type Stream } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as Path from "node:path"
-import * as Crash from "./internal/crash.js"
-import {
-  appendDurably,
-  atomicWriteStream,
-  errorText,
-  fileStream,
-  io,
-  lstatOrUndefined,
-  makeDirs,
-  missingDirs,
-  setMtime,
-  sha256
-} from "./internal/files.js"
+import { errorText, io, lstatOrUndefined, tempsOf } from "./internal/files.js"
 import * as Lock from "./internal/lock.js"
-import { applyChange, BUSY_TIMEOUT_MS, showKey, withWriteTransaction } from "./internal/sqlite.js"
-import { BACKUPS, type Holder, idTime, isId, journalDirOf, listIds, newId, readRecord, RECORD, save } from "./internal/store.js"
-import { type Finding, isPending, recordRollbackError, undo } from "./internal/undo.js"
+import { BUSY_TIMEOUT_MS } from "./internal/sqlite.js"
+import { BACKUPS, type Holder, isId, journalDirOf, listIds, newId, readRecord, RECORD, save } from "./internal/store.js"
+import { openTransaction } from "./internal/transaction.js"
+import { isPending, recordRollbackError, undo } from "./internal/undo.js"
 import { JournalError } from "./JournalError.js"
-import * as SqlChange from "./SqlChange.js"
-import {
-  type Backup,
-  FORMAT,
-  type Operation,
-  type OperationKind,
-  type RecordedChange,
-  type Status,
-  type TransactionRecord
-} from "./TransactionRecord.js"
+import type * as SqlChange from "./SqlChange.js"
+import { FORMAT, type OperationKind, type Status, type TransactionRecord } from "./TransactionRecord.js"
 
 /** @since 0.1.0 @category models */
 export interface JournalOptions {
@@ -144,7 +129,10 @@ export interface Transaction {
     content: Content<E, R>,
     options?: ReplaceFileOptions
   ) => Effect.Effect<Written, E | JournalError, R>
-  /** Appends UTF-8 text (creating the file and its folders when missing), fsynced. Meant for index lines: the text is kept in the record. */
+  /**
+   * Appends UTF-8 text (creating the file and its folders when missing), fsynced. Meant for index
+   * lines: the text is kept in the record.
+   */
   readonly appendText: (path: string, text: string) => Effect.Effect<Written, JournalError>
   /**
    * Row changes in one SQLite transaction that takes the write lock first (busy timeout 5 s;
@@ -199,14 +187,35 @@ export interface RollbackOptions {
 }
 
 /**
- * One operation as a rollback saw it: `after` (undone), `partial` (a cut-short append,
- * truncated), `before` (nothing to undo), `changed` (changed since: refused unless forced),
- * `chained` (a later operation touched the same file; checked when that one is undone).
+ * What a rollback found on disk for one operation:
+ * - `after`: as the transaction left it: undone.
+ * - `partial`: an append cut short by a crash: truncated.
+ * - `before`: as it was before (it never happened, or was already undone): nothing to undo.
+ * - `changed`: changed since: refused, or undone anyway when forced.
+ * - `chained`: a later operation of the transaction touched the same file; checked when that one is undone.
  *
  * @since 0.1.0
  * @category models
  */
-export type UndoStep = Finding
+export type UndoState = "after" | "partial" | "before" | "changed" | "chained"
+
+/**
+ * One operation as a rollback saw it (or, for a dry run, would undo it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UndoStep {
+  readonly seq: number
+  readonly kind: OperationKind
+  /** the file, or the database */
+  readonly target: string
+  readonly state: UndoState
+  /** what is (or would be) done, one line */
+  readonly action: string
+  /** what changed since, for `changed` */
+  readonly detail?: string
+}
 
 /** @since 0.1.0 @category models */
 export interface RollbackReport {
@@ -297,35 +306,6 @@ const realpathOfNearest = async (path: string): Promise<string> => {
   }
 }
 
-const toStream = <E, R>(content: Content<E, R>): Stream.Stream<Uint8Array, E, R> =>
-  typeof content === "string"
-    ? Stream.succeed(Buffer.from(content, "utf8"))
-    : content instanceof Uint8Array
-    ? Stream.succeed(content)
-    : content
-
-const failureMessage = (exit: Exit.Exit<unknown, unknown>): string => {
-  if (Exit.isSuccess(exit)) return "closed without commit"
-  if (Cause.isInterruptedOnly(exit.cause)) return "interrupted"
-  const error = Cause.squash(exit.cause)
-  const message = typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
-    ? (error as { message: string }).message
-    : errorText(error)
-  return message.split("\n")[0] ?? "failed"
-}
-
-const describeChanges = (changes: ReadonlyArray<RecordedChange>): string =>
-  changes.map((change) => {
-    switch (change.kind) {
-      case "insert":
-        return `delete ${change.rows.length} inserted ${change.table} row(s) by ${change.key_columns.join(", ")}`
-      case "update":
-        return `write back ${Object.keys(change.old).join(", ")} of ${showKey(change.table, change.key)}`
-      case "delete":
-        return `insert again ${change.rows.length} deleted ${change.table} row(s)`
-    }
-  }).reverse().join("; ")
-
 const emptyCounts = (): Record<OperationKind, number> => ({ create_file: 0, replace_file: 0, append_text: 0, sql: 0 })
 
 /**
@@ -364,7 +344,30 @@ export const make = (options: JournalOptions): JournalShape => {
       return { dir: Path.join(dir, id), record } as Holder
     })
 
-  const report = (holder: Holder, findings: ReadonlyArray<Finding>, status: Status, dryRun: boolean): RollbackReport => ({
+  /** a record a rollback acts on names absolute paths outside the journal, and backups inside it */
+  const checkRecord = (holder: Holder) => {
+    const problem = (() => {
+      const paths = holder.record.operations.flatMap((op) =>
+        op.kind === "sql" ? [op.db] : [op.path, ...("created_dirs" in op ? op.created_dirs : [])]
+      )
+      const bad = paths.find((path) => !Path.isAbsolute(path) || Path.resolve(path) !== path || within(path, dir))
+      if (bad !== undefined) return `it names ${bad}`
+      const backup = holder.record.backups.find((backup) =>
+        !/^backups\/[^/\\]+$/.test(backup.file) || backup.file.includes("..")
+      )
+      return backup === undefined ? undefined : `it names the backup ${backup.file}`
+    })()
+    return problem === undefined ? Effect.void : Effect.fail(
+      new JournalError({
+        reason: "bad_journal",
+        path: Path.join(holder.dir, RECORD),
+        transaction: holder.record.id,
+        detail: problem
+      })
+    )
+  }
+
+  const report = (holder: Holder, findings: ReadonlyArray<UndoStep>, status: Status, dryRun: boolean): RollbackReport => ({
     id: holder.record.id,
     kind: holder.record.kind,
     dryRun,
@@ -388,15 +391,24 @@ export const make = (options: JournalOptions): JournalShape => {
         const holder: Holder = { dir: txDir, record }
         if (!isPending(holder)) {
           if (record.status === "rolled_back" || record.status === "failed") {
-            yield* Effect.promise(() => fs.rm(Path.join(txDir, BACKUPS), { recursive: true, force: true }).catch(() => undefined))
+            yield* Effect.promise(() =>
+              fs.rm(Path.join(txDir, BACKUPS), { recursive: true, force: true }).catch(() => undefined)
+            )
           }
           continue
         }
+        yield* checkRecord(holder)
         if (record.status === "prepared" && record.error === undefined) {
           holder.record = { ...record, error: `process ${record.pid} stopped before the transaction completed` }
         }
         const result = yield* undo(holder, { cause: "recover", busyTimeoutMs, force, dryRun: false }).pipe(
           Effect.tapError((error) => recordRollbackError(holder, error, "recover", force))
+        )
+        // journal writes killed before their rename
+        yield* Effect.promise(() =>
+          tempsOf(Path.join(txDir, RECORD))
+            .then((temps) => Promise.all(temps.map((temp) => fs.rm(temp, { force: true }))))
+            .catch(() => undefined)
         )
         recovered.push(report(holder, result.findings, result.status, false))
       }
@@ -461,290 +473,22 @@ export const make = (options: JournalOptions): JournalShape => {
       for (const candidate of (yield* listIds(dir)).filter((other) => other > id).reverse()) {
         const record = yield* readRecord(dir, candidate).pipe(Effect.orElseSucceed(() => undefined))
         if (record === undefined || record.status === "rolled_back" || record.status === "failed") continue
-        for (const op of record.operations) later.set(op.kind === "sql" ? op.db : op.path, candidate)
+        // files only: a database is shared by every transaction, its refusals name the row
+        for (const op of record.operations) if (op.kind !== "sql") later.set(op.path, candidate)
       }
       return (target: string) => later.get(target)
     })
 
   // -------------------------------------------------------------------------------------------
-  // an open transaction
-
-  const openTransaction = (holder: Holder, lock: Lock.Lock) => {
-    let active = true
-    const semaphore = Effect.unsafeMakeSemaphore(1)
-    const serial = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | JournalError, R> =>
-      semaphore.withPermits(1)(
-        Effect.suspend((): Effect.Effect<A, E | JournalError, R> =>
-          active
-            ? effect
-            : Effect.fail(
-              new JournalError({ reason: "invalid", path: holder.dir, transaction: holder.record.id, detail: "the transaction is no longer open" })
-            )
-        )
-      )
-    const nextSeq = () => holder.record.operations.length + 1
-    const addOp = (op: Operation, backup?: Backup) => {
-      holder.record = {
-        ...holder.record,
-        operations: [...holder.record.operations, op],
-        backups: backup === undefined ? holder.record.backups : [...holder.record.backups, backup]
-      }
-    }
-    const setOp = (seq: number, update: (op: Operation) => Operation) => {
-      holder.record = {
-        ...holder.record,
-        operations: holder.record.operations.map((op) => op.seq === seq ? update(op) : op)
-      }
-    }
-
-    /** streams `content` into place; records `staged` (size, sha256) before the rename */
-    const writeContent = <E, R>(
-      seq: number,
-      target: string,
-      content: Content<E, R>,
-      mustNotExist: boolean,
-      mode: number | undefined,
-      mtime: Date | undefined
-    ) =>
-      Effect.gen(function*() {
-        const hash = createHash("sha256")
-        let size = 0
-        let write: Crash.StepHandle | undefined
-        const counted = Stream.map(toStream(content), (chunk) => {
-          hash.update(chunk)
-          size += chunk.byteLength
-          return chunk
-        })
-        // runs after the last chunk is in the temp file, before AtomicFile's fsync and rename
-        const staged = Stream.drain(Stream.fromEffect(Effect.gen(function*() {
-          if (mustNotExist && (yield* io(target, "cannot inspect", () => lstatOrUndefined(target))) !== undefined) {
-            return yield* new JournalError({ reason: "target_exists", path: target, detail: "appeared while it was written" })
-          }
-          const digest = hash.digest("hex")
-          setOp(seq, (op) => ({ ...op, state: "staged", size, sha256: digest }))
-          yield* save(holder, `staged ${seq}`)
-          write = yield* Crash.begin(`write ${target}`)
-          yield* write.aboutToChange
-        })))
-        yield* atomicWriteStream(target, Stream.concat(counted, staged), mode === undefined ? undefined : { mode })
-        if (mtime !== undefined) yield* io(target, "cannot set the modification time", () => setMtime(target, mtime.getTime()))
-        yield* write!.changed
-        setOp(seq, (op) => ({ ...op, state: "done" }))
-        yield* save(holder, `done ${seq}`)
-        const op = holder.record.operations[seq - 1] as { readonly size: number; readonly sha256: string }
-        return { path: target, size: op.size, sha256: op.sha256 } satisfies Written
-      })
-
-    const createFile = Effect.fn("Journal.createFile")(function*<E, R>(
-      path: string,
-      content: Content<E, R>,
-      options?: CreateFileOptions
-    ) {
-      const target = yield* confine(path)
-      if ((yield* io(target, "cannot inspect", () => lstatOrUndefined(target))) !== undefined) {
-        return yield* new JournalError({ reason: "target_exists", path: target })
-      }
-      const dirs = yield* Effect.tryPromise({
-        try: () => missingDirs(Path.dirname(target)),
-        catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
-      })
-      const seq = nextSeq()
-      addOp({
-        kind: "create_file",
-        seq,
-        path: target,
-        state: "intent",
-        created_dirs: dirs,
-        ...(options?.mtime === undefined ? {} : { mtime_ms: options.mtime.getTime() }),
-        undo: `delete ${target} if it still holds what the transaction wrote${
-          dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`
-        }`
-      })
-      yield* save(holder, `intent ${seq} create_file`)
-      yield* Crash.simpleStep(`mkdir ${Path.dirname(target)}`, io(target, "cannot create the folders", () => makeDirs(dirs)))
-      return yield* writeContent(seq, target, content, true, options?.mode, options?.mtime)
-    })
-
-    const replaceFile = Effect.fn("Journal.replaceFile")(function*<E, R>(
-      path: string,
-      content: Content<E, R>,
-      options?: ReplaceFileOptions
-    ) {
-      const target = yield* confine(path)
-      const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
-      if (stat === undefined) return yield* new JournalError({ reason: "target_missing", path: target })
-      if (!stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
-      const seq = nextSeq()
-      const file = `${BACKUPS}/${String(seq).padStart(4, "0")}-${Path.basename(target)}`
-      const copy = Path.join(holder.dir, file)
-      const digest = yield* Crash.simpleStep(
-        `backup ${target}`,
-        Effect.gen(function*() {
-          yield* io(copy, "cannot create the backups folder", () => fs.mkdir(Path.dirname(copy), { recursive: true }))
-          const hash = createHash("sha256")
-          let size = 0
-          yield* atomicWriteStream(
-            copy,
-            Stream.map(fileStream(target), (chunk) => {
-              hash.update(chunk)
-              size += chunk.byteLength
-              return chunk
-            })
-          )
-          return { size, sha256: hash.digest("hex") }
-        })
-      )
-      addOp(
-        {
-          kind: "replace_file",
-          seq,
-          path: target,
-          state: "intent",
-          backup: file,
-          ...(options?.mtime === undefined ? {} : { mtime_ms: options.mtime.getTime() }),
-          undo: `copy ${file} back over ${target} if it still holds what the transaction wrote`
-        },
-        { file, of: target, size: digest.size, sha256: digest.sha256, mode: stat.mode & 0o7777, mtime_ms: stat.mtimeMs }
-      )
-      yield* save(holder, `intent ${seq} replace_file`)
-      return yield* writeContent(seq, target, content, false, undefined, options?.mtime)
-    })
-
-    const appendText = Effect.fn("Journal.appendText")(function*(path: string, text: string) {
-      const target = yield* confine(path)
-      const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
-      if (stat !== undefined && !stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
-      const bytes = Buffer.from(text, "utf8")
-      const dirs = stat !== undefined ? [] : yield* Effect.tryPromise({
-        try: () => missingDirs(Path.dirname(target)),
-        catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
-      })
-      const seq = nextSeq()
-      const digest = sha256(bytes)
-      addOp({
-        kind: "append_text",
-        seq,
-        path: target,
-        state: "intent",
-        existed: stat !== undefined,
-        old_size: stat?.size ?? 0,
-        ...(stat === undefined ? {} : { old_mtime_ms: stat.mtimeMs }),
-        created_dirs: dirs,
-        text,
-        size: bytes.byteLength,
-        sha256: digest,
-        undo: stat === undefined
-          ? `delete ${target} if it holds only the appended text${dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`}`
-          : `truncate ${target} to ${stat.size} bytes if it still ends with the appended text`
-      })
-      yield* save(holder, `intent ${seq} append_text`)
-      yield* Crash.simpleStep(`mkdir ${Path.dirname(target)}`, io(target, "cannot create the folders", () => makeDirs(dirs)))
-      yield* Crash.simpleStep(`append ${target}`, io(target, "cannot append", () => appendDurably(target, bytes, stat === undefined)))
-      setOp(seq, (op) => ({ ...op, state: "done" }))
-      yield* save(holder, `done ${seq}`)
-      return { path: target, size: bytes.byteLength, sha256: digest } satisfies Written
-    })
-
-    const sql = Effect.fn("Journal.sql")(function*<E, R>(
-      db: string,
-      what:
-        | ReadonlyArray<SqlChange.SqlChange>
-        | ((sql: SqlClient) => Effect.Effect<ReadonlyArray<SqlChange.SqlChange>, E, R>)
-    ) {
-      const target = yield* confine(db)
-      const seq = nextSeq()
-      const rows = yield* withWriteTransaction(target, busyTimeoutMs, (connection) =>
-        Effect.gen(function*() {
-          let changes: ReadonlyArray<SqlChange.SqlChange>
-          if (typeof what === "function") {
-            const before = yield* connection.totalChanges
-            changes = yield* what(connection.client)
-            if ((yield* connection.totalChanges) !== before) {
-              return yield* new JournalError({
-                reason: "unjournaled_write",
-                path: target,
-                detail: "the read callback changed rows; return the changes instead"
-              })
-            }
-          } else {
-            changes = what
-          }
-          if (changes.length === 0) return undefined
-          const before = yield* connection.totalChanges
-          const recorded: Array<RecordedChange> = []
-          let expected = 0
-          for (const change of changes) {
-            const applied = yield* applyChange(connection, change)
-            recorded.push(...applied.recorded)
-            expected += applied.rows
-          }
-          const extra = (yield* connection.totalChanges) - before - expected
-          if (extra !== 0) {
-            return yield* new JournalError({
-              reason: "unjournaled_write",
-              path: target,
-              detail: `the changes also changed ${extra} other row(s) (triggers or foreign-key actions) the journal could not undo`
-            })
-          }
-          addOp({ kind: "sql", seq, db: target, state: "intent", changes: recorded, undo: describeChanges(recorded) })
-          yield* save(holder, `intent ${seq} sql`)
-          yield* Crash.step(`commit ${target}`, (aboutToChange) => Effect.zipRight(aboutToChange, connection.commit))
-          return expected
-        }))
-      if (rows === undefined) return 0
-      setOp(seq, (op) => ({ ...op, state: "done" }))
-      yield* save(holder, `done ${seq}`)
-      return rows
-    })
-
-    const commit = Effect.gen(function*() {
-      holder.record = { ...holder.record, status: "completed", completed_at: Date.now() }
-      yield* save(holder, "completed").pipe(
-        Effect.tapError(() =>
-          Effect.sync(() => {
-            holder.record = { ...holder.record, status: "prepared" }
-          })
-        )
-      )
-      active = false
-      // a lock left behind names a dead pid: the next process takes it over
-      yield* lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
-    })
-
-    /** the scope closed without commit: undo what was done, keep the reason */
-    const close = (exit: Exit.Exit<unknown, unknown>) =>
-      Effect.gen(function*() {
-        if (!active) return
-        active = false
-        holder.record = { ...holder.record, error: failureMessage(exit) }
-        yield* undo(holder, { cause: "abort", busyTimeoutMs, force: false, dryRun: false }).pipe(
-          Effect.tapError((error) => recordRollbackError(holder, error, "abort", false)),
-          Effect.catchAll((error) =>
-            Effect.logWarning(`transaction ${holder.record.id} could not be rolled back now (${error.message}); the next command will`)
-          )
-        )
-        yield* lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
-      })
-
-    const transaction: Transaction = {
-      id: holder.record.id,
-      dir: holder.dir,
-      createFile: (path, content, options) => serial(createFile(path, content, options)),
-      replaceFile: (path, content, options) => serial(replaceFile(path, content, options)),
-      appendText: (path, text) => serial(appendText(path, text)),
-      sql: (db, changes) => serial(sql(db, changes)),
-      insertRows: (db, table, rows, keyColumns) => serial(sql(db, [SqlChange.insertRows(table, rows, keyColumns)])),
-      updateRows: (db, table, key, values) => serial(sql(db, [SqlChange.updateRows(table, key, values)])),
-      deleteRows: (db, table, keys) => serial(sql(db, [SqlChange.deleteRows(table, keys)])),
-      commit: serial(commit)
-    }
-    return { transaction, close }
-  }
-
-  // -------------------------------------------------------------------------------------------
 
   const begin = (options: BeginOptions): Effect.Effect<Transaction, JournalError, Scope.Scope> =>
-    Effect.map(
+    Effect.zipRight(
+      Effect.try({
+        try: () => JSON.stringify(options.summary ?? null),
+        catch: (error) =>
+          new JournalError({ reason: "invalid", path: dir, detail: `the summary is not JSON: ${errorText(error)}` })
+      }),
+      Effect.map(
       Effect.acquireRelease(
         Effect.gen(function*() {
           let id = newId((yield* listIds(dir)).at(-1))
@@ -775,13 +519,13 @@ export const make = (options: JournalOptions): JournalShape => {
             }
             yield* io(holder.dir, "cannot create the transaction folder", () => fs.mkdir(holder.dir, { recursive: true }))
             yield* save(holder, "begin")
-            return openTransaction(holder, lock)
-          }).pipe(Effect.tapError(() => lock.release.pipe(Effect.ignore)))
+            return openTransaction({ holder, lock, confine, busyTimeoutMs })
+          }).pipe(Effect.onError(() => lock.release.pipe(Effect.ignore)))
         }),
         (open, exit) => open.close(exit)
       ),
       (open) => open.transaction
-    ).pipe(Effect.withSpan("Journal.begin"))
+    )).pipe(Effect.withSpan("Journal.begin"))
 
   const transaction = <A, E, R>(
     options: BeginOptions,
@@ -799,7 +543,9 @@ export const make = (options: JournalOptions): JournalShape => {
     if (options?.dryRun === true) {
       const holder = yield* loadHolder(yield* resolveId(id))
       yield* refuseFinished(holder)
-      const result = yield* undo(holder, { cause: "rollback", busyTimeoutMs, force, dryRun: true, blame: yield* blameFor(holder.record.id) })
+      yield* checkRecord(holder)
+      const blame = yield* blameFor(holder.record.id)
+      const result = yield* undo(holder, { cause: "rollback", busyTimeoutMs, force, dryRun: true, blame })
       return report(holder, result.findings, result.status, true)
     }
     return yield* withLock("rollback", id === "latest" ? null : id, (lock) =>
@@ -809,7 +555,9 @@ export const make = (options: JournalOptions): JournalShape => {
         yield* recoverPending(false, resolved)
         const holder = yield* loadHolder(resolved)
         yield* refuseFinished(holder)
-        const result = yield* undo(holder, { cause: "rollback", busyTimeoutMs, force, dryRun: false, blame: yield* blameFor(resolved) }).pipe(
+        yield* checkRecord(holder)
+        const blame = yield* blameFor(resolved)
+        const result = yield* undo(holder, { cause: "rollback", busyTimeoutMs, force, dryRun: false, blame }).pipe(
           Effect.tapError((error) => recordRollbackError(holder, error, "rollback", force))
         )
         return report(holder, result.findings, result.status, false)
@@ -858,14 +606,3 @@ export const make = (options: JournalOptions): JournalShape => {
  * @category layers
  */
 export const layer = (options: JournalOptions): Layer.Layer<Journal> => Layer.sync(Journal, () => make(options))
-
-/**
- * The ms timestamp inside a transaction id (UUIDv7).
- *
- * @since 0.1.0
- * @category utils
- */
-export const idTimestamp = (id: string): number => idTime(id)
-
-/** @since 0.1.0 @category constants */
-export const RECORD_FILE = RECORD

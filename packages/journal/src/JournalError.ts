@@ -64,7 +64,8 @@ export class JournalError extends Schema.TaggedError<JournalError>("@sessionport
     const tx = this.transaction ?? "?"
     switch (this.reason) {
       case "locked":
-        return `another sessionport process holds ${this.path} (${detail}); wait for it to finish, or delete the lock if that process is not sessionport`
+        return `another sessionport process holds ${this.path} (${detail}); ` +
+          "wait for it to finish, or delete the lock if that process is not sessionport"
       case "busy":
         return `Codex is running and holds ${this.path}; quit Codex (CLI and Desktop) and try again`
       case "changed_since":

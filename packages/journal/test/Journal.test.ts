@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Journal, JournalError, SqlChange } from "../src/index.js"
-import { DB, dumpDatabase, INDEX, install, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
+import { DB, dumpDatabase, INDEX, install, LEGACY, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
 
 afterAll(removeTemps)
 
@@ -234,15 +234,48 @@ describe("sql", () => {
       const op = (yield* journal.get(id)).operations[0]!
       assert.strictEqual(op.kind, "sql")
       if (op.kind === "sql") {
-        assert.deepStrictEqual(op.changes[1], {
-          kind: "update",
-          table: "threads",
-          key: { id: "0199a000-0000-7000-8000-000000000001" },
-          old: { title: "old one", score: { $real: "0.5" } },
-          new: { title: "renamed", score: { $real: "3" } }
-        })
-        assert.deepStrictEqual(op.changes[0]!.kind === "insert" && op.changes[0].rows[0]!.values["tokens_used"], { $int: String(2n ** 62n) })
+        const update = op.changes[1]!
+        assert.strictEqual(update.kind, "update")
+        if (update.kind === "update") {
+          assert.deepStrictEqual(update.key, { id: "0199a000-0000-7000-8000-000000000001" })
+          assert.deepStrictEqual(update.columns, ["title", "score"])
+          assert.deepStrictEqual([update.old["title"], update.old["score"]], ["old one", { $real: "0.5" }])
+          assert.deepStrictEqual([update.new["title"], update.new["score"]], ["renamed", { $real: "3" }])
+          // whole rows: the untouched columns too
+          assert.strictEqual(update.new["updated_at_ms"], 1763632800456)
+        }
+        const insert = op.changes[0]!
+        assert.deepStrictEqual(insert.kind === "insert" && insert.rows[0]!.row["tokens_used"], { $int: String(2n ** 62n) })
+        // filled by the insert triggers, recorded as stored
+        assert.deepStrictEqual(insert.kind === "insert" && insert.rows[0]!.row["created_at_ms"], 1000)
       }
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("rows that triggers fill in are recorded whole and restored exactly, legacy NULLs included", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          // fires the updated_at trigger (updated_at_ms follows)
+          yield* tx.updateRows(at(DB), "threads", { id: "0199a000-0000-7000-8000-000000000002" }, { updated_at: 1800000000 })
+          // re-inserting it on rollback fires the insert triggers, which must be undone too
+          yield* tx.deleteRows(at(DB), "threads", [{ id: LEGACY }])
+          yield* tx.insertRows(at(DB), "threads", [{ id: "n", rollout_path: "/", created_at: 5, updated_at: 6, title: "" }], ["id"])
+          return tx.id
+        }))
+      const db = openDatabase(at(DB), { readonly: true })
+      assert.deepStrictEqual(db.prepare("SELECT updated_at_ms FROM threads WHERE id = ?").get("0199a000-0000-7000-8000-000000000002"), {
+        updated_at_ms: 1800000000000
+      })
+      assert.deepStrictEqual(db.prepare("SELECT created_at_ms, updated_at_ms, recency_at_ms FROM threads WHERE id = 'n'").get(), {
+        created_at_ms: 5000,
+        updated_at_ms: 6000,
+        recency_at_ms: 6000
+      })
+      db.close()
       yield* journal.rollback(id)
       assert.deepStrictEqual(rows(home), before)
     }))
@@ -425,7 +458,7 @@ describe("rollback", () => {
         report.steps.map((step) => [step.kind, step.state, step.action]),
         [
           ["replace_file", "after", "restore the backup"],
-          ["sql", "after", "undo 2 row change(s)"],
+          ["sql", "after", "undo 3 row change(s)"],
           ["sql", "after", "undo 2 row change(s)"],
           ["append_text", "after", "truncate to 212 bytes"],
           ["create_file", "after", "delete the file; remove 3 created folder(s) if empty"],

@@ -17,14 +17,27 @@ export const NEW_B = "sessions/2026/12/01/rollout-2026-12-01T09-30-00-0199b000-0
 export const SKILL = "skills/imported/deep/SKILL.md"
 export const INDEX = "session_index.jsonl"
 export const DB = "state_5.sqlite"
+export const LEGACY = "0199a000-0000-7000-8000-000000000003"
 
+// the shape of Codex's own: a `threads` table whose triggers fill columns of the row written
+// (as migrations 0025 and 0039 do), and a child table with a cascading foreign key
 const SCHEMA = `
 CREATE TABLE threads (
   id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
   title TEXT NOT NULL, tokens_used INTEGER NOT NULL DEFAULT 0, archived INTEGER NOT NULL DEFAULT 0,
-  git_sha TEXT, score REAL
+  git_sha TEXT, score REAL, created_at_ms INTEGER, updated_at_ms INTEGER,
+  recency_at INTEGER NOT NULL DEFAULT 0, recency_at_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX idx_threads_updated_at ON threads(updated_at DESC, id DESC);
+CREATE TRIGGER threads_created_at_ms_after_insert AFTER INSERT ON threads WHEN NEW.created_at_ms IS NULL
+BEGIN UPDATE threads SET created_at_ms = NEW.created_at * 1000 WHERE id = NEW.id; END;
+CREATE TRIGGER threads_updated_at_ms_after_insert AFTER INSERT ON threads WHEN NEW.updated_at_ms IS NULL
+BEGIN UPDATE threads SET updated_at_ms = NEW.updated_at * 1000 WHERE id = NEW.id; END;
+CREATE TRIGGER threads_updated_at_ms_after_update AFTER UPDATE OF updated_at ON threads
+WHEN NEW.updated_at != OLD.updated_at AND NEW.updated_at_ms IS OLD.updated_at_ms
+BEGIN UPDATE threads SET updated_at_ms = NEW.updated_at * 1000 WHERE id = NEW.id; END;
+CREATE TRIGGER threads_recency_at_after_insert AFTER INSERT ON threads WHEN NEW.recency_at_ms = 0
+BEGIN UPDATE threads SET recency_at = NEW.updated_at, recency_at_ms = COALESCE(NEW.updated_at_ms, NEW.updated_at * 1000) WHERE id = NEW.id; END;
 CREATE TABLE thread_dynamic_tools (
   thread_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, input_schema BLOB,
   PRIMARY KEY (thread_id, position),
@@ -57,16 +70,25 @@ export const makeHome = (): string => {
   const db = openDatabase(path.join(home, DB), { fileMustExist: false })
   db.exec(SCHEMA)
   const insert = db.prepare(
-    "INSERT INTO threads (id, rollout_path, created_at, updated_at, title, tokens_used, git_sha, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    `INSERT INTO threads (id, rollout_path, created_at, updated_at, title, tokens_used, git_sha, score,
+       created_at_ms, updated_at_ms, recency_at, recency_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
-  insert.run("0199a000-0000-7000-8000-000000000001", path.join(home, OLD_ROLLOUT), 1763632800, 1763632800, "old one", 10, null, 0.5)
-  insert.run("0199a000-0000-7000-8000-000000000002", "/elsewhere/r.jsonl", 1763636400, 1763636400, "old two", 20, "abc", null)
+  insert.run("0199a000-0000-7000-8000-000000000001", path.join(home, OLD_ROLLOUT), 1763632800, 1763632800, "old one", 10, null, 0.5, 1763632800123, 1763632800456, 1763632800, 1763632800456)
+  insert.run("0199a000-0000-7000-8000-000000000002", "/elsewhere/r.jsonl", 1763636400, 1763636400, "old two", 20, "abc", null, 1763636400000, 1763636400000, 1763636400, 1763636400000)
+  // a row from before the ms columns: its NULLs must survive a delete and a restore
+  insert.run(LEGACY, "/legacy.jsonl", 1763000000, 1763000000, "legacy", 0, null, null, null, null, 1763000000, 0)
+  // the insert triggers just filled them in; updating these columns fires none
+  db.prepare("UPDATE threads SET created_at_ms = NULL, updated_at_ms = NULL, recency_at_ms = 0 WHERE id = ?").run(LEGACY)
   db.prepare("INSERT INTO thread_dynamic_tools VALUES (?, ?, ?, ?)").run("0199a000-0000-7000-8000-000000000002", 0, "lookup", Buffer.from("{}"))
   db.close()
   return home
 }
 
-/** The transaction of the crash suite: 3 creates (new nested folders), an append, 2 SQL steps, a replace. */
+/**
+ * The transaction of the crash suite: 3 creates (new nested folders), an append, 2 SQL steps
+ * (inserts firing triggers; an update firing one, a delete of a legacy row, a child insert), a
+ * replace.
+ */
 export const install = (home: string) => (tx: Journal.Transaction) =>
   Effect.gen(function*() {
     const at = (rel: string) => path.join(home, rel)
@@ -98,6 +120,7 @@ export const install = (home: string) => (tx: Journal.Transaction) =>
     )
     yield* tx.sql(at(DB), [
       SqlChange.updateRows("threads", { id: "0199a000-0000-7000-8000-000000000001" }, { title: "old one, renamed", updated_at: 1764590000, score: null }),
+      SqlChange.deleteRows("threads", [{ id: LEGACY }]),
       SqlChange.insertRows("thread_dynamic_tools", [
         { thread_id: "0199b000-0000-7000-8000-00000000000a", position: 0, name: "search", input_schema: new Uint8Array([1, 2, 3]) }
       ], ["thread_id", "position"])

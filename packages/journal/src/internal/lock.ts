@@ -148,7 +148,8 @@ const breakStale = async (path: string, judged: string): Promise<void> => {
 /** leftovers of lock attempts by processes that died */
 const removeLeftovers = async (dir: string): Promise<void> => {
   for (const name of await fs.readdir(dir).catch(() => [] as Array<string>)) {
-    const temp = /^\.lock\.tmp-(\d+)-/.exec(name)
+    // ours, or AtomicFile's temp of ours (`..lock.tmp-…`)
+    const temp = /^\.{1,2}lock\.tmp-(\d+)-/.exec(name)
     if ((temp !== null && Number(temp[1]) !== process.pid && !pidAlive(Number(temp[1]))) || name.startsWith(`${LOCK}.stale-`)) {
       await fs.rm(Path.join(dir, name), { force: true }).catch(() => undefined)
     }

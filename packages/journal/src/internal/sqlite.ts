@@ -63,7 +63,9 @@ export const fromDriver = (value: unknown): StoredValue => {
   if (typeof value === "string") return value
   if (typeof value === "bigint") return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : { $int: value.toString() }
   if (typeof value === "number") return { $real: String(value) }
-  if (value instanceof Uint8Array) return { $blob: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") }
+  if (value instanceof Uint8Array) {
+    return { $blob: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") }
+  }
   return String(value)
 }
 
@@ -124,7 +126,10 @@ export const showKey = (table: string, key: StoredRow): string =>
 export interface WriteConnection {
   readonly path: string
   readonly client: SqlClient.SqlClient
-  readonly query: (sql: string, params?: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, JournalError>
+  readonly query: (
+    sql: string,
+    params?: ReadonlyArray<unknown>
+  ) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, JournalError>
   /** `total_changes()`: rows changed by this connection, triggers and foreign-key actions included */
   readonly totalChanges: Effect.Effect<number, JournalError>
   readonly commit: Effect.Effect<void, JournalError>
@@ -134,7 +139,9 @@ const open = (path: string, busyTimeoutMs: number): Effect.Effect<SqliteClient.S
   Effect.gen(function*() {
     // better-sqlite3 would create a missing database: that is never ours to do
     const stat = yield* Effect.tryPromise({ try: () => lstatOrUndefined(path), catch: toJournalError(path) })
-    if (stat === undefined) return yield* new JournalError({ reason: "target_missing", path, detail: "the database does not exist" })
+    if (stat === undefined) {
+      return yield* new JournalError({ reason: "target_missing", path, detail: "the database does not exist" })
+    }
     if (!stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path })
     // disableWAL: Codex chose WAL; the journal must not switch journal modes
     const client = yield* SqliteClient.make({ filename: path, disableWAL: true }).pipe(Effect.provide(Reactivity.layer))
@@ -187,6 +194,12 @@ export const withWriteTransaction = <A, E, R>(
 
 // ---------------------------------------------------------------------------------------------
 // row changes
+//
+// Rows are recorded whole (every column) after the statement, so what triggers filled in is
+// recorded too: Codex's own triggers on `threads` set `*_ms` and `recency_*` columns of the row
+// being written. Extra changes counted by `total_changes()` are accepted from inserts and updates
+// of a table that has triggers (they fill the row itself); anything else that changes more rows
+// than asked (foreign-key cascades, triggers of a delete) is refused: it could not be undone.
 
 const where = (key: StoredRow): { readonly sql: string; readonly params: Array<unknown> } => {
   const columns = Object.keys(key)
@@ -220,6 +233,7 @@ const insertRow = (connection: WriteConnection, table: string, row: StoredRow) =
 
 const updateRow = (connection: WriteConnection, table: string, key: StoredRow, values: StoredRow) => {
   const columns = Object.keys(values)
+  if (columns.length === 0) return Effect.void
   const w = where(key)
   return connection.query(
     `UPDATE ${quoteId(table)} SET ${columns.map((column) => `${quoteId(column)} = ?`).join(", ")} WHERE ${w.sql}`,
@@ -237,38 +251,107 @@ const storedRow = (row: Row): StoredRow =>
 
 const invalid = (path: string, detail: string) => new JournalError({ reason: "invalid", path, detail })
 
+const hasTriggers = (connection: WriteConnection, table: string) =>
+  Effect.map(
+    connection.query("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE", [table]),
+    (rows) => Number(rows[0]!["n"]) > 0
+  )
+
+/** the columns that identify one row of `table`: its primary key, else the rowid */
+const identityOf = (connection: WriteConnection, table: string, row: StoredRow) =>
+  Effect.gen(function*() {
+    const pk = (yield* connection.query(`SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`, [table]))
+      .map((column) => String(column["name"]))
+    if (pk.length > 0 && pk.every((column) => column in row)) {
+      return Object.fromEntries(pk.map((column) => [column, row[column]!])) as StoredRow
+    }
+    const rowid = yield* connection.query("SELECT last_insert_rowid() AS id")
+    return { rowid: fromDriver(rowid[0]!["id"]) } as StoredRow
+  })
+
+const differing = (current: StoredRow, target: StoredRow): StoredRow =>
+  Object.fromEntries(
+    Object.entries(target).filter(([column, value]) => !(column in current) || !sameValue(current[column]!, value))
+  )
+
+/**
+ * Writes back `target` (a complete row) into the row at `identity`: the columns that differ,
+ * again if a trigger changed some on the way; fails when it cannot be made exact.
+ */
+const restoreRow = (connection: WriteConnection, table: string, identity: StoredRow, target: StoredRow) =>
+  Effect.gen(function*() {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = yield* select(connection, table, "*", identity)
+      if (current.length !== 1) break
+      const diff = differing(current[0]!, target)
+      if (Object.keys(diff).length === 0) return
+      if (attempt < 2) yield* updateRow(connection, table, identity, diff)
+    }
+    return yield* new JournalError({
+      reason: "unjournaled_write",
+      path: connection.path,
+      detail: `${showKey(table, identity)} cannot be restored exactly (a trigger keeps changing it)`
+    })
+  })
+
+/** runs `write`, answering how many rows it changed beyond `expected` that are not allowed */
+const unexpectedChanges = (
+  connection: WriteConnection,
+  write: Effect.Effect<unknown, JournalError>,
+  expected: number,
+  allowExtra: boolean
+) =>
+  Effect.gen(function*() {
+    const before = yield* connection.totalChanges
+    yield* write
+    const extra = (yield* connection.totalChanges) - before - expected
+    return allowExtra && extra >= 0 ? 0 : extra
+  })
+
+const sideEffects = (path: string, table: string, extra: number) =>
+  new JournalError({
+    reason: "unjournaled_write",
+    path,
+    detail: `changing ${table} also changed ${extra} other row(s) (foreign-key actions or triggers) the journal could not undo`
+  })
+
 /**
  * @internal
- * Makes one change (inside the caller's write transaction), answering what it did with the
- * values as stored, and how many rows it changed directly.
+ * Makes one change (inside the caller's write transaction), answering what it did, rows whole.
  */
 export const applyChange = (
   connection: WriteConnection,
   change: SqlChange
-): Effect.Effect<{ readonly recorded: ReadonlyArray<RecordedChange>; readonly rows: number }, JournalError> =>
+): Effect.Effect<ReadonlyArray<RecordedChange>, JournalError> =>
   Effect.gen(function*() {
     const path = connection.path
     switch (change._tag) {
       case "Insert": {
         if (change.keyColumns.length === 0) return yield* invalid(path, `insert into ${change.table}: no key columns`)
-        const rows: Array<{ key: StoredRow; values: StoredRow }> = []
-        for (const row of change.rows) {
-          const missing = change.keyColumns.filter((column) => !(column in row))
+        const triggers = yield* hasTriggers(connection, change.table)
+        const rows: Array<{ key: StoredRow; row: StoredRow }> = []
+        for (const given of change.rows) {
+          const missing = change.keyColumns.filter((column) => !(column in given))
           if (missing.length > 0) {
             return yield* invalid(path, `insert into ${change.table}: a row lacks key column ${missing.join(", ")}`)
           }
-          const key = storedRow(Object.fromEntries(change.keyColumns.map((column) => [column, row[column]!])))
+          const key = storedRow(Object.fromEntries(change.keyColumns.map((column) => [column, given[column]!])))
           if ((yield* select(connection, change.table, [change.keyColumns[0]!], key)).length > 0) {
-            return yield* new JournalError({ reason: "target_exists", path, detail: `${showKey(change.table, key)} already exists` })
+            return yield* new JournalError({
+              reason: "target_exists",
+              path,
+              detail: `${showKey(change.table, key)} already exists`
+            })
           }
-          yield* insertRow(connection, change.table, storedRow(row))
-          const stored = yield* select(connection, change.table, Object.keys(row), key)
+          const extra = yield* unexpectedChanges(connection, insertRow(connection, change.table, storedRow(given)), 1, triggers)
+          if (extra !== 0) return yield* sideEffects(path, change.table, extra)
+          const stored = yield* select(connection, change.table, "*", key)
           if (stored.length !== 1) {
             return yield* invalid(path, `${showKey(change.table, key)} does not identify the inserted row`)
           }
-          rows.push({ key, values: stored[0]! })
+          rows.push({ key, row: stored[0]! })
         }
-        return { recorded: [{ kind: "insert", table: change.table, key_columns: change.keyColumns, rows }], rows: rows.length }
+        return [{ kind: "insert", table: change.table, key_columns: change.keyColumns, rows }]
       }
       case "Update": {
         const key = storedRow(change.key)
@@ -281,29 +364,31 @@ export const applyChange = (
             return yield* invalid(path, `update of ${showKey(change.table, key)}: cannot change key column ${column}`)
           }
         }
-        const old = yield* select(connection, change.table, columns, key)
+        const old = yield* select(connection, change.table, "*", key)
         if (old.length === 0) {
           return yield* new JournalError({ reason: "target_missing", path, detail: `no ${showKey(change.table, key)}` })
         }
         if (old.length > 1) {
           return yield* invalid(path, `${showKey(change.table, key)} matches ${old.length} rows, not one`)
         }
-        yield* updateRow(connection, change.table, key, storedRow(change.values))
-        const updated = yield* select(connection, change.table, columns, key)
-        return { recorded: [{ kind: "update", table: change.table, key, old: old[0]!, new: updated[0]! }], rows: 1 }
+        const triggers = yield* hasTriggers(connection, change.table)
+        const write = updateRow(connection, change.table, key, storedRow(change.values))
+        const extra = yield* unexpectedChanges(connection, write, 1, triggers)
+        if (extra !== 0) return yield* sideEffects(path, change.table, extra)
+        const updated = yield* select(connection, change.table, "*", key)
+        return [{ kind: "update", table: change.table, key, columns, old: old[0]!, new: updated[0]! }]
       }
       case "Delete": {
         const recorded: Array<RecordedChange> = []
-        let count = 0
         for (const given of change.keys) {
           const key = storedRow(given)
           if (Object.keys(key).length === 0) return yield* invalid(path, `delete from ${change.table}: empty key`)
           const rows = yield* select(connection, change.table, "*", key)
-          yield* deleteWhere(connection, change.table, key)
+          const extra = yield* unexpectedChanges(connection, deleteWhere(connection, change.table, key), rows.length, false)
+          if (extra !== 0) return yield* sideEffects(path, change.table, extra)
           recorded.push({ kind: "delete", table: change.table, key, rows })
-          count += rows.length
         }
-        return { recorded, rows: count }
+        return recorded
       }
     }
   })
@@ -329,69 +414,80 @@ export const undoChange = (
 ): Effect.Effect<Array<RowFinding>, JournalError> =>
   Effect.gen(function*() {
     const findings: Array<RowFinding> = []
-    // a write that changes more rows than asked (triggers, foreign-key actions) is a change since
-    const guarded = (target: string, run: Effect.Effect<unknown, JournalError>, expected: number) =>
-      Effect.gen(function*() {
-        const before = yield* connection.totalChanges
-        yield* run
-        const extra = (yield* connection.totalChanges) - before - expected
-        return extra > 0 ? `undoing it also changes ${extra} other row(s) (triggers or foreign keys)` : undefined
-      }).pipe(Effect.map((detail) => ({ target, detail })))
-    const act = (target: string, state: "after" | "changed", detail: string | undefined, run: Effect.Effect<unknown, JournalError>, expected: number) =>
+    const triggers = yield* hasTriggers(connection, change.table)
+    const act = (
+      target: string,
+      state: "after" | "changed",
+      detail: string | undefined,
+      write: Effect.Effect<unknown, JournalError>,
+      expected: number,
+      allowExtra: boolean
+    ) =>
       Effect.gen(function*() {
         if (state === "changed" && !force) {
           findings.push({ state, target, ...(detail === undefined ? {} : { detail }) })
           return
         }
-        const side = yield* guarded(target, run, expected)
-        if (side.detail !== undefined && !force) findings.push({ state: "changed", target, detail: side.detail })
-        else findings.push({ state, target, ...(detail === undefined ? {} : { detail }) })
+        const extra = yield* unexpectedChanges(connection, write, expected, allowExtra)
+        if (extra !== 0 && !force) {
+          const detail = `undoing it also changes ${extra} other row(s) (foreign keys or triggers)`
+          findings.push({ state: "changed", target, detail })
+        } else {
+          findings.push({ state, target, ...(detail === undefined ? {} : { detail }) })
+        }
       })
 
     switch (change.kind) {
       case "insert": {
-        for (const row of [...change.rows].reverse()) {
-          const target = showKey(change.table, row.key)
-          const current = yield* select(connection, change.table, Object.keys(row.values), row.key)
+        for (const { key, row } of [...change.rows].reverse()) {
+          const target = showKey(change.table, key)
+          const current = yield* select(connection, change.table, "*", key)
           if (current.length === 0) {
             findings.push({ state: "before", target })
-          } else if (current.length === 1 && sameRow(current[0]!, row.values)) {
-            yield* act(target, "after", undefined, deleteWhere(connection, change.table, row.key), 1)
+          } else if (current.length === 1 && sameRow(current[0]!, row)) {
+            yield* act(target, "after", undefined, deleteWhere(connection, change.table, key), 1, false)
           } else {
-            yield* act(target, "changed", "changed since it was inserted", deleteWhere(connection, change.table, row.key), current.length)
+            const remove = deleteWhere(connection, change.table, key)
+            yield* act(target, "changed", "changed since it was inserted", remove, current.length, false)
           }
         }
         return findings
       }
       case "update": {
         const target = showKey(change.table, change.key)
-        const current = yield* select(connection, change.table, Object.keys(change.old), change.key)
+        const current = yield* select(connection, change.table, "*", change.key)
+        const restore = restoreRow(connection, change.table, change.key, change.old)
         if (current.length === 0) {
           // nothing to write the old values into: even force cannot bring the row back
           findings.push({ state: "changed", target, detail: "was deleted since it was updated" })
         } else if (current.length === 1 && sameRow(current[0]!, change.new)) {
-          yield* act(target, "after", undefined, updateRow(connection, change.table, change.key, change.old), 1)
+          yield* act(target, "after", undefined, restore, 1, triggers)
         } else if (current.length === 1 && sameRow(current[0]!, change.old)) {
           findings.push({ state: "before", target })
         } else {
-          yield* act(target, "changed", "changed since it was updated", updateRow(connection, change.table, change.key, change.old), current.length)
+          yield* act(target, "changed", "changed since it was updated", restore, 1, triggers)
         }
         return findings
       }
       case "delete": {
         const target = showKey(change.table, change.key)
         const current = yield* select(connection, change.table, "*", change.key)
-        const restore = Effect.gen(function*() {
-          yield* deleteWhere(connection, change.table, change.key)
-          for (const row of change.rows) yield* insertRow(connection, change.table, row)
+        const reinsert = Effect.gen(function*() {
+          for (const row of change.rows) {
+            yield* insertRow(connection, change.table, row)
+            // an insert trigger may fill columns the old row had otherwise
+            if (triggers) yield* restoreRow(connection, change.table, yield* identityOf(connection, change.table, row), row)
+          }
         })
         if (current.length === 0) {
           if (change.rows.length === 0) findings.push({ state: "before", target })
-          else yield* act(target, "after", undefined, restore, change.rows.length)
+          else yield* act(target, "after", undefined, reinsert, change.rows.length, triggers)
         } else if (sameRows(current, change.rows)) {
           findings.push({ state: "before", target })
         } else {
-          yield* act(target, "changed", "rows were added since they were deleted", restore, current.length + change.rows.length)
+          const replace = Effect.zipRight(deleteWhere(connection, change.table, change.key), reinsert)
+          const expected = current.length + change.rows.length
+          yield* act(target, "changed", "rows were added since they were deleted", replace, expected, triggers)
         }
         return findings
       }

@@ -82,7 +82,12 @@ export const readRecord = (
       })
     }
     if (decoded.right.id !== id) {
-      return yield* new JournalError({ reason: "bad_journal", path, transaction: id, detail: `it records transaction ${decoded.right.id}` })
+      return yield* new JournalError({
+        reason: "bad_journal",
+        path,
+        transaction: id,
+        detail: `it records transaction ${decoded.right.id}`
+      })
     }
     return decoded.right
   })
@@ -95,4 +100,7 @@ export interface Holder {
 
 /** @internal rewrites `transaction.json` atomically: one durable journal step */
 export const save = (holder: Holder, label: string): Effect.Effect<void, JournalError> =>
-  Crash.simpleStep(`journal: ${label}`, atomicWrite(Path.join(holder.dir, RECORD), `${JSON.stringify(holder.record, null, 2)}\n`))
+  Crash.simpleStep(
+    `journal: ${label}`,
+    Effect.suspend(() => atomicWrite(Path.join(holder.dir, RECORD), `${JSON.stringify(holder.record, null, 2)}\n`))
+  )

@@ -10,6 +10,7 @@
 import { Effect } from "effect"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
+import type { UndoState, UndoStep } from "../Journal.js"
 import { JournalError } from "../JournalError.js"
 import type {
   AppendTextOp,
@@ -39,28 +40,11 @@ import {
 import { type RowFinding, undoChange, withWriteTransaction, type WriteConnection } from "./sqlite.js"
 import { BACKUPS, type Holder, save } from "./store.js"
 
-/**
- * @internal
- * - `after`: as the transaction left it: undone.
- * - `partial`: an append cut short by a crash: truncated.
- * - `before`: as it was before (never happened, or already undone): nothing to undo.
- * - `changed`: changed since: refused, or undone anyway when forced.
- * - `chained`: a later operation of the transaction touched the same file; checked once that one is undone.
- */
-export type State = "after" | "partial" | "before" | "changed" | "chained"
+/** @internal */
+export type State = UndoState
 
 /** @internal one operation as a rollback sees it */
-export interface Finding {
-  readonly seq: number
-  readonly kind: Operation["kind"]
-  /** the file, or the database */
-  readonly target: string
-  readonly state: State
-  /** what is (or would be) done, one line */
-  readonly action: string
-  /** what changed since, for `changed` */
-  readonly detail?: string
-}
+export type Finding = UndoStep
 
 // ---------------------------------------------------------------------------------------------
 // files
@@ -133,7 +117,9 @@ const checkFile = (holder: Holder, op: Exclude<Operation, SqlOp>): Promise<FileC
 
 const fileAction = (op: Exclude<Operation, SqlOp>, check: FileCheck, force: boolean): string => {
   const acts = check.state === "after" || check.state === "partial" || (check.state === "changed" && force)
-  const dirs = "created_dirs" in op && op.created_dirs.length > 0 ? `; remove ${op.created_dirs.length} created folder(s) if empty` : ""
+  const dirs = "created_dirs" in op && op.created_dirs.length > 0
+    ? `; remove ${op.created_dirs.length} created folder(s) if empty`
+    : ""
   switch (op.kind) {
     case "create_file":
       return `${acts ? "delete the file" : "nothing to delete"}${dirs}`
@@ -205,7 +191,10 @@ const verifyBackup = (holder: Holder, op: ReplaceFileOp) =>
 // ---------------------------------------------------------------------------------------------
 // SQL
 
-const summarize = (findings: ReadonlyArray<RowFinding>, force: boolean): { readonly state: State; readonly action: string; readonly detail?: string } => {
+const summarize = (
+  findings: ReadonlyArray<RowFinding>,
+  force: boolean
+): { readonly state: State; readonly action: string; readonly detail?: string } => {
   const conflicts = findings.filter((finding) => finding.state === "changed")
   const undone = findings.filter((finding) => finding.state === "after").length
   const state: State = conflicts.length > 0 ? "changed" : undone > 0 ? "after" : "before"
@@ -214,8 +203,23 @@ const summarize = (findings: ReadonlyArray<RowFinding>, force: boolean): { reado
   const first = conflicts[0]
   return first === undefined
     ? { state, action }
-    : { state, action, detail: `${first.target} ${first.detail ?? "changed since"}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more row(s))` : ""}` }
+    : {
+      state,
+      action,
+      detail: `${first.target} ${first.detail ?? "changed since"}${
+        conflicts.length > 1 ? ` (and ${conflicts.length - 1} more row(s))` : ""
+      }`
+    }
 }
+
+const dbGone = (op: SqlOp): Finding => ({
+  seq: op.seq,
+  kind: "sql",
+  target: op.db,
+  state: "changed",
+  action: "nothing can be undone",
+  detail: "the database is gone"
+})
 
 const undoSqlOp = (connection: WriteConnection, op: SqlOp, force: boolean) =>
   Effect.map(
@@ -254,7 +258,8 @@ const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect
     for (const op of ops) {
       if (op.kind === "sql") continue
       if (seen.has(op.path)) {
-        findings.set(op.seq, { seq: op.seq, kind: op.kind, target: op.path, state: "chained", action: "checked when the later operation on it is undone" })
+        const action = "checked when the later operation on it is undone"
+        findings.set(op.seq, { seq: op.seq, kind: op.kind, target: op.path, state: "chained", action })
         continue
       }
       seen.add(op.path)
@@ -275,7 +280,7 @@ const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect
       const exists = yield* io(db, "cannot inspect", () => lstatOrUndefined(db))
       if (exists === undefined) {
         for (const op of ofDb) {
-          findings.set(op.seq, { seq: op.seq, kind: "sql", target: db, state: "changed", action: "nothing can be undone", detail: "the database is gone" })
+          findings.set(op.seq, dbGone(op))
         }
         continue
       }
@@ -338,9 +343,9 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
           Effect.gen(function*() {
             const exists = yield* io(op.db, "cannot inspect", () => lstatOrUndefined(op.db))
             if (exists === undefined) {
-              if (!force) return yield* refusal(holder, [{ seq: op.seq, kind: "sql", target: op.db, state: "changed", action: "", detail: "the database is gone" }], options, true)
+              if (!force) return yield* refusal(holder, [dbGone(op)], options, true)
               yield* aboutToChange
-              return { seq: op.seq, kind: op.kind, target: op.db, state: "changed", action: "nothing can be undone", detail: "the database is gone" } satisfies Finding
+              return dbGone(op)
             }
             return yield* withWriteTransaction(op.db, options.busyTimeoutMs, (connection) =>
               Effect.gen(function*() {
@@ -400,7 +405,8 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
 /** @internal whether a transaction still has a rollback (or its whole run) to finish */
 export const isPending = (holder: Holder): boolean =>
   holder.record.status === "prepared" ||
-  (holder.record.status === "completed" && holder.record.rollback !== undefined && holder.record.rollback.finished_at === undefined)
+  (holder.record.status === "completed" && holder.record.rollback !== undefined &&
+    holder.record.rollback.finished_at === undefined)
 
 /** @internal records why the last rollback attempt stopped (best effort) */
 export const recordRollbackError = (holder: Holder, error: JournalError, cause: RollbackCause, force: boolean) =>

@@ -1,0 +1,341 @@
+/** An open transaction: its operations (write-ahead, one durable step at a time), commit and abort. */
+import type { SqlClient } from "@effect/sql/SqlClient"
+import { Cause, Effect, Exit, Stream } from "effect"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as Path from "node:path"
+import type { Content, CreateFileOptions, ReplaceFileOptions, Transaction, Written } from "../Journal.js"
+import { JournalError } from "../JournalError.js"
+import * as SqlChange from "../SqlChange.js"
+import type { Backup, Operation, RecordedChange } from "../TransactionRecord.js"
+import * as Crash from "./crash.js"
+import {
+  appendDurably,
+  atomicWriteStream,
+  errorText,
+  fileStream,
+  io,
+  lstatOrUndefined,
+  makeDirs,
+  missingDirs,
+  setMtime,
+  sha256
+} from "./files.js"
+import type * as Lock from "./lock.js"
+import { applyChange, showKey, withWriteTransaction } from "./sqlite.js"
+import { BACKUPS, type Holder, save } from "./store.js"
+import { recordRollbackError, undo } from "./undo.js"
+
+const toStream = <E, R>(content: Content<E, R>): Stream.Stream<Uint8Array, E, R> =>
+  typeof content === "string"
+    ? Stream.succeed(Buffer.from(content, "utf8"))
+    : content instanceof Uint8Array
+    ? Stream.succeed(content)
+    : content
+
+const failureMessage = (exit: Exit.Exit<unknown, unknown>): string => {
+  if (Exit.isSuccess(exit)) return "closed without commit"
+  if (Cause.isInterruptedOnly(exit.cause)) return "interrupted"
+  const error = Cause.squash(exit.cause)
+  const message = typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
+    ? (error as { message: string }).message
+    : errorText(error)
+  return message.split("\n")[0] ?? "failed"
+}
+
+const describeChanges = (changes: ReadonlyArray<RecordedChange>): string =>
+  changes.map((change) => {
+    switch (change.kind) {
+      case "insert":
+        return `delete ${change.rows.length} inserted ${change.table} row(s) by ${change.key_columns.join(", ")}`
+      case "update":
+        return `write back ${change.columns.join(", ")} (and what triggers changed) of ${showKey(change.table, change.key)}`
+      case "delete":
+        return `insert again ${change.rows.length} deleted ${change.table} row(s)`
+    }
+  }).reverse().join("; ")
+
+/**
+ * @internal
+ * An open transaction over `holder` (its record written, `lock` held): the operations, and
+ * `close`, run when its scope closes, which rolls it back unless it was committed.
+ */
+export const openTransaction = ({ busyTimeoutMs, confine, holder, lock }: {
+  readonly holder: Holder
+  readonly lock: Lock.Lock
+  /** resolves a path the caller gave, refusing it outside the allowed roots */
+  readonly confine: (path: string) => Effect.Effect<string, JournalError>
+  readonly busyTimeoutMs: number
+}) => {
+  let active = true
+  const semaphore = Effect.unsafeMakeSemaphore(1)
+  const serial = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | JournalError, R> =>
+    semaphore.withPermits(1)(
+      Effect.suspend((): Effect.Effect<A, E | JournalError, R> =>
+        active
+          ? effect
+          : Effect.fail(
+            new JournalError({
+              reason: "invalid",
+              path: holder.dir,
+              transaction: holder.record.id,
+              detail: "the transaction is no longer open"
+            })
+          )
+      )
+    )
+  const nextSeq = () => holder.record.operations.length + 1
+  const addOp = (op: Operation, backup?: Backup) => {
+    holder.record = {
+      ...holder.record,
+      operations: [...holder.record.operations, op],
+      backups: backup === undefined ? holder.record.backups : [...holder.record.backups, backup]
+    }
+  }
+  const setOp = (seq: number, update: (op: Operation) => Operation) => {
+    holder.record = {
+      ...holder.record,
+      operations: holder.record.operations.map((op) => op.seq === seq ? update(op) : op)
+    }
+  }
+
+  /** streams `content` into place; records `staged` (size, sha256) before the rename */
+  const writeContent = <E, R>(
+    seq: number,
+    target: string,
+    content: Content<E, R>,
+    mustNotExist: boolean,
+    mode: number | undefined,
+    mtime: Date | undefined
+  ) =>
+    Effect.gen(function*() {
+      const hash = createHash("sha256")
+      let size = 0
+      let write: Crash.StepHandle | undefined
+      const counted = Stream.map(toStream(content), (chunk) => {
+        hash.update(chunk)
+        size += chunk.byteLength
+        return chunk
+      })
+      // runs after the last chunk is in the temp file, before AtomicFile's fsync and rename
+      const staged = Stream.drain(Stream.fromEffect(Effect.gen(function*() {
+        if (mustNotExist && (yield* io(target, "cannot inspect", () => lstatOrUndefined(target))) !== undefined) {
+          return yield* new JournalError({ reason: "target_exists", path: target, detail: "appeared while it was written" })
+        }
+        const digest = hash.digest("hex")
+        setOp(seq, (op) => ({ ...op, state: "staged", size, sha256: digest }))
+        yield* save(holder, `staged ${seq}`)
+        write = yield* Crash.begin(`write ${target}`)
+        yield* write.aboutToChange
+      })))
+      yield* atomicWriteStream(target, Stream.concat(counted, staged), mode === undefined ? undefined : { mode })
+      if (mtime !== undefined) yield* io(target, "cannot set the modification time", () => setMtime(target, mtime.getTime()))
+      yield* write!.changed
+      setOp(seq, (op) => ({ ...op, state: "done" }))
+      yield* save(holder, `done ${seq}`)
+      const op = holder.record.operations[seq - 1] as { readonly size: number; readonly sha256: string }
+      return { path: target, size: op.size, sha256: op.sha256 } satisfies Written
+    })
+
+  const createFile = Effect.fn("Journal.createFile")(function*<E, R>(
+    path: string,
+    content: Content<E, R>,
+    options?: CreateFileOptions
+  ) {
+    const target = yield* confine(path)
+    if ((yield* io(target, "cannot inspect", () => lstatOrUndefined(target))) !== undefined) {
+      return yield* new JournalError({ reason: "target_exists", path: target })
+    }
+    const dirs = yield* Effect.tryPromise({
+      try: () => missingDirs(Path.dirname(target)),
+      catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
+    })
+    const seq = nextSeq()
+    addOp({
+      kind: "create_file",
+      seq,
+      path: target,
+      state: "intent",
+      created_dirs: dirs,
+      ...(options?.mtime === undefined ? {} : { mtime_ms: options.mtime.getTime() }),
+      undo: `delete ${target} if it still holds what the transaction wrote${
+        dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`
+      }`
+    })
+    yield* save(holder, `intent ${seq} create_file`)
+    yield* Crash.simpleStep(`mkdir ${Path.dirname(target)}`, io(target, "cannot create the folders", () => makeDirs(dirs)))
+    return yield* writeContent(seq, target, content, true, options?.mode, options?.mtime)
+  })
+
+  const replaceFile = Effect.fn("Journal.replaceFile")(function*<E, R>(
+    path: string,
+    content: Content<E, R>,
+    options?: ReplaceFileOptions
+  ) {
+    const target = yield* confine(path)
+    const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
+    if (stat === undefined) return yield* new JournalError({ reason: "target_missing", path: target })
+    if (!stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
+    const seq = nextSeq()
+    const file = `${BACKUPS}/${String(seq).padStart(4, "0")}-${Path.basename(target)}`
+    const copy = Path.join(holder.dir, file)
+    const digest = yield* Crash.simpleStep(
+      `backup ${target}`,
+      Effect.gen(function*() {
+        yield* io(copy, "cannot create the backups folder", () => fs.mkdir(Path.dirname(copy), { recursive: true }))
+        const hash = createHash("sha256")
+        let size = 0
+        yield* atomicWriteStream(
+          copy,
+          Stream.map(fileStream(target), (chunk) => {
+            hash.update(chunk)
+            size += chunk.byteLength
+            return chunk
+          })
+        )
+        return { size, sha256: hash.digest("hex") }
+      })
+    )
+    addOp(
+      {
+        kind: "replace_file",
+        seq,
+        path: target,
+        state: "intent",
+        backup: file,
+        ...(options?.mtime === undefined ? {} : { mtime_ms: options.mtime.getTime() }),
+        undo: `copy ${file} back over ${target} if it still holds what the transaction wrote`
+      },
+      { file, of: target, size: digest.size, sha256: digest.sha256, mode: stat.mode & 0o7777, mtime_ms: stat.mtimeMs }
+    )
+    yield* save(holder, `intent ${seq} replace_file`)
+    return yield* writeContent(seq, target, content, false, undefined, options?.mtime)
+  })
+
+  const appendText = Effect.fn("Journal.appendText")(function*(path: string, text: string) {
+    const target = yield* confine(path)
+    const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
+    if (stat !== undefined && !stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
+    const bytes = Buffer.from(text, "utf8")
+    const dirs = stat !== undefined ? [] : yield* Effect.tryPromise({
+      try: () => missingDirs(Path.dirname(target)),
+      catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
+    })
+    const seq = nextSeq()
+    const digest = sha256(bytes)
+    addOp({
+      kind: "append_text",
+      seq,
+      path: target,
+      state: "intent",
+      existed: stat !== undefined,
+      old_size: stat?.size ?? 0,
+      ...(stat === undefined ? {} : { old_mtime_ms: stat.mtimeMs }),
+      created_dirs: dirs,
+      text,
+      size: bytes.byteLength,
+      sha256: digest,
+      undo: stat === undefined
+        ? `delete ${target} if it holds only the appended text${
+          dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`
+        }`
+        : `truncate ${target} to ${stat.size} bytes if it still ends with the appended text`
+    })
+    yield* save(holder, `intent ${seq} append_text`)
+    yield* Crash.simpleStep(`mkdir ${Path.dirname(target)}`, io(target, "cannot create the folders", () => makeDirs(dirs)))
+    yield* Crash.simpleStep(
+      `append ${target}`,
+      io(target, "cannot append", () => appendDurably(target, bytes, stat === undefined))
+    )
+    setOp(seq, (op) => ({ ...op, state: "done" }))
+    yield* save(holder, `done ${seq}`)
+    return { path: target, size: bytes.byteLength, sha256: digest } satisfies Written
+  })
+
+  const sql = Effect.fn("Journal.sql")(function*<E, R>(
+    db: string,
+    what:
+      | ReadonlyArray<SqlChange.SqlChange>
+      | ((sql: SqlClient) => Effect.Effect<ReadonlyArray<SqlChange.SqlChange>, E, R>)
+  ) {
+    const target = yield* confine(db)
+    const seq = nextSeq()
+    const rows = yield* withWriteTransaction(target, busyTimeoutMs, (connection) =>
+      Effect.gen(function*() {
+        let changes: ReadonlyArray<SqlChange.SqlChange>
+        if (typeof what === "function") {
+          const before = yield* connection.totalChanges
+          changes = yield* what(connection.client)
+          if ((yield* connection.totalChanges) !== before) {
+            return yield* new JournalError({
+              reason: "unjournaled_write",
+              path: target,
+              detail: "the read callback changed rows; return the changes instead"
+            })
+          }
+        } else {
+          changes = what
+        }
+        if (changes.length === 0) return undefined
+        const recorded: Array<RecordedChange> = []
+        for (const change of changes) recorded.push(...(yield* applyChange(connection, change)))
+        const rows = recorded.reduce(
+          (sum, change) => sum + (change.kind === "update" ? 1 : change.rows.length),
+          0
+        )
+        addOp({ kind: "sql", seq, db: target, state: "intent", changes: recorded, undo: describeChanges(recorded) })
+        yield* save(holder, `intent ${seq} sql`)
+        yield* Crash.step(`commit ${target}`, (aboutToChange) => Effect.zipRight(aboutToChange, connection.commit))
+        return rows
+      }))
+    if (rows === undefined) return 0
+    setOp(seq, (op) => ({ ...op, state: "done" }))
+    yield* save(holder, `done ${seq}`)
+    return rows
+  })
+
+  const commit = Effect.gen(function*() {
+    holder.record = { ...holder.record, status: "completed", completed_at: Date.now() }
+    yield* save(holder, "completed").pipe(
+      Effect.tapError(() =>
+        Effect.sync(() => {
+          holder.record = { ...holder.record, status: "prepared" }
+        })
+      )
+    )
+    active = false
+    // a lock left behind names a dead pid: the next process takes it over
+    yield* lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
+  })
+
+  /** the scope closed without commit: undo what was done, keep the reason */
+  const close = (exit: Exit.Exit<unknown, unknown>) =>
+    Effect.gen(function*() {
+      if (!active) return
+      active = false
+      holder.record = { ...holder.record, error: failureMessage(exit) }
+      yield* undo(holder, { cause: "abort", busyTimeoutMs, force: false, dryRun: false }).pipe(
+        Effect.tapError((error) => recordRollbackError(holder, error, "abort", false)),
+        Effect.catchAll((error) =>
+          Effect.logWarning(
+            `transaction ${holder.record.id} could not be rolled back now (${error.message}); the next command will`
+          )
+        )
+      )
+      yield* lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
+    })
+
+  const transaction: Transaction = {
+    id: holder.record.id,
+    dir: holder.dir,
+    createFile: (path, content, options) => serial(createFile(path, content, options)),
+    replaceFile: (path, content, options) => serial(replaceFile(path, content, options)),
+    appendText: (path, text) => serial(appendText(path, text)),
+    sql: (db, changes) => serial(sql(db, changes)),
+    insertRows: (db, table, rows, keyColumns) => serial(sql(db, [SqlChange.insertRows(table, rows, keyColumns)])),
+    updateRows: (db, table, key, values) => serial(sql(db, [SqlChange.updateRows(table, key, values)])),
+    deleteRows: (db, table, keys) => serial(sql(db, [SqlChange.deleteRows(table, keys)])),
+    commit: serial(commit)
+  }
+  return { transaction, close }
+}
