@@ -45,9 +45,8 @@ export const rollback = Command.make(
       return yield* new UsageError({ detail: "name one transaction: TRANSACTION_ID or --latest" })
     }
     const journal = yield* Journal.Journal
-    const report = yield* HomeCommand.withRecovery(
-      journal.rollback(Option.getOrElse(o.id, () => "latest"), { force: o.force, dryRun: o.dryRun })
-    )
+    // rollback recovers abandoned transactions itself, and --force must reach its own target
+    const report = yield* journal.rollback(Option.getOrElse(o.id, () => "latest"), { force: o.force, dryRun: o.dryRun })
     if (o.json) return yield* Output.json(report)
     yield* Output.lines([
       `${o.dryRun ? "would roll back" : "rolled back"} ${report.id} (${report.kind}): ${report.steps.length} step(s)`,
@@ -76,7 +75,5 @@ export const recover = Command.make(
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
 ).pipe(Command.withDescription("Roll back any transaction a stopped process left unfinished (every command does this first)."))
 
-const describeStep = (step: unknown): string => {
-  const s = step as Record<string, unknown>
-  return [s.action ?? s.kind ?? s._tag, s.path ?? s.table ?? "", s.detail ?? ""].filter((x) => x !== "").join(" ")
-}
+const describeStep = (step: Journal.UndoStep): string =>
+  `${step.kind} ${step.target}: ${step.action}${step.detail === undefined ? "" : ` (${step.detail})`}`

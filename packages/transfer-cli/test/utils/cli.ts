@@ -6,6 +6,8 @@ const bin = fileURLToPath(new URL("../../bin/session-transfer.mjs", import.meta.
 
 export interface CliResult {
   readonly code: number
+  /** the signal that ended the process, if one did */
+  readonly signal: NodeJS.Signals | null
   readonly stdout: string
   readonly stderr: string
 }
@@ -22,7 +24,7 @@ export const sessionTransfer = (args: ReadonlyArray<string>, options: { env?: Re
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
     child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code) => resume(Effect.succeed({ code: code ?? -1, stdout, stderr })))
+    child.on("close", (code, signal) => resume(Effect.succeed({ code: code ?? -1, signal, stdout, stderr })))
     return Effect.sync(() => child.kill("SIGKILL"))
   })
 

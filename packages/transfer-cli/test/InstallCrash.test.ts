@@ -1,0 +1,85 @@
+import { assert, describe, it } from "@effect/vitest"
+import { cases } from "@sessionport/codex-oracle/HostilePackages"
+import { snapshot, withTmp } from "@sessionport/codex-oracle/PackageBuilders"
+import { copyFixtureHome, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { Effect } from "effect"
+import * as path from "node:path"
+import { afterAll } from "vitest"
+import { errorLines, sessionTransfer } from "./utils/cli.js"
+import { homeState } from "./utils/homeState.js"
+
+afterAll(removeTemps)
+
+/** A package of every fixture session, and a home where Codex has run (the fixture home) to install into. */
+const setup = Effect.gen(function*() {
+  const pkg = path.join(tempDir("pkg"), "sessions.tgz")
+  const exported = yield* sessionTransfer(["export", "--all", "--include-archived", "--codex-home", copyFixtureHome(), "--out", pkg])
+  assert.strictEqual(exported.code, 0, exported.stderr)
+  return pkg
+})
+
+const installArgs = (pkg: string, home: string) => [
+  "install",
+  pkg,
+  "--codex-home",
+  home,
+  "--map",
+  `${fixtures.source.alpha}=${path.join(home, "..", "alpha")}`
+]
+
+describe("install under kill -9", () => {
+  it.effect("killed at 50 points, the next command brings the home back exactly to before", () =>
+    Effect.gen(function*() {
+      const pkg = yield* setup
+      // every journal step of an install, a few of them just before their change: real SIGKILLs
+      // sent by the process to itself at that step (SESSIONPORT_CRASH_AT)
+      const points = [
+        ...Array.from({ length: 44 }, (_, i) => String(i + 1)),
+        ...[3, 9, 15, 21, 30, 38].map((n) => `${n}:before`)
+      ]
+      let crashed = 0
+      for (const point of points) {
+        const home = copyFixtureHome()
+        const before = homeState(home)
+        const run = yield* sessionTransfer(installArgs(pkg, home), { env: { SESSIONPORT_CRASH_AT: point } })
+        const next = yield* sessionTransfer(["list-transactions", "--codex-home", home, "--json"])
+        assert.strictEqual(next.code, 0, `${point}: ${next.stderr}`)
+        const status = JSON.parse(next.stdout)[0]?.status
+        if (run.code === 0) {
+          // the install finished before that step: nothing to undo
+          assert.strictEqual(status, "completed", point)
+          continue
+        }
+        crashed++
+        assert.strictEqual(run.signal, "SIGKILL", `${point}: ${run.stderr}`)
+        if (status === "completed") {
+          // killed after the commit point (releasing the lock): the install stands, and undoes exactly
+          const undo = yield* sessionTransfer(["rollback", "--latest", "--codex-home", home])
+          assert.strictEqual(undo.code, 0, `${point}: ${undo.stderr}`)
+        } else {
+          assert.oneOf(status, [undefined, "failed"], point)
+        }
+        assert.deepStrictEqual(homeState(home), before, `crash at step ${point}: the home is back to before`)
+      }
+      assert.isAtLeast(crashed, 40, "most points fall inside the install")
+    }), 300_000)
+})
+
+describe("install refuses hostile packages", () => {
+  it.effect("each with one line on stderr, exit 1, the home untouched", () =>
+    Effect.gen(function*() {
+      const home = copyFixtureHome()
+      const before = snapshot(home)
+      for (const c of cases.filter((c) => c.limits === undefined)) {
+        yield* withTmp((dir) =>
+          Effect.gen(function*() {
+            const pkg = yield* Effect.promise(() => c.build(dir))
+            const result = yield* sessionTransfer(["install", pkg, "--codex-home", home])
+            assert.strictEqual(result.code, 1, `${c.name}: ${result.stderr}`)
+            assert.strictEqual(errorLines(result).length, 1, `${c.name}: ${result.stderr}`)
+            assert.deepStrictEqual(snapshot(home), before, c.name)
+          })
+        )
+      }
+    }), 300_000)
+})
