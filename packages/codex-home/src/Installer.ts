@@ -138,7 +138,7 @@ export const make = Effect.gen(function*() {
     // 1. the package, checked whole before anything else happens
     const verified = yield* PackageReader.verify(request.package, {
       inspectSession: (entry, content) =>
-        SessionStats.fromLines(RolloutReader.decodeBytes(content, (detail) =>
+        sessionHead(RolloutReader.decodeBytes(content, (detail) =>
           new PackageError.PackageError({ reason: "corrupt_archive", package: request.package, entry, detail })))
     })
     const rows = jsonLines(verified.metadata.get(Layout.THREADS))
@@ -318,6 +318,24 @@ export const make = Effect.gen(function*() {
 
   return Installer.of({ install })
 })
+
+/**
+ * What install needs of a session before rewriting it: its first `session_meta` and first prompt.
+ * Reading stops there; the package reader still hashes the rest.
+ */
+const sessionHead = <E>(lines: Stream.Stream<RolloutReader.LineResult, E>) =>
+  Effect.suspend(() => {
+    const stats = SessionStats.make()
+    const done = () => {
+      const s = stats.result()
+      return s.meta !== undefined && s.firstUserMessage !== undefined
+    }
+    return Stream.runFoldWhile(lines, undefined, () => !done(), (_, result) => {
+      if (result._tag === "Right") stats.add(result.right)
+      else stats.addInvalid()
+      return undefined
+    }).pipe(Effect.map(() => stats.result()))
+  })
 
 /** The bytes of a staged session file, counted for progress as they are read. */
 const fileBytes = (file: string, advance: (n: number) => void): Stream.Stream<Uint8Array, never> =>
