@@ -34,6 +34,16 @@ const environmentValues = (text: unknown, out: Array<SurfaceValue>) => {
   }
 }
 
+/** The backticked paths on the "The writable roots are …" line of a developer permissions message. */
+const writableRoots = (item: any, out: Array<SurfaceValue>) => {
+  if (item?.type !== "message" || item.role !== "developer" || !Array.isArray(item.content)) return
+  for (const c of item.content) {
+    if (c?.type !== "input_text" || typeof c.text !== "string" || !c.text.includes("<permissions instructions>")) continue
+    const line = /The writable roots are ([^\n]*)/.exec(c.text)?.[1] ?? ""
+    for (const m of line.matchAll(/`([^`]+)`/g)) out.push({ value: m[1]! })
+  }
+}
+
 const userMessages = (items: unknown, out: Array<SurfaceValue>) => {
   if (!Array.isArray(items)) return
   for (const item of items) {
@@ -70,7 +80,7 @@ export const surfaceValues = (line: any): Array<SurfaceValue> => {
       }
       break
     case "response_item":
-      if (p.type === "message") userMessages([p], out)
+      if (p.type === "message") userMessages([p], out), writableRoots(p, out)
       if (p.type === "function_call") {
         try {
           add(JSON.parse(p.arguments).workdir)
