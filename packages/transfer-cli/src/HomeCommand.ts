@@ -4,21 +4,26 @@
  *
  * @since 0.1.0
  */
-import { Installer } from "@sessionport/codex-home"
+import { CodexHome, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
 import { Journal } from "@sessionport/journal"
 import { Console, Effect, Layer, Option } from "effect"
 import * as TerminalProgress from "./TerminalProgress.js"
 
 /**
- * The home's services for a command (installer, journal, home) and progress unless `--json`.
+ * The home's services for a command (exporter, installer, journal, home, read-only database)
+ * and progress unless `--json`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (codexHome: Option.Option<string>, json: boolean) =>
-  Installer.layerHome(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) })).pipe(
+export const layer = (codexHome: Option.Option<string>, json: boolean) => {
+  const home = CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))
+  const stores = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), Installer.journalLayer).pipe(Layer.provideMerge(home))
+  return Layer.mergeAll(Installer.layer, Exporter.layer.pipe(Layer.provide(SessionCatalog.layer))).pipe(
+    Layer.provideMerge(stores),
     Layer.provideMerge(TerminalProgress.layer({ quiet: json }))
   )
+}
 
 /**
  * Rolls back what a killed process left unfinished, then runs `body`.

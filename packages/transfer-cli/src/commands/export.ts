@@ -5,11 +5,11 @@
  */
 import { Command, Options as Opt } from "@effect/cli"
 import { Exporter } from "@sessionport/codex-home"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import { UsageError } from "../Failure.js"
 import * as Options from "../Options.js"
 import * as Output from "../Output.js"
-import * as TerminalProgress from "../TerminalProgress.js"
+import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
   thread: Opt.text("thread").pipe(Opt.withDescription("A thread id to export (repeatable)."), Opt.repeated),
@@ -53,7 +53,7 @@ export const command = Command.make(
       return yield* new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
     }
     const exporter = yield* Exporter.Exporter
-    const result = yield* exporter.export({
+    const result = yield* HomeCommand.withRecovery(exporter.export({
       out: o.out,
       threadIds: o.thread,
       cwds: o.cwd,
@@ -62,14 +62,8 @@ export const command = Command.make(
       includeArchived: o.includeArchived,
       includeSkills: o.includeSkills,
       dryRun: o.dryRun
-    })
+    }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(render(result))
-  }, (effect, o) =>
-    Effect.provide(
-      effect,
-      Exporter.layerHome(Option.match(o.codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) })).pipe(
-        Layer.provide(TerminalProgress.layer({ quiet: o.json }))
-      )
-    ))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
 ).pipe(Command.withDescription("Write the selected sessions of this Codex home into a session package (FILE.tgz or a folder)."))
