@@ -2,12 +2,13 @@
  * JSON Schema documents generated from the Effect schemas, so tools in any language can
  * validate Codex files. Published in `docs/json-schema/`; a test fails when they drift.
  *
- * Objects allow additional properties: Codex adds fields often, and this model passes them
- * through.
+ * Objects of Codex files allow additional properties: Codex adds fields often, and this model
+ * passes them through. The `actions.v1` document is closed: sessionport writes it.
  *
  * @since 0.1.0
  */
 import { JSONSchema, type Schema } from "effect"
+import { ActionV1 } from "./Actions.js"
 import { HistoryLine } from "./History.js"
 import { LegacyJsonSession, LegacyLine } from "./Legacy.js"
 import { RolloutLine } from "./RolloutLine.js"
@@ -16,14 +17,24 @@ import { SessionIndexLine } from "./SessionIndex.js"
 const DIALECT = "http://json-schema.org/draft-07/schema#"
 
 /**
- * Builds one standalone JSON Schema document (draft-07) for a schema.
+ * Builds one standalone JSON Schema document (draft-07) for a schema. Objects allow additional
+ * properties unless `additionalProperties` is `"strict"` (for documents sessionport writes,
+ * whose shape is closed).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (schema: Schema.Schema.All, title: string, description: string): Record<string, unknown> => {
+export const make = (
+  schema: Schema.Schema.All,
+  title: string,
+  description: string,
+  options: { readonly additionalProperties?: "allow" | "strict" } = {}
+): Record<string, unknown> => {
   const definitions: Record<string, JSONSchema.JsonSchema7> = {}
-  const root = JSONSchema.fromAST(schema.ast, { definitions, additionalPropertiesStrategy: "allow" })
+  const root = JSONSchema.fromAST(schema.ast, {
+    definitions,
+    additionalPropertiesStrategy: options.additionalProperties ?? "allow"
+  })
   return stripIds({ $schema: DIALECT, title, description, ...root, $defs: sortKeys(definitions) }) as Record<
     string,
     unknown
@@ -50,6 +61,12 @@ const sortKeys = <A>(record: Record<string, A>): Record<string, A> =>
  * @category constants
  */
 export const documents = (): Record<string, Record<string, unknown>> => ({
+  "actions-v1.schema.json": make(
+    ActionV1,
+    "sessionport actions.v1",
+    "One completed action of a Codex session, as `session-transfer actions` prints it (one per JSON line). A closed shape: a different one will be actions.v2. See docs/actions-v1.md.",
+    { additionalProperties: "strict" }
+  ),
   "rollout-line.schema.json": make(
     RolloutLine,
     "Codex rollout line",

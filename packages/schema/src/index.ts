@@ -5,6 +5,8 @@
  */
 
 /** @since 0.1.0 */
+export * as Actions from "./Actions.js"
+/** @since 0.1.0 */
 export * as ContentItem from "./ContentItem.js"
 /** @since 0.1.0 */
 export * as EventMsg from "./EventMsg.js"

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
+import * as Actions from "./commands/actions.js"
 import * as Export from "./commands/export.js"
 import * as Inspect from "./commands/inspect.js"
 import * as Install from "./commands/install.js"
@@ -15,6 +16,7 @@ import { Producer } from "@sessionport/package-format"
 export const root = Command.make("session-transfer").pipe(
   Command.withDescription("Carry Codex sessions between machines: export, inspect, install, roll back, validate."),
   Command.withSubcommands([
+    Actions.command,
     Export.command,
     Inspect.command,
     Install.command,
