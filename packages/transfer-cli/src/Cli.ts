@@ -14,7 +14,7 @@ import { Producer } from "@sessionport/package-format"
 
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-transfer").pipe(
-  Command.withDescription("Carry Codex sessions between machines: export, inspect, install, roll back, validate."),
+  Command.withDescription("Carry Codex sessions between machines: export, inspect, install, roll back, validate, list actions."),
   Command.withSubcommands([
     Actions.command,
     Export.command,
