@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as fs from "node:fs"
 
 /** @since 0.1.0 @category models */
 export interface Measured<A> {
@@ -34,4 +35,25 @@ export const measure = async <A>(run: () => Promise<A>): Promise<Measured<A>> =>
   } finally {
     clearInterval(timer)
   }
+}
+
+/**
+ * The reference run of the decode benchmarks: stream the file, split on `\n`, `JSON.parse`
+ * every line, nothing else. Answers the number of lines.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export const bareJsonParse = async (file: string): Promise<number> => {
+  let pending = ""
+  let count = 0
+  const decoder = new TextDecoder()
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    const text = pending + decoder.decode(chunk as Buffer, { stream: true })
+    const parts = text.split("\n")
+    pending = parts.pop()!
+    for (const line of parts) if (line.length > 0) (JSON.parse(line), count++)
+  }
+  if (pending.length > 0) (JSON.parse(pending), count++)
+  return count
 }

@@ -5,7 +5,7 @@
 // walked, the target of >= 0.5), "no match" (nothing is mapped: lines are only pre-checked).
 import { NodeContext } from "@effect/platform-node"
 import { FileSystem } from "@effect/platform"
-import { measure } from "@sessionport/codex-oracle/Bench"
+import { bareJsonParse, measure } from "@sessionport/codex-oracle/Bench"
 import { generateRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -15,21 +15,6 @@ import { PathRules, Rewriter } from "../src/index.js"
 
 const CHUNK = 256 * 1024
 const ID = "019e1625-789d-76c0-80ab-3724b5ddb799"
-
-/** The reference: stream the file, split on \n, JSON.parse every line. Nothing else. */
-const bareJsonParse = async (file: string) => {
-  let pending = ""
-  let count = 0
-  const decoder = new TextDecoder()
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) {
-    const text = pending + decoder.decode(chunk as Buffer, { stream: true })
-    const parts = text.split("\n")
-    pending = parts.pop()!
-    for (const line of parts) if (line.length > 0) (JSON.parse(line), count++)
-  }
-  if (pending.length > 0) (JSON.parse(pending), count++)
-  return count
-}
 
 const rewrite = (file: string, out: string, cwd: string, checkAll: boolean) =>
   Effect.runPromise(

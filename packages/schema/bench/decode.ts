@@ -6,25 +6,9 @@ import { Effect, Either, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { measure } from "@sessionport/codex-oracle/Bench"
+import { bareJsonParse, measure } from "@sessionport/codex-oracle/Bench"
 import { generateRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 
-const CHUNK = 256 * 1024
-
-/** The reference: stream the file, split on \n, JSON.parse every line. Nothing else. */
-const bareJsonParse = async (file: string) => {
-  let pending = ""
-  let count = 0
-  const decoder = new TextDecoder()
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) {
-    const text = pending + decoder.decode(chunk as Buffer, { stream: true })
-    const parts = text.split("\n")
-    pending = parts.pop()!
-    for (const line of parts) if (line.length > 0) (JSON.parse(line), count++)
-  }
-  if (pending.length > 0) (JSON.parse(pending), count++)
-  return count
-}
 
 const rolloutReader = (file: string) =>
   Effect.runPromise(
