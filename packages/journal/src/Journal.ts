@@ -12,9 +12,11 @@
  * **Write-ahead.** Each operation is recorded (`intent`) before the change and its outcome
  * (`done`) after; file contents are streamed to a temp file whose size and sha256 are recorded
  * (`staged`) before the rename, and SQL changes are made inside `BEGIN IMMEDIATE` and recorded
- * with their exact old and new values before the `COMMIT`. A rollback (or recovery) compares
- * the disk with each operation's before- and after-states, so it undoes only what happened, and
- * refuses, changing nothing, when a file or row changed since (unless forced).
+ * with their exact old and new values before the `COMMIT`. `createFiles` records a whole batch
+ * with the same three records, whatever its number of files: a thousand new sessions cost three
+ * journal writes, not five thousand. A rollback (or recovery) compares the disk with each
+ * operation's before- and after-states, so it undoes only what happened, and refuses, changing
+ * nothing, when a file or row changed since (unless forced).
  *
  * **Steps** (for `SESSIONPORT_CRASH_AT=<n>`, which sends the process SIGKILL right after step n,
  * and `<n>:before`, right before step n's change). Steps are counted from 1 over the whole
@@ -24,6 +26,13 @@
  * - `createFile`: `journal: intent` · `mkdir` (counted even when no folder is missing) ·
  *   `journal: staged` (the temp file is complete) · `write` (rename, then mtime; `:before` dies
  *   with the complete temp file left next to the target) · `journal: done`
+ * - `createFiles` of n files: `journal: intent` (every path, the folders to create) · `mkdir`
+ *   (all the missing folders; counted even when none is) · n × `temp` (the file complete in its
+ *   temp sibling, mtime set, not yet fsynced; `:before` dies with the temp created and its first
+ *   chunk written) · `journal: staged` (every temp fsynced, every size and sha256 recorded) ·
+ *   n × `rename` (`:before` dies with the earlier files in place, the others still temps) ·
+ *   `sync` (each folder of the batch fsynced once: the renames and new folders are durable) ·
+ *   `journal: done`; 2n + 5 steps
  * - `replaceFile`: `backup` (the copy into `backups/`) · `journal: intent` · `journal: staged` ·
  *   `write` · `journal: done`
  * - `appendText`: `journal: intent` · `mkdir` · `append` · `journal: done`
@@ -39,8 +48,13 @@
  *   first: `undo` · `journal: undone`; then `journal: <final status>`
  *
  * A refused call (target exists, a check fails before its first step) takes no step. So the
- * transaction of `test/driver.ts` (3 creates, 1 append, 2 SQL steps, 1 replace) takes
- * 2 + 3×5 + 4 + 2×3 + 5 + 2 = 34 steps.
+ * `install` transaction of `test/driver.ts` (3 creates, 1 append, 2 SQL steps, 1 replace) takes
+ * 2 + 3×5 + 4 + 2×3 + 5 + 2 = 34 steps, and its `batch` transaction (`createFiles` of 20 files,
+ * 1 append) 2 + (2×20 + 5) + 4 + 2 = 53.
+ *
+ * Background work (the writes and fsyncs of a batch's temps) is settled before the process dies
+ * at a step, so each step leaves the state described; a real crash may come in between, which a
+ * rollback handles the same way (it compares the disk with the record).
  *
  * @since 0.1.0
  */
@@ -88,6 +102,37 @@ export interface CreateFileOptions {
   readonly mode?: number | undefined
 }
 
+/**
+ * One file of {@link Transaction.createFiles}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileToCreate<E = never, R = never> {
+  /** absolute; must not exist */
+  readonly path: string
+  /**
+   * Run when its turn comes, after the previous file's content ended (a stream may depend on
+   * what earlier ones did). Its chunks are written after the stream moved on: it must not reuse
+   * a chunk's memory (no node stream does).
+   */
+  readonly content: Content<E, R>
+  /** set on the file (before the rename) */
+  readonly mtime?: Date | undefined
+  /** permission bits (default `0o666` less the umask) */
+  readonly mode?: number | undefined
+}
+
+/** @since 0.1.0 @category models */
+export interface CreateFilesOptions<E = never, R = never> {
+  /**
+   * Runs as each file's content has ended (its size and sha256 known, its bytes on their way to
+   * its temp file; nothing in place yet), in order, before the next file's content is run: for
+   * what the producer of one file reports and the next needs, or progress.
+   */
+  readonly onWritten?: ((written: Written, index: number) => Effect.Effect<void, E, R>) | undefined
+}
+
 /** @since 0.1.0 @category models */
 export interface ReplaceFileOptions {
   /** set after the write; the file keeps its permissions */
@@ -123,6 +168,18 @@ export interface Transaction {
     content: Content<E, R>,
     options?: CreateFileOptions
   ) => Effect.Effect<Written, E | JournalError, R>
+  /**
+   * Creates files that must not exist (and the missing folders above them) as one operation,
+   * whatever their number: three journal records in all (`intent` with every path, `staged` with
+   * every size and sha256, `done`), each file streamed to a temp file next to it and hashed,
+   * every temp fsynced, then renamed into place, each folder fsynced once. Contents run one
+   * after the other, in order. Answers what was written, in order. The whole batch is refused,
+   * taking no step, when a path is given twice, exists, or is outside the roots.
+   */
+  readonly createFiles: <E = never, R = never>(
+    files: Iterable<FileToCreate<E, R>>,
+    options?: CreateFilesOptions<E, R>
+  ) => Effect.Effect<ReadonlyArray<Written>, E | JournalError, R>
   /** Replaces an existing regular file, after copying it into the transaction's backups. */
   readonly replaceFile: <E = never, R = never>(
     path: string,
@@ -208,7 +265,10 @@ export type UndoState = "after" | "partial" | "before" | "changed" | "chained"
 export interface UndoStep {
   readonly seq: number
   readonly kind: OperationKind
-  /** the file, or the database */
+  /**
+   * the file, or the database; for `create_files`, the first file that changed since when one
+   * did, else the deepest folder holding the whole batch
+   */
   readonly target: string
   readonly state: UndoState
   /** what is (or would be) done, one line */
@@ -306,7 +366,13 @@ const realpathOfNearest = async (path: string): Promise<string> => {
   }
 }
 
-const emptyCounts = (): Record<OperationKind, number> => ({ create_file: 0, replace_file: 0, append_text: 0, sql: 0 })
+const emptyCounts = (): Record<OperationKind, number> => ({
+  create_file: 0,
+  create_files: 0,
+  replace_file: 0,
+  append_text: 0,
+  sql: 0
+})
 
 /**
  * The journal of a Codex home.
@@ -337,6 +403,36 @@ export const make = (options: JournalOptions): JournalShape => {
       throw new JournalError({ reason: "outside_roots", path: absolute, detail: roots.join(", ") })
     })
 
+  /** `confine` for many paths: each distinct folder is resolved once */
+  const confineAll = (paths: ReadonlyArray<string>): Effect.Effect<Array<string>, JournalError> =>
+    io(dir, "cannot resolve", async () => {
+      const journal = await realpathOfNearest(dir)
+      const realRoots = await Promise.all(roots.map((root) => realpathOfNearest(root)))
+      const folders = new Map<string, Promise<string>>()
+      const realFolder = (folder: string) => {
+        let real = folders.get(folder)
+        if (real === undefined) folders.set(folder, real = realpathOfNearest(folder))
+        return real
+      }
+      const out: Array<string> = []
+      for (const path of paths) {
+        if (!Path.isAbsolute(path)) {
+          throw new JournalError({ reason: "invalid", path, detail: "the journal takes absolute paths only" })
+        }
+        const absolute = Path.resolve(path)
+        // the target itself must not exist (a symlink there is refused as existing)
+        const real = Path.join(await realFolder(Path.dirname(absolute)), Path.basename(absolute))
+        if (within(real, journal)) {
+          throw new JournalError({ reason: "invalid", path: absolute, detail: "is inside the journal folder" })
+        }
+        if (!realRoots.some((root) => within(real, root) && real !== root)) {
+          throw new JournalError({ reason: "outside_roots", path: absolute, detail: roots.join(", ") })
+        }
+        out.push(absolute)
+      }
+      return out
+    })
+
   const loadHolder = (id: string) =>
     Effect.gen(function*() {
       const record = yield* readRecord(dir, id)
@@ -348,7 +444,11 @@ export const make = (options: JournalOptions): JournalShape => {
   const checkRecord = (holder: Holder) => {
     const problem = (() => {
       const paths = holder.record.operations.flatMap((op) =>
-        op.kind === "sql" ? [op.db] : [op.path, ...("created_dirs" in op ? op.created_dirs : [])]
+        op.kind === "sql"
+          ? [op.db]
+          : op.kind === "create_files"
+          ? [...op.files.map((file) => file.path), ...op.created_dirs]
+          : [op.path, ...("created_dirs" in op ? op.created_dirs : [])]
       )
       const bad = paths.find((path) => !Path.isAbsolute(path) || Path.resolve(path) !== path || within(path, dir))
       if (bad !== undefined) return `it names ${bad}`
@@ -474,7 +574,10 @@ export const make = (options: JournalOptions): JournalShape => {
         const record = yield* readRecord(dir, candidate).pipe(Effect.orElseSucceed(() => undefined))
         if (record === undefined || record.status === "rolled_back" || record.status === "failed") continue
         // files only: a database is shared by every transaction, its refusals name the row
-        for (const op of record.operations) if (op.kind !== "sql") later.set(op.path, candidate)
+        for (const op of record.operations) {
+          if (op.kind === "create_files") for (const file of op.files) later.set(file.path, candidate)
+          else if (op.kind !== "sql") later.set(op.path, candidate)
+        }
       }
       return (target: string) => later.get(target)
     })
@@ -519,7 +622,7 @@ export const make = (options: JournalOptions): JournalShape => {
             }
             yield* io(holder.dir, "cannot create the transaction folder", () => fs.mkdir(holder.dir, { recursive: true }))
             yield* save(holder, "begin")
-            return openTransaction({ holder, lock, confine, busyTimeoutMs })
+            return openTransaction({ holder, lock, confine, confineAll, busyTimeoutMs })
           }).pipe(Effect.onError(() => lock.release.pipe(Effect.ignore)))
         }),
         (open, exit) => open.close(exit)

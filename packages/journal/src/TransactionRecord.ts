@@ -8,7 +8,8 @@
  *   undone (in-process abort or `recover`) ends `failed`.
  * - `operations[].state`: `intent` (recorded, the change may not have happened) → `staged` (files:
  *   the new content is complete in a temp file and its size and sha256 are known, the rename may
- *   not have happened) → `done`. `undone: true` once a rollback undid it.
+ *   not have happened; for `create_files`, every file of the batch) → `done`. `undone: true` once a
+ *   rollback undid it.
  * - `rollback`: present once a rollback started; `finished_at` once it ended.
  * - SQL values keep their SQLite type: `null`, a string (TEXT), a JSON number (INTEGER within
  *   ±2^53), `{"$int": "…"}` (larger INTEGER), `{"$real": "…"}` (REAL), `{"$blob": "<base64>"}`.
@@ -80,6 +81,59 @@ export const CreateFileOp = Schema.Struct({
 })
 /** @since 0.1.0 @category models */
 export type CreateFileOp = typeof CreateFileOp.Type
+
+/**
+ * One file of a {@link CreateFilesOp}: `size` and `sha256` once the batch is `staged`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const BatchFile = Schema.Struct({
+  path: Schema.String,
+  size: Schema.optional(Schema.Number),
+  sha256: Schema.optional(Schema.String),
+  /** the modification time set on it, when one was asked */
+  mtime_ms: Schema.optional(Schema.Number)
+})
+/** @since 0.1.0 @category models */
+export type BatchFile = typeof BatchFile.Type
+
+/**
+ * Files that did not exist, created as one operation with three records whatever their number:
+ * `intent` (every path, and the folders to create), `staged` (every file's size and sha256, its
+ * content complete and fsynced in its temp file; the renames come after) and `done` (every file
+ * renamed into place, its folder fsynced).
+ *
+ * Each file is written first to `<folder>/.<name>.sessionport-<transaction id>-<seq>.tmp` (see
+ * {@link batchTempPath}). Undo: delete every file that still has its `sha256` (all of them are
+ * checked first: all or nothing); before `staged`, no file was renamed yet, so none is touched;
+ * then delete the temp files left behind, and remove `created_dirs` (deepest first) that are
+ * empty.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const CreateFilesOp = Schema.Struct({
+  kind: Schema.Literal("create_files"),
+  /** the batch, in the order written */
+  files: Schema.Array(BatchFile),
+  /** folders that did not exist and were created for the batch, shallowest first */
+  created_dirs: Schema.Array(Schema.String),
+  ...common
+})
+/** @since 0.1.0 @category models */
+export type CreateFilesOp = typeof CreateFilesOp.Type
+
+/**
+ * The temp file a {@link CreateFilesOp} writes a file of the batch to, next to it.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const batchTempPath = (path: string, transaction: string, seq: number): string => {
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"))
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.sessionport-${transaction}-${seq}.tmp`
+}
 
 /**
  * An existing file replaced. Undo: copy `backup` back if the file still has `sha256`.
@@ -189,7 +243,7 @@ export const SqlOp = Schema.Struct({
 export type SqlOp = typeof SqlOp.Type
 
 /** @since 0.1.0 @category models */
-export const Operation = Schema.Union(CreateFileOp, ReplaceFileOp, AppendTextOp, SqlOp)
+export const Operation = Schema.Union(CreateFileOp, CreateFilesOp, ReplaceFileOp, AppendTextOp, SqlOp)
 /** @since 0.1.0 @category models */
 export type Operation = typeof Operation.Type
 

@@ -116,6 +116,179 @@ describe("createFile", () => {
     }))
 })
 
+describe("createFiles", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text)
+  const tempsIn = (dir: string): Array<string> =>
+    fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) => name.includes(".sessionport-"))
+
+  it.effect("one operation, three records: every file in place with its mtime and mode, contents run in order; rollback removes them and the folders", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const mtime = new Date("2026-01-02T03:04:05Z")
+      const order: Array<string> = []
+      const files = [
+        { path: at("batch/a/one.jsonl"), content: "one\n", mtime },
+        { path: at("batch/b/two.jsonl"), content: bytes("two\n"), mode: 0o600 },
+        {
+          path: at("batch/a/three.jsonl"),
+          content: Stream.fromIterable(["th", "r", "ee\n"]).pipe(
+            Stream.tap((chunk) => Effect.sync(() => order.push(`chunk ${chunk}`))),
+            Stream.map(bytes)
+          )
+        },
+        { path: at("sessions/2026/11/20/four.jsonl"), content: Stream.empty }
+      ]
+      const sawWritten: Array<string> = []
+      const { id, written } = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const written = yield* tx.createFiles(files, {
+            onWritten: (w, i) =>
+              Effect.sync(() => {
+                order.push(`written ${i}`)
+                sawWritten.push(w.path)
+              })
+          })
+          return { id: tx.id, written }
+        }))
+      assert.deepStrictEqual(written, [
+        { path: at("batch/a/one.jsonl"), size: 4, sha256: sha("one\n") },
+        { path: at("batch/b/two.jsonl"), size: 4, sha256: sha("two\n") },
+        { path: at("batch/a/three.jsonl"), size: 6, sha256: sha("three\n") },
+        { path: at("sessions/2026/11/20/four.jsonl"), size: 0, sha256: sha("") }
+      ])
+      assert.deepStrictEqual(order, ["written 0", "written 1", "chunk th", "chunk r", "chunk ee\n", "written 2", "written 3"])
+      assert.deepStrictEqual(sawWritten, written.map((w) => w.path))
+      assert.strictEqual(fs.readFileSync(at("batch/a/three.jsonl"), "utf8"), "three\n")
+      assert.strictEqual(fs.statSync(at("batch/a/one.jsonl")).mtimeMs, mtime.getTime())
+      assert.strictEqual(fs.statSync(at("batch/b/two.jsonl")).mode & 0o777, 0o600)
+      assert.strictEqual(fs.statSync(at("sessions/2026/11/20/four.jsonl")).size, 0)
+      assert.deepStrictEqual(tempsIn(home), [])
+      const record = yield* journal.get(id)
+      assert.strictEqual(record.operations.length, 1)
+      const op = record.operations[0]!
+      assert.strictEqual(op.kind, "create_files")
+      assert.strictEqual(op.state, "done")
+      if (op.kind === "create_files") {
+        assert.deepStrictEqual(op.created_dirs, [at("batch"), at("batch/a"), at("batch/b")])
+        assert.deepStrictEqual(op.files, [
+          { path: at("batch/a/one.jsonl"), mtime_ms: mtime.getTime(), size: 4, sha256: sha("one\n") },
+          { path: at("batch/b/two.jsonl"), size: 4, sha256: sha("two\n") },
+          { path: at("batch/a/three.jsonl"), size: 6, sha256: sha("three\n") },
+          { path: at("sessions/2026/11/20/four.jsonl"), size: 0, sha256: sha("") }
+        ])
+      }
+      assert.strictEqual((yield* journal.list)[0]!.operations.create_files, 1)
+      const dry = yield* journal.rollback(id, { dryRun: true })
+      assert.deepStrictEqual(dry.steps.map((step) => [step.kind, step.target, step.state, step.action]), [
+        ["create_files", home, "after", "delete 4 of the 4 file(s); remove 3 created folder(s) if empty"]
+      ])
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("refuses, taking no step, a batch with an existing target, a path twice, a relative path or one outside the home", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const attempt = (paths: ReadonlyArray<string>) => failure(tx.createFiles(paths.map((path) => ({ path, content: "x" }))))
+          const exists = yield* attempt([at("new/a.txt"), at(OLD_ROLLOUT)])
+          assert.strictEqual(exists.reason, "target_exists")
+          assert.strictEqual(exists.path, at(OLD_ROLLOUT))
+          // a folder is no place for a file either
+          assert.strictEqual((yield* attempt([at("sessions/2026/11/empty")])).reason, "target_exists")
+          const twice = yield* attempt([at("new/a.txt"), at("new/b.txt"), at("new/a.txt")])
+          assert.strictEqual(twice.reason, "invalid")
+          assert.include(twice.message, "is twice in the batch")
+          assert.strictEqual((yield* attempt([at("new/a"), at("new/a/b.txt")])).reason, "invalid")
+          assert.strictEqual((yield* attempt([at("new/a.txt"), "relative.txt"])).reason, "invalid")
+          assert.strictEqual((yield* attempt([at("new/a.txt"), path.join(os.tmpdir(), "outside.txt")])).reason, "outside_roots")
+          assert.strictEqual((yield* attempt([path.join(journal.dir, "x.txt")])).reason, "invalid")
+          assert.strictEqual((yield* attempt([at(`${INDEX}/under-a-file.txt`)])).reason, "not_a_file")
+          assert.deepStrictEqual(yield* tx.createFiles([]), [])
+        }))
+      assert.deepStrictEqual((yield* journal.get("latest")).operations, [])
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("a content failing part-way: its own error comes out; no file, temp or folder is left", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const result = yield* Effect.either(journal.transaction({ kind: "test" }, (tx) =>
+        tx.createFiles([
+          { path: at("new/deep/a.txt"), content: "a" },
+          { path: at("new/deep/b.txt"), content: Stream.concat(Stream.succeed(new Uint8Array(100_000)), Stream.fail("source broke" as const)) },
+          { path: at("new/deep/c.txt"), content: "c" }
+        ])))
+      assert.deepStrictEqual(result, Either.left("source broke" as const))
+      assert.deepStrictEqual(snapshot(home), before)
+      assert.deepStrictEqual(tempsIn(home), [])
+      assert.strictEqual((yield* journal.list)[0]!.status, "failed")
+    }))
+
+  it.effect("rollback is all or nothing: one file changed refuses it, naming the file, and deletes none; force deletes them all", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const files = Array.from({ length: 30 }, (_, i) => ({ path: at(`sessions/2026/12/0${1 + (i % 3)}/r-${i}.jsonl`), content: `{"n":${i}}\n` }))
+      const id = yield* journal.transaction({ kind: "test" }, (tx) => Effect.as(tx.createFiles(files), tx.id))
+      fs.appendFileSync(files[17]!.path, "{\"continued\":true}\n")
+      fs.writeFileSync(files[23]!.path, "{\"n\":99}\n")
+      const changed = snapshot(home)
+      const error = yield* failure(journal.rollback(id))
+      assert.strictEqual(error.reason, "changed_since")
+      assert.strictEqual(
+        error.message,
+        `cannot roll back ${id}: ${files[17]!.path} changed since the transaction created it (sha256 differs) (and 1 more file(s) of the batch); nothing was undone (use --force to undo anyway)`
+      )
+      assert.deepStrictEqual(snapshot(home), changed)
+      const forced = yield* journal.rollback(id, { force: true })
+      assert.strictEqual(forced.steps[0]!.state, "changed")
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("a file of the batch replaced later in the same transaction: the rollback restores, then deletes it", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          yield* tx.createFiles([{ path: at("x/a.txt"), content: "a" }, { path: at("x/b.txt"), content: "b" }])
+          yield* tx.replaceFile(at("x/b.txt"), "b, again")
+          yield* tx.appendText(at("x/a.txt"), "+")
+        }))
+      assert.strictEqual(fs.readFileSync(at("x/a.txt"), "utf8"), "a+")
+      const dry = yield* journal.rollback("latest", { dryRun: true })
+      assert.deepStrictEqual(dry.steps.map((step) => step.state), ["after", "after", "chained"])
+      assert.strictEqual(
+        dry.steps[2]!.action,
+        "nothing to delete; 2 file(s) checked when the later operations on them are undone; remove 1 created folder(s) if empty"
+      )
+      const report = yield* journal.rollback("latest")
+      assert.deepStrictEqual(report.steps.map((step) => step.state), ["after", "after", "after"])
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("a file that appeared at a target while the batch was written (not by the batch) is left by the rollback", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const result = yield* Effect.either(journal.transaction({ kind: "test" }, (tx) =>
+        tx.createFiles([
+          { path: at("y/a.txt"), content: "a" },
+          { path: at("y/b.txt"), content: Stream.fromEffect(Effect.sync(() => (fs.writeFileSync(at("y/a.txt"), "Codex's"), bytes("b")))) }
+        ])))
+      assert.isTrue(Either.isLeft(result))
+      const error = (result as Either.Left<JournalError.JournalError, unknown>).left
+      assert.strictEqual(error.reason, "target_exists")
+      assert.strictEqual(error.message, `${at("y/a.txt")}: appeared while the batch was written`)
+      assert.strictEqual(fs.readFileSync(at("y/a.txt"), "utf8"), "Codex's")
+      assert.deepStrictEqual(tempsIn(home), [])
+    }))
+})
+
 describe("replaceFile", () => {
   it.effect("backs up the old file (with its sha256) and rollback restores its bytes, mode and mtime", () =>
     Effect.gen(function*() {
@@ -513,7 +686,7 @@ describe("abort and list", () => {
         kind: "install",
         summary: { n: 1 },
         status: "failed",
-        operations: { create_file: 3, replace_file: 1, append_text: 1, sql: 2, total: 7, undone: 7 }
+        operations: { create_file: 3, create_files: 0, replace_file: 1, append_text: 1, sql: 2, total: 7, undone: 7 }
       })
       const record = yield* journal.get(info!.id)
       assert.strictEqual(record.error, "disk full")
@@ -534,6 +707,31 @@ describe("abort and list", () => {
       assert.deepStrictEqual(snapshot(home), before)
       assert.strictEqual((yield* failure(tx.createFile(at("late.txt"), "x"))).reason, "invalid")
       assert.strictEqual((yield* journal.list)[0]!.status, "failed")
+    }))
+})
+
+describe("transaction.json", () => {
+  it.effect("is the record as JSON.stringify(record, null, 2) writes it, at every save (operations are serialized once)", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const file = (id: string) => path.join(journal.dir, id, "transaction.json")
+      const canonical = (id: string) => {
+        const text = fs.readFileSync(file(id), "utf8")
+        assert.strictEqual(text, `${JSON.stringify(JSON.parse(text), null, 2)}\n`)
+      }
+      const id = yield* journal.transaction({ kind: "install", summary: { text: "$& $' \"operations\": []" } }, (tx) =>
+        Effect.gen(function*() {
+          canonical(tx.id)
+          yield* install(home)(tx)
+          canonical(tx.id)
+          yield* tx.createFiles([{ path: at("z/1.txt"), content: "1" }, { path: at("z/2.txt"), content: "2", mtime: new Date(0) }])
+          canonical(tx.id)
+          return tx.id
+        }))
+      canonical(id)
+      yield* journal.rollback(id)
+      canonical(id)
+      assert.deepStrictEqual((yield* journal.get(id)).summary, { text: "$& $' \"operations\": []" })
     }))
 })
 

@@ -12,7 +12,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Journal } from "../src/index.js"
-import { INDEX, INSTALL_STEPS, makeHome, NEW_A, snapshot } from "./home.js"
+import { BATCH_STEPS, INDEX, INSTALL_STEPS, makeHome, NEW_A, snapshot } from "./home.js"
 
 afterAll(removeTemps)
 
@@ -96,115 +96,130 @@ const inLanes = <S, E>(
 // step n of the transaction is `journal: completed`: from then on it is committed
 const COMPLETED = INSTALL_STEPS - 1
 
-describe("kill -9", () => {
-  it.effect("at every step of a transaction (after and before): recover restores exactly the state before, twice over", () =>
-    Effect.gen(function*() {
-      const reference = makeHome()
-      const clean = yield* runDriver(["install", reference])
-      finishes(clean, "the transaction")
-      assert.strictEqual(clean.output?.steps, INSTALL_STEPS)
-      const committed = comparable(reference, false)
-      // past the last step nothing happens
-      finishes(yield* runDriver(["install", makeHome()], String(INSTALL_STEPS + 1)), "the transaction")
-
-      yield* Effect.forEach(crashPoints(INSTALL_STEPS), (crashAt) =>
-        Effect.gen(function*() {
-          const home = makeHome()
-          const before = comparable(home, true)
-          crashes(yield* runDriver(["install", home], crashAt), crashAt)
-          const journal = Journal.make({ codexHome: home })
-          const { n, before: early } = parse(crashAt)
-          const recovered = yield* journal.recover()
-          if (n > COMPLETED || (n === COMPLETED && !early)) {
-            assert.deepStrictEqual(recovered.recovered, [], crashAt)
-            assert.deepStrictEqual(comparable(home, false), committed, crashAt)
-            assert.strictEqual((yield* journal.list)[0]!.status, "completed")
-            yield* journal.rollback("latest")
-          } else {
-            const started = n > 2 || (n === 2 && !early)
-            assert.strictEqual(recovered.recovered.length, started ? 1 : 0, crashAt)
-            if (started) assert.strictEqual(recovered.recovered[0]!.status, "failed")
-          }
-          assert.deepStrictEqual(comparable(home, true), before, crashAt)
-          // idempotent
-          assert.deepStrictEqual(yield* journal.recover(), { recovered: [] }, crashAt)
-          assert.deepStrictEqual(comparable(home, true), before, crashAt)
-          assert.isFalse(fs.existsSync(path.join(journal.dir, ".lock")), crashAt)
-        }), { concurrency: LANES, discard: true })
-    }), 600_000)
-
+/**
+ * The driver's transactions: `install` (one operation per kind) and `batch` (20 files in one
+ * `createFiles`, then an append); where to interrupt one before crashing its recover; and how
+ * many operations its rollback undoes.
+ */
+const TRANSACTIONS = [
   // all operations done but not committed; and a replace cut short with its temp file left
-  for (const [interrupted, afterOnly] of [[`${COMPLETED - 1}`, false], ["30:before", true]] as const) {
-    it.effect(`inside recover (transaction killed at ${interrupted}), at every step: the next recover finishes it`, () =>
+  { command: "install", steps: INSTALL_STEPS, interrupted: [[`${COMPLETED - 1}`, false], ["30:before", true]], operations: 7 },
+  // 11 of the 20 files renamed into place; and the 11th temp file part-written (400 KB in 40 chunks)
+  { command: "batch", steps: BATCH_STEPS, interrupted: [["36", false], ["15:before", true]], operations: 2 }
+] as const
+
+describe("kill -9", () => {
+  for (const { command, interrupted, operations, steps } of TRANSACTIONS) {
+    it.effect(`${command}: at every step of a transaction (after and before): recover restores exactly the state before, twice over`, () =>
       Effect.gen(function*() {
-        let recoverSteps = 0
+        const completed = steps - 1
+        const reference = makeHome()
+        const clean = yield* runDriver([command, reference])
+        finishes(clean, "the transaction")
+        assert.strictEqual(clean.output?.steps, steps)
+        const committed = comparable(reference, false)
+        // past the last step nothing happens
+        finishes(yield* runDriver([command, makeHome()], String(steps + 1)), "the transaction")
+
+        yield* Effect.forEach(crashPoints(steps), (crashAt) =>
+          Effect.gen(function*() {
+            const home = makeHome()
+            const before = comparable(home, true)
+            crashes(yield* runDriver([command, home], crashAt), crashAt)
+            const journal = Journal.make({ codexHome: home })
+            const { n, before: early } = parse(crashAt)
+            const recovered = yield* journal.recover()
+            if (n > completed || (n === completed && !early)) {
+              assert.deepStrictEqual(recovered.recovered, [], crashAt)
+              assert.deepStrictEqual(comparable(home, false), committed, crashAt)
+              assert.strictEqual((yield* journal.list)[0]!.status, "completed")
+              yield* journal.rollback("latest")
+            } else {
+              const started = n > 2 || (n === 2 && !early)
+              assert.strictEqual(recovered.recovered.length, started ? 1 : 0, crashAt)
+              if (started) assert.strictEqual(recovered.recovered[0]!.status, "failed")
+            }
+            assert.deepStrictEqual(comparable(home, true), before, crashAt)
+            // idempotent
+            assert.deepStrictEqual(yield* journal.recover(), { recovered: [] }, crashAt)
+            assert.deepStrictEqual(comparable(home, true), before, crashAt)
+            assert.isFalse(fs.existsSync(path.join(journal.dir, ".lock")), crashAt)
+          }), { concurrency: LANES, discard: true })
+      }), 600_000)
+
+    for (const [at, afterOnly] of interrupted) {
+      it.effect(`${command}: inside recover (transaction killed at ${at}), at every step: the next recover finishes it`, () =>
+        Effect.gen(function*() {
+          let recoverSteps = 0
+          const prepare = () =>
+            Effect.gen(function*() {
+              const home = makeHome()
+              const before = comparable(home, true)
+              crashes(yield* runDriver([command, home], at), at)
+              const restore = stash(home)
+              if (recoverSteps === 0) {
+                const clean = yield* runDriver(["recover", home])
+                finishes(clean, "recover")
+                recoverSteps = clean.output!.steps
+                assert.deepStrictEqual(comparable(home, true), before)
+                restore()
+              }
+              return { home, before, restore }
+            })
+          // learn the step count first (lanes are prepared concurrently)
+          const first = yield* prepare()
+          const ops = (yield* Journal.make({ codexHome: first.home }).get("latest").pipe(Effect.orElseSucceed(() => undefined)))
+            ?.operations.length ?? 0
+          // lock, start, (undo, undone) per operation, final, unlock
+          assert.strictEqual(recoverSteps, 2 + 2 + 2 * ops)
+          yield* inLanes(crashPoints(recoverSteps, afterOnly), prepare, ({ before, home, restore }, crashAt) =>
+            Effect.gen(function*() {
+              restore()
+              crashes(yield* runDriver(["recover", home], crashAt), crashAt)
+              const journal = Journal.make({ codexHome: home })
+              yield* journal.recover()
+              assert.deepStrictEqual(comparable(home, true), before, crashAt)
+              assert.deepStrictEqual(yield* journal.recover(), { recovered: [] }, crashAt)
+              assert.strictEqual((yield* journal.list)[0]!.status, "failed", crashAt)
+            }))
+        }), 600_000)
+    }
+
+    it.effect(`${command}: inside the rollback of a completed transaction, after every step: recover (or the rollback run again) finishes it`, () =>
+      Effect.gen(function*() {
+        let rollbackSteps = 0
         const prepare = () =>
           Effect.gen(function*() {
             const home = makeHome()
             const before = comparable(home, true)
-            crashes(yield* runDriver(["install", home], interrupted), interrupted)
+            finishes(yield* runDriver([command, home]), "the transaction")
             const restore = stash(home)
-            if (recoverSteps === 0) {
-              const clean = yield* runDriver(["recover", home])
-              finishes(clean, "recover")
-              recoverSteps = clean.output!.steps
-              assert.deepStrictEqual(comparable(home, true), before)
-              restore()
-            }
             return { home, before, restore }
           })
-        // learn the step count first (lanes are prepared concurrently)
         const first = yield* prepare()
-        const ops = (yield* Journal.make({ codexHome: first.home }).get("latest").pipe(Effect.orElseSucceed(() => undefined)))
-          ?.operations.length ?? 0
-        // lock, start, (undo, undone) per operation, final, unlock
-        assert.strictEqual(recoverSteps, 2 + 2 + 2 * ops)
-        yield* inLanes(crashPoints(recoverSteps, afterOnly), prepare, ({ before, home, restore }, crashAt) =>
+        const clean = yield* runDriver(["rollback", first.home, "latest"])
+        finishes(clean, "rollback")
+        rollbackSteps = clean.output!.steps
+        // the driver's recover (lock, unlock), then lock, start, (undo, undone) per operation, final, unlock
+        assert.strictEqual(rollbackSteps, 2 + 1 + 1 + operations * 2 + 1 + 1)
+        assert.deepStrictEqual(comparable(first.home, true), first.before)
+        yield* inLanes(crashPoints(rollbackSteps, true), prepare, ({ before, home, restore }, crashAt) =>
           Effect.gen(function*() {
             restore()
-            crashes(yield* runDriver(["recover", home], crashAt), crashAt)
+            crashes(yield* runDriver(["rollback", home, "latest"], crashAt), crashAt)
             const journal = Journal.make({ codexHome: home })
             yield* journal.recover()
+            const id = (yield* journal.list)[0]!.id
+            // killed before the rollback was recorded as started: nothing to finish, run it again
+            if ((yield* journal.get(id)).status === "completed") yield* journal.rollback(id)
             assert.deepStrictEqual(comparable(home, true), before, crashAt)
-            assert.deepStrictEqual(yield* journal.recover(), { recovered: [] }, crashAt)
-            assert.strictEqual((yield* journal.list)[0]!.status, "failed", crashAt)
+            assert.strictEqual((yield* journal.get(id)).status, "rolled_back", crashAt)
+            const again = yield* Effect.flip(journal.rollback(id))
+            assert.strictEqual(again.reason, "already_rolled_back", crashAt)
           }))
       }), 600_000)
   }
 
-  it.effect("inside the rollback of a completed transaction, after every step: recover (or the rollback run again) finishes it", () =>
-    Effect.gen(function*() {
-      let rollbackSteps = 0
-      const prepare = () =>
-        Effect.gen(function*() {
-          const home = makeHome()
-          const before = comparable(home, true)
-          finishes(yield* runDriver(["install", home]), "the transaction")
-          const restore = stash(home)
-          return { home, before, restore }
-        })
-      const first = yield* prepare()
-      const clean = yield* runDriver(["rollback", first.home, "latest"])
-      finishes(clean, "rollback")
-      rollbackSteps = clean.output!.steps
-      // the driver's recover (lock, unlock), then lock, start, 7 × (undo, undone), final, unlock
-      assert.strictEqual(rollbackSteps, 2 + 1 + 1 + 7 * 2 + 1 + 1)
-      assert.deepStrictEqual(comparable(first.home, true), first.before)
-      yield* inLanes(crashPoints(rollbackSteps, true), prepare, ({ before, home, restore }, crashAt) =>
-        Effect.gen(function*() {
-          restore()
-          crashes(yield* runDriver(["rollback", home, "latest"], crashAt), crashAt)
-          const journal = Journal.make({ codexHome: home })
-          yield* journal.recover()
-          const id = (yield* journal.list)[0]!.id
-          // killed before the rollback was recorded as started: nothing to finish, run it again
-          if ((yield* journal.get(id)).status === "completed") yield* journal.rollback(id)
-          assert.deepStrictEqual(comparable(home, true), before, crashAt)
-          assert.strictEqual((yield* journal.get(id)).status, "rolled_back", crashAt)
-          const again = yield* Effect.flip(journal.rollback(id))
-          assert.strictEqual(again.reason, "already_rolled_back", crashAt)
-        }))
-    }), 600_000)
   it.effect("an append cut short (half its bytes written) is truncated; foreign bytes instead make recover refuse", () =>
     Effect.gen(function*() {
       // step 20 is the append to the index: die before it, then write part of it by hand

@@ -131,6 +131,50 @@ export const install = (home: string) => (tx: Journal.Transaction) =>
 /** Steps the `install` transaction takes (see the table in Journal.ts). */
 export const INSTALL_STEPS = 2 + 3 * 5 + 4 + 2 * 3 + 5 + 2
 
+/** The files of the `batch` transaction: new nested folders, an existing one, every kind of content. */
+export const BATCH: ReadonlyArray<{ readonly rel: string; readonly content: () => Journal.Content; readonly mtime?: Date; readonly mode?: number }> =
+  Array.from({ length: 20 }, (_, i) => {
+    const rel = i < 8
+      ? `sessions/2026/12/02/rollout-2026-12-02T10-00-${String(i).padStart(2, "0")}-0199c000-0000-7000-8000-0000000000${String(i).padStart(2, "0")}.jsonl`
+      : i < 14
+      ? `sessions/2026/12/03/rollout-2026-12-03T10-00-${String(i).padStart(2, "0")}-0199c000-0000-7000-8000-0000000000${String(i).padStart(2, "0")}.jsonl`
+      : i < 18
+      ? `sessions/2026/11/20/rollout-2026-11-20T12-00-${String(i).padStart(2, "0")}-0199c000-0000-7000-8000-0000000000${String(i).padStart(2, "0")}.jsonl`
+      : `skills/imported/batch-${i}/SKILL.md`
+    const line = (n: number) => JSON.stringify({ type: "response_item", file: i, n }) + "\n"
+    const content = (): Journal.Content =>
+      i % 4 === 0
+        ? Array.from({ length: 3 }, (_, n) => line(n)).join("")
+        : i % 4 === 1
+        ? new TextEncoder().encode(line(0))
+        : i === 6
+        ? Stream.empty
+        : Stream.fromIterable(Array.from({ length: i === 10 ? 40 : 4 }, (_, n) => line(n).repeat(i === 10 ? 200 : 1))).pipe(
+          Stream.map((text) => new TextEncoder().encode(text)),
+          // one line a chunk: a crash in the middle of a file leaves part of it
+          Stream.rechunk(1)
+        )
+    return {
+      rel,
+      content,
+      ...(i % 3 === 2 ? {} : { mtime: new Date(Date.UTC(2026, 11, 2, 10, 0, i)) }),
+      ...(i === 9 ? { mode: 0o600 } : {})
+    }
+  })
+
+/** The transaction of the crash suite's `batch`: 20 files in one `createFiles`, then an append. */
+export const batch = (home: string) => (tx: Journal.Transaction) =>
+  Effect.gen(function*() {
+    const written = yield* tx.createFiles(
+      BATCH.map((file) => ({ path: path.join(home, file.rel), content: file.content(), mtime: file.mtime, mode: file.mode }))
+    )
+    yield* tx.appendText(path.join(home, INDEX), JSON.stringify({ id: "0199c000-0000-7000-8000-000000000000", thread_name: "batch" }) + "\n")
+    return written.length
+  })
+
+/** Steps the `batch` transaction takes: begin, the batch (intent, mkdir, 20 temps, staged, 20 renames, sync, done), the append, commit. */
+export const BATCH_STEPS = 2 + (5 + 2 * BATCH.length) + 4 + 2
+
 const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
 
 const isDatabase = (name: string) => /\.sqlite(-wal|-shm|-journal)?$/.test(name)

@@ -31,6 +31,11 @@ const die = (n: number, label: string, when: string): void => {
 /** @internal a step begun: its number, and the hooks to run around its change */
 export interface StepHandle {
   readonly number: number
+  /**
+   * the process dies at this step: work it has under way in the background must settle first,
+   * so that the state it dies in is the one documented
+   */
+  readonly armed: boolean
   /** run right before the irreversible part of the change */
   readonly aboutToChange: Effect.Effect<void>
   /** run once the change is made */
@@ -44,6 +49,7 @@ export const begin = (label: string): Effect.Effect<StepHandle> =>
     const crash = target()
     return {
       number: n,
+      armed: crash?.n === n,
       aboutToChange: Effect.sync(() => {
         if (crash?.n === n && crash.before) die(n, label, "before")
       }),

@@ -98,9 +98,28 @@ export interface Holder {
   record: TransactionRecord
 }
 
+// Operations are immutable (an update replaces the object): each is serialized once, not at every
+// later step of its transaction (a batch of a thousand files, SQL rows, appended text).
+const operationText = new WeakMap<object, string>()
+const OPERATIONS = `@@operations-${randomBytes(8).toString("hex")}@@`
+
+/** @internal `JSON.stringify(record, null, 2)`, each operation's text kept for the next save */
+export const serialize = (record: TransactionRecord): string => {
+  const operations = record.operations.map((op) => {
+    let text = operationText.get(op)
+    if (text === undefined) {
+      text = `    ${JSON.stringify(op, null, 2).replace(/\n/g, "\n    ")}`
+      operationText.set(op, text)
+    }
+    return text
+  })
+  const list = operations.length === 0 ? "[]" : `[\n${operations.join(",\n")}\n  ]`
+  return `${JSON.stringify({ ...record, operations: OPERATIONS }, null, 2).replace(`"${OPERATIONS}"`, () => list)}\n`
+}
+
 /** @internal rewrites `transaction.json` atomically: one durable journal step */
 export const save = (holder: Holder, label: string): Effect.Effect<void, JournalError> =>
   Crash.simpleStep(
     `journal: ${label}`,
-    Effect.suspend(() => atomicWrite(Path.join(holder.dir, RECORD), `${JSON.stringify(holder.record, null, 2)}\n`))
+    Effect.suspend(() => atomicWrite(Path.join(holder.dir, RECORD), serialize(holder.record)))
   )

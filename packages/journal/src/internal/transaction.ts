@@ -4,10 +4,19 @@ import { Cause, Effect, Exit, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
-import type { Content, CreateFileOptions, ReplaceFileOptions, Transaction, Written } from "../Journal.js"
+import type {
+  Content,
+  CreateFileOptions,
+  CreateFilesOptions,
+  FileToCreate,
+  ReplaceFileOptions,
+  Transaction,
+  Written
+} from "../Journal.js"
 import { JournalError } from "../JournalError.js"
 import * as SqlChange from "../SqlChange.js"
-import type { Backup, Operation, RecordedChange } from "../TransactionRecord.js"
+import { type Backup, batchTempPath, type CreateFilesOp, type Operation, type RecordedChange } from "../TransactionRecord.js"
+import * as Batch from "./batch.js"
 import * as Crash from "./crash.js"
 import {
   appendDurably,
@@ -15,6 +24,7 @@ import {
   errorText,
   fileStream,
   io,
+  ioError,
   lstatOrUndefined,
   makeDirs,
   missingDirs,
@@ -60,11 +70,13 @@ const describeChanges = (changes: ReadonlyArray<RecordedChange>): string =>
  * An open transaction over `holder` (its record written, `lock` held): the operations, and
  * `close`, run when its scope closes, which rolls it back unless it was committed.
  */
-export const openTransaction = ({ busyTimeoutMs, confine, holder, lock }: {
+export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lock }: {
   readonly holder: Holder
   readonly lock: Lock.Lock
   /** resolves a path the caller gave, refusing it outside the allowed roots */
   readonly confine: (path: string) => Effect.Effect<string, JournalError>
+  /** `confine` for the paths of a batch (of files that must not exist) */
+  readonly confineAll: (paths: ReadonlyArray<string>) => Effect.Effect<Array<string>, JournalError>
   readonly busyTimeoutMs: number
 }) => {
   let active = true
@@ -165,6 +177,72 @@ export const openTransaction = ({ busyTimeoutMs, confine, holder, lock }: {
     yield* save(holder, `intent ${seq} create_file`)
     yield* Crash.simpleStep(`mkdir ${Path.dirname(target)}`, io(target, "cannot create the folders", () => makeDirs(dirs)))
     return yield* writeContent(seq, target, content, true, options?.mode, options?.mtime)
+  })
+
+  const createFiles = Effect.fn("Journal.createFiles")(function*<E, R>(
+    files: Iterable<FileToCreate<E, R>>,
+    options?: CreateFilesOptions<E, R>
+  ) {
+    const given = Array.from(files)
+    if (given.length === 0) return [] as ReadonlyArray<Written>
+    const targets = yield* confineAll(given.map((file) => file.path))
+    const plan = yield* io(targets[0]!, "cannot inspect", () => Batch.plan(targets))
+    const seq = nextSeq()
+    const id = holder.record.id
+    const entries: Array<Batch.Entry<E, R>> = given.map((file, i) => ({
+      target: targets[i]!,
+      temp: batchTempPath(targets[i]!, id, seq),
+      content: file.content,
+      mode: file.mode,
+      mtime: file.mtime
+    }))
+    addOp({
+      kind: "create_files",
+      seq,
+      state: "intent",
+      files: entries.map((entry) => ({
+        path: entry.target,
+        ...(entry.mtime === undefined ? {} : { mtime_ms: entry.mtime.getTime() })
+      })),
+      created_dirs: plan.dirs,
+      undo: `delete the ${entries.length} file(s) if they all still hold what the transaction wrote${
+        plan.dirs.length === 0 ? "" : `; then remove ${plan.dirs.length} created folder(s) if empty`
+      }`
+    })
+    yield* save(holder, `intent ${seq} create_files`)
+    yield* Crash.simpleStep(
+      `mkdir ${plan.dirs.length} folder(s)`,
+      io(plan.dirs[0] ?? targets[0]!, "cannot create the folders", () => Batch.makeDirs(plan.dirs))
+    )
+    const written = yield* Batch.writeTemps(entries, options?.onWritten)
+    yield* Effect.gen(function*() {
+      yield* io(targets[0]!, "cannot inspect", () => Batch.refuseExisting(targets, "appeared while the batch was written"))
+      setOp(seq, (op) => ({
+        ...op,
+        state: "staged",
+        files: (op as CreateFilesOp).files.map((file, i) => ({ ...file, size: written[i]!.size, sha256: written[i]!.sha256 }))
+      }))
+      yield* save(holder, `staged ${seq}`)
+      for (const entry of entries) {
+        yield* Crash.simpleStep(
+          `rename ${entry.target}`,
+          Effect.try({
+            try: () => Batch.rename(entry.temp, entry.target),
+            catch: (error) => ioError(entry.target, "cannot move the temp file into place", error)
+          })
+        )
+      }
+      yield* Crash.simpleStep(
+        `sync ${plan.syncDirs.length} folder(s)`,
+        io(plan.syncDirs[0]!, "cannot fsync the folders", () => Batch.syncDirs(plan.syncDirs))
+      )
+    }).pipe(
+      // the temps not renamed yet (the rollback would remove them too, but the caller may go on)
+      Effect.onError(() => Effect.promise(() => Batch.removeTemps(entries.map((entry) => entry.temp))))
+    )
+    setOp(seq, (op) => ({ ...op, state: "done" }))
+    yield* save(holder, `done ${seq}`)
+    return written as ReadonlyArray<Written>
   })
 
   const replaceFile = Effect.fn("Journal.replaceFile")(function*<E, R>(
@@ -329,6 +407,7 @@ export const openTransaction = ({ busyTimeoutMs, confine, holder, lock }: {
     id: holder.record.id,
     dir: holder.dir,
     createFile: (path, content, options) => serial(createFile(path, content, options)),
+    createFiles: (files, options) => serial(createFiles(files, options)),
     replaceFile: (path, content, options) => serial(replaceFile(path, content, options)),
     appendText: (path, text) => serial(appendText(path, text)),
     sql: (db, changes) => serial(sql(db, changes)),

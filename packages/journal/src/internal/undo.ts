@@ -16,12 +16,14 @@ import type {
   AppendTextOp,
   Backup,
   CreateFileOp,
+  CreateFilesOp,
   Operation,
   ReplaceFileOp,
   RollbackCause,
   SqlOp,
   Status
 } from "../TransactionRecord.js"
+import * as Batch from "./batch.js"
 import * as Crash from "./crash.js"
 import {
   atomicWriteStream,
@@ -104,7 +106,10 @@ const checkAppend = async (op: AppendTextOp): Promise<FileCheck> => {
 const backupOf = (holder: Holder, op: ReplaceFileOp): Backup | undefined =>
   holder.record.backups.find((backup) => backup.file === op.backup)
 
-const checkFile = (holder: Holder, op: Exclude<Operation, SqlOp>): Promise<FileCheck> => {
+/** the operations on one file */
+type FileOp = Exclude<Operation, SqlOp | CreateFilesOp>
+
+const checkFile = (holder: Holder, op: FileOp): Promise<FileCheck> => {
   switch (op.kind) {
     case "create_file":
       return checkCreate(op)
@@ -115,7 +120,7 @@ const checkFile = (holder: Holder, op: Exclude<Operation, SqlOp>): Promise<FileC
   }
 }
 
-const fileAction = (op: Exclude<Operation, SqlOp>, check: FileCheck, force: boolean): string => {
+const fileAction = (op: FileOp, check: FileCheck, force: boolean): string => {
   const acts = check.state === "after" || check.state === "partial" || (check.state === "changed" && force)
   const dirs = "created_dirs" in op && op.created_dirs.length > 0
     ? `; remove ${op.created_dirs.length} created folder(s) if empty`
@@ -131,7 +136,7 @@ const fileAction = (op: Exclude<Operation, SqlOp>, check: FileCheck, force: bool
   }
 }
 
-const undoFile = (holder: Holder, op: Exclude<Operation, SqlOp>, check: FileCheck, force: boolean) =>
+const undoFile = (holder: Holder, op: FileOp, check: FileCheck, force: boolean) =>
   Effect.gen(function*() {
     const acts = check.state === "after" || check.state === "partial" || (check.state === "changed" && force)
     const fsOp = (run: () => Promise<unknown>) => io(op.path, "cannot undo", run)
@@ -171,6 +176,34 @@ const undoFile = (holder: Holder, op: Exclude<Operation, SqlOp>, check: FileChec
     }
     if (op.kind !== "replace_file") yield* fsOp(() => removeDirsIfEmpty(op.created_dirs))
   })
+
+// ---------------------------------------------------------------------------------------------
+// batches
+
+/** a batch as a rollback sees it: one finding, naming the first file that changed when one did */
+const batchFinding = (op: CreateFilesOp, check: Batch.BatchCheck, force: boolean, chained = 0): Finding => {
+  const first = check.changed[0]
+  const deleted = check.ours.length + (force ? check.changed.length : 0)
+  const extras = [
+    ...(chained === 0 ? [] : [`${chained} file(s) checked when the later operations on them are undone`]),
+    ...(op.state === "done" ? [] : ["delete the temp files left"]),
+    ...(op.created_dirs.length === 0 ? [] : [`remove ${op.created_dirs.length} created folder(s) if empty`])
+  ]
+  const action = [
+    deleted === 0 ? "nothing to delete" : `delete ${deleted} of the ${op.files.length} file(s)`,
+    ...extras
+  ].join("; ")
+  return {
+    seq: op.seq,
+    kind: op.kind,
+    target: first?.path ?? Batch.commonDir(op),
+    state: first !== undefined ? "changed" : check.ours.length > 0 ? "after" : chained > 0 ? "chained" : "before",
+    action,
+    ...(first === undefined ? {} : {
+      detail: `${first.detail}${check.changed.length > 1 ? ` (and ${check.changed.length - 1} more file(s) of the batch)` : ""}`
+    })
+  }
+}
 
 /** the backup a restore needs must be intact, forced or not */
 const verifyBackup = (holder: Holder, op: ReplaceFileOp) =>
@@ -257,6 +290,14 @@ const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect
     const seen = new Set<string>()
     for (const op of ops) {
       if (op.kind === "sql") continue
+      if (op.kind === "create_files") {
+        // files a later operation changed are checked when that one is undone
+        const check = yield* io(Batch.commonDir(op), "cannot inspect", () => Batch.check(op, seen))
+        const chained = op.state === "intent" ? 0 : op.files.filter((file) => seen.has(file.path)).length
+        for (const file of op.files) seen.add(file.path)
+        findings.set(op.seq, batchFinding(op, check, force, chained))
+        continue
+      }
       if (seen.has(op.path)) {
         const action = "checked when the later operation on it is undone"
         findings.set(op.seq, { seq: op.seq, kind: op.kind, target: op.path, state: "chained", action })
@@ -356,6 +397,17 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
                 yield* connection.commit
                 return finding
               }))
+          }))
+        done.push(finding)
+      } else if (op.kind === "create_files") {
+        const finding = yield* Crash.step(`undo: create_files ${op.files.length} file(s)`, (aboutToChange) =>
+          Effect.gen(function*() {
+            const check = yield* io(Batch.commonDir(op), "cannot inspect", () => Batch.check(op, new Set()))
+            const finding = batchFinding(op, check, force)
+            if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+            yield* aboutToChange
+            yield* Batch.undo(op, holder.record.id, [...check.ours, ...(force ? check.changed.map((file) => file.path) : [])])
+            return finding
           }))
         done.push(finding)
       } else {
