@@ -12,4 +12,6 @@ export * as JournalError from "./JournalError.js"
 /** @since 0.1.0 */
 export * as SqlChange from "./SqlChange.js"
 /** @since 0.1.0 */
+export * as SqliteErrors from "./SqliteErrors.js"
+/** @since 0.1.0 */
 export * as TransactionRecord from "./TransactionRecord.js"

@@ -1,26 +1,10 @@
+import { SqliteErrors } from "@sessionport/journal"
 import { CodexHomeError } from "../CodexHomeError.js"
 
-/** @internal the SQLite result code (`SQLITE_BUSY`, `SQLITE_NOTADB`, …) carried by an error or its causes. */
-export const sqliteCode = (error: unknown): string | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { readonly code?: unknown }).code
-    if (typeof code === "string" && code.startsWith("SQLITE_")) return code
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return undefined
-}
+/** @internal the SQLite result code carried by an error or its causes */
+export const sqliteCode = SqliteErrors.code
 
-const messageOf = (error: unknown): string => {
-  let current: unknown = error
-  let last = String(error)
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const message = (current as { readonly message?: unknown }).message
-    if (typeof message === "string" && message.length > 0) last = message
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return last
-}
+const messageOf = SqliteErrors.message
 
 /**
  * @internal

@@ -8,33 +8,16 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, type Scope } from "effect"
 import { JournalError } from "../JournalError.js"
+import * as SqliteErrors from "../SqliteErrors.js"
 import type { Row, SqlChange, SqlValue } from "../SqlChange.js"
 import type { RecordedChange, StoredRow, StoredValue } from "../TransactionRecord.js"
-import { errorText, lstatOrUndefined } from "./files.js"
+import { lstatOrUndefined } from "./files.js"
 
 /** @internal Codex opens its database with the same timeout */
 export const BUSY_TIMEOUT_MS = 5000
 
-const sqliteCode = (error: unknown): string | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { readonly code?: unknown }).code
-    if (typeof code === "string" && code.startsWith("SQLITE_")) return code
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return undefined
-}
-
-const messageOf = (error: unknown): string => {
-  let current: unknown = error
-  let last = errorText(error)
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const message = (current as { readonly message?: unknown }).message
-    if (typeof message === "string" && message.length > 0) last = message
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return last
-}
+const sqliteCode = SqliteErrors.code
+const messageOf = SqliteErrors.message
 
 /** @internal SQLite failures as journal errors; a lock held elsewhere is `busy` (Codex is running) */
 export const toJournalError = (path: string) => (error: unknown): JournalError => {
