@@ -228,7 +228,9 @@ export const make = Effect.gen(function*() {
           idMap,
           pathRules: rules,
           historyBaseOffsets: offsets,
-          lineEnds: wantedEnds.get(p.source.meta.id)
+          lineEnds: wantedEnds.get(p.source.meta.id),
+          // the plan shows the first changes of each session; the rest are only counted
+          maxChanges: CHANGES_SHOWN_PER_SESSION
         })
       }))
       const changes: Array<Rewriter.Change & { readonly session: string }> = []
