@@ -244,7 +244,8 @@ export const make = Effect.gen(function*() {
         })
       return { sessions, ended, changes, counts }
     }
-    const totalBytes = planned.reduce((n, p) => n + (verified.files.find((f) => f.path === p.source.entry)?.size ?? 0), 0)
+    const sizes = new Map(verified.files.map((f) => [f.path, f.size]))
+    const totalBytes = planned.reduce((n, p) => n + (sizes.get(p.source.entry) ?? 0), 0)
 
     const result = (transactionId: string | undefined, changes: InstallResult["changes"], rewrites: ReadonlyMap<string, number>): InstallResult => ({
       package: request.package,
