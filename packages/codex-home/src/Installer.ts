@@ -11,11 +11,10 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import { PathRules, Rewriter } from "@sessionport/localize"
-import { Layout, PackageError, PackageReader, PathLocalization } from "@sessionport/package-format"
+import { FileChunks, Layout, PackageError, PackageReader, PathLocalization } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
-import { RolloutReader, SessionStats } from "@sessionport/schema"
-import { Context, Effect, Layer, Option, Schema, Sink, Stream } from "effect"
-import * as nodeFs from "node:fs"
+import { SessionStats } from "@sessionport/schema"
+import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import * as os from "node:os"
 import * as CodexHome from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
@@ -79,13 +78,91 @@ export class InstallError extends Schema.TaggedError<InstallError>("@sessionport
 }
 
 /** @since 0.1.0 @category models */
+export type InstallFailure =
+  | InstallError
+  | PackageError.PackageError
+  | CodexHomeError
+  | JournalError.JournalError
+  | Rewriter.RewriteError
+
+/**
+ * A session of a verified package, as install reads it: its head (session_meta, first prompt),
+ * its `threads` row from the package, and the file's size and SHA-256.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SourceSession {
+  readonly entry: string
+  readonly stats: SessionStats.SessionStats
+  readonly meta: NonNullable<SessionStats.SessionStats["meta"]>
+  readonly row: Record<string, unknown> | undefined
+  readonly size: number
+  readonly sha256: string
+}
+
+/**
+ * A package checked whole and ready to be read: its sessions, staged on disk (a folder package
+ * in place; a `.tgz` unpacked for the scope), and the path rules for this machine.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Prepared {
+  readonly package: string
+  readonly packageId: string | undefined
+  readonly sources: ReadonlyArray<SourceSession>
+  readonly stagedDir: string
+  readonly rules: PathRules.PathRules
+  readonly database: "rows" | "files-only"
+  /** `session_index.jsonl` lines of the package, by source id */
+  readonly names: ReadonlyMap<string, Record<string, unknown>>
+  readonly tools: ReadonlyArray<Record<string, unknown>>
+}
+
+/**
+ * A session to import, and how: as is (a first install), or as a branch of a local session
+ * (its session_meta gets `forked_from_id`, its title and name say it is a branch).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Choice {
+  readonly source: SourceSession
+  readonly branchOf?: { readonly localId: string; readonly name: string | undefined } | undefined
+}
+
+/** The sessions to import with their new ids and places. @since 0.1.0 @category models */
+export interface ImportPlan {
+  readonly prepared: Prepared
+  readonly sessions: ReadonlyArray<InstalledSession>
+  readonly warnings: ReadonlyArray<string>
+  /** internal: what the rewrite and the rows need */
+  readonly planned: ReadonlyArray<PlannedSession>
+}
+
+/** What an import wrote (or, for a preview, would write). @since 0.1.0 @category models */
+export interface ImportReport {
+  readonly sessions: ReadonlyArray<InstalledSession>
+  readonly changes: ReadonlyArray<Rewriter.Change & { readonly session: string }>
+  /** local id → the new rollout and its size */
+  readonly written: ReadonlyMap<string, { readonly rollout: string; readonly size: number }>
+}
+
+/** @since 0.1.0 @category models */
 export interface InstallerShape {
-  readonly install: (
-    request: InstallRequest
-  ) => Effect.Effect<
-    InstallResult,
-    InstallError | PackageError.PackageError | CodexHomeError | JournalError.JournalError | Rewriter.RewriteError
-  >
+  /** verify, stage and plan a whole package, then write it as one transaction (or preview it) */
+  readonly install: (request: InstallRequest) => Effect.Effect<InstallResult, InstallFailure>
+  /** the package checked whole (nothing is written), staged for the scope */
+  readonly prepare: (
+    request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
+  ) => Effect.Effect<Prepared, InstallFailure, Scope.Scope>
+  /** new ids, rollout paths and working directories for the chosen sessions */
+  readonly plan: (prepared: Prepared, choices: ReadonlyArray<Choice>) => Effect.Effect<ImportPlan>
+  /** every rewrite run to nowhere: the report of a dry run */
+  readonly preview: (plan: ImportPlan) => Effect.Effect<ImportReport, InstallFailure>
+  /** the rollouts, names and rows of the plan, written in the caller's transaction */
+  readonly write: (tx: Journal.Transaction, plan: ImportPlan) => Effect.Effect<ImportReport, InstallFailure>
 }
 
 /** @since 0.1.0 @category tags */
@@ -93,11 +170,19 @@ export class Installer extends Context.Tag("@sessionport/codex-home/Installer")<
 
 const CHANGES_SHOWN_PER_SESSION = 20
 
-interface SourceSession {
-  readonly entry: string
-  readonly stats: SessionStats.SessionStats
-  readonly meta: NonNullable<SessionStats.SessionStats["meta"]>
-  readonly row: Record<string, unknown> | undefined
+/** @internal */
+export interface PlannedSession {
+  readonly source: SourceSession
+  readonly localId: string
+  readonly archived: boolean
+  readonly rollout: string
+  readonly cwd: string
+  readonly canonicalCwd: string
+  readonly cwdExists: boolean
+  readonly forkOf: string | undefined
+  readonly name: Record<string, unknown> | undefined
+  readonly branchOf: Choice["branchOf"]
+  readonly title: string
 }
 
 const basename = (p: string) => p.split(/[\\/]/).pop() ?? p
@@ -110,20 +195,23 @@ const parentOf = (meta: SourceSession["meta"]): string | undefined =>
   meta.history_base?.thread_id ?? meta.forked_from_id ?? undefined
 
 /** Parents before the forks that depend on them, otherwise in package order. */
-const parentsFirst = (sessions: ReadonlyArray<SourceSession>): Array<SourceSession> => {
-  const byId = new Map(sessions.map((s) => [s.meta.id, s]))
-  const out: Array<SourceSession> = []
+const parentsFirst = <A extends { readonly source: SourceSession }>(choices: ReadonlyArray<A>): Array<A> => {
+  const byId = new Map(choices.map((c) => [c.source.meta.id, c]))
+  const out: Array<A> = []
   const placed = new Set<string>()
-  const place = (s: SourceSession, depth: number) => {
-    if (placed.has(s.meta.id) || depth > sessions.length) return
-    const parent = parentOf(s.meta)
+  const place = (c: A, depth: number) => {
+    if (placed.has(c.source.meta.id) || depth > choices.length) return
+    const parent = parentOf(c.source.meta)
     if (parent !== undefined && byId.has(parent)) place(byId.get(parent)!, depth + 1)
-    placed.add(s.meta.id)
-    out.push(s)
+    placed.add(c.source.meta.id)
+    out.push(c)
   }
-  for (const s of sessions) place(s, 0)
+  for (const c of choices) place(c, 0)
   return out
 }
+
+/** How a branch is titled and named: it says what it is. */
+const branchTitle = (title: string): string => `[branch] ${title}`
 
 /** @since 0.1.0 @category constructors */
 export const make = Effect.gen(function*() {
@@ -134,22 +222,28 @@ export const make = Effect.gen(function*() {
   const path = yield* Path.Path
   const progress = yield* Progress.Progress
 
-  const install = Effect.fn("Installer.install")(function*(request: InstallRequest) {
-    // 1. the package, checked whole before anything else happens
-    const verified = yield* PackageReader.verify(request.package, {
-      inspectSession: (entry, content) =>
-        sessionHead(RolloutReader.decodeBytes(content, (detail) =>
-          new PackageError.PackageError({ reason: "corrupt_archive", package: request.package, entry, detail })))
-    })
+  const prepare = Effect.fn("Installer.prepare")(function*(
+    request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
+  ) {
+    // the package, checked whole before anything else happens
+    const verified = yield* PackageReader.verify(request.package, { scanSession: sessionHead })
     const rows = jsonLines(verified.metadata.get(Layout.THREADS))
     const rowByFile = new Map(rows.map((row) => [basename(String(row.rollout_path)), row]))
+    const files = new Map(verified.files.map((f) => [f.path, f]))
     const sources: Array<SourceSession> = []
     for (const [entry, stats] of verified.sessions) {
       if (stats.meta === undefined) {
         return yield* new InstallError({ reason: "bad_session", detail: `${entry} has no session_meta line` })
       }
       const file = basename(entry)
-      sources.push({ entry, stats, meta: stats.meta, row: rowByFile.get(file) ?? rowByFile.get(file.replace(/\.zst$/, "")) })
+      sources.push({
+        entry,
+        stats,
+        meta: stats.meta,
+        row: rowByFile.get(file) ?? rowByFile.get(file.replace(/\.zst$/, "")),
+        size: files.get(entry)?.size ?? 0,
+        sha256: files.get(entry)?.sha256 ?? ""
+      })
     }
     if (sources.length === 0) {
       return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
@@ -161,8 +255,6 @@ export const make = Effect.gen(function*() {
       }
       seen.add(s.meta.id)
     }
-
-    // 2. the plan: ids, paths, rows
     const localization = JSON.parse(verified.metadata.get(Layout.PATH_LOCALIZATION) ?? "{}") as Partial<
       PathLocalization.PathLocalization
     >
@@ -172,35 +264,73 @@ export const make = Effect.gen(function*() {
       targetHome: os.homedir(),
       targetPlatform: process.platform === "win32" ? "windows" : "posix"
     })
-    const ordered = parentsFirst(sources)
-    const idMap = new Map(ordered.map((s) => [s.meta.id, newLocalId(Date.parse(s.meta.timestamp))]))
-    const names = new Map(
-      jsonLines(verified.metadata.get(Layout.SESSION_INDEX)).map((line) => [String(line.id), line])
-    )
-    const tools = jsonLines(verified.metadata.get(Layout.DYNAMIC_TOOLS))
-    const planned = yield* Effect.forEach(ordered, (s) =>
-      Effect.gen(function*() {
-        const localId = idMap.get(s.meta.id)!
-        const archived = s.row?.archived === 1 || s.row?.archived === true
-        const rollout = path.join(home.root, ...rolloutRelativePath(localId, new Date(s.meta.timestamp), archived).split("/"))
-        const cwd = rules.map(s.meta.cwd)
-        const cwdExists = yield* fs.exists(cwd).pipe(Effect.orElseSucceed(() => false))
-        // Codex stores the canonical folder (symlinks resolved) when it exists
-        const canonicalCwd = cwdExists ? yield* fs.realPath(cwd).pipe(Effect.orElseSucceed(() => cwd)) : cwd
-        const parent = parentOf(s.meta)
-        return {
-          source: s,
-          localId,
-          archived,
-          rollout,
-          cwd,
-          canonicalCwd,
-          cwdExists,
-          forkOf: parent === undefined ? undefined : idMap.get(parent),
-          name: names.get(s.meta.id)
-        }
-      }))
+    const stagedDir = verified.format === "directory" ? verified.path : yield* staging(fs, verified)
+    return {
+      package: request.package,
+      packageId: verified.manifest.package_id ?? undefined,
+      sources,
+      stagedDir,
+      rules,
+      database: db.exists && (yield* db.tableExists("threads")) ? "rows" : "files-only",
+      names: new Map(jsonLines(verified.metadata.get(Layout.SESSION_INDEX)).map((line) => [String(line.id), line])),
+      tools: jsonLines(verified.metadata.get(Layout.DYNAMIC_TOOLS))
+    } satisfies Prepared
+  })
 
+  const plan = Effect.fn("Installer.plan")(function*(prepared: Prepared, choices: ReadonlyArray<Choice>) {
+    const ordered = parentsFirst(choices)
+    const idMap = new Map(ordered.map((c) => [c.source.meta.id, newLocalId(Date.parse(c.source.meta.timestamp))]))
+    // sessions share a few working directories: each is looked up once
+    const folders = new Map<string, { readonly exists: boolean; readonly canonical: string }>()
+    const folder = (cwd: string) =>
+      Effect.gen(function*() {
+        const known = folders.get(cwd)
+        if (known !== undefined) return known
+        const exists = yield* fs.exists(cwd).pipe(Effect.orElseSucceed(() => false))
+        // Codex stores the canonical folder (symlinks resolved) when it exists
+        const canonical = exists ? yield* fs.realPath(cwd).pipe(Effect.orElseSucceed(() => cwd)) : cwd
+        folders.set(cwd, { exists, canonical })
+        return { exists, canonical }
+      })
+    const planned: Array<PlannedSession> = []
+    for (const { branchOf, source: s } of ordered) {
+      const localId = idMap.get(s.meta.id)!
+      const archived = s.row?.archived === 1 || s.row?.archived === true
+      const rollout = path.join(home.root, ...rolloutRelativePath(localId, new Date(s.meta.timestamp), archived).split("/"))
+      const cwd = prepared.rules.map(s.meta.cwd)
+      const { canonical: canonicalCwd, exists: cwdExists } = yield* folder(cwd)
+      const parent = parentOf(s.meta)
+      const title = s.stats.firstUserMessage ?? ""
+      const sourceName = prepared.names.get(s.meta.id)
+      planned.push({
+        source: s,
+        localId,
+        archived,
+        rollout,
+        cwd,
+        canonicalCwd,
+        cwdExists,
+        forkOf: branchOf?.localId ?? (parent === undefined ? undefined : idMap.get(parent)),
+        branchOf,
+        title: branchOf === undefined ? title : branchTitle(title),
+        name: branchOf === undefined
+          ? sourceName
+          : { ...sourceName, id: s.meta.id, thread_name: branchTitle(branchOf.name ?? String(sourceName?.thread_name ?? title).slice(0, 80)), updated_at: new Date().toISOString() }
+      })
+    }
+    return {
+      prepared,
+      planned,
+      warnings: missingFolderWarnings(planned),
+      sessions: planned.map((p) => installed(p, 0))
+    } satisfies ImportPlan
+  })
+
+  // One rewrite per session, run in order (parents first): a fork's plan reads its parent's
+  // offsets from `offsets`, filled in as each parent's rewrite ends.
+  const rewrites = (importPlan: ImportPlan, advance: (n: number) => void) => {
+    const { planned, prepared } = importPlan
+    const idMap = new Map(planned.map((p) => [p.source.meta.id, p.localId]))
     // a paginated fork points into its parent's file at a byte offset: ask the parent's rewrite
     // where that offset lands in the rewritten file
     const wantedEnds = new Map<string, Set<number>>()
@@ -211,167 +341,219 @@ export const make = Effect.gen(function*() {
       set.add(base.end_byte_offset)
       wantedEnds.set(base.thread_id, set)
     }
-
-    const stagedRoot = verified.format === "directory" ? verified.path : undefined
-    const warnings: Array<string> = planned.flatMap((p) =>
-      p.cwdExists ? [] : [`${p.cwd} (working directory of ${p.localId}) does not exist on this machine; map it with --map FROM=TO`]
-    )
-    const database: InstallResult["database"] = db.exists && (yield* db.tableExists("threads")) ? "rows" : "files-only"
-
-    // One rewrite per session, run in order (parents first): a fork's plan reads its parent's
-    // offsets from `offsets`, filled in as each parent's rewrite ends.
-    const rewrites = (stagedDir: string, advance: (n: number) => void) => {
-      const offsets = new Map<string, ReadonlyMap<number, number>>()
-      const sessions = planned.map((p) => ({
-        p,
-        rewrite: Rewriter.reporting(fileBytes(path.join(stagedDir, ...p.source.entry.split("/")), advance), {
+    const offsets = new Map<string, ReadonlyMap<number, number>>()
+    // the rewriter keeps nothing of its input: every file is read into the same buffer
+    const buffer = Buffer.allocUnsafe(FileChunks.CHUNK_SIZE)
+    const sessions = planned.map((p) => {
+      const rewrite = Rewriter.reportingChunks(
+        counted(FileChunks.read(path.join(prepared.stagedDir, ...p.source.entry.split("/")), { buffer }), advance),
+        {
           idMap,
-          pathRules: rules,
+          pathRules: prepared.rules,
           historyBaseOffsets: offsets,
           lineEnds: wantedEnds.get(p.source.meta.id),
           // the plan shows the first changes of each session; the rest are only counted
           maxChanges: CHANGES_SHOWN_PER_SESSION
-        })
-      }))
-      const changes: Array<Rewriter.Change & { readonly session: string }> = []
-      const counts = new Map<string, number>()
-      const ended = (i: number) =>
-        Effect.map(sessions[i]!.rewrite.report, (report) => {
-          const { p } = sessions[i]!
-          if (wantedEnds.has(p.source.meta.id)) offsets.set(p.source.meta.id, report.lineEnds)
-          counts.set(p.localId, report.changeCount)
-          for (const change of report.changes.slice(0, CHANGES_SHOWN_PER_SESSION)) changes.push({ ...change, session: p.localId })
-        })
-      return { sessions, ended, changes, counts }
-    }
-    const sizes = new Map(verified.files.map((f) => [f.path, f.size]))
-    const totalBytes = planned.reduce((n, p) => n + (sizes.get(p.source.entry) ?? 0), 0)
-
-    const result = (transactionId: string | undefined, changes: InstallResult["changes"], rewrites: ReadonlyMap<string, number>): InstallResult => ({
-      package: request.package,
-      codexHome: home.root,
-      dryRun: request.dryRun,
-      transactionId,
-      sessions: planned.map((p) => ({
-        sourceId: p.source.meta.id,
-        localId: p.localId,
-        sourceCwd: p.source.meta.cwd,
-        cwd: p.cwd,
-        cwdExists: p.cwdExists,
-        rollout: p.rollout,
-        archived: p.archived,
-        name: p.name === undefined ? undefined : String(p.name.thread_name),
-        title: p.source.stats.firstUserMessage,
-        forkOf: p.forkOf,
-        rewrites: rewrites.get(p.localId) ?? 0
-      })),
-      rules: rules.describe(),
-      database,
-      changes,
-      warnings
+        }
+      )
+      // a branch names the local session it parted from (its own forks' offsets would move: not then)
+      const chunks = p.branchOf !== undefined && !wantedEnds.has(p.source.meta.id)
+        ? withForkedFrom(rewrite.chunks, p.branchOf.localId)
+        : rewrite.chunks
+      return { p, rewrite, chunks }
     })
+    const changes: Array<Rewriter.Change & { readonly session: string }> = []
+    const counts = new Map<string, number>()
+    const ended = (i: number) =>
+      Effect.map(sessions[i]!.rewrite.report, (report) => {
+        const { p } = sessions[i]!
+        if (wantedEnds.has(p.source.meta.id)) offsets.set(p.source.meta.id, report.lineEnds)
+        counts.set(p.localId, report.changeCount)
+        for (const change of report.changes.slice(0, CHANGES_SHOWN_PER_SESSION)) changes.push({ ...change, session: p.localId })
+      })
+    const report = (written: ImportReport["written"]): ImportReport => ({
+      sessions: planned.map((p) => installed(p, counts.get(p.localId) ?? 0)),
+      changes,
+      written
+    })
+    return { sessions, ended, report }
+  }
+  const totalBytes = (importPlan: ImportPlan) => importPlan.planned.reduce((n, p) => n + p.source.size, 0)
 
+  const preview = Effect.fn("Installer.preview")(function*(importPlan: ImportPlan) {
+    return yield* Progress.track("plan", totalBytes(importPlan), "bytes", (task) =>
+      Effect.gen(function*() {
+        const files = rewrites(importPlan, task.advance)
+        for (let i = 0; i < files.sessions.length; i++) {
+          yield* drain(files.sessions[i]!.chunks)
+          yield* files.ended(i)
+        }
+        return files.report(new Map())
+      })).pipe(Effect.provideService(Progress.Progress, progress))
+  })
+
+  const write = Effect.fn("Installer.write")(function*(tx: Journal.Transaction, importPlan: ImportPlan) {
+    const { planned, prepared } = importPlan
+    if (planned.length === 0) return { sessions: [], changes: [], written: new Map() } satisfies ImportReport
+    const rows = prepared.database === "rows"
+    const threadColumns = rows ? yield* db.columnInfo("threads") : []
+    const toolColumns = rows ? yield* db.columnInfo("thread_dynamic_tools") : []
+    // every rollout in one journal operation: a thousand sessions cost three journal writes
+    const files = rewrites(importPlan, () => undefined)
+    const written = yield* Progress.track("install", totalBytes(importPlan), "bytes", (task) =>
+      tx.createFiles(
+        files.sessions.map(({ chunks, p }) => ({
+          path: p.rollout,
+          content: Journal.chunks(counted(chunks, task.advance), Rewriter.isRewriteError),
+          mtime: lastActivity(p.source)
+        })),
+        { onWritten: (_, i) => files.ended(i) }
+      )).pipe(Effect.provideService(Progress.Progress, progress))
+    const indexLines = planned.flatMap((p) => p.name === undefined ? [] : [JSON.stringify({ ...p.name, id: p.localId }) + "\n"])
+    if (indexLines.length > 0) yield* tx.appendText(home.sessionIndexPath, indexLines.join(""))
+    if (rows) {
+      const idMap = new Map(planned.map((p) => [p.source.meta.id, p.localId]))
+      const threadRows = planned.map((p) => threadRow(p, threadColumns, prepared.rules))
+      const toolRows = toolColumns.length === 0 ? [] : prepared.tools.flatMap((tool) => {
+        const localId = idMap.get(String(tool.thread_id))
+        return localId === undefined ? [] : [rowFor(toolColumns, tool, { thread_id: localId })]
+      })
+      yield* tx.sql(db.path, [
+        SqlChange.insertRows("threads", threadRows, ["id"]),
+        ...(toolRows.length === 0 ? [] : [SqlChange.insertRows("thread_dynamic_tools", toolRows, ["thread_id", "position"])])
+      ])
+    }
+    return files.report(new Map(written.map((w, i) => [planned[i]!.localId, { rollout: w.path, size: w.size }])))
+  })
+
+  const install = Effect.fn("Installer.install")(function*(request: InstallRequest) {
     return yield* Effect.scoped(Effect.gen(function*() {
-      const stagedDir = stagedRoot ?? (yield* staging(fs, verified))
-      if (request.dryRun) {
-        return yield* Progress.track("plan", totalBytes, "bytes", (task) =>
-          Effect.gen(function*() {
-            const plan = rewrites(stagedDir, task.advance)
-            for (let i = 0; i < plan.sessions.length; i++) {
-              yield* Stream.run(plan.sessions[i]!.rewrite.bytes, Sink.drain)
-              yield* plan.ended(i)
-            }
-            return result(undefined, plan.changes, plan.counts)
-          }))
-      }
+      const prepared = yield* prepare(request)
+      const importPlan = yield* plan(prepared, prepared.sources.map((source) => ({ source })))
+      const result = (transactionId: string | undefined, report: ImportReport): InstallResult => ({
+        package: request.package,
+        codexHome: home.root,
+        dryRun: request.dryRun,
+        transactionId,
+        sessions: report.sessions,
+        rules: prepared.rules.describe(),
+        database: prepared.database,
+        changes: report.changes,
+        warnings: importPlan.warnings
+      })
+      if (request.dryRun) return result(undefined, yield* preview(importPlan))
       yield* db.assertIdle
-      const threadColumns = database === "rows" ? yield* db.columnInfo("threads") : []
-      const toolColumns = database === "rows" ? yield* db.columnInfo("thread_dynamic_tools") : []
       return yield* journal.transaction(
         {
           kind: "install",
           summary: {
             package: request.package,
-            package_id: verified.manifest.package_id ?? null,
-            sessions: planned.map((p) => ({ source_id: p.source.meta.id, local_id: p.localId, rollout: p.rollout }))
+            package_id: prepared.packageId ?? null,
+            sessions: importPlan.planned.map((p) => ({ source_id: p.source.meta.id, local_id: p.localId, rollout: p.rollout }))
           }
         },
-        (tx) =>
-          Effect.gen(function*() {
-            // every rollout in one journal operation: a thousand sessions cost three journal writes
-            const plan = rewrites(stagedDir, () => undefined)
-            yield* Progress.track("install", totalBytes, "bytes", (task) =>
-              tx.createFiles(
-                plan.sessions.map(({ p, rewrite }) => ({
-                  path: p.rollout,
-                  content: rewrite.bytes.pipe(Stream.tap((chunk) => Effect.sync(() => task.advance(chunk.length)))),
-                  mtime: lastActivity(p.source)
-                })),
-                { onWritten: (_, i) => plan.ended(i) }
-              ))
-            const indexLines = planned.flatMap((p) =>
-              p.name === undefined ? [] : [JSON.stringify({ ...p.name, id: p.localId }) + "\n"]
-            )
-            if (indexLines.length > 0) yield* tx.appendText(home.sessionIndexPath, indexLines.join(""))
-            if (database === "rows") {
-              const threadRows = planned.map((p) => threadRow(p, threadColumns, rules))
-              const toolRows = toolColumns.length === 0 ? [] : tools.flatMap((tool) => {
-                const localId = idMap.get(String(tool.thread_id))
-                return localId === undefined ? [] : [rowFor(toolColumns, tool, { thread_id: localId })]
-              })
-              yield* tx.sql(db.path, [
-                SqlChange.insertRows("threads", threadRows, ["id"]),
-                ...(toolRows.length === 0 ? [] : [SqlChange.insertRows("thread_dynamic_tools", toolRows, ["thread_id", "position"])])
-              ])
-            }
-            return result(tx.id, plan.changes, plan.counts)
-          })
+        (tx) => Effect.map(write(tx, importPlan), (report) => result(tx.id, report))
       )
-    })).pipe(Effect.provideService(Progress.Progress, progress))
+    }))
   })
 
-  return Installer.of({ install })
+  return Installer.of({ install, prepare, plan, preview, write })
+})
+
+const installed = (p: PlannedSession, rewrites: number): InstalledSession => ({
+  sourceId: p.source.meta.id,
+  localId: p.localId,
+  sourceCwd: p.source.meta.cwd,
+  cwd: p.cwd,
+  cwdExists: p.cwdExists,
+  rollout: p.rollout,
+  archived: p.archived,
+  name: p.name === undefined ? undefined : String(p.name.thread_name),
+  title: p.title,
+  forkOf: p.forkOf,
+  rewrites
 })
 
 /**
- * What install needs of a session before rewriting it: its first `session_meta` and first prompt.
- * Reading stops there; the package reader still hashes the rest.
+ * The chunks of a rewritten rollout with `forked_from_id` set in its first line (its
+ * session_meta); every later byte as it was.
  */
-const sessionHead = <E>(lines: Stream.Stream<RolloutReader.LineResult, E>) =>
-  Effect.suspend(() => {
-    const stats = SessionStats.make()
-    const done = () => {
-      const s = stats.result()
-      return s.meta !== undefined && s.firstUserMessage !== undefined
+const withForkedFrom = (chunks: Iterable<Uint8Array>, parentId: string): Iterable<Uint8Array> => ({
+  *[Symbol.iterator]() {
+    const head: Array<Uint8Array> = []
+    let done = false
+    for (const chunk of chunks) {
+      if (done) {
+        yield chunk
+        continue
+      }
+      const nl = chunk.indexOf(10)
+      if (nl === -1) {
+        head.push(chunk)
+        continue
+      }
+      done = true
+      const first = Buffer.concat([...head, chunk.subarray(0, nl)]).toString("utf8")
+      yield Buffer.from(setForkedFrom(first, parentId), "utf8")
+      yield chunk.subarray(nl)
     }
-    return Stream.runFoldWhile(lines, undefined, () => !done(), (_, result) => {
-      if (result._tag === "Right") stats.add(result.right)
-      else stats.addInvalid()
-      return undefined
-    }).pipe(Effect.map(() => stats.result()))
-  })
+    if (!done && head.length > 0) yield Buffer.from(setForkedFrom(Buffer.concat(head).toString("utf8"), parentId), "utf8")
+  }
+})
+
+const setForkedFrom = (line: string, parentId: string): string => {
+  try {
+    const json = JSON.parse(line)
+    if (json?.type !== "session_meta" || typeof json.payload !== "object" || json.payload === null) return line
+    json.payload.forked_from_id = parentId
+    return JSON.stringify(json) + (line.endsWith("\r") ? "\r" : "")
+  } catch {
+    return line
+  }
+}
 
 /**
- * The bytes of a staged session file, counted for progress as they are read. Synchronous 1 MiB
- * reads: a staged file is local and in the page cache, and a read stream per file costs more
- * than the reads themselves over a thousand sessions.
+ * What install needs of a session before rewriting it: its first `session_meta` and first prompt.
+ * Reading stops there (lines after them are not even parsed); the package reader still hashes
+ * the rest.
  */
-const fileBytes = (file: string, advance: (n: number) => void): Stream.Stream<Uint8Array> =>
-  Stream.acquireRelease(Effect.sync(() => nodeFs.openSync(file, "r")), (fd) => Effect.sync(() => nodeFs.closeSync(fd))).pipe(
-    Stream.flatMap((fd) =>
-      Stream.repeatEffectOption(Effect.suspend(() => {
-        // a fresh buffer per chunk: the journal writes a chunk after the stream moved on
-        const buffer = Buffer.allocUnsafe(READ_CHUNK)
-        const read = nodeFs.readSync(fd, buffer, 0, READ_CHUNK, null)
-        if (read === 0) return Effect.fail(Option.none())
-        advance(read)
-        return Effect.succeed(buffer.subarray(0, read))
-      }))
-    ),
-    Stream.orDie
-  )
+const sessionHead = (): PackageReader.Scan<SessionStats.SessionStats> => {
+  const scan = SessionStats.scanner((s) => s.meta !== undefined && s.firstUserMessage !== undefined)
+  return {
+    push: scan.push,
+    end: () => {
+      const result = scan.end()
+      if (result.meta === undefined) return result
+      // kept for every session until the end: without the instructions (tens of kB each), which
+      // install never reads from here
+      const { base_instructions: _, dynamic_tools: __, instructions: ___, ...meta } = result.meta
+      return { ...result, meta }
+    }
+  }
+}
 
-const READ_CHUNK = 1024 * 1024
+/** The chunks of a staged file, counted for progress as they are read. */
+const counted = (chunks: Iterable<Uint8Array>, advance: (n: number) => void): Iterable<Uint8Array> => ({
+  *[Symbol.iterator]() {
+    for (const chunk of chunks) {
+      advance(chunk.length)
+      yield chunk
+    }
+  }
+})
+
+/** Rewrites a whole session to nowhere (a dry run): its report is all that is wanted. */
+const drain = (chunks: Iterable<Uint8Array>): Effect.Effect<void, Rewriter.RewriteError> =>
+  Effect.suspend(() => {
+    try {
+      for (const _ of chunks) {
+        // the rewrite happens as the chunks are pulled
+      }
+      return Effect.void
+    } catch (error) {
+      return Rewriter.isRewriteError(error) ? Effect.fail(error) : Effect.die(error)
+    }
+  })
 
 /** A `.tgz` package unpacked (verified again on the way) into a temp folder removed afterwards. */
 const staging = (fs: FileSystem.FileSystem, verified: PackageReader.VerifiedPackage<unknown>) =>
@@ -379,6 +561,22 @@ const staging = (fs: FileSystem.FileSystem, verified: PackageReader.VerifiedPack
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)
     return yield* PackageReader.extract(verified, `${dir}/package`)
   })
+
+/** One warning per working directory that does not exist here, however many sessions use it. */
+const missingFolderWarnings = (
+  planned: ReadonlyArray<{ readonly cwd: string; readonly cwdExists: boolean; readonly localId: string }>
+): Array<string> => {
+  const missing = new Map<string, Array<string>>()
+  for (const p of planned) {
+    if (p.cwdExists) continue
+    const ids = missing.get(p.cwd)
+    if (ids === undefined) missing.set(p.cwd, [p.localId])
+    else ids.push(p.localId)
+  }
+  return [...missing].map(([cwd, ids]) =>
+    `${cwd} (working directory of ${ids.length === 1 ? ids[0] : `${ids.length} sessions`}) does not exist on this machine; map it with --map FROM=TO`
+  )
+}
 
 /** The session's last activity: the row's `updated_at`, else its last line's timestamp. */
 const lastActivity = (s: SourceSession): Date => {
@@ -388,19 +586,9 @@ const lastActivity = (s: SourceSession): Date => {
   return Number.isFinite(last) ? new Date(last) : new Date()
 }
 
-const threadRow = (
-  p: {
-    readonly source: SourceSession
-    readonly localId: string
-    readonly rollout: string
-    readonly canonicalCwd: string
-    readonly archived: boolean
-  },
-  columns: ReadonlyArray<StateDb.ColumnInfo>,
-  rules: PathRules.PathRules
-): SqlChange.Row => {
+const threadRow = (p: PlannedSession, columns: ReadonlyArray<StateDb.ColumnInfo>, rules: PathRules.PathRules): SqlChange.Row => {
   const source = p.source.row ?? {}
-  const title = p.source.stats.firstUserMessage ?? ""
+  const title = p.title
   const sandbox = typeof source.sandbox_policy === "string" ? localizeJsonText(source.sandbox_policy, rules) : undefined
   const created = Date.parse(p.source.meta.timestamp)
   const updated = lastActivity(p.source).getTime()
@@ -408,7 +596,9 @@ const threadRow = (
     id: p.localId,
     rollout_path: p.rollout,
     cwd: p.canonicalCwd,
-    ...(sandbox === undefined ? {} : { sandbox_policy: sandbox })
+    ...(sandbox === undefined ? {} : { sandbox_policy: sandbox }),
+    // a branch says so where Codex shows it
+    ...(p.branchOf === undefined ? {} : { title, name: p.name === undefined ? null : String(p.name.thread_name) })
   }, {
     created_at: Math.floor(created / 1000),
     created_at_ms: created,
@@ -420,8 +610,8 @@ const threadRow = (
     model_provider: p.source.meta.model_provider ?? "openai",
     cli_version: p.source.meta.cli_version,
     title,
-    first_user_message: title,
-    preview: title,
+    first_user_message: p.source.stats.firstUserMessage ?? "",
+    preview: p.source.stats.firstUserMessage ?? "",
     sandbox_policy: "{\"type\":\"read-only\"}",
     approval_mode: "on-request",
     archived: p.archived ? 1 : 0,

@@ -18,6 +18,9 @@ export * as AppServer from "./AppServer.js"
  */
 export * as Bench from "./Bench.js"
 
+/** Running a bundled bin as a user would. @since 0.1.0 */
+export * as Cli from "./Cli.js"
+
 /**
  * The real Codex CLI (the version pinned in this package), run against an isolated
  * `CODEX_HOME` and a scripted model provider.
@@ -34,6 +37,10 @@ export * as CodexCli from "./CodexCli.js"
 export * as CodexHome from "./CodexHome.js"
 /** @since 0.1.0 */
 export * as Fixtures from "./Fixtures.js"
+/** @since 0.1.0 */
+export * as Harness from "./Harness.js"
+/** @since 0.1.0 */
+export * as HomeState from "./HomeState.js"
 /** @since 0.1.0 */
 export * as HostilePackages from "./HostilePackages.js"
 

@@ -35,7 +35,8 @@
  *   `journal: done`; 2n + 5 steps
  * - `replaceFile`: `backup` (the copy into `backups/`) · `journal: intent` · `journal: staged` ·
  *   `write` · `journal: done`
- * - `appendText`: `journal: intent` · `mkdir` · `append` · `journal: done`
+ * - `appendText`: `journal: intent` · `mkdir` · `append` · `journal: done`; `appendTexts` of n
+ *   files: `journal: intent` · n × (`mkdir` · `append`) · `journal: done`
  * - `sql`, `insertRows`, `updateRows`, `deleteRows`: `journal: intent` (the changes are made, not
  *   committed) · `commit` (`:before` dies before the COMMIT) · `journal: done`
  * - `commit`: `journal: completed` · `unlock`
@@ -66,7 +67,7 @@ import * as Path from "node:path"
 import { errorText, io, lstatOrUndefined, tempsOf } from "./internal/files.js"
 import * as Lock from "./internal/lock.js"
 import { BUSY_TIMEOUT_MS } from "./internal/sqlite.js"
-import { BACKUPS, type Holder, isId, journalDirOf, listIds, newId, readRecord, RECORD, save } from "./internal/store.js"
+import { BACKUPS, type Holder, isCompleted, isId, journalDirOf, listIds, newId, readRecord, RECORD, save } from "./internal/store.js"
 import { openTransaction } from "./internal/transaction.js"
 import { isPending, recordRollbackError, undo } from "./internal/undo.js"
 import { JournalError } from "./JournalError.js"
@@ -86,13 +87,44 @@ export interface JournalOptions {
 }
 
 /**
- * What a file is written from: a stream of chunks (streamed to disk, never held whole), bytes,
- * or a string (written as UTF-8).
+ * What a file is written from: a stream of chunks (streamed to disk, never held whole), chunks
+ * produced synchronously ({@link chunks}), bytes, or a string (written as UTF-8).
  *
  * @since 0.1.0
  * @category models
  */
-export type Content<E = never, R = never> = Stream.Stream<Uint8Array, E, R> | Uint8Array | string
+export type Content<E = never, R = never> = Stream.Stream<Uint8Array, E, R> | Chunks<E> | Uint8Array | string
+
+/**
+ * Content produced synchronously, pulled chunk by chunk as it is written, with the same
+ * backpressure as a stream: for bytes at hand without waiting (a local file read and rewritten
+ * on the way), where a stream per file would cost more than the work. Made by {@link chunks}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Chunks<E = never> {
+  readonly _tag: "Chunks"
+  /** pulled once per write (an iteration left early is closed with `return`) */
+  readonly chunks: Iterable<Uint8Array>
+  /** which thrown values fail the operation as `E`; anything else thrown is a defect */
+  readonly isFailure: (thrown: unknown) => thrown is E
+}
+
+/**
+ * Content pulled from `chunks`, which must not reuse a chunk's memory (the chunks are written
+ * after the iteration moved on). What the iteration throws fails the operation when `isFailure`
+ * accepts it (e.g. `Rewriter.isRewriteError`), and is a defect otherwise (or always, without
+ * `isFailure`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const chunks = <E = never>(chunks: Iterable<Uint8Array>, isFailure?: (thrown: unknown) => thrown is E): Chunks<E> => ({
+  _tag: "Chunks",
+  chunks,
+  isFailure: isFailure ?? ((_: unknown): _ is E => false)
+})
 
 /** @since 0.1.0 @category models */
 export interface CreateFileOptions {
@@ -191,6 +223,13 @@ export interface Transaction {
    * lines: the text is kept in the record.
    */
   readonly appendText: (path: string, text: string) => Effect.Effect<Written, JournalError>
+  /**
+   * `appendText` to several files (each at most once) as one step of the record: two journal
+   * writes however many files. Answers what was appended to each, in order.
+   */
+  readonly appendTexts: (
+    items: ReadonlyArray<{ readonly path: string; readonly text: string }>
+  ) => Effect.Effect<ReadonlyArray<Written>, JournalError>
   /**
    * Row changes in one SQLite transaction that takes the write lock first (busy timeout 5 s;
    * `busy` when Codex holds the database). Given a function, it runs inside that transaction
@@ -481,6 +520,8 @@ export const make = (options: JournalOptions): JournalShape => {
       const recovered: Array<RollbackReport> = []
       for (const id of (yield* listIds(dir)).reverse()) {
         if (id === exclude) continue
+        // most transactions are completed: nothing to recover, no decode needed
+        if (yield* isCompleted(dir, id)) continue
         const record = yield* readRecord(dir, id)
         const txDir = Path.join(dir, id)
         if (record === undefined) {

@@ -1,6 +1,6 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { Effect, Either, Stream } from "effect"
+import { Cause, Effect, Either, Stream } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -98,6 +98,48 @@ describe("createFile", () => {
       assert.deepStrictEqual(fs.readdirSync(home).filter((name) => name.includes(".tmp-")), [])
     }))
 
+  it.effect("createFile and replaceFile take chunks produced synchronously (Journal.chunks) as well", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const pulled: Array<string> = []
+      const lines = (...texts: Array<string>): Iterable<Uint8Array> => ({
+        *[Symbol.iterator]() {
+          for (const text of texts) {
+            pulled.push(text)
+            yield new TextEncoder().encode(text)
+          }
+        }
+      })
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          assert.deepStrictEqual(yield* tx.createFile(at("new/c.txt"), Journal.chunks(lines("a\n", "b\n"))), {
+            path: at("new/c.txt"),
+            size: 4,
+            sha256: sha("a\nb\n")
+          })
+          yield* tx.replaceFile(at(INDEX), Journal.chunks(lines("replaced\n")))
+        }))
+      assert.deepStrictEqual(pulled, ["a\n", "b\n", "replaced\n"])
+      assert.strictEqual(fs.readFileSync(at("new/c.txt"), "utf8"), "a\nb\n")
+      assert.strictEqual(fs.readFileSync(at(INDEX), "utf8"), "replaced\n")
+      yield* journal.rollback("latest")
+      assert.deepStrictEqual(snapshot(home), before)
+      const broken = Journal.chunks(lines("x"), (thrown): thrown is "broken" => thrown === "broken")
+      const failing: Journal.Chunks<"broken"> = {
+        ...broken,
+        chunks: {
+          *[Symbol.iterator]() {
+            yield* broken.chunks
+            throw "broken"
+          }
+        }
+      }
+      const result = yield* Effect.either(journal.transaction({ kind: "test" }, (tx) => tx.createFile(at("new/d.txt"), failing)))
+      assert.deepStrictEqual(result, Either.left("broken" as const))
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
   it.effect("paths: absolute only, inside the Codex home, never the journal", () =>
     Effect.gen(function*() {
       const { home, journal } = setup()
@@ -114,6 +156,17 @@ describe("createFile", () => {
           assert.strictEqual((yield* failure(tx.createFile(path.join(home, "link", "escape.txt"), "x"))).reason, "outside_roots")
         }))
     }))
+})
+
+/** Chunks made by `produce`, pulled lazily; `closed` runs however the iteration ends (done, thrown, left). */
+const watched = (produce: () => Generator<Uint8Array>, closed: () => void): Iterable<Uint8Array> => ({
+  *[Symbol.iterator]() {
+    try {
+      yield* produce()
+    } finally {
+      closed()
+    }
+  }
 })
 
 describe("createFiles", () => {
@@ -227,6 +280,101 @@ describe("createFiles", () => {
       assert.deepStrictEqual(snapshot(home), before)
       assert.deepStrictEqual(tempsIn(home), [])
       assert.strictEqual((yield* journal.list)[0]!.status, "failed")
+    }))
+
+  it.effect("chunks content (Journal.chunks) is pulled when its turn comes, after the previous file's onWritten, each chunk written as it comes", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const order: Array<string> = []
+      const chunks = (name: string, texts: ReadonlyArray<string>) =>
+        watched(function*() {
+          order.push(`open ${name}`)
+          for (const text of texts) {
+            order.push(`chunk ${text.trim()}`)
+            yield bytes(text)
+          }
+        }, () => order.push(`close ${name}`))
+      // far more than the bytes allowed in flight: the pulls wait for the writes
+      const big = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(2, "0")}${"x".repeat(2 * 1024 * 1024)}\n`)
+      const written = yield* journal.transaction({ kind: "test" }, (tx) =>
+        tx.createFiles([
+          { path: at("chunks/a.txt"), content: Journal.chunks(chunks("a", ["a1\n", "a2\n"])) },
+          { path: at("chunks/empty.txt"), content: Journal.chunks([]) },
+          { path: at("chunks/big.txt"), content: Journal.chunks(big.map(bytes)) },
+          { path: at("chunks/b.txt"), content: Journal.chunks(chunks("b", ["b1\n"])), mtime: new Date(0) }
+        ], { onWritten: (_, i) => Effect.sync(() => order.push(`written ${i}`)) }))
+      assert.deepStrictEqual(order, [
+        "open a",
+        "chunk a1",
+        "chunk a2",
+        "close a",
+        "written 0",
+        "written 1",
+        "written 2",
+        "open b",
+        "chunk b1",
+        "close b",
+        "written 3"
+      ])
+      assert.deepStrictEqual(written.map((w) => w.size), [6, 0, big.join("").length, 3])
+      assert.strictEqual(written[2]!.sha256, sha(big.join("")))
+      assert.strictEqual(fs.readFileSync(at("chunks/a.txt"), "utf8"), "a1\na2\n")
+      assert.strictEqual(fs.statSync(at("chunks/big.txt")).size, big.join("").length)
+      assert.strictEqual(fs.statSync(at("chunks/b.txt")).mtimeMs, 0)
+      yield* journal.rollback("latest")
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("chunks content failing part-way: what isFailure accepts comes out as it is, anything else is a defect; the iteration is closed, nothing is left", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      let closed = 0
+      const breaking = (thrown: unknown) =>
+        watched(function*() {
+          yield new Uint8Array(100_000)
+          throw thrown
+        }, () => closed++)
+      const isBroke = (thrown: unknown): thrown is "source broke" => thrown === "source broke"
+      const batch = (content: Journal.Content<"source broke">) =>
+        journal.transaction({ kind: "test" }, (tx) =>
+          tx.createFiles([
+            { path: at("new/deep/a.txt"), content: "a" },
+            { path: at("new/deep/b.txt"), content },
+            { path: at("new/deep/c.txt"), content: "c" }
+          ]))
+      assert.deepStrictEqual(yield* Effect.either(batch(Journal.chunks(breaking("source broke"), isBroke))), Either.left("source broke" as const))
+      const defect = yield* Effect.exit(batch(Journal.chunks(breaking(new Error("a bug")), isBroke)))
+      assert.isTrue(defect._tag === "Failure" && Cause.isDie(defect.cause))
+      // without isFailure, whatever it throws is a defect
+      const untyped = yield* Effect.exit(batch(Journal.chunks(breaking("source broke"))))
+      assert.isTrue(untyped._tag === "Failure" && Cause.isDie(untyped.cause))
+      assert.strictEqual(closed, 3)
+      assert.deepStrictEqual(snapshot(home), before)
+      assert.deepStrictEqual(tempsIn(home), [])
+    }))
+
+  it.live("chunks content of a batch interrupted is closed, never pulled again; nothing is left", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      let pulls = 0
+      let closed = false
+      const endless = watched(function*() {
+        for (;;) {
+          pulls++
+          yield new Uint8Array(1024)
+        }
+      }, () => (closed = true))
+      const files = [{ path: at("new/a.txt"), content: "a" }, { path: at("new/endless.txt"), content: Journal.chunks(endless) }]
+      const interrupted = yield* Effect.exit(Effect.timeout(journal.transaction({ kind: "test" }, (tx) => tx.createFiles(files)), "200 millis"))
+      assert.strictEqual(interrupted._tag, "Failure")
+      assert.isTrue(closed)
+      const after = pulls
+      yield* Effect.sleep("20 millis")
+      assert.strictEqual(pulls, after, "never pulled again")
+      assert.deepStrictEqual([snapshot(home), tempsIn(home)], [before, []])
     }))
 
   it.effect("rollback is all or nothing: one file changed refuses it, naming the file, and deletes none; force deletes them all", () =>
@@ -375,10 +523,53 @@ describe("appendText", () => {
       yield* journal.rollback(id, { force: true })
       assert.deepStrictEqual(snapshot(home), before)
     }))
+  it.effect("appendTexts: several files in one step (two journal writes); rollback undoes each", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const written = yield* tx.appendTexts([
+            { path: at(INDEX), text: "{\"id\":\"x\"}\n" },
+            { path: at("logs/batch/new.jsonl"), text: "one\n" }
+          ])
+          assert.deepStrictEqual(written.map((w) => w.size), [11, 4])
+          return tx.id
+        }))
+      const record = yield* journal.get(id)
+      assert.deepStrictEqual(record.operations.map((op) => [op.kind, op.state]), [["append_text", "done"], ["append_text", "done"]])
+      assert.strictEqual(fs.readFileSync(at("logs/batch/new.jsonl"), "utf8"), "one\n")
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("appendTexts refuses a file named twice, taking no step", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const error = yield* failure(journal.transaction({ kind: "test" }, (tx) =>
+        tx.appendTexts([{ path: at(INDEX), text: "a\n" }, { path: at(INDEX), text: "b\n" }])))
+      assert.strictEqual(error.reason, "invalid")
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
 })
 
 describe("sql", () => {
   const rows = (home: string) => dumpDatabase(path.join(home, DB))
+  it.effect("an update that wrote the values the row already had rolls back as nothing to undo", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      const db = openDatabase(at(DB), { readonly: true })
+      const current = db.prepare("SELECT title FROM threads WHERE id = ?").get("0199a000-0000-7000-8000-000000000001") as { title: string }
+      db.close()
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.as(tx.updateRows(at(DB), "threads", { id: "0199a000-0000-7000-8000-000000000001" }, { title: current.title }), tx.id))
+      const report = yield* journal.rollback(id)
+      assert.deepStrictEqual(report.steps.map((step) => step.action.startsWith("undo")), [false])
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
 
   it.effect("insert, update and delete in one SQLite transaction; rollback restores every typed value", () =>
     Effect.gen(function*() {
@@ -466,6 +657,60 @@ describe("sql", () => {
         }))
       assert.strictEqual((yield* journal.list)[0]!.operations.sql, 3)
       yield* journal.rollback(id)
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("insertRows of many rows (several queries' worth, a two-column key) is one step; every row recorded whole, in order", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      const ids = Array.from({ length: 1234 }, (_, i) => `0199d000-0000-7000-8000-${String(i).padStart(12, "0")}`)
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const n = yield* tx.sql(at(DB), [
+            SqlChange.insertRows("threads", ids.map((id, i) => ({ id, rollout_path: `/r/${i}`, created_at: i, updated_at: i + 1, title: `t${i}` })), ["id"]),
+            SqlChange.insertRows("thread_dynamic_tools", ids.flatMap((id) => [0, 1].map((position) => ({ thread_id: id, position, name: `tool ${position}` }))), ["thread_id", "position"])
+          ])
+          assert.strictEqual(n, 3 * ids.length)
+          return tx.id
+        }))
+      const db = openDatabase(at(DB), { readonly: true })
+      assert.strictEqual(db.prepare("SELECT count(*) AS n FROM threads WHERE id LIKE '0199d000-%'").get().n, ids.length)
+      assert.deepStrictEqual(db.prepare("SELECT created_at_ms, title FROM threads WHERE id = ?").get(ids[1000]), { created_at_ms: 1000_000, title: "t1000" })
+      db.close()
+      const op = (yield* journal.get(id)).operations[0]!
+      assert.isTrue(op.kind === "sql")
+      if (op.kind === "sql") {
+        const [threads, tools] = op.changes
+        assert.isTrue(threads?.kind === "insert" && tools?.kind === "insert")
+        if (threads?.kind === "insert" && tools?.kind === "insert") {
+          assert.deepStrictEqual(threads.rows.map((row) => row.key["id"]), ids)
+          assert.deepStrictEqual(threads.rows.map((row) => row.row["id"]), ids)
+          // whole rows, as the triggers left them
+          assert.strictEqual(threads.rows[7]!.row["updated_at_ms"], 8000)
+          assert.deepStrictEqual(tools.rows[5]!.key, { thread_id: ids[2]!, position: 1 })
+          assert.strictEqual(tools.rows[5]!.row["name"], "tool 1")
+        }
+      }
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(rows(home), before)
+    }))
+
+  it.effect("insertRows refuses a key given twice in the rows, or one already there among many, changing nothing", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = rows(home)
+      const row = (id: string) => ({ id, rollout_path: "/", created_at: 1, updated_at: 1, title: "" })
+      const many = Array.from({ length: 700 }, (_, i) => row(`0199e000-0000-7000-8000-${String(i).padStart(12, "0")}`))
+      yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const twice = yield* failure(tx.insertRows(at(DB), "threads", [...many, many[3]!], ["id"]))
+          assert.strictEqual(twice.reason, "target_exists")
+          assert.strictEqual(twice.message, `${at(DB)}: threads row id='${many[3]!.id}' already exists`)
+          const there = yield* failure(tx.insertRows(at(DB), "threads", [...many, row("0199a000-0000-7000-8000-000000000002")], ["id"]))
+          assert.strictEqual(there.reason, "target_exists")
+          assert.include(there.message, "0199a000-0000-7000-8000-000000000002")
+        }))
       assert.deepStrictEqual(rows(home), before)
     }))
 

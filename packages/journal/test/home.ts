@@ -9,7 +9,7 @@ import { Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { type Journal, SqlChange } from "../src/index.js"
+import { Journal, SqlChange } from "../src/index.js"
 
 export const OLD_ROLLOUT = "sessions/2026/11/20/rollout-2026-11-20T10-00-00-0199a000-0000-7000-8000-000000000001.jsonl"
 export const NEW_A = "sessions/2026/12/01/rollout-2026-12-01T09-00-00-0199b000-0000-7000-8000-00000000000a.jsonl"
@@ -131,7 +131,7 @@ export const install = (home: string) => (tx: Journal.Transaction) =>
 /** Steps the `install` transaction takes (see the table in Journal.ts). */
 export const INSTALL_STEPS = 2 + 3 * 5 + 4 + 2 * 3 + 5 + 2
 
-/** The files of the `batch` transaction: new nested folders, an existing one, every kind of content. */
+/** The files of the `batch` transaction: new nested folders, an existing one, every kind of content (chunks too). */
 export const BATCH: ReadonlyArray<{ readonly rel: string; readonly content: () => Journal.Content; readonly mtime?: Date; readonly mode?: number }> =
   Array.from({ length: 20 }, (_, i) => {
     const rel = i < 8
@@ -149,6 +149,11 @@ export const BATCH: ReadonlyArray<{ readonly rel: string; readonly content: () =
         ? new TextEncoder().encode(line(0))
         : i === 6
         ? Stream.empty
+        : i === 7
+        ? Journal.chunks([])
+        : i % 4 === 3
+        // produced synchronously, one line a chunk
+        ? Journal.chunks(Array.from({ length: 4 }, (_, n) => new TextEncoder().encode(line(n))))
         : Stream.fromIterable(Array.from({ length: i === 10 ? 40 : 4 }, (_, n) => line(n).repeat(i === 10 ? 200 : 1))).pipe(
           Stream.map((text) => new TextEncoder().encode(text)),
           // one line a chunk: a crash in the middle of a file leaves part of it

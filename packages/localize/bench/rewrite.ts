@@ -23,7 +23,7 @@ const rewrite = (file: string, out: string, cwd: string, checkAll: boolean) =>
       const rules = PathRules.make({ maps: [{ from: cwd, to: "/home/bob/app" }], sourceHome: "/Users/u", targetHome: "/home/bob", targetPlatform: "posix" })
       const plan: Rewriter.Plan = {
         idMap: new Map([[ID, "01a00000-0000-7000-8000-000000000001"]]),
-        pathRules: checkAll ? { ...rules, mayChangeJson: () => true } : rules
+        pathRules: checkAll ? { ...rules, mayChangeJson: () => true, jsonNeedles: [""] } : rules
       }
       const [, report] = yield* Rewriter.run(fsys.stream(file, { chunkSize: CHUNK }), plan, fsys.sink(out))
       return report

@@ -60,6 +60,11 @@ export interface PathRules {
    * file URL: a substring pre-check, so that most lines are never walked.
    */
   readonly mayChangeJson: (jsonText: string) => boolean
+  /**
+   * Text `mayChangeJson` accepts holds one of these: a reader may look for them in the raw bytes
+   * (UTF-8) and decode only the lines that hold one.
+   */
+  readonly jsonNeedles: ReadonlyArray<string>
 }
 
 /**
@@ -144,8 +149,12 @@ const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1)
 // A Windows absolute path in JSON text: `X:\` (escaped `X:\\`), `\\` (escaped `\\\\`: UNC, `\\?\`),
 // or `X:/` that is not a URL scheme.
 const WINDOWS_FORWARD = /(?<![A-Za-z0-9+.-])[A-Za-z]:\/(?!\/)/
+const WINDOWS_NEEDLES = [":\\\\", "\\\\\\\\", ":/"] as const
 const mayHoldWindowsPath = (text: string) =>
-  text.includes(":\\\\") || text.includes("\\\\\\\\") || (text.includes(":/") && WINDOWS_FORWARD.test(text))
+  text.includes(WINDOWS_NEEDLES[0]) || text.includes(WINDOWS_NEEDLES[1]) ||
+  (text.includes(WINDOWS_NEEDLES[2]) && WINDOWS_FORWARD.test(text))
+// `\/` is how some writers (not Codex) escape a slash: such text may hide any prefix
+const ALWAYS_NEEDLES = ["file://", "\\/"] as const
 
 /**
  * Builds the rules. Mappings whose FROM is not an absolute path never match.
@@ -226,11 +235,11 @@ export const make = (options: Options): PathRules => {
     return [jsonEscaped(key), jsonEscaped(jsonEscaped(key))]
   }))]
   const mayChangeJson = (text: string): boolean => {
-    // `\/` is how some writers (not Codex) escape a slash: such text may hide any prefix
-    if (text.includes("file://") || text.includes("\\/")) return true
+    if (text.includes(ALWAYS_NEEDLES[0]) || text.includes(ALWAYS_NEEDLES[1])) return true
     for (const needle of needles) if (text.includes(needle)) return true
     return mayHoldWindowsPath(text)
   }
+  const jsonNeedles = [...ALWAYS_NEEDLES, ...needles, ...WINDOWS_NEEDLES]
 
   const sep = targetPlatform === "windows" ? "\\" : "/"
   const descriptions: ReadonlyArray<RuleDescription> = [
@@ -249,5 +258,5 @@ export const make = (options: Options): PathRules => {
     { rule: "unchanged", from: "anything else", to: "unchanged", text: "anything else stays as it is" }
   ]
 
-  return { map, mapFileUrl, describe: () => descriptions, mayChangeJson }
+  return { map, mapFileUrl, describe: () => descriptions, mayChangeJson, jsonNeedles }
 }

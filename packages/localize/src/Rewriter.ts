@@ -3,10 +3,12 @@
  * `.jsonl` out, driven by the rewrite surface of `@sessionport/package-format/RewriteSurface`.
  *
  * - A substring pre-check on each line (the old ids; the mapped POSIX prefixes as JSON text;
- *   Windows path shapes; `file://`) decides whether it is parsed at all. A line that fails it, or
- *   whose surface values all stay the same, is written back byte for byte: for plain input the
- *   very bytes that came in (output chunks may be views of input chunks), with its `\n`, or
- *   without one for an unterminated last line.
+ *   Windows path shapes; `file://`) decides whether it is parsed at all; for plain input it runs
+ *   on the bytes, so a line that fails it is not even decoded. A line that fails it, or whose
+ *   surface values all stay the same, is written back byte for byte: for plain input the very
+ *   bytes that came in, with its `\n`, or without one for an unterminated last line.
+ * - Output chunks are memory of their own: nothing of an input chunk is kept once the next is
+ *   pushed, so a reader may read every chunk into the same buffer.
  * - A line that changes is `JSON.stringify` of the edited value (key order kept; a `\r` before
  *   the newline kept).
  * - Lines that are not JSON, or that the schema does not recognise (Unknown, Legacy), are never
@@ -17,8 +19,9 @@
  *
  * Memory stays at one input chunk plus one line whatever the file's size.
  *
- * Three ways to run it: {@link rewrite} (the bytes), {@link reporting} (the bytes as a stream for a
- * consumer such as a journal, and the report once it has run), {@link run} (into a sink).
+ * Four ways to run it: {@link rewrite} (the bytes), {@link reporting} (the bytes as a stream for a
+ * consumer such as a journal, and the report once it has run), {@link reportingChunks} (the same,
+ * synchronously, over an iterable of input chunks), {@link run} (into a sink).
  *
  * Paginated forks: a fork's `session_meta.history_base.end_byte_offset` points into its parent's
  * file. Rewrite the parent first with `lineEnds` set to the offsets its forks name; the parent's
@@ -112,20 +115,40 @@ const makeEngine = (plan: Plan) =>
     maxChanges: plan.maxChanges ?? DEFAULT_MAX_CHANGES
   })
 
+/** What the engine threw, as the typed error it stands for; `undefined` for a defect. */
+const rewriteError = (error: unknown): RewriteError | undefined =>
+  error instanceof RewriteError
+    ? error
+    : error instanceof CorruptInput
+    ? new RewriteError({ reason: "corrupt_input", detail: error.message })
+    : error instanceof MissingOffset
+    ? new RewriteError({ reason: "missing_history_base_offset", detail: error.message })
+    : undefined
+
 const guarded = <A>(f: () => A): Effect.Effect<A, RewriteError> =>
   Effect.suspend(() => {
     try {
       return Effect.succeed(f())
     } catch (error) {
-      if (error instanceof CorruptInput) return Effect.fail(new RewriteError({ reason: "corrupt_input", detail: error.message }))
-      if (error instanceof MissingOffset) {
-        return Effect.fail(new RewriteError({ reason: "missing_history_base_offset", detail: error.message }))
-      }
-      return Effect.die(error)
+      const typed = rewriteError(error)
+      return typed === undefined ? Effect.die(error) : Effect.fail(typed)
     }
   })
 
-const nonEmpty = (bytes: Uint8Array) => bytes.length > 0 ? Chunk.of(bytes) : Chunk.empty<Uint8Array>()
+/** The output of each input chunk, when there is any. */
+function* pieces(engine: Engine, input: Iterable<Uint8Array>): Generator<Uint8Array> {
+  for (const bytes of input) {
+    const piece = engine.push(bytes)
+    if (piece.length > 0) yield piece
+  }
+}
+
+/** The end of input: the last output, the report handed over first. */
+const finish = (engine: Engine, onEnd: (report: Report) => void): Uint8Array => {
+  const last = engine.end()
+  onEnd(engine.report())
+  return last
+}
 
 const bytesOf = <E, R>(
   input: Stream.Stream<Uint8Array, E, R>,
@@ -134,21 +157,31 @@ const bytesOf = <E, R>(
 ): Stream.Stream<Uint8Array, E | RewriteError, R> =>
   input.pipe(
     Stream.mapChunksEffect((chunk) =>
-      guarded(() => {
-        const out: Array<Uint8Array> = []
-        for (const bytes of chunk) {
-          const piece = engine.push(bytes)
-          if (piece.length > 0) out.push(piece)
-        }
-        return Chunk.unsafeFromArray(out)
-      })
+guarded(() => Chunk.unsafeFromArray(Array.from(pieces(engine, chunk))))
     ),
     Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(() => {
-      const last = nonEmpty(engine.end())
-      onEnd(engine.report())
-      return last
+      const last = finish(engine, onEnd)
+      return last.length > 0 ? Chunk.of(last) : Chunk.empty<Uint8Array>()
     }))))
   )
+
+/** The report of the last run that reached its end; a defect before that. */
+const reportOf = (last: () => Report | undefined): Effect.Effect<Report> =>
+  Effect.suspend(() => {
+    const report = last()
+    return report === undefined ? Effect.dieMessage("Rewriter: the report was read before its bytes ended") : Effect.succeed(report)
+  })
+
+/** The same, synchronously: what the engine throws comes out as a thrown {@link RewriteError}. */
+function* chunksOf(input: Iterable<Uint8Array>, engine: Engine, onEnd: (report: Report) => void): Generator<Uint8Array> {
+  try {
+    yield* pieces(engine, input)
+    const last = finish(engine, onEnd)
+    if (last.length > 0) yield last
+  } catch (error) {
+    throw rewriteError(error) ?? error
+  }
+}
 
 /**
  * The rewritten bytes (plain `.jsonl`, UTF-8). Each run of the stream rewrites afresh.
@@ -178,11 +211,48 @@ export const reporting = <E, R>(input: Stream.Stream<Uint8Array, E, R>, plan: Pl
   let last: Report | undefined
   return {
     bytes: Stream.suspend(() => bytesOf(input, makeEngine(plan), (report) => (last = report))),
-    report: Effect.suspend(() =>
-      last === undefined ? Effect.dieMessage("Rewriter: the report was read before its stream ended") : Effect.succeed(last)
-    )
+    report: reportOf(() => last)
   }
 }
+
+/**
+ * The synchronous form of {@link Reporting}: the rewritten bytes pulled from an iterable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReportingChunks {
+  /**
+   * the rewritten bytes, rewritten as they are pulled, afresh on each iteration; pulling throws a
+   * {@link RewriteError} (corrupt input, a missing offset), or what `input` throws
+   */
+  readonly chunks: Iterable<Uint8Array>
+  /** the report of the last iteration of `chunks` that reached its end; a defect before that */
+  readonly report: Effect.Effect<Report>
+}
+
+/**
+ * {@link reporting} for input at hand synchronously (a local file read chunk by chunk): the same
+ * engine, bytes and report, without a stream (whose cost, over thousands of small sessions,
+ * outweighs the rewriting). For a consumer that pulls chunks (a journal writing a file); test a
+ * thrown error with {@link isRewriteError}.
+ *
+ * @since 0.1.0
+ * @category rewriting
+ */
+export const reportingChunks = (input: Iterable<Uint8Array>, plan: Plan): ReportingChunks => {
+  let last: Report | undefined
+  return {
+    chunks: { [Symbol.iterator]: () => chunksOf(input, makeEngine(plan), (report) => (last = report)) },
+    report: reportOf(() => last)
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isRewriteError = (u: unknown): u is RewriteError => u instanceof RewriteError
 
 /**
  * Rewrites into a sink (a file, a hash) and returns what the sink returns with the report.

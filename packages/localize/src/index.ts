@@ -6,6 +6,8 @@
  */
 
 /** @since 0.1.0 */
+export * as Neutralizer from "./Neutralizer.js"
+/** @since 0.1.0 */
 export * as PathRules from "./PathRules.js"
 /** @since 0.1.0 */
 export * as Rewriter from "./Rewriter.js"

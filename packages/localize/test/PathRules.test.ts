@@ -194,4 +194,30 @@ describe("PathRules.make", () => {
     assert.isFalse(rules.mayChangeJson(json("see https://example.com/a")))
     assert.isFalse(rules.mayChangeJson(json("ratio 3:4, a/b")))
   })
+
+  it("jsonNeedles: every text mayChangeJson accepts holds one of them; text without any is refused", () => {
+    const rules = posix({ maps: [mapping("/tmp/src/alpha=/x"), mapping("/odd \"quoted\"=/y"), mapping("/ünï=/z")], sourceHome: "/Users/alice" })
+    const json = (value: unknown) => JSON.stringify({ payload: { cwd: value } })
+    const holdsNeedle = (text: string) => rules.jsonNeedles.some((needle) => text.includes(needle))
+    const accepted = [
+      json("/tmp/src/alpha/x"),
+      json("/Users/alice"),
+      json("/odd \"quoted\"/z"),
+      JSON.stringify({ arguments: JSON.stringify({ workdir: "/odd \"quoted\"/z" }) }),
+      json("/ünï/a"),
+      json("C:\\Users\\bob\\Documents\\x"),
+      json("C:/Users/bob/x"),
+      json("\\\\server\\share"),
+      json("file:///srv/x"),
+      "{\"cwd\":\"\\/srv\\/x\"}"
+    ]
+    for (const text of accepted) {
+      assert.isTrue(rules.mayChangeJson(text), text)
+      assert.isTrue(holdsNeedle(text), text)
+    }
+    for (const text of [json("/srv/other"), json("ratio 3 to 4, a/b"), json("/tmp/src/beta")]) {
+      assert.isFalse(holdsNeedle(text), text)
+      assert.isFalse(rules.mayChangeJson(text), text)
+    }
+  })
 })

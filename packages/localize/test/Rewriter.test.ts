@@ -46,6 +46,29 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8")
 const isUnder = (value: string, prefix: string) => value === prefix || value.startsWith(`${prefix}/`)
 const historyBase = (bytes: Uint8Array) => JSON.parse(linesOf(bytes)[0]!.text).payload.history_base
 
+/**
+ * `Rewriter.reportingChunks` over `size`-byte chunks of `bytes`, each read into the same buffer
+ * (overwritten once the rewriter pulls the next), as a file reader that reuses its buffer would.
+ */
+const rewriteChunks = (bytes: Uint8Array, plan: Partial<Rewriter.Plan> = {}, size = 64 * 1024) =>
+  Effect.gen(function*() {
+    const buffer = new Uint8Array(size)
+    const input: Iterable<Uint8Array> = {
+      *[Symbol.iterator]() {
+        for (let at = 0; at < bytes.length; at += size) {
+          const piece = bytes.subarray(at, at + size)
+          buffer.fill(0x7b)
+          buffer.set(piece)
+          yield buffer.subarray(0, piece.length)
+        }
+      }
+    }
+    const session = Rewriter.reportingChunks(input, { idMap, pathRules: rules, ...plan })
+    const out: Array<Uint8Array> = []
+    for (const chunk of session.chunks) out.push(chunk)
+    return { bytes: new Uint8Array(Buffer.concat(out)), report: yield* session.report }
+  })
+
 /** Rewrites every fixture thread, parents first, passing each fork its parent's line ends. */
 const rewriteFixtures = Effect.gen(function*() {
   const forks = fixtureThreads.filter((s) => s.parentId !== undefined)
@@ -199,6 +222,58 @@ describe("Rewriter on the real Codex 0.169 fixtures", () => {
       const alone = new Map([[fork.threadId, "019f0000-0000-7000-8000-0000000000ff"]])
       const { bytes } = yield* rewrite(read(fork.rollout), { idMap: alone })
       assert.deepStrictEqual(historyBase(bytes), historyBase(read(fork.rollout)))
+    }))
+
+  it.effect("reportingChunks: the same bytes and report as the stream, for every fixture (forks, zstd), at any chunk size, its input memory reused", () =>
+    Effect.gen(function*() {
+      const results = yield* rewriteFixtures
+      const forks = fixtureThreads.filter((s) => s.parentId !== undefined)
+      const wanted = new Map<string, Set<number>>()
+      for (const fork of forks) {
+        const base = historyBase(read(fork.rollout))
+        wanted.set(base.thread_id, new Set([...(wanted.get(base.thread_id) ?? []), base.end_byte_offset]))
+      }
+      for (const size of [7, 4096, 1024 * 1024]) {
+        const offsets = new Map<string, ReadonlyMap<number, number>>()
+        for (const session of [...fixtureThreads.filter((s) => s.parentId === undefined), ...forks]) {
+          const { bytes, report } = yield* rewriteChunks(read(session.rollout), {
+            lineEnds: wanted.get(session.threadId),
+            historyBaseOffsets: offsets
+          }, size)
+          offsets.set(session.threadId, report.lineEnds)
+          const expected = results.get(session.threadId)!
+          assert.isTrue(Buffer.from(bytes).equals(Buffer.from(expected.bytes)), `${session.threadId} at ${size}`)
+          assert.deepStrictEqual(report, expected.report)
+        }
+      }
+    }))
+
+  it.effect("reportingChunks: what the engine refuses is a thrown RewriteError; each iteration rewrites afresh; no report before the end", () =>
+    Effect.gen(function*() {
+      const fork = fixtureByRole("forked")
+      const missing = Rewriter.reportingChunks([read(fork.rollout)], { idMap, pathRules: rules })
+      let thrown: unknown
+      try {
+        for (const _ of missing.chunks) {
+          // pulled until it throws
+        }
+      } catch (error) {
+        thrown = error
+      }
+      assert.isTrue(Rewriter.isRewriteError(thrown))
+      assert.strictEqual((thrown as Rewriter.RewriteError).reason, "missing_history_base_offset")
+      assert.isTrue((yield* Effect.exit(missing.report))._tag === "Failure", "no report after a failure")
+      const corrupt = Rewriter.reportingChunks([new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5, 6, 7, 8])], { idMap, pathRules: rules })
+      assert.throws(() => Array.from(corrupt.chunks), Rewriter.RewriteError, /zstd/)
+      assert.isFalse(Rewriter.isRewriteError(new Error("other")))
+      const input = read(fixtureByRole("named").rollout)
+      const { bytes, report } = yield* rewrite(input)
+      const session = Rewriter.reportingChunks([input.subarray(0, 1000), input.subarray(1000)], { idMap, pathRules: rules })
+      assert.isTrue((yield* Effect.exit(session.report))._tag === "Failure", "no report before the chunks ended")
+      for (let i = 0; i < 2; i++) {
+        assert.strictEqual(Buffer.concat(Array.from(session.chunks)).toString("utf8"), text(bytes))
+        assert.deepStrictEqual(yield* session.report, report)
+      }
     }))
 
   it.effect("zstd input: the same plain output as its decompressed bytes, at any chunk size", () =>
@@ -436,6 +511,37 @@ describe("Rewriter", () => {
       assert.strictEqual(report.changeCount, 60)
       assert.strictEqual(report.changesOmitted, 53)
       assert.strictEqual(report.rewritten, 30)
+    }))
+
+  it.effect("the pre-check on bytes: ids (UUID-shaped or not, few or many) and prefixes are found wherever chunks cut them", () =>
+    Effect.gen(function*() {
+      const many = new Map(Array.from({ length: 50 }, (_, i) => [
+        `01a00000-0000-7000-8000-${String(i).padStart(12, "0")}`,
+        `01b00000-0000-7000-8000-${String(i).padStart(12, "0")}`
+      ]))
+      const plain = new Map([["not-a-uuid", "renamed-id"]])
+      const token = (id: string) => line({ timestamp: "t", type: "token_usage_record", payload: { thread_id: id } })
+      const lines = [
+        token("01a00000-0000-7000-8000-000000000049"),
+        token("not-a-uuid"),
+        line({ timestamp: "t", type: "turn_context", payload: { cwd: `${source.alpha}/日本`, approval_policy: "never", sandbox_policy: { type: "read-only" }, model: "m", summary: "none" } }),
+        token("01a00000-0000-7000-8000-999999999999"),
+        token("01a00000-0000-7000-8000-000000000007")
+      ]
+      const input = new TextEncoder().encode(lines.join("\n") + "\n")
+      for (const ids of [new Map([...many, ...plain]), new Map([...[...many].slice(0, 3), ...plain])]) {
+        const whole = yield* rewrite(input, { idMap: ids }, input.length)
+        const out = linesOf(whole.bytes).map((l) => JSON.parse(l.text).payload)
+        assert.strictEqual(out[0].thread_id, ids.has("01a00000-0000-7000-8000-000000000049") ? "01b00000-0000-7000-8000-000000000049" : "01a00000-0000-7000-8000-000000000049")
+        assert.strictEqual(out[1].thread_id, "renamed-id")
+        assert.strictEqual(out[2].cwd, `${target.alpha}/日本`)
+        assert.strictEqual(out[3].thread_id, "01a00000-0000-7000-8000-999999999999")
+        for (const size of [1, 5, 37, 100]) {
+          const cut = yield* rewriteChunks(input, { idMap: ids }, size)
+          assert.strictEqual(text(cut.bytes), text(whole.bytes), `chunk ${size}`)
+          assert.deepStrictEqual(cut.report, whole.report)
+        }
+      }
     }))
 
   it.effect("many ids: the pre-check finds any of them", () =>

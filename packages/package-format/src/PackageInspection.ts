@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { RolloutReader, SessionStats } from "@sessionport/schema"
+import { SessionStats } from "@sessionport/schema"
 import { Effect } from "effect"
 import * as Layout from "./Layout.js"
 import type { PackageManifest } from "./Manifest.js"
@@ -62,11 +62,7 @@ const jsonLines = <A>(text: string | undefined): Array<A> =>
  */
 export const inspect = (path: string): Effect.Effect<Inspection, PackageError> =>
   Effect.gen(function*() {
-    const verified = yield* PackageReader.verify(path, {
-      inspectSession: (entry, content) =>
-        SessionStats.fromLines(RolloutReader.decodeBytes(content, (reason) =>
-          new PackageError({ reason: "corrupt_archive", package: path, entry, detail: reason })))
-    })
+    const verified = yield* PackageReader.verify(path, { scanSession: () => SessionStats.scanner() })
     // the reader has already checked these parse
     const threads = jsonLines<ThreadLine>(verified.metadata.get(Layout.THREADS))
     const names = new Map(

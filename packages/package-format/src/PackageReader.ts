@@ -2,8 +2,9 @@
  * Reads a session package (folder or `.tgz`) and checks all of it before anything is written
  * anywhere: entry names and types, the layout, duplicates (also by case), credentials, sizes
  * (also decompressed, against gzip bombs), the manifest, the metadata, and every file's size and
- * SHA-256 against the manifest. Sessions are streamed, never buffered; an optional inspector sees
- * each session's bytes in the same pass that hashes them.
+ * SHA-256 against the manifest. Sessions are streamed, never buffered; an optional inspector (a
+ * stream, or a synchronous scan) sees each session's bytes in the same pass that hashes them. A
+ * folder is read with synchronous calls, every file into the same buffer.
  *
  * `extract` then unpacks a verified `.tgz` into a temp sibling of the destination, re-checking
  * every hash, and renames it into place.
@@ -91,13 +92,43 @@ export interface VerifiedPackage<S = void> {
 export type Inspector<S, E> = (entry: string, content: Stream.Stream<Uint8Array, PackageError>) => Effect.Effect<S, E | PackageError>
 
 /**
+ * Sees one session's bytes synchronously, chunk by chunk, in the pass that hashes them: the cheap
+ * form of {@link Inspector} (no stream per session), for callers whose work on the bytes is
+ * synchronous anyway. What `push`, `end` or the function making the scan throws fails verify
+ * with `corrupt_archive` naming the session and the thrown error's message (a thrown
+ * {@link PackageError} fails it as it is).
+ *
  * @since 0.1.0
  * @category models
  */
-export interface VerifyOptions<S, E> {
-  readonly limits?: Partial<Limits>
-  readonly inspectSession?: Inspector<S, E>
+export interface Scan<S> {
+  /**
+   * the next chunk, valid during the call only (its memory is reused for the next one); answers
+   * `false` when it needs no more (the rest is still read and hashed)
+   */
+  readonly push: (bytes: Uint8Array) => boolean
+  /** once the content ended or `push` answered `false`: what verify keeps for the session */
+  readonly end: () => S
 }
+
+/**
+ * At most one way to look at the sessions: a stream each (`inspectSession`), or a synchronous
+ * {@link Scan} each (`scanSession`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type VerifyOptions<S, E> =
+  | {
+    readonly limits?: Partial<Limits> | undefined
+    readonly inspectSession?: Inspector<S, E> | undefined
+    readonly scanSession?: undefined
+  }
+  | {
+    readonly limits?: Partial<Limits> | undefined
+    readonly inspectSession?: undefined
+    readonly scanSession: (entry: string) => Scan<S>
+  }
 
 const refuse = (reason: PackageError["reason"], pkg: string, detail: string, entry?: string) =>
   new PackageError({ reason, package: pkg, ...(entry === undefined ? {} : { entry }), detail })
@@ -152,7 +183,7 @@ const inspectorStream = (path: string, entry: string, reader: EntryReader, done:
     Effect.suspend(() =>
       done()
         ? Effect.fail(Option.none())
-        : Effect.tryPromise({ try: () => reader.read(), catch: (error) => Option.some(readFailure(path, error, entry)) }).pipe(
+        : Effect.tryPromise({ try: () => reader.readOwned(), catch: (error) => Option.some(readFailure(path, error, entry)) }).pipe(
           Effect.flatMap((bytes) => bytes === undefined ? Effect.fail(Option.none()) : Effect.succeed(Chunk.of(bytes)))
         )
     )
@@ -327,11 +358,15 @@ export const verify = <S = void, E = never>(
           total += bytes
           if (total > limits.maxTotalSize) throw fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
         },
-        kind === "metadata"
+        kind === "metadata",
+        source.reusesChunks
       )
       const readAll = Effect.tryPromise({ try: () => reader.drain(), catch: (error) => readFailure(path, error, name) })
       const inspect = options?.inspectSession
-      if (kind === "session" && inspect !== undefined) {
+      const scanSession = options?.scanSession
+      if (kind === "session" && scanSession !== undefined) {
+        sessions.set(name, yield* scanned(path, name, reader, scanSession))
+      } else if (kind === "session" && inspect !== undefined) {
         let inspected = false
         const result = yield* inspect(name, inspectorStream(path, name, reader, () => inspected)).pipe(
           Effect.ensuring(Effect.sync(() => {
@@ -354,6 +389,38 @@ export const verify = <S = void, E = never>(
   }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
 
 const emptyContent = (): AsyncIterator<Uint8Array> => ({ next: async () => ({ done: true, value: undefined }) })
+
+/** What a {@link Scan} threw (as opposed to the reader). */
+class ScanFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+const scanning = <A>(f: () => A): A => {
+  try {
+    return f()
+  } catch (error) {
+    throw new ScanFailure(error)
+  }
+}
+
+/** Reads (and hashes) a whole session, its bytes handed to a scan until it wants no more. */
+const scanned = <S>(path: string, entry: string, reader: EntryReader, scanOf: (entry: string) => Scan<S>) =>
+  Effect.tryPromise({
+    try: async () => {
+      const scan = scanning(() => scanOf(entry))
+      let wanted = true
+      await reader.drain((bytes) => {
+        if (wanted) wanted = scanning(() => scan.push(bytes))
+      })
+      return scanning(() => scan.end())
+    },
+    catch: (error) =>
+      !(error instanceof ScanFailure)
+        ? readFailure(path, error, entry)
+        : error.cause instanceof PackageError
+        ? error.cause
+        : refuse("corrupt_archive", path, errorText(error.cause), entry)
+  })
 
 /** A failure on the writing side of `copyOut` (the reading side fails with what the reader throws). */
 class WriteFailure {

@@ -9,6 +9,8 @@ export * as AtomicFile from "./AtomicFile.js"
 /** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
 /** @since 0.1.0 */
+export * as FileChunks from "./FileChunks.js"
+/** @since 0.1.0 */
 export * as FormatVersion from "./FormatVersion.js"
 /** @since 0.1.0 */
 export * as Layout from "./Layout.js"

@@ -102,6 +102,79 @@ describe("PackageReader", () => {
       ))
   }
 
+  for (const format of ["tgz", "directory"] as const) {
+    it.effect(`scanSession (${format}): the session's bytes pushed in the pass that hashes them, until the scan wants no more`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          // a metadata file of several read chunks too: kept whole, though a folder is read into one buffer
+          const files: Record<string, string | Buffer> = { ...bigFiles(), "README.md": "# read me\n".repeat(300_000) }
+          const out = Path.join(dir, format === "tgz" ? "pkg.tgz" : "pkg")
+          yield* writePackage(out, format, files)
+          const copies: Array<Buffer> = []
+          const all = yield* PackageReader.verify(out, {
+            scanSession: (entry) => ({
+              push: (bytes) => (copies.push(Buffer.from(bytes)), true),
+              end: () => ({ entry, bytes: Buffer.concat(copies) })
+            })
+          })
+          assert.isAbove(copies.length, 1)
+          assert.strictEqual(all.sessions.get(SESSION)!.entry, SESSION)
+          assert.isTrue(all.sessions.get(SESSION)!.bytes.equals(Buffer.from(files[SESSION]!)))
+          assert.strictEqual(all.metadata.get("README.md"), files["README.md"])
+          let pushes = 0
+          const first = yield* PackageReader.verify(out, {
+            scanSession: () => {
+              const scan = RolloutReader.scanner(() => false)
+              let type = "none"
+              return {
+                push: (bytes) => {
+                  pushes++
+                  if (type === "none") type = new TextDecoder().decode(bytes.subarray(0, 200)).includes("session_meta") ? "session_meta" : "other"
+                  return scan.push(bytes)
+                },
+                end: () => (scan.end(), type)
+              }
+            }
+          })
+          assert.strictEqual(pushes, 1, "no more pushes once the scan wants no more")
+          assert.deepStrictEqual([...first.sessions], [[SESSION, "session_meta"]])
+          // every byte hashed all the same
+          assert.strictEqual(first.checksums, "verified")
+          assert.deepStrictEqual(first.files, all.files)
+          assert.deepStrictEqual(
+            [...(yield* PackageReader.verify(out, { inspectSession: firstRecordType })).sessions],
+            [...first.sessions]
+          )
+        })
+      ))
+  }
+
+  it.effect("what a scan throws fails verify: corrupt_archive naming the session, or the PackageError it threw", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const pkg = yield* Effect.promise(() => writeTgz(dir, entriesOf(baseFiles())))
+        const zstd = yield* PackageReader.verify(pkg, {
+          scanSession: () => {
+            const scan = RolloutReader.scanner(() => true)
+            return {
+              push: () => scan.push(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])),
+              end: () => scan.end()
+            }
+          }
+        }).pipe(Effect.flip)
+        assert.strictEqual(zstd.reason, "corrupt_archive")
+        assert.strictEqual(zstd.entry, SESSION)
+        assert.match(zstd.detail, /zstd/)
+        const own = new PackageError.PackageError({ reason: "too_large", package: pkg, entry: SESSION, detail: "mine" })
+        const thrown = yield* PackageReader.verify(pkg, {
+          scanSession: () => {
+            throw own
+          }
+        }).pipe(Effect.flip)
+        assert.deepStrictEqual([thrown.reason, thrown.entry, thrown.detail], ["too_large", SESSION, "mine"])
+      })
+    ))
+
   it.effect("the same input twice gives a byte-identical .tgz", () =>
     withTmp((dir) =>
       Effect.gen(function*() {

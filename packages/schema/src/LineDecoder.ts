@@ -21,13 +21,22 @@ export const isZstd = (head: Uint8Array): boolean => ZSTD_MAGIC.every((byte, i) 
 /** Thrown by {@link LineDecoder} for corrupt compressed input. @since 0.1.0 @category errors */
 export class CorruptInput extends Error {}
 
+const NEWLINE = 10
+const view = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
 /** @since 0.1.0 @category models */
 export class LineDecoder {
   private started = false
   private zstd: Decompress | undefined
   private inflated: Array<Uint8Array> = []
+  /** the text decoder of text input ({@link pushText}) */
   private readonly text = new TextDecoder("utf-8")
   private pending = ""
+  /** the bytes of the unfinished line (copies: a chunk is not kept alive for its tail) */
+  private pendingBytes: Array<Uint8Array> = []
+  /** the start of the text, where a byte order mark is dropped (as TextDecoder does) */
+  private atStart = true
   private lineNumber = 0
 
   /** Decodes a chunk of bytes; answers the lines it completed. */
@@ -36,9 +45,10 @@ export class LineDecoder {
   }
 
   /**
-   * The lines a chunk of bytes completes, each decoded only when the iteration reaches it: a
-   * reader that needs only the first lines stops early and never parses the rest. A decoder
-   * whose iteration was stopped early must not be used again.
+   * The lines a chunk of bytes completes, each decoded (UTF-8, then JSON) only when the
+   * iteration reaches it: a reader that needs only the first lines stops early and never decodes
+   * the rest. A decoder whose iteration was stopped early must not be used again. Nothing of
+   * `bytes` is kept: its memory may be reused once the iteration is over.
    */
   *linesOfBytes(bytes: Uint8Array): Generator<LineResult> {
     if (!this.started && bytes.length > 0) {
@@ -46,10 +56,11 @@ export class LineDecoder {
       if (isZstd(bytes)) this.zstd = new Decompress((data) => void this.inflated.push(data))
     }
     if (this.zstd === undefined) {
-      yield* this.linesOfText(this.text.decode(bytes, { stream: true }))
+      yield* this.linesOfPlain(bytes)
       return
     }
-    this.inflate(bytes, false)
+    // the zstd decoder keeps what it cannot use yet: a copy, so the caller may reuse its chunk
+    this.inflate(Uint8Array.prototype.slice.call(bytes), false)
     yield* this.drainInflated()
   }
 
@@ -78,6 +89,39 @@ export class LineDecoder {
     for (const line of lines) yield decodeLine(line, ++this.lineNumber, true)
   }
 
+  /**
+   * Splits UTF-8 bytes on `\n` (never part of a multi-byte character), so each line is decoded
+   * on its own, when reached.
+   */
+  private *linesOfPlain(chunk: Uint8Array): Generator<LineResult> {
+    const bytes = view(chunk)
+    const first = bytes.indexOf(NEWLINE)
+    if (first === -1) {
+      if (bytes.length > 0) this.pendingBytes.push(Uint8Array.prototype.slice.call(bytes))
+      return
+    }
+    const ends = [first]
+    for (let nl = bytes.indexOf(NEWLINE, first + 1); nl !== -1; nl = bytes.indexOf(NEWLINE, nl + 1)) ends.push(nl)
+    const last = ends[ends.length - 1]!
+    const carried = this.pendingBytes
+    // the carried-over bytes are settled before the first yield
+    this.pendingBytes = last + 1 < bytes.length ? [Uint8Array.prototype.slice.call(bytes, last + 1)] : []
+    const head = carried.length === 0 ? bytes.subarray(0, first) : Buffer.concat([...carried, bytes.subarray(0, first)])
+    yield decodeLine(this.decodeUtf8(head), ++this.lineNumber, true)
+    for (let i = 1; i < ends.length; i++) {
+      yield decodeLine(this.decodeUtf8(bytes.subarray(ends[i - 1]! + 1, ends[i]!)), ++this.lineNumber, true)
+    }
+  }
+
+  private decodeUtf8(line: Uint8Array): string {
+    let start = 0
+    if (this.atStart) {
+      this.atStart = false
+      if (line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) start = 3
+    }
+    return view(line).toString("utf8", start)
+  }
+
   /** The end of input: the last line, if it had no `\n`. */
   end(): Array<LineResult> {
     const out: Array<LineResult> = []
@@ -86,6 +130,10 @@ export class LineDecoder {
       for (const line of this.drainInflated()) out.push(line)
     }
     for (const line of this.linesOfText(this.text.decode())) out.push(line)
+    if (this.pendingBytes.length > 0) {
+      out.push(decodeLine(this.decodeUtf8(Buffer.concat(this.pendingBytes)), ++this.lineNumber, false))
+      this.pendingBytes = []
+    }
     if (this.pending.length > 0) out.push(decodeLine(this.pending, ++this.lineNumber, false))
     this.pending = ""
     return out
@@ -102,6 +150,6 @@ export class LineDecoder {
   private *drainInflated(): Generator<LineResult> {
     const ready = this.inflated
     this.inflated = []
-    for (const data of ready) yield* this.linesOfText(this.text.decode(data, { stream: true }))
+    for (const data of ready) yield* this.linesOfPlain(data)
   }
 }

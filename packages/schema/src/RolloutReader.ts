@@ -96,6 +96,76 @@ export const decodeBytes = <E, R>(
 ): Stream.Stream<LineResult, E, R> => lines(bytes, (decoder, chunk) => decoder.pushBytes(chunk), onCorrupt)
 
 /**
+ * A synchronous line scan: chunks of bytes pushed in, each line handed to `step` as it is
+ * reached, until `step` answers `false`. `push` and `end` throw `CorruptInput` (from
+ * `LineDecoder`) for corrupt compressed input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Scanner {
+  /** decodes a chunk, line by line; answers `false` once `step` has (the rest is not wanted) */
+  readonly push: (bytes: Uint8Array) => boolean
+  /** the end of input: the last line, when it had no `\n` (nothing after an early stop) */
+  readonly end: () => void
+}
+
+/**
+ * Feeds lines to `step` until it answers `false`: each line is decoded only when reached, so a
+ * reader that needs the first lines of a file (its session_meta, its first prompt) never parses
+ * the rest, even when one chunk holds all of it.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const scanner = (step: (line: LineResult) => boolean): Scanner => {
+  const decoder = new LineDecoder()
+  let going = true
+  const feed = (results: Iterable<LineResult>) => {
+    for (const result of results) {
+      if (!step(result)) {
+        going = false
+        return
+      }
+    }
+  }
+  return {
+    push: (bytes) => {
+      if (going) feed(decoder.linesOfBytes(bytes))
+      return going
+    },
+    end: () => {
+      if (going) feed(decoder.end())
+      going = false
+    }
+  }
+}
+
+/**
+ * {@link scanner} over a byte stream: the rest of the stream is not pulled once `step` answered
+ * `false`.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const scanBytes = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  step: (line: LineResult) => boolean,
+  onCorrupt: (reason: string) => E
+): Effect.Effect<void, E, R> =>
+  Effect.suspend(() => {
+    const scan = scanner(step)
+    const guarded = <A>(f: () => A) =>
+      Effect.try({
+        try: f,
+        catch: (error) => onCorrupt(error instanceof CorruptInput ? error.message : String(error))
+      })
+    return Stream.runForEachWhile(bytes, (chunk) => guarded(() => scan.push(chunk))).pipe(
+      Effect.zipRight(guarded(scan.end))
+    )
+  })
+
+/**
  * Reads a rollout file as a stream of records; lines that are not JSON come as `Left`.
  *
  * @since 0.1.0

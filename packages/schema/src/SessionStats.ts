@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Chunk, Effect, Either, Stream } from "effect"
+import * as RolloutReader from "./RolloutReader.js"
 import type { LineResult } from "./RolloutReader.js"
 import type { RolloutRecord } from "./RolloutRecord.js"
 import type { SessionMeta } from "./SessionMeta.js"
@@ -68,6 +69,34 @@ export const make = () => {
       invalidLines,
       lastTimestamp
     })
+  }
+}
+
+/**
+ * The stats of bytes pushed chunk by chunk (a package's session, verified as it is read), through
+ * {@link RolloutReader.scanner}: `push` answers `false`, and lines after are not even decoded, once
+ * `enough` says the stats so far are all that is wanted (by default, never). `push` and `end`
+ * throw what the scanner throws (corrupt compressed input).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scanner = (enough?: (stats: SessionStats) => boolean): {
+  readonly push: (bytes: Uint8Array) => boolean
+  readonly end: () => SessionStats
+} => {
+  const stats = make()
+  const scan = RolloutReader.scanner((line) => {
+    if (Either.isRight(line)) stats.add(line.right)
+    else stats.addInvalid()
+    return enough === undefined || !enough(stats.result())
+  })
+  return {
+    push: scan.push,
+    end: () => {
+      scan.end()
+      return stats.result()
+    }
   }
 }
 

@@ -80,6 +80,66 @@ describe("RolloutReader", () => {
       fs.rmSync(dir, { recursive: true })
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.effect("scanner: lines handed over as reached until the step says stop; the same lines as decodeBytes; input memory may be reused", () =>
+    Effect.gen(function*() {
+      const bom = encoder.encode(`\ufeff${text}`)
+      const expected = yield* collect(RolloutReader.decodeBytes(Stream.make(bom), (r) => r))
+      assert.strictEqual(Either.getOrThrow(expected[0]!).raw, text.split("\n")[0], "the byte order mark is dropped")
+      const zst = fixtureRollouts().find((file) => file.endsWith(".zst"))!
+      const zstExpected = yield* collect(RolloutReader.decodeBytes(Stream.make(fs.readFileSync(zst)), (r) => r))
+      // zstd is told by the first chunk's first 4 bytes
+      const cases = [[bom, expected, [1, 3, 64, 1 << 20]], [new Uint8Array(fs.readFileSync(zst)), zstExpected, [5, 64, 1 << 20]]] as const
+      for (const [bytes, all, sizes] of cases) {
+        for (const size of sizes) {
+          const seen: Array<RolloutReader.LineResult> = []
+          const scan = RolloutReader.scanner((line) => (seen.push(line), true))
+          // one buffer for every chunk, overwritten before the next push
+          const buffer = new Uint8Array(size)
+          for (let at = 0; at < bytes.length; at += size) {
+            const piece = bytes.subarray(at, at + size)
+            buffer.fill(0x7b)
+            buffer.set(piece)
+            assert.isTrue(scan.push(buffer.subarray(0, piece.length)))
+          }
+          scan.end()
+          assert.deepStrictEqual(seen, all, `size ${size}`)
+        }
+      }
+      // stops at the second line: the third is never decoded, later pushes do nothing
+      const seen: Array<number> = []
+      const scan = RolloutReader.scanner((line) => {
+        seen.push(Either.isRight(line) ? line.right.lineNumber : line.left.lineNumber)
+        return seen.length < 2
+      })
+      assert.isFalse(scan.push(encoder.encode(text)))
+      assert.isFalse(scan.push(encoder.encode("\n{}\n")))
+      scan.end()
+      assert.deepStrictEqual(seen, [1, 2])
+      const corrupt = RolloutReader.scanner(() => true)
+      assert.throws(() => {
+        corrupt.push(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]))
+        corrupt.end()
+      }, /zstd/)
+    }))
+
+  it.effect("scanBytes: a stream scanned until the step says stop; corrupt input fails with onCorrupt", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      const seen: Array<number> = []
+      yield* RolloutReader.scanBytes(
+        pieces(encoder.encode(`${text}\n{}\n{}\n`), 8).pipe(Stream.tap(() => Effect.sync(() => pulled++))),
+        (line) => (seen.push(Either.isRight(line) ? line.right.lineNumber : line.left.lineNumber), seen.length < 2),
+        (reason) => reason
+      )
+      assert.deepStrictEqual(seen, [1, 2])
+      assert.isBelow(pulled, Math.ceil(encoder.encode(text).length / 8), "the rest of the stream is not pulled")
+      const all: Array<number> = []
+      yield* RolloutReader.scanBytes(pieces(encoder.encode(text), 5), () => (all.push(0), true), (reason) => reason)
+      assert.strictEqual(all.length, 4, "the torn last line at the end")
+      const error = yield* Effect.flip(RolloutReader.scanBytes(Stream.make(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])), () => true, (reason) => `corrupt: ${reason}`))
+      assert.match(error, /^corrupt: zstd/)
+    }))
+
   it.effect("a missing file is a read error naming the path", () =>
     Effect.gen(function*() {
       const error = yield* RolloutReader.readFile("/nonexistent/rollout.jsonl").pipe(Stream.runDrain, Effect.flip)

@@ -25,6 +25,26 @@ describe("SessionStats", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.effect("scanner: the same stats from bytes pushed in pieces (plain and zstd); stops reading once enough is known", () =>
+    Effect.gen(function*() {
+      for (const [role, session] of Object.entries<any>(fixtures.sessions)) {
+        const file = path.join(fixtureDir, "home", session.rollout)
+        const expected = yield* SessionStats.fromLines(RolloutReader.readFile(file))
+        const bytes = fs.readFileSync(file)
+        const scan = SessionStats.scanner()
+        for (let at = 0; at < bytes.length; at += 1000) assert.isTrue(scan.push(bytes.subarray(at, at + 1000)), role)
+        assert.deepStrictEqual(scan.end(), expected, role)
+        const head = SessionStats.scanner((stats) => stats.meta !== undefined && stats.firstUserMessage !== undefined)
+        let pushes = 0
+        for (let at = 0; at < bytes.length && head.push(bytes.subarray(at, at + 1000)); at += 1000) pushes++
+        const stats = head.end()
+        assert.strictEqual(stats.meta?.id, expected.meta?.id, role)
+        assert.strictEqual(stats.firstUserMessage, expected.firstUserMessage, role)
+        assert.isBelow(stats.lines, expected.lines, `${role}: read only as far as the first prompt`)
+        assert.isBelow(pushes, Math.ceil(bytes.length / 1000), role)
+      }
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("skips injected context and strips the old request marker (2025 user_message events)", () =>
     Effect.gen(function*() {
       const line = (payload: object) => JSON.stringify({ timestamp: "2025-10-01T00:00:00.000Z", type: "event_msg", payload })

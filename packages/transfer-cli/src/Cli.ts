@@ -8,9 +8,11 @@ import * as Actions from "./commands/actions.js"
 import * as Export from "./commands/export.js"
 import * as Inspect from "./commands/inspect.js"
 import * as Install from "./commands/install.js"
-import * as Transactions from "./commands/transactions.js"
 import * as Validate from "./commands/validate.js"
+import { JournalCommands } from "@sessionport/cli-kit"
 import { Producer } from "@sessionport/package-format"
+
+const Transactions = JournalCommands.make("session-transfer")
 
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-transfer").pipe(

@@ -1,13 +1,12 @@
 /**
- * What every command that works on a Codex home does first: resolve the home, and roll back any
- * transaction a killed process left half done (the journal's recovery), saying so on stderr.
+ * What every `session-transfer` command that works on a Codex home uses: its services, and the
+ * recovery of transactions a killed process left half done.
  *
  * @since 0.1.0
  */
+import { Recovery, TerminalProgress } from "@sessionport/cli-kit"
 import { CodexHome, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
-import { Journal } from "@sessionport/journal"
-import { Console, Effect, Layer, Option } from "effect"
-import * as TerminalProgress from "./TerminalProgress.js"
+import { Layer, Option } from "effect"
 
 /**
  * The home's services for a command (exporter, installer, journal, home, read-only database)
@@ -31,12 +30,4 @@ export const layer = (codexHome: Option.Option<string>, json: boolean) => {
  * @since 0.1.0
  * @category combinators
  */
-export const withRecovery = <A, E, R>(body: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const journal = yield* Journal.Journal
-    const report = yield* journal.recover()
-    for (const tx of report.recovered) {
-      yield* Console.error(`session-transfer: rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`)
-    }
-    return yield* body
-  })
+export const withRecovery = Recovery.withRecovery("session-transfer")

@@ -8,12 +8,4 @@
 /** @since 0.1.0 */
 export * as Cli from "./Cli.js"
 /** @since 0.1.0 */
-export * as Failure from "./Failure.js"
-/** @since 0.1.0 */
-export * as Options from "./Options.js"
-/** @since 0.1.0 */
-export * as Output from "./Output.js"
-/** @since 0.1.0 */
-export * as PlainConsole from "./PlainConsole.js"
-/** @since 0.1.0 */
-export * as TerminalProgress from "./TerminalProgress.js"
+export * as HomeCommand from "./HomeCommand.js"

@@ -1,13 +1,14 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { AppServer, CodexCli, ResponsesServer } from "@sessionport/codex-oracle"
+import { AppServer } from "@sessionport/codex-oracle"
 import { copyFixtureHome, fixtureByRole, fixtureHome, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import { sessionTransfer } from "./utils/cli.js"
-import { homeState } from "./utils/homeState.js"
+import { codexOn, conversation, type Turn, withAppServer } from "@sessionport/codex-oracle/Harness"
+import { homeState } from "@sessionport/codex-oracle/HomeState"
 
 // The real Codex CLI is the judge: sessions it made in home A under project folder P_A are
 // exported, installed into home B with --map P_A=P_B, and then Codex in home B must list them
@@ -17,38 +18,6 @@ afterAll(removeTemps)
 
 const roles = ["multi_turn_tools", "beta_cwd", "named", "zst", "forked"] as const
 
-interface Turn {
-  readonly user: string | undefined
-  readonly agent: ReadonlyArray<string>
-}
-
-/** The conversation Codex shows for a thread: each turn's user text and agent messages. */
-const conversation = (app: AppServer.AppServerShape, threadId: string) =>
-  Effect.gen(function*() {
-    yield* app.threadResume({ threadId, excludeTurns: true })
-    const turns = yield* app.threadTurnsList({ threadId, sortDirection: "asc" })
-    return turns.data.map((turn): Turn => {
-      const items = turn.items as ReadonlyArray<Record<string, any>>
-      const user = items.find((item) => item.type === "userMessage")
-      return {
-        user: user?.content?.[0]?.text,
-        agent: items.filter((item) => item.type === "agentMessage").map((item) => String(item.text))
-      }
-    })
-  })
-
-/** A real Codex on `codexHome`, with its scripted model. */
-const codexOn = (codexHome: string, root: string) =>
-  Effect.gen(function*() {
-    const server = yield* ResponsesServer.make()
-    const cli = yield* CodexCli.make({ codexHome, home: root })
-    yield* cli.writeConfig({ baseUrl: server.baseUrl })
-    return { server, cli }
-  })
-
-/** Its app-server, for the scope of `use` (a resumed thread has one writer: close it after). */
-const withAppServer = <A, E, R>(cli: CodexCli.CodexCliShape, root: string, use: (app: AppServer.AppServerShape) => Effect.Effect<A, E, R>) =>
-  Effect.scoped(Effect.flatMap(AppServer.make({ cwd: root }).pipe(Effect.provideService(CodexCli.CodexCli, cli)), use))
 
 /** Home A as Codex sees it from its rollouts (its rows name the machine that made it). */
 const sourceConversations = Effect.gen(function*() {

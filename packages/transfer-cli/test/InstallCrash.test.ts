@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import { errorLines, sessionTransfer } from "./utils/cli.js"
-import { homeState } from "./utils/homeState.js"
+import { homeState } from "@sessionport/codex-oracle/HomeState"
 
 afterAll(removeTemps)
 

@@ -1,7 +1,7 @@
 /**
  * The file work of `create_files` (see `CreateFilesOp`): planning a batch (one readdir a folder),
  * streaming each file to its temp sibling while hashing it, with the writes, the mtime, the fsync
- * and the close of each temp going on behind the streams (a few files and 32 MB at once, in
+ * and the close of each temp going on behind the streams (a few files and 8 MB at once, in
  * libuv's threadpool), renaming, fsyncing each folder once; and, for a rollback, checking and
  * deleting the batch.
  */
@@ -13,14 +13,18 @@ import * as Path from "node:path"
 import type { Content, Written } from "../Journal.js"
 import { JournalError } from "../JournalError.js"
 import { batchTempPath, type CreateFilesOp } from "../TransactionRecord.js"
+import * as Chunks from "./content.js"
 import * as Crash from "./crash.js"
 import { digestFile, errnoCode, fsyncDir, io, ioError, lstatOrUndefined, removeDirsIfEmpty } from "./files.js"
 
 /** @internal temp files being written, fsynced and closed at once (their chains of calls share libuv's threadpool) */
 export const FILES_IN_FLIGHT = 16
 
-/** @internal bytes handed to writes that have not finished, at most */
-export const BYTES_IN_FLIGHT = 32 * 1024 * 1024
+/**
+ * @internal bytes handed to writes that have not finished, at most: enough to keep a disk busy;
+ * a chunk waiting for its write outlives young-generation GCs, so more only costs memory
+ */
+export const BYTES_IN_FLIGHT = 8 * 1024 * 1024
 
 /** @internal lstat, readdir, folder fsync, digest: at most this many at once */
 export const IO_CONCURRENCY = 8
@@ -391,7 +395,7 @@ class Writers {
  * Streams every entry to its temp file, in order (one content stream after the other), hashing
  * as it goes: one crash step `temp <path>` per file (`:before` dies with the temp created and its
  * first chunk written). The writes, the mtime, the fsync and the close of each temp go on behind
- * the streams (a few files and 32 MB at most); all the temps are durable when this succeeds. On
+ * the streams (a few files and 8 MB at most); all the temps are durable when this succeeds. On
  * failure or interruption every temp created is removed.
  */
 export const writeTemps = <E, R, E2, R2>(
@@ -437,6 +441,7 @@ export const writeTemps = <E, R, E2, R2>(
         const content = entry.content
         if (typeof content === "string") yield* take([Buffer.from(content, "utf8")])
         else if (content instanceof Uint8Array) yield* take([content])
+        else if (Chunks.isChunks(content)) yield* Chunks.forEach(content, (chunk) => take([chunk]))
         else yield* forEachChunk(content, take)
         writer.end()
         if (first) yield* step.armed ? Effect.zipRight(settled, step.aboutToChange) : step.aboutToChange

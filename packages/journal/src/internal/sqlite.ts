@@ -206,6 +206,45 @@ const select = (
   )
 }
 
+/** keys matched in one query, at most */
+const KEYS_PER_QUERY = 500
+const KEYS = "sessionport_keys"
+const KEY_INDEX = "sessionport_key_index"
+
+/**
+ * The rows of `table` each key matches (whole, or `{}` each when `whole` is false), by key, a
+ * few hundred keys a query: each key compared as `WHERE column IS ?` would (with the column's
+ * affinity), through an index when there is one.
+ */
+const selectByKeys = (
+  connection: WriteConnection,
+  table: string,
+  keyColumns: ReadonlyArray<string>,
+  keys: ReadonlyArray<StoredRow>,
+  whole: boolean
+): Effect.Effect<Array<Array<StoredRow>>, JournalError> =>
+  Effect.gen(function*() {
+    const found = keys.map((): Array<StoredRow> => [])
+    const names = keyColumns.map((_, j) => `c${j}`)
+    const on = keyColumns.map((column, j) => `t.${quoteId(column)} IS k.${names[j]}`).join(" AND ")
+    const tuple = `(${["?", ...names.map(() => "?")].join(", ")})`
+    for (let from = 0; from < keys.length; from += KEYS_PER_QUERY) {
+      const part = keys.slice(from, from + KEYS_PER_QUERY)
+      const rows = yield* connection.query(
+        `WITH ${KEYS}(i, ${names.join(", ")}) AS (VALUES ${part.map(() => tuple).join(", ")}) ` +
+          `SELECT ${whole ? "t.*, " : ""}k.i AS ${KEY_INDEX} FROM ${KEYS} AS k JOIN ${quoteId(table)} AS t ON ${on}`,
+        part.flatMap((key, i) => [BigInt(from + i), ...keyColumns.map((column) => bindStored(key[column]!))])
+      )
+      for (const { [KEY_INDEX]: index, ...row } of rows) {
+        found[Number(index)]!.push(Object.fromEntries(Object.entries(row).map(([column, value]) => [column, fromDriver(value)])))
+      }
+    }
+    return found
+  })
+
+const exists = (path: string, table: string, key: StoredRow) =>
+  new JournalError({ reason: "target_exists", path, detail: `${showKey(table, key)} already exists` })
+
 const insertRow = (connection: WriteConnection, table: string, row: StoredRow) => {
   const columns = Object.keys(row)
   return connection.query(
@@ -213,6 +252,30 @@ const insertRow = (connection: WriteConnection, table: string, row: StoredRow) =
     columns.map((column) => bindStored(row[column]!))
   )
 }
+
+/** bound values in one statement, at most (SQLite allows 32766) */
+const VALUES_PER_QUERY = 10_000
+
+/** `rows` in order, consecutive rows with the same columns in one statement */
+const insertRows = (connection: WriteConnection, table: string, rows: ReadonlyArray<StoredRow>) =>
+  Effect.gen(function*() {
+    let from = 0
+    while (from < rows.length) {
+      const columns = Object.keys(rows[from]!)
+      const same = columns.join("\0")
+      const limit = Math.max(1, Math.floor(VALUES_PER_QUERY / Math.max(1, columns.length)))
+      let to = from + 1
+      while (to < rows.length && to - from < limit && Object.keys(rows[to]!).join("\0") === same) to++
+      const tuple = `(${columns.map(() => "?").join(", ")})`
+      yield* connection.query(
+        `INSERT INTO ${quoteId(table)} (${columns.map(quoteId).join(", ")}) VALUES ${
+          Array.from({ length: to - from }, () => tuple).join(", ")
+        }`,
+        rows.slice(from, to).flatMap((row) => columns.map((column) => bindStored(row[column]!)))
+      )
+      from = to
+    }
+  })
 
 const updateRow = (connection: WriteConnection, table: string, key: StoredRow, values: StoredRow) => {
   const columns = Object.keys(values)
@@ -310,31 +373,37 @@ export const applyChange = (
     const path = connection.path
     switch (change._tag) {
       case "Insert": {
-        if (change.keyColumns.length === 0) return yield* invalid(path, `insert into ${change.table}: no key columns`)
-        const triggers = yield* hasTriggers(connection, change.table)
-        const rows: Array<{ key: StoredRow; row: StoredRow }> = []
-        for (const given of change.rows) {
-          const missing = change.keyColumns.filter((column) => !(column in given))
-          if (missing.length > 0) {
-            return yield* invalid(path, `insert into ${change.table}: a row lacks key column ${missing.join(", ")}`)
-          }
-          const key = storedRow(Object.fromEntries(change.keyColumns.map((column) => [column, given[column]!])))
-          if ((yield* select(connection, change.table, [change.keyColumns[0]!], key)).length > 0) {
-            return yield* new JournalError({
-              reason: "target_exists",
-              path,
-              detail: `${showKey(change.table, key)} already exists`
-            })
-          }
-          const extra = yield* unexpectedChanges(connection, insertRow(connection, change.table, storedRow(given)), 1, triggers)
-          if (extra !== 0) return yield* sideEffects(path, change.table, extra)
-          const stored = yield* select(connection, change.table, "*", key)
-          if (stored.length !== 1) {
-            return yield* invalid(path, `${showKey(change.table, key)} does not identify the inserted row`)
-          }
-          rows.push({ key, row: stored[0]! })
+        const { keyColumns, table } = change
+        if (keyColumns.length === 0) return yield* invalid(path, `insert into ${table}: no key columns`)
+        const keys: Array<StoredRow> = []
+        const given = new Set<string>()
+        for (const row of change.rows) {
+          const missing = keyColumns.filter((column) => !(column in row))
+          if (missing.length > 0) return yield* invalid(path, `insert into ${table}: a row lacks key column ${missing.join(", ")}`)
+          const key = storedRow(Object.fromEntries(keyColumns.map((column) => [column, row[column]!])))
+          const text = JSON.stringify(keyColumns.map((column) => key[column]))
+          if (given.has(text)) return yield* exists(path, table, key)
+          given.add(text)
+          keys.push(key)
         }
-        return [{ kind: "insert", table: change.table, key_columns: change.keyColumns, rows }]
+        const before = yield* selectByKeys(connection, table, keyColumns, keys, false)
+        const taken = before.findIndex((found) => found.length > 0)
+        if (taken !== -1) return yield* exists(path, table, keys[taken]!)
+        const triggers = yield* hasTriggers(connection, table)
+        const extra = yield* unexpectedChanges(
+          connection,
+          insertRows(connection, table, change.rows.map(storedRow)),
+          change.rows.length,
+          triggers
+        )
+        if (extra !== 0) return yield* sideEffects(path, table, extra)
+        const stored = yield* selectByKeys(connection, table, keyColumns, keys, true)
+        const rows: Array<{ key: StoredRow; row: StoredRow }> = []
+        for (let i = 0; i < keys.length; i++) {
+          if (stored[i]!.length !== 1) return yield* invalid(path, `${showKey(table, keys[i]!)} does not identify the inserted row`)
+          rows.push({ key: keys[i]!, row: stored[i]![0]! })
+        }
+        return [{ kind: "insert", table, key_columns: keyColumns, rows }]
       }
       case "Update": {
         const key = storedRow(change.key)
@@ -443,6 +512,9 @@ export const undoChange = (
         if (current.length === 0) {
           // nothing to write the old values into: even force cannot bring the row back
           findings.push({ state: "changed", target, detail: "was deleted since it was updated" })
+        } else if (current.length === 1 && sameRow(current[0]!, change.new) && sameRow(current[0]!, change.old)) {
+          // the update wrote the values the row had: nothing to undo
+          findings.push({ state: "before", target })
         } else if (current.length === 1 && sameRow(current[0]!, change.new)) {
           yield* act(target, "after", undefined, restore, 1, triggers)
         } else if (current.length === 1 && sameRow(current[0]!, change.old)) {

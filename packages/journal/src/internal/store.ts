@@ -92,6 +92,29 @@ export const readRecord = (
     return decoded.right
   })
 
+/**
+ * @internal
+ * A completed transaction, told from its record's text without decoding it: `serialize` writes
+ * the record's own fields two spaces in (nested values are deeper), so the top-level `status`
+ * is found by its indentation. Recovery runs before every command and reads every record:
+ * a completed one (the usual case) then costs a read, not a decode of thousands of operations.
+ */
+export const isCompleted = (journalDir: string, id: string): Effect.Effect<boolean, JournalError> =>
+  Effect.map(
+    io(Path.join(journalDir, id, RECORD), "cannot read", async () => {
+      try {
+        return await fs.readFile(Path.join(journalDir, id, RECORD), "utf8")
+      } catch (error) {
+        if (errnoCode(error) === "ENOENT") return ""
+        throw error
+      }
+    }),
+    (text) => TOP_LEVEL_STATUS.exec(text)?.[1] === "completed" && !TOP_LEVEL_ROLLBACK.test(text)
+  )
+
+const TOP_LEVEL_STATUS = /\n {2}"status": "([a-z_]+)"/
+const TOP_LEVEL_ROLLBACK = /\n {2}"rollback": /
+
 /** @internal an open transaction's folder and its current record */
 export interface Holder {
   readonly dir: string

@@ -17,6 +17,7 @@ import { JournalError } from "../JournalError.js"
 import * as SqlChange from "../SqlChange.js"
 import { type Backup, batchTempPath, type CreateFilesOp, type Operation, type RecordedChange } from "../TransactionRecord.js"
 import * as Batch from "./batch.js"
+import * as Chunks from "./content.js"
 import * as Crash from "./crash.js"
 import {
   appendDurably,
@@ -41,6 +42,8 @@ const toStream = <E, R>(content: Content<E, R>): Stream.Stream<Uint8Array, E, R>
     ? Stream.succeed(Buffer.from(content, "utf8"))
     : content instanceof Uint8Array
     ? Stream.succeed(content)
+    : Chunks.isChunks(content)
+    ? Chunks.toStream(content)
     : content
 
 const failureMessage = (exit: Exit.Exit<unknown, unknown>): string => {
@@ -290,45 +293,66 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     return yield* writeContent(seq, target, content, false, undefined, options?.mtime)
   })
 
-  const appendText = Effect.fn("Journal.appendText")(function*(path: string, text: string) {
-    const target = yield* confine(path)
-    const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
-    if (stat !== undefined && !stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
-    const bytes = Buffer.from(text, "utf8")
-    const dirs = stat !== undefined ? [] : yield* Effect.tryPromise({
-      try: () => missingDirs(Path.dirname(target)),
-      catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
-    })
-    const seq = nextSeq()
-    const digest = sha256(bytes)
-    addOp({
-      kind: "append_text",
-      seq,
-      path: target,
-      state: "intent",
-      existed: stat !== undefined,
-      old_size: stat?.size ?? 0,
-      ...(stat === undefined ? {} : { old_mtime_ms: stat.mtimeMs }),
-      created_dirs: dirs,
-      text,
-      size: bytes.byteLength,
-      sha256: digest,
-      undo: stat === undefined
-        ? `delete ${target} if it holds only the appended text${
-          dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`
-        }`
-        : `truncate ${target} to ${stat.size} bytes if it still ends with the appended text`
-    })
-    yield* save(holder, `intent ${seq} append_text`)
-    yield* Crash.simpleStep(`mkdir ${Path.dirname(target)}`, io(target, "cannot create the folders", () => makeDirs(dirs)))
-    yield* Crash.simpleStep(
-      `append ${target}`,
-      io(target, "cannot append", () => appendDurably(target, bytes, stat === undefined))
-    )
-    setOp(seq, (op) => ({ ...op, state: "done" }))
-    yield* save(holder, `done ${seq}`)
-    return { path: target, size: bytes.byteLength, sha256: digest } satisfies Written
+  /**
+   * Appends to several files as one step of the record: every append's intent is saved at once,
+   * then each file is appended (a crash step each), then every one is marked done at once. A
+   * crash in between leaves intents, which a rollback reads from the files themselves (appended,
+   * partly appended, or not).
+   */
+  const appendTexts = Effect.fn("Journal.appendTexts")(function*(
+    items: ReadonlyArray<{ readonly path: string; readonly text: string }>
+  ) {
+    const planned: Array<{ seq: number; target: string; bytes: Buffer; dirs: Array<string>; existed: boolean; digest: string }> = []
+    const targets = new Set<string>()
+    for (const item of items) {
+      const target = yield* confine(item.path)
+      if (targets.has(target)) return yield* new JournalError({ reason: "invalid", path: target, detail: "is twice in the batch" })
+      targets.add(target)
+      const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
+      if (stat !== undefined && !stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
+      const bytes = Buffer.from(item.text, "utf8")
+      const dirs = stat !== undefined ? [] : yield* Effect.tryPromise({
+        try: () => missingDirs(Path.dirname(target)),
+        catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
+      })
+      const seq = nextSeq()
+      const digest = sha256(bytes)
+      addOp({
+        kind: "append_text",
+        seq,
+        path: target,
+        state: "intent",
+        existed: stat !== undefined,
+        old_size: stat?.size ?? 0,
+        ...(stat === undefined ? {} : { old_mtime_ms: stat.mtimeMs }),
+        created_dirs: dirs,
+        text: item.text,
+        size: bytes.byteLength,
+        sha256: digest,
+        undo: stat === undefined
+          ? `delete ${target} if it holds only the appended text${
+            dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`
+          }`
+          : `truncate ${target} to ${stat.size} bytes if it still ends with the appended text`
+      })
+      planned.push({ seq, target, bytes, dirs, existed: stat !== undefined, digest })
+    }
+    if (planned.length === 0) return []
+    yield* save(holder, `intent ${planned.map((p) => p.seq).join(",")} append_text`)
+    for (const p of planned) {
+      yield* Crash.simpleStep(`mkdir ${Path.dirname(p.target)}`, io(p.target, "cannot create the folders", () => makeDirs(p.dirs)))
+      yield* Crash.simpleStep(
+        `append ${p.target}`,
+        io(p.target, "cannot append", () => appendDurably(p.target, p.bytes, !p.existed))
+      )
+    }
+    for (const p of planned) setOp(p.seq, (op) => ({ ...op, state: "done" }))
+    yield* save(holder, `done ${planned.map((p) => p.seq).join(",")}`)
+    return planned.map((p): Written => ({ path: p.target, size: p.bytes.byteLength, sha256: p.digest }))
   })
+
+  const appendText = (path: string, text: string) =>
+    Effect.map(appendTexts([{ path, text }]), (written) => written[0]!)
 
   const sql = Effect.fn("Journal.sql")(function*<E, R>(
     db: string,
@@ -410,6 +434,7 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     createFiles: (files, options) => serial(createFiles(files, options)),
     replaceFile: (path, content, options) => serial(replaceFile(path, content, options)),
     appendText: (path, text) => serial(appendText(path, text)),
+    appendTexts: (items) => serial(appendTexts(items)),
     sql: (db, changes) => serial(sql(db, changes)),
     insertRows: (db, table, rows, keyColumns) => serial(sql(db, [SqlChange.insertRows(table, rows, keyColumns)])),
     updateRows: (db, table, key, values) => serial(sql(db, [SqlChange.updateRows(table, key, values)])),

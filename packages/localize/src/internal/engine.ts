@@ -28,19 +28,86 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
  * A pre-check for "the text holds one of these ids". A few ids: one `includes` each; many: one
  * pass over the dashes of the text, looking up every UUID-shaped run.
  */
-const idFinder = (ids: ReadonlyArray<string>): (text: string) => boolean => {
-  if (ids.length === 0) return () => false
+interface IdCheck {
+  readonly inText: (text: string) => boolean
+  /** the ids looked up by their shape, when there are many */
+  readonly uuids: ReadonlySet<string> | undefined
+  /** the ids looked for as they are */
+  readonly needles: ReadonlyArray<string>
+}
+
+const isUuidAt = (text: string, dash: number) =>
+  text.charCodeAt(dash + 5) === 45 && text.charCodeAt(dash + 10) === 45 && text.charCodeAt(dash + 15) === 45
+
+const idCheck = (ids: ReadonlyArray<string>): IdCheck => {
   const uuids = new Set(ids.filter((id) => UUID.test(id)))
+  if (uuids.size <= 8) return { inText: (text) => ids.some((id) => text.includes(id)), uuids: undefined, needles: ids }
   const others = ids.filter((id) => !uuids.has(id))
-  if (uuids.size <= 8) return (text) => ids.some((id) => text.includes(id))
-  return (text) => {
-    for (let i = text.indexOf("-", 8); i !== -1; i = text.indexOf("-", i + 1)) {
-      if (
-        text.charCodeAt(i + 5) === 45 && text.charCodeAt(i + 10) === 45 && text.charCodeAt(i + 15) === 45 &&
-        uuids.has(text.slice(i - 8, i + 28))
-      ) return true
+  return {
+    inText: (text) => {
+      for (let i = text.indexOf("-", 8); i !== -1; i = text.indexOf("-", i + 1)) {
+        if (isUuidAt(text, i) && uuids.has(text.slice(i - 8, i + 28))) return true
+      }
+      return others.some((id) => text.includes(id))
+    },
+    uuids,
+    needles: others
+  }
+}
+
+const checks = new WeakMap<ReadonlyMap<string, unknown>, { readonly size: number; readonly check: IdCheck }>()
+
+/**
+ * The check of a map's keys, built once per map: a plan (and its id map) is shared by every
+ * session of a package, and building the check costs as much as the ids.
+ */
+const keyCheck = (map: ReadonlyMap<string, unknown>): IdCheck => {
+  const cached = checks.get(map)
+  if (cached !== undefined && cached.size === map.size) return cached.check
+  const check = idCheck([...map.keys()])
+  checks.set(map, { size: map.size, check })
+  return check
+}
+
+/**
+ * The pre-check on the raw bytes of a chunk, line after line (UTF-8: a substring of the text is
+ * one of the bytes): a line holding no needle and no UUID-shaped id of the sets cannot pass the
+ * text pre-check, and is never decoded. Each needle is searched once per occurrence in a chunk.
+ */
+class ByteCheck {
+  private readonly needles: ReadonlyArray<Buffer>
+  /** the next occurrence of each needle at or after the line looked at; -1: none left in the chunk */
+  private readonly at: Int32Array
+  private chunk: Buffer = Buffer.alloc(0)
+
+  constructor(needles: ReadonlyArray<string>, private readonly uuids: ReadonlyArray<ReadonlySet<string>>) {
+    this.needles = [...new Set(needles)].map((needle) => Buffer.from(needle, "utf8"))
+    this.at = new Int32Array(this.needles.length)
+  }
+
+  /** the chunk whose lines come next */
+  reset(chunk: Buffer): void {
+    this.chunk = chunk
+    this.at.fill(-2)
+  }
+
+  /** whether the line at `[start, end)` of the chunk may pass the text pre-check */
+  may(start: number, end: number): boolean {
+    const chunk = this.chunk
+    for (let k = 0; k < this.needles.length; k++) {
+      let at = this.at[k]!
+      if (at === -1) continue
+      if (at < start) this.at[k] = at = chunk.indexOf(this.needles[k]!, start)
+      if (at !== -1 && at + this.needles[k]!.length <= end) return true
     }
-    return others.some((id) => text.includes(id))
+    if (this.uuids.length === 0) return false
+    for (let i = chunk.indexOf(45, start + 8); i !== -1 && i + 28 <= end; i = chunk.indexOf(45, i + 1)) {
+      if (chunk[i + 5] === 45 && chunk[i + 10] === 45 && chunk[i + 15] === 45) {
+        const id = chunk.toString("latin1", i - 8, i + 28)
+        if (this.uuids.some((set) => set.has(id))) return true
+      }
+    }
+    return false
   }
 }
 
@@ -51,8 +118,26 @@ const NEWLINE = 10
 const EMPTY = new Uint8Array(0)
 const view = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-const join = (parts: ReadonlyArray<Uint8Array>): Uint8Array =>
-  parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+
+/** Output text: bytes of the input, or a line's new text. */
+type Part = Uint8Array | string
+
+/** The parts in one new buffer: output never shares memory with the input. */
+const assemble = (parts: ReadonlyArray<Part>): Uint8Array => {
+  let length = 0
+  for (const part of parts) length += typeof part === "string" ? Buffer.byteLength(part, "utf8") : part.length
+  if (length === 0) return EMPTY
+  const out = Buffer.allocUnsafe(length)
+  let at = 0
+  for (const part of parts) {
+    if (typeof part === "string") at += out.write(part, at, "utf8")
+    else {
+      out.set(part, at)
+      at += part.length
+    }
+  }
+  return out
+}
 
 /**
  * @internal The synchronous rewriter: input bytes in, output bytes out, counts kept.
@@ -64,6 +149,7 @@ const join = (parts: ReadonlyArray<Uint8Array>): Uint8Array =>
 export class Engine {
   private readonly walker: LineWalker
   private readonly hasId: (text: string) => boolean
+  private readonly bytes: ByteCheck
   private readonly rules: PathRules
   private readonly wanted: ReadonlySet<number> | undefined
   private readonly maxChanges: number
@@ -93,9 +179,15 @@ export class Engine {
     this.maxChanges = options.maxChanges
     this.wanted = options.lineEnds !== undefined && options.lineEnds.size > 0 ? options.lineEnds : undefined
     if (this.wanted?.has(0)) this.lineEnds.set(0, 0)
-    this.hasId = idFinder([
-      ...new Set([...idMap.keys(), ...(timestamps?.keys() ?? []), ...(historyBaseOffsets?.keys() ?? [])])
-    ])
+    const inIdMap = keyCheck(idMap)
+    const inOthers = idCheck(
+      [...new Set([...(timestamps?.keys() ?? []), ...(historyBaseOffsets?.keys() ?? [])])].filter((id) => !idMap.has(id))
+    )
+    this.hasId = (text) => inIdMap.inText(text) || inOthers.inText(text)
+    this.bytes = new ByteCheck(
+      [...inIdMap.needles, ...inOthers.needles, ...options.pathRules.jsonNeedles],
+      [inIdMap.uuids, inOthers.uuids].filter((set) => set !== undefined)
+    )
     const mappers: Mappers = {
       path: options.pathRules.map,
       fileUrl: options.pathRules.mapFileUrl,
@@ -121,14 +213,18 @@ export class Engine {
     this.walker = new LineWalker(mappers)
   }
 
-  /** The output for a chunk of input. */
+  /**
+   * The output for a chunk of input, in memory of its own: nothing of `bytes` is kept or shared,
+   * so its memory may be reused once this returns.
+   */
   push(bytes: Uint8Array): Uint8Array {
     if (this.mode === "undecided") {
       // zstd is recognised by its first 4 bytes, however the input is cut
-      this.head.push(bytes)
+      if (this.head.length === 0 && bytes.length >= 4) return this.decide(bytes)
+      this.head.push(Uint8Array.prototype.slice.call(bytes))
       this.headLength += bytes.length
       if (this.headLength < 4) return EMPTY
-      return this.decide()
+      return this.decide(Buffer.concat(this.head))
     }
     return this.counted(this.mode === "plain" ? this.plain(bytes) : this.zstd(bytes))
   }
@@ -136,19 +232,18 @@ export class Engine {
   /** The output at the end of input: the last line, when it had no `\n`. */
   end(): Uint8Array {
     const parts: Array<Uint8Array> = []
-    if (this.mode === "undecided") parts.push(this.decide())
+    if (this.mode === "undecided") parts.push(this.decide(Buffer.concat(this.head)))
     if (this.mode === "zstd") parts.push(this.counted(this.text(this.decoder!.end())))
     else if (this.pending.length > 0) {
-      const whole = join(this.pending)
+      const whole = Buffer.concat(this.pending)
       this.pending = []
-      const changed = this.line(view(whole).toString("utf8"), false, whole.length, undefined)
+      const changed = this.line(whole.toString("utf8"), false, whole.length, undefined)
       parts.push(this.counted(changed === undefined ? whole : Buffer.from(changed, "utf8")))
     }
-    return join(parts)
+    return parts.length === 1 ? parts[0]! : assemble(parts)
   }
 
-  private decide(): Uint8Array {
-    const bytes = join(this.head)
+  private decide(bytes: Uint8Array): Uint8Array {
     this.head = []
     this.mode = isZstd(bytes) ? "zstd" : "plain"
     if (this.mode === "zstd") this.decoder = new LineDecoder()
@@ -162,9 +257,10 @@ export class Engine {
 
   private plain(chunk: Uint8Array): Uint8Array {
     const buf = view(chunk)
-    const out: Array<Uint8Array> = []
+    this.bytes.reset(buf)
+    const out: Array<Part> = []
     let start = 0
-    // a run of unchanged lines goes out as one slice of the input
+    // a run of unchanged lines goes out as one copy of the input
     let run = -1
     for (let nl = buf.indexOf(NEWLINE, start); nl !== -1; nl = buf.indexOf(NEWLINE, start)) {
       if (this.pending.length > 0) {
@@ -172,15 +268,20 @@ export class Engine {
         const whole = Buffer.concat(this.pending)
         this.pending = []
         const changed = this.line(whole.toString("utf8", 0, whole.length - 1), true, whole.length, undefined)
-        out.push(changed === undefined ? whole : Buffer.from(`${changed}\n`, "utf8"))
+        out.push(changed === undefined ? whole : `${changed}\n`)
       } else {
-        const changed = this.line(buf.toString("utf8", start, nl), true, nl + 1 - start, undefined)
+        const changed = this.line(
+          this.bytes.may(start, nl) ? buf.toString("utf8", start, nl) : undefined,
+          true,
+          nl + 1 - start,
+          undefined
+        )
         if (changed === undefined) {
           if (run === -1) run = start
         } else {
           if (run !== -1) out.push(buf.subarray(run, start))
           run = -1
-          out.push(Buffer.from(`${changed}\n`, "utf8"))
+          out.push(`${changed}\n`)
         }
       }
       start = nl + 1
@@ -188,7 +289,7 @@ export class Engine {
     if (run !== -1) out.push(buf.subarray(run, start))
     // copy the unfinished line: a short tail should not keep the whole input chunk alive
     if (start < buf.length) this.pending.push(Uint8Array.prototype.slice.call(buf, start))
-    return join(out)
+    return assemble(out)
   }
 
   private zstd(chunk: Uint8Array): Uint8Array {
@@ -210,11 +311,19 @@ export class Engine {
     return this.hasId(raw) || this.rules.mayChangeJson(raw)
   }
 
-  /** The new text of a line (without its `\n`), or undefined to write it back as it was. */
-  private line(raw: string, terminated: boolean, sourceLength: number, decoded: LineResult | undefined): string | undefined {
+  /**
+   * The new text of a line (without its `\n`), or undefined to write it back as it was; `raw`
+   * undefined: the line's bytes failed the pre-check (it was not even decoded).
+   */
+  private line(
+    raw: string | undefined,
+    terminated: boolean,
+    sourceLength: number,
+    decoded: LineResult | undefined
+  ): string | undefined {
     const lineNumber = ++this.lines
     let out: string | undefined
-    if (this.mayMatch(raw)) {
+    if (raw !== undefined && this.mayMatch(raw)) {
       // a byte order mark opens only the first line; JSON.parse does not take it
       const bom = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff
       const changed = this.attempt(bom ? raw.slice(1) : raw, lineNumber, decoded)
@@ -257,9 +366,12 @@ export class Engine {
       if (typeof type !== "string" || !KNOWN_TYPES.has(type)) this.skip(entry ?? decodeJson(json))
       return undefined
     }
-    if (!this.walker.collect(line!, entries)) return undefined
+    if (!this.walker.collect(line!, entries)) return void this.walker.release()
     entry ??= decodeJson(json)
-    if (entry._tag !== "Known") return void this.skip(entry)
+    if (entry._tag !== "Known") {
+      this.walker.release()
+      return void this.skip(entry)
+    }
     // a carriage return before the newline stays where it was
     const cr = raw.endsWith("\r")
     const expected = raw.length - (cr ? 1 : 0) + this.walker.lengthDelta()
@@ -269,6 +381,7 @@ export class Engine {
       if (this.changes.length < this.maxChanges) this.changes.push({ line: lineNumber, ...change })
     }
     const out = JSON.stringify(line)
+    this.walker.release()
     // the rest of the line was not as JSON.stringify writes it (spacing, escapes, number forms),
     // or holds an integer JSON.parse cannot keep exactly
     if (out.length !== expected || BIG_INTEGER.test(raw)) this.reformatted++

@@ -9,6 +9,8 @@ export interface Mappers {
   readonly timestamp: (line: Record<string, unknown>) => string | undefined
   /** a history_base offset moved into the rewritten parent; may throw */
   readonly byteOffset: (container: Record<string, unknown>, offset: number) => number | undefined
+  /** a path held as a map key (`[~]`), given its position among the keys; absent: `path` */
+  readonly key?: ((key: string, index: number) => string) | undefined
 }
 
 /** @internal One change, located by a field path built from the walk. */
@@ -128,6 +130,16 @@ export class LineWalker {
     applyEdits(this.edits)
   }
 
+  /**
+   * Lets go of the line (its parsed value, the edits): an engine outlives its lines, and a parsed
+   * line kept to the next one can outlive a garbage collection or two, which teaches V8 to
+   * allocate every parsed line in the old generation.
+   */
+  release(): void {
+    this.edits = []
+    this.root = {}
+  }
+
   private walk(
     node: unknown,
     steps: ReadonlyArray<RewriteSurface.Step>,
@@ -167,8 +179,10 @@ export class LineWalker {
       }
       case "Keys": {
         if (!isObject(node) || this.kind !== "path") return
+        const { key: mapKey, path: mapPath } = this.mappers
+        let index = 0
         for (const k of Object.keys(node)) {
-          const mapped = this.mappers.path(k)
+          const mapped = mapKey === undefined ? mapPath(k) : mapKey(k, index++)
           if (mapped !== k) {
             this.edits.push({ _tag: "Rename", container: node, from: k, to: mapped })
             trail.push(k)

@@ -11,8 +11,8 @@ import { CodexHome } from "@sessionport/codex-home"
 import { PackageError, PackageReader } from "@sessionport/package-format"
 import { Actions, RolloutReader } from "@sessionport/schema"
 import { Chunk, Console, Deferred, Effect, Option, Schema, Stream } from "effect"
-import * as Options from "../Options.js"
-import * as Output from "../Output.js"
+import * as Options from "@sessionport/cli-kit/Options"
+import * as Output from "@sessionport/cli-kit/Output"
 
 /**
  * A thread id that no rollout of the Codex home has.

@@ -6,9 +6,9 @@
 import { Command, Options as Opt } from "@effect/cli"
 import { Exporter } from "@sessionport/codex-home"
 import { Effect, Option } from "effect"
-import { UsageError } from "../Failure.js"
-import * as Options from "../Options.js"
-import * as Output from "../Output.js"
+import { UsageError } from "@sessionport/cli-kit/Failure"
+import * as Options from "@sessionport/cli-kit/Options"
+import * as Output from "@sessionport/cli-kit/Output"
 import * as HomeCommand from "../HomeCommand.js"
 
 const options = {

@@ -6,8 +6,8 @@
 import { Args, Command } from "@effect/cli"
 import { PackageInspection } from "@sessionport/package-format"
 import { Effect } from "effect"
-import * as Options from "../Options.js"
-import * as Output from "../Output.js"
+import * as Options from "@sessionport/cli-kit/Options"
+import * as Output from "@sessionport/cli-kit/Output"
 
 const render = (inspection: PackageInspection.Inspection): Array<string> => {
   const m = inspection.manifest

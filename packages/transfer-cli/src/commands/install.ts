@@ -3,14 +3,12 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options as Opt } from "@effect/cli"
+import { Args, Command } from "@effect/cli"
 import { Installer } from "@sessionport/codex-home"
-import { PathRules } from "@sessionport/localize"
-import { Effect, Either } from "effect"
-import { UsageError } from "../Failure.js"
+import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
-import * as Options from "../Options.js"
-import * as Output from "../Output.js"
+import * as Options from "@sessionport/cli-kit/Options"
+import * as Output from "@sessionport/cli-kit/Output"
 
 const render = (r: Installer.InstallResult): Array<string> => {
   const out = [
@@ -37,21 +35,13 @@ export const command = Command.make(
   "install",
   {
     package: Args.text({ name: "PACKAGE" }).pipe(Args.withDescription("A session package: FILE.tgz or a folder.")),
-    map: Opt.text("map").pipe(
-      Opt.withDescription("Localize paths under FROM to TO (FROM=TO, repeatable; the longest prefix wins)."),
-      Opt.repeated
-    ),
+    map: Options.maps,
     codexHome: Options.codexHome,
     json: Options.json,
     dryRun: Options.dryRun
   },
   Effect.fn("install")(function*(o) {
-    const maps: Array<PathRules.Mapping> = []
-    for (const text of o.map) {
-      const parsed = PathRules.parseMapping(text)
-      if (Either.isLeft(parsed)) return yield* new UsageError({ detail: parsed.left.message })
-      maps.push(parsed.right)
-    }
+    const maps = yield* Options.parseMaps(o.map)
     const installer = yield* Installer.Installer
     const result = yield* HomeCommand.withRecovery(installer.install({ package: o.package, maps, dryRun: o.dryRun }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)

@@ -8,8 +8,8 @@ import { FileSystem } from "@effect/platform"
 import { CodexHome } from "@sessionport/codex-home"
 import { RolloutReader, RolloutSummary } from "@sessionport/schema"
 import { Effect, Schema, Stream } from "effect"
-import * as Options from "../Options.js"
-import * as Output from "../Output.js"
+import * as Options from "@sessionport/cli-kit/Options"
+import * as Output from "@sessionport/cli-kit/Output"
 
 /**
  * Some line is not JSON: the report is printed, and this says so on stderr (exit 1).

@@ -1,32 +1,10 @@
-import { spawn } from "node:child_process"
+import { runBin } from "@sessionport/codex-oracle/Cli"
 import { fileURLToPath } from "node:url"
-import { Effect } from "effect"
+
+export { type CliResult, errorLines } from "@sessionport/codex-oracle/Cli"
 
 const bin = fileURLToPath(new URL("../../bin/session-transfer.mjs", import.meta.url))
 
-export interface CliResult {
-  readonly code: number
-  /** the signal that ended the process, if one did */
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
 /** Runs the bundled `session-transfer` in a child process, as a user would. */
 export const sessionTransfer = (args: ReadonlyArray<string>, options: { env?: Record<string, string>; cwd?: string } = {}) =>
-  Effect.async<CliResult>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code, signal) => resume(Effect.succeed({ code: code ?? -1, signal, stdout, stderr })))
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
-
-/** stderr without blank lines. */
-export const errorLines = (result: CliResult): Array<string> => result.stderr.split("\n").filter((l) => l.trim() !== "")
+  runBin(bin, args, options)

@@ -1,4 +1,4 @@
-import { openDatabase } from "@sessionport/codex-oracle/Fixtures"
+import { openDatabase } from "./Fixtures.js"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"

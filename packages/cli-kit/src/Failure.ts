@@ -21,7 +21,7 @@ export const EXIT_USAGE = 2
  * @since 0.1.0
  * @category errors
  */
-export class UsageError extends Schema.TaggedError<UsageError>("@sessionport/transfer-cli/UsageError")("UsageError", {
+export class UsageError extends Schema.TaggedError<UsageError>("@sessionport/cli-kit/UsageError")("UsageError", {
   detail: Schema.String
 }) {
   override get message(): string {

@@ -1,0 +1,101 @@
+/**
+ * `list-transactions`, `rollback` and `recover`: the journal of a Codex home, the same in every
+ * CLI (a transaction of one can be listed and undone by the other).
+ *
+ * @since 0.1.0
+ */
+import { Args, Command, Options as Opt } from "@effect/cli"
+import { CodexHome, Installer } from "@sessionport/codex-home"
+import type { CodexHomeError } from "@sessionport/codex-home/CodexHomeError"
+import { Journal } from "@sessionport/journal"
+import { Console, Effect, Layer, Option } from "effect"
+import type { FileSystem, Path } from "@effect/platform"
+import { UsageError } from "./Failure.js"
+import * as Options from "./Options.js"
+import * as Output from "./Output.js"
+import { withRecovery } from "./Recovery.js"
+
+/**
+ * The journal of the home named by `--codex-home` (else `CODEX_HOME`, else `~/.codex`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const journalLayer = (
+  codexHome: Option.Option<string>
+): Layer.Layer<Journal.Journal | CodexHome.CodexHome, CodexHomeError, FileSystem.FileSystem | Path.Path> =>
+  Installer.journalLayer.pipe(Layer.provideMerge(CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))))
+
+const describeStep = (step: Journal.UndoStep): string =>
+  `${step.kind} ${step.target}: ${step.action}${step.detail === undefined ? "" : ` (${step.detail})`}`
+
+/**
+ * The three journal commands of `program`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const make = (program: string) => {
+  const listTransactions = Command.make(
+    "list-transactions",
+    { codexHome: Options.codexHome, json: Options.json },
+    Effect.fn("list-transactions")(function*(o) {
+      const journal = yield* Journal.Journal
+      const list = yield* withRecovery(program)(journal.list)
+      if (o.json) return yield* Output.json(list)
+      if (list.length === 0) return yield* Console.log("no transactions")
+      yield* Output.lines(list.map((tx) =>
+        `${tx.id}  ${new Date(tx.createdAt).toISOString()}  ${tx.kind.padEnd(8)}  ${tx.status.padEnd(11)}  ${tx.operations.total} operation(s)`
+      ))
+    }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
+  ).pipe(Command.withDescription("List the transactions of this Codex home, newest first."))
+
+  const rollback = Command.make(
+    "rollback",
+    {
+      id: Args.text({ name: "TRANSACTION_ID" }).pipe(
+        Args.withDescription("The transaction to undo (or a unique prefix of its id)."),
+        Args.optional
+      ),
+      latest: Opt.boolean("latest").pipe(Opt.withDescription("Undo the newest transaction.")),
+      force: Opt.boolean("force").pipe(Opt.withDescription("Undo even files and rows that changed since (Codex continued a session).")),
+      codexHome: Options.codexHome,
+      json: Options.json,
+      dryRun: Options.dryRun
+    },
+    Effect.fn("rollback")(function*(o) {
+      if (Option.isSome(o.id) === o.latest) {
+        return yield* new UsageError({ detail: "name one transaction: TRANSACTION_ID or --latest" })
+      }
+      const journal = yield* Journal.Journal
+      // rollback recovers abandoned transactions itself, and --force must reach its own target
+      const report = yield* journal.rollback(Option.getOrElse(o.id, () => "latest"), { force: o.force, dryRun: o.dryRun })
+      if (o.json) return yield* Output.json(report)
+      yield* Output.lines([
+        `${o.dryRun ? "would roll back" : "rolled back"} ${report.id} (${report.kind}): ${report.steps.length} step(s)`,
+        ...report.steps.map((step) => `  ${describeStep(step)}`)
+      ])
+    }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
+  ).pipe(
+    Command.withDescription(
+      "Undo a transaction exactly (newest change first). Refuses, changing nothing, when a file it wrote changed since, unless --force."
+    )
+  )
+
+  const recover = Command.make(
+    "recover",
+    { codexHome: Options.codexHome, json: Options.json },
+    Effect.fn("recover")(function*(o) {
+      const journal = yield* Journal.Journal
+      const report = yield* journal.recover()
+      if (o.json) return yield* Output.json(report)
+      yield* Console.log(
+        report.recovered.length === 0
+          ? "nothing to recover"
+          : report.recovered.map((tx) => `rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`).join("\n")
+      )
+    }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
+  ).pipe(Command.withDescription("Roll back any transaction a stopped process left unfinished (every command does this first)."))
+
+  return { listTransactions, rollback, recover } as const
+}

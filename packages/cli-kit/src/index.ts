@@ -1,0 +1,24 @@
+/**
+ * @sessionport/cli-kit: what `session-transfer` and `session-sync` share, so they behave alike:
+ * one-line failures and exit codes, common options, output, progress bars, the journal commands
+ * and the composition root of a bin.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Failure from "./Failure.js"
+/** @since 0.1.0 */
+export * as JournalCommands from "./JournalCommands.js"
+/** @since 0.1.0 */
+export * as Main from "./Main.js"
+/** @since 0.1.0 */
+export * as Options from "./Options.js"
+/** @since 0.1.0 */
+export * as Output from "./Output.js"
+/** @since 0.1.0 */
+export * as PlainConsole from "./PlainConsole.js"
+/** @since 0.1.0 */
+export * as Recovery from "./Recovery.js"
+/** @since 0.1.0 */
+export * as TerminalProgress from "./TerminalProgress.js"

@@ -1,0 +1,32 @@
+/**
+ * Running a bundled bin in a child process, as a user would: exit code, signal, stdout, stderr.
+ */
+import { spawn } from "node:child_process"
+import { Effect } from "effect"
+
+export interface CliResult {
+  readonly code: number
+  /** the signal that ended the process, if one did */
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `node BIN ...args` with a minimal environment (PATH, HOME, then `env`). */
+export const runBin = (bin: string, args: ReadonlyArray<string>, options: { env?: Record<string, string>; cwd?: string } = {}) =>
+  Effect.async<CliResult>((resume) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    child.on("close", (code, signal) => resume(Effect.succeed({ code: code ?? -1, signal, stdout, stderr })))
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+/** stderr without blank lines. */
+export const errorLines = (result: CliResult): Array<string> => result.stderr.split("\n").filter((l) => l.trim() !== "")

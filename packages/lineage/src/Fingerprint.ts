@@ -1,0 +1,430 @@
+/**
+ * Fingerprints of a rollout that survive localization: one 8-byte print per record, of the
+ * record's canonical text (`@sessionport/localize/Neutralizer`: every rewrite-surface value
+ * replaced by a constant), so a session and its installed copy on another machine print alike,
+ * and two copies of one conversation can be compared record by record without reading them again.
+ *
+ * - A **record** is a non-blank line that ended with `\n`. An unterminated last line is still
+ *   being written (Codex appends and flushes line by line): it is not a record yet, and `bytes`
+ *   stops before it.
+ * - **print_k** = the first 8 bytes of sha256(UTF-8 of canonical(line_k)); invalid UTF-8 counts
+ *   as U+FFFD, as when the line is decoded.
+ * - **head_k** = sha256(head_{k-1} ‖ print_k) over raw bytes, head_0 = sha256(""); `head` is
+ *   head_records in hex.
+ * - **rootIndex**: the first record that is a real user prompt (`UserPrompt.fromRecord`), looked
+ *   for in the first {@link ROOT_SCAN_LIMIT} records.
+ *
+ * Plain `.jsonl` is split on the bytes, and a line is decoded only when it may hold a surface value
+ * (the Neutralizer's needles, searched once per chunk) or may be the first prompt; the others are
+ * hashed as they are. zstd `.jsonl.zst` goes through the schema's `LineDecoder`.
+ *
+ * @since 0.1.0
+ */
+import * as Neutralizer from "@sessionport/localize/Neutralizer"
+import { CorruptInput, isZstd, LineDecoder, type LineResult } from "@sessionport/schema/LineDecoder"
+import { decodeLine } from "@sessionport/schema/RolloutRecord"
+import * as UserPrompt from "@sessionport/schema/UserPrompt"
+import { Effect, Either, Schema } from "effect"
+import * as fs from "node:fs"
+import { commonPrints, headAt as chainHeadAt, PRINT_BYTES, Prints } from "./internal/prints.js"
+import { isBlank, NeedleScanner } from "./internal/scanner.js"
+
+/**
+ * The fingerprint of a rollout's records.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SessionPrint {
+  readonly records: number
+  /** {@link PRINT_BYTES} bytes per record, in order */
+  readonly prints: Uint8Array
+  /** hex sha256 chain head over every print */
+  readonly head: string
+  /** index of the first record that is a user prompt, when one is within the first {@link ROOT_SCAN_LIMIT} */
+  readonly rootIndex: number | undefined
+  /** plain input: the bytes through the last complete line (where a resume starts); zstd: the compressed length */
+  readonly bytes: number
+  /** read from zstd input: `bytes` counts compressed bytes, and the print cannot be resumed; absent: plain */
+  readonly compressed?: boolean | undefined
+}
+
+/** @since 0.1.0 @category constants */
+export { PRINT_BYTES }
+
+/**
+ * How far into a rollout the first user prompt is looked for.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ROOT_SCAN_LIMIT = 400
+
+/** @since 0.1.0 @category models */
+export const FingerprintErrorReason = Schema.Literal("read_failed", "corrupt_input", "corrupt_print", "not_resumable")
+
+/** @since 0.1.0 @category models */
+export type FingerprintErrorReason = typeof FingerprintErrorReason.Type
+
+/**
+ * - `read_failed`: the file could not be read.
+ * - `corrupt_input`: zstd input that does not decompress.
+ * - `corrupt_print`: a stored print that does not decode.
+ * - `not_resumable`: a resume from a print of zstd input, or of a file that did not grow by appending.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FingerprintError extends Schema.TaggedError<FingerprintError>("@sessionport/lineage/FingerprintError")(
+  "FingerprintError",
+  {
+    reason: FingerprintErrorReason,
+    detail: Schema.String,
+    path: Schema.optional(Schema.String)
+  }
+) {
+  override get message(): string {
+    return this.path === undefined ? this.detail : `${this.path}: ${this.detail}`
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+const scannerNeedles = Neutralizer.needles
+const view = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+// a user prompt is an event_msg user_message, or an item_completed UserMessage
+const PROMPT_NEEDLES = ["user_message", "UserMessage", "\\u"]
+const isPrompt = (text: string): boolean => {
+  if (!PROMPT_NEEDLES.some((needle) => text.includes(needle))) return false
+  const decoded = decodeLine(text, 1)
+  return Either.isRight(decoded) && UserPrompt.fromRecord(decoded.right) !== undefined
+}
+
+/**
+ * The streaming fingerprinter: bytes in (plain or zstd, recognised by the first 4 bytes), a
+ * {@link SessionPrint} out. It keeps no reference to the bytes pushed, so a caller may reuse its
+ * read buffer. Resuming from a print of plain input fingerprints the bytes after `print.bytes`
+ * only; the result is what the whole file would give.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export class Fingerprinter {
+  private mode: "undecided" | "plain" | "zstd"
+  private head: Array<Uint8Array> = []
+  private headLength = 0
+  private pending: Array<Uint8Array> = []
+  private decoder: LineDecoder | undefined
+  private readonly scanner = new NeedleScanner(scannerNeedles)
+  private readonly prints: Prints
+  private rootIndex: number | undefined
+  /** bytes received so far (for a resume, counting the ones before it) */
+  private received: number
+  /** bytes through the last complete line */
+  private complete: number
+
+  /** Throws a {@link FingerprintError} `not_resumable` for a print of zstd input. */
+  constructor(from?: SessionPrint) {
+    if (from?.compressed === true) {
+      throw new FingerprintError({ reason: "not_resumable", detail: "a print of zstd input cannot be resumed" })
+    }
+    this.prints = new Prints(
+      from === undefined ? undefined : { prints: from.prints, records: from.records, head: Buffer.from(from.head, "hex") }
+    )
+    this.rootIndex = from?.rootIndex
+    this.received = this.complete = from?.bytes ?? 0
+    this.mode = this.received > 0 ? "plain" : "undecided"
+  }
+
+  /** Whether the first prompt is settled: found, or not within the first {@link ROOT_SCAN_LIMIT} records. */
+  get rootSettled(): boolean {
+    return !this.wantsRoot()
+  }
+
+  /** Fingerprints a chunk; throws a {@link FingerprintError} `corrupt_input` for bad zstd input. */
+  push(bytes: Uint8Array): void {
+    if (this.mode === "undecided") {
+      // zstd is recognised by its first 4 bytes, however the input is cut; a short head is kept
+      this.headLength += bytes.length
+      this.head.push(this.headLength < 4 ? Uint8Array.prototype.slice.call(bytes) : bytes)
+      if (this.headLength >= 4) this.decide()
+      return
+    }
+    this.received += bytes.length
+    if (this.mode === "plain") this.plain(view(bytes))
+    else this.zstd(() => this.decoder!.pushBytes(Uint8Array.prototype.slice.call(bytes)))
+  }
+
+  /** The print of every record so far; an unterminated last line is left out. */
+  end(): SessionPrint {
+    if (this.mode === "undecided") this.decide()
+    if (this.mode === "zstd") this.zstd(() => this.decoder!.end())
+    this.pending = []
+    return {
+      records: this.prints.count,
+      prints: this.prints.snapshot(),
+      head: this.prints.head.toString("hex"),
+      rootIndex: this.rootIndex,
+      bytes: this.mode === "zstd" ? this.received : this.complete,
+      compressed: this.mode === "zstd"
+    }
+  }
+
+  private decide(): void {
+    const bytes = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head)
+    this.head = []
+    this.mode = isZstd(bytes) ? "zstd" : "plain"
+    if (this.mode === "zstd") this.decoder = new LineDecoder()
+    this.push(bytes.length === 0 ? EMPTY : bytes)
+  }
+
+  private plain(chunk: Buffer): void {
+    const base = this.received - chunk.length
+    this.scanner.reset(chunk)
+    let start = 0
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (this.pending.length > 0) {
+        // the line began in an earlier chunk
+        this.pending.push(chunk.subarray(0, nl))
+        const whole = Buffer.concat(this.pending)
+        this.pending = []
+        if (!isBlank(whole, 0, whole.length)) this.record(whole.toString("utf8"), false, false, whole)
+      } else if (!isBlank(chunk, start, nl)) {
+        const mayHold = this.scanner.holds(start, nl)
+        if (mayHold || this.wantsRoot()) this.record(chunk.toString("utf8", start, nl), true, mayHold, chunk.subarray(start, nl))
+        else this.prints.addRaw(chunk.subarray(start, nl))
+      }
+      start = nl + 1
+      this.complete = base + start
+    }
+    // copy the unfinished line: the caller may reuse its buffer
+    if (start < chunk.length) this.pending.push(Uint8Array.prototype.slice.call(chunk, start))
+  }
+
+  private zstd(lines: () => ReadonlyArray<LineResult>): void {
+    let results: ReadonlyArray<LineResult>
+    try {
+      results = lines()
+    } catch (error) {
+      if (error instanceof CorruptInput) throw new FingerprintError({ reason: "corrupt_input", detail: error.message })
+      throw error
+    }
+    for (const result of results) {
+      const { raw, terminated } = result._tag === "Left" ? result.left : result.right
+      if (terminated && raw.trim().length > 0) this.record(raw, false, false, undefined)
+    }
+  }
+
+  private wantsRoot(): boolean {
+    return this.rootIndex === undefined && this.prints.count < ROOT_SCAN_LIMIT
+  }
+
+  /**
+   * One record, decoded: its canonical text when it holds a surface value, else its raw bytes.
+   * `scanned`: whether the bytes were searched for the needles already, and `found` what it gave.
+   */
+  private record(text: string, scanned: boolean, found: boolean, raw: Uint8Array | undefined): void {
+    if (this.wantsRoot() && isPrompt(text)) this.rootIndex = this.prints.count
+    const canonical = !scanned ? Neutralizer.neutralize(text) : found ? Neutralizer.neutralizeUnchecked(text) : undefined
+    if (canonical !== undefined) this.prints.addText(canonical)
+    else if (raw !== undefined) this.prints.addRaw(raw)
+    else this.prints.addText(text)
+  }
+}
+
+const CHUNK = 1024 * 1024
+
+/** Whether the file still reads as `from` left it: plain, as long, and a line end at `from.bytes`. */
+const resumable = (fd: number, from: SessionPrint): boolean => {
+  const head = Buffer.alloc(4)
+  const size = fs.fstatSync(fd).size
+  return size >= from.bytes &&
+    fs.readSync(fd, head, 0, 4, 0) === Math.min(4, size) && !isZstd(head) &&
+    fs.readSync(fd, head, 0, 1, from.bytes - 1) === 1 && head[0] === 10
+}
+
+const readFile = (path: string, from: SessionPrint | undefined, untilRoot: boolean): SessionPrint => {
+  const fd = fs.openSync(path, "r")
+  try {
+    const printer = new Fingerprinter(from)
+    let position = from?.bytes ?? 0
+    if (from !== undefined && position > 0 && !resumable(fd, from)) {
+      throw new FingerprintError({ reason: "not_resumable", detail: `the file changed before byte ${position}`, path })
+    }
+    const chunk = Buffer.allocUnsafe(CHUNK)
+    while (!(untilRoot && printer.rootSettled)) {
+      const n = fs.readSync(fd, chunk, 0, CHUNK, position)
+      if (n === 0) break
+      position += n
+      printer.push(chunk.subarray(0, n))
+    }
+    return printer.end()
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+const attempt = <A>(path: string | undefined, f: () => A): Effect.Effect<A, FingerprintError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(f())
+    } catch (error) {
+      if (error instanceof FingerprintError) {
+        return Effect.fail(
+          path === undefined || error.path !== undefined
+            ? error
+            : new FingerprintError({ reason: error.reason, detail: error.detail, path })
+        )
+      }
+      if (error instanceof Error && "code" in error) {
+        return Effect.fail(new FingerprintError({ reason: "read_failed", detail: error.message, ...(path === undefined ? {} : { path }) }))
+      }
+      return Effect.die(error)
+    }
+  })
+
+/**
+ * Fingerprints a rollout file (plain or zstd) with synchronous reads of 1 MiB: memory stays at one
+ * chunk and one line, plus the prints. With `from` (a print of this file's plain content), only
+ * the bytes appended after `from.bytes` are read.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromFile = (
+  path: string,
+  options: { readonly from?: SessionPrint | undefined } = {}
+): Effect.Effect<SessionPrint, FingerprintError> => attempt(path, () => readFile(path, options.from, false))
+
+/**
+ * The print of a file that grew by appending since `from` was taken: only the bytes after
+ * `from.bytes` are read. When the file no longer reads as `from` left it (shorter, zstd, no line
+ * end at `from.bytes`), the whole file is read again. A rewrite that keeps all of that is not seen:
+ * resume only files that are appended to (as Codex does to a plain rollout).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resumeFile = (from: SessionPrint, path: string): Effect.Effect<SessionPrint, FingerprintError> =>
+  fromFile(path, { from }).pipe(
+    Effect.catchIf((error) => error.reason === "not_resumable", () => fromFile(path))
+  )
+
+/**
+ * Fingerprints bytes held in memory (plain or zstd); with `from`, `bytes` are those appended after
+ * `from.bytes`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromBytes = (
+  bytes: Uint8Array,
+  options: { readonly from?: SessionPrint | undefined } = {}
+): Effect.Effect<SessionPrint, FingerprintError> =>
+  attempt(undefined, () => {
+    const printer = new Fingerprinter(options.from)
+    printer.push(bytes)
+    return printer.end()
+  })
+
+/**
+ * How many leading records two prints share.
+ *
+ * @since 0.1.0
+ * @category comparing
+ */
+export const commonPrefix = (a: SessionPrint, b: SessionPrint): number =>
+  a.records === b.records && a.head === b.head ? a.records : commonPrints(a.prints, a.records, b.prints, b.records)
+
+/**
+ * Whether `a`'s records are the first records of `b` (equal prints are a prefix of each other).
+ *
+ * @since 0.1.0
+ * @category comparing
+ */
+export const isPrefix = (a: SessionPrint, b: SessionPrint): boolean =>
+  a.records <= b.records && commonPrefix(a, b) === a.records
+
+/**
+ * The chain head (hex) after the first `k` records, recomputed from the prints.
+ *
+ * @since 0.1.0
+ * @category comparing
+ */
+export const headAt = (print: SessionPrint, k: number): string => {
+  if (!Number.isInteger(k) || k < 0 || k > print.records) throw new RangeError(`headAt: ${k} is not in 0..${print.records}`)
+  return k === print.records ? print.head : chainHeadAt(print.prints, k).toString("hex")
+}
+
+/**
+ * The key of a conversation's root: the chain head through its first user prompt (the neutralized
+ * history up to and including it), the same for every copy and continuation of the conversation;
+ * `undefined` when no prompt was found.
+ *
+ * @since 0.1.0
+ * @category comparing
+ */
+export const rootKey = (print: SessionPrint): string | undefined =>
+  print.rootIndex === undefined ? undefined : headAt(print, print.rootIndex + 1)
+
+/**
+ * The {@link rootKey} of a rollout file, reading only as far as its first prompt (or the first
+ * {@link ROOT_SCAN_LIMIT} records, then answering `undefined`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rootKeyOfFile = (path: string): Effect.Effect<string | undefined, FingerprintError> =>
+  attempt(path, () => rootKey(readFile(path, undefined, true)))
+
+// the stored form: magic, flags, records, rootIndex (-1: none), bytes, head, prints
+const MAGIC = 0x31465053 // "SPF1", little-endian
+const HEADER = 56
+
+/**
+ * The stored form of a print, one binary value (a SQLite BLOB): a 56-byte header (`SPF1`, flags,
+ * records, rootIndex, bytes, head), then the prints.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode = (print: SessionPrint): Uint8Array => {
+  const out = Buffer.alloc(HEADER + print.records * PRINT_BYTES)
+  out.writeUInt32LE(MAGIC, 0)
+  out.writeUInt8(print.compressed === true ? 1 : 0, 4)
+  out.writeUInt32LE(print.records, 8)
+  out.writeInt32LE(print.rootIndex ?? -1, 12)
+  out.writeDoubleLE(print.bytes, 16)
+  Buffer.from(print.head, "hex").copy(out, 24)
+  out.set(print.prints.subarray(0, print.records * PRINT_BYTES), HEADER)
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+}
+
+/**
+ * Reads the stored form back; a `corrupt_print` error when it is not one.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const decode = (stored: Uint8Array): Either.Either<SessionPrint, FingerprintError> => {
+  const bad = (detail: string) => Either.left(new FingerprintError({ reason: "corrupt_print", detail }))
+  const bytes = view(stored)
+  if (bytes.length < HEADER || bytes.readUInt32LE(0) !== MAGIC) return bad("not a stored session print")
+  const flags = bytes.readUInt8(4)
+  const records = bytes.readUInt32LE(8)
+  const rootIndex = bytes.readInt32LE(12)
+  const size = bytes.readDoubleLE(16)
+  if (flags > 1) return bad(`unknown flags ${flags}`)
+  if (bytes.length !== HEADER + records * PRINT_BYTES) return bad(`${bytes.length} bytes for ${records} records`)
+  if (rootIndex < -1 || rootIndex >= records) return bad(`root index ${rootIndex} of ${records} records`)
+  if (!Number.isSafeInteger(size) || size < 0) return bad(`byte count ${size}`)
+  return Either.right({
+    records,
+    prints: Uint8Array.prototype.slice.call(bytes, HEADER),
+    head: bytes.toString("hex", 24, HEADER),
+    rootIndex: rootIndex === -1 ? undefined : rootIndex,
+    bytes: size,
+    compressed: flags === 1
+  })
+}

@@ -1,0 +1,282 @@
+/**
+ * Keeping the sidecar true to the home: `adopt` (track sessions installed without a sidecar),
+ * `health` (dangling mappings, missing files, stale chain heads), `prune` (drop what points
+ * nowhere), `replay` (re-derive lineages from the journal's history) and `rebuild` (a new sidecar
+ * from the rollouts and the journal). Every change but `rebuild` is a journal transaction.
+ *
+ * @since 0.1.0
+ */
+import { CodexHome, type CodexHomeError } from "@sessionport/codex-home"
+import { Journal, type JournalError, type SqlChange } from "@sessionport/journal"
+import * as Progress from "@sessionport/package-format/Progress"
+import { Context, Effect, Layer } from "effect"
+import * as nodeFs from "node:fs"
+import * as Fingerprint from "./Fingerprint.js"
+import { LineageError } from "./LineageError.js"
+import * as Sidecar from "./Sidecar.js"
+import { listLocalFiles, type LocalFile, sizeOf } from "./internal/locals.js"
+
+/** @since 0.1.0 @category models */
+export interface MaintenanceResult {
+  readonly codexHome: string
+  readonly dryRun: boolean
+  /** `undefined`: nothing changed (or a dry run) */
+  readonly transactionId: string | undefined
+  readonly lineages: number
+  /** session ids newly mapped to a lineage */
+  readonly mapped: number
+  /** local sessions newly tracked (adopt, replay, rebuild) or dropped (prune) */
+  readonly sessions: ReadonlyArray<string>
+}
+
+/**
+ * - `missing_file`: a tracked session's rollout is gone;
+ * - `stale_head`: a rollout no longer starts with the records the sidecar recorded (shorter, or different);
+ * - `dangling_mapping`: an id mapped to a lineage that has no local session;
+ * - `untracked_lineage`: a local session of a lineage the sidecar does not list.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HealthIssue {
+  readonly kind: "missing_file" | "stale_head" | "dangling_mapping" | "untracked_lineage"
+  readonly id: string
+  readonly detail: string
+}
+
+/** @since 0.1.0 @category models */
+export interface HealthReport {
+  readonly codexHome: string
+  readonly sidecar: string
+  readonly exists: boolean
+  readonly lineages: number
+  readonly sessions: number
+  readonly issues: ReadonlyArray<HealthIssue>
+}
+
+/** @since 0.1.0 @category models */
+export type MaintenanceFailure = LineageError | CodexHomeError.CodexHomeError | JournalError.JournalError | Fingerprint.FingerprintError
+
+/** @since 0.1.0 @category models */
+export interface MaintenanceShape {
+  readonly adopt: (options: { readonly dryRun: boolean }) => Effect.Effect<MaintenanceResult, MaintenanceFailure>
+  readonly health: Effect.Effect<HealthReport, MaintenanceFailure>
+  readonly prune: (options: { readonly dryRun: boolean }) => Effect.Effect<MaintenanceResult, MaintenanceFailure>
+  readonly replay: (options: { readonly dryRun: boolean }) => Effect.Effect<MaintenanceResult, MaintenanceFailure>
+  readonly rebuild: (options: { readonly dryRun: boolean }) => Effect.Effect<MaintenanceResult, MaintenanceFailure>
+}
+
+/** @since 0.1.0 @category tags */
+export class Maintenance extends Context.Tag("@sessionport/lineage/Maintenance")<Maintenance, MaintenanceShape>() {}
+
+interface Derived {
+  readonly lineages: Set<string>
+  readonly ids: Map<string, string>
+  readonly locals: Array<Sidecar.LocalPrint>
+}
+
+const asRecord = (u: unknown): Record<string, unknown> => (typeof u === "object" && u !== null ? u as Record<string, unknown> : {})
+const asString = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
+
+/**
+ * The lineage of every session the journal's completed install and sync transactions made,
+ * oldest first: an install's session is a lineage of its own unless its source id already
+ * belongs to one; a sync says which lineage each session joined.
+ */
+const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo>) => {
+  const lineageOf = new Map<string, string>()
+  const roles = new Map<string, Sidecar.Role>()
+  for (const tx of [...list].reverse()) {
+    if (tx.status !== "completed") continue
+    const sessions = asRecord(tx.summary).sessions
+    if (!Array.isArray(sessions)) continue
+    for (const raw of sessions) {
+      const s = asRecord(raw)
+      const sourceId = asString(s.source_id)
+      const localId = asString(s.new_local_id) ?? (tx.kind === "install" ? asString(s.local_id) : undefined)
+      const matched = tx.kind === "sync" ? asString(s.local_id) : undefined
+      const lineage = asString(s.lineage_id) ??
+        (matched === undefined ? undefined : lineageOf.get(matched)) ??
+        (sourceId === undefined ? undefined : lineageOf.get(sourceId)) ??
+        localId ?? matched
+      if (lineage === undefined) continue
+      if (sourceId !== undefined && s.class !== "id_collision_unrelated" && !lineageOf.has(sourceId)) lineageOf.set(sourceId, lineage)
+      if (matched !== undefined && !lineageOf.has(matched)) lineageOf.set(matched, lineage)
+      if (localId !== undefined) {
+        lineageOf.set(localId, lineage)
+        roles.set(localId, s.class === "diverged_lineage" ? "branch" : "imported")
+      }
+    }
+  }
+  return { lineageOf, roles }
+}
+
+/** @since 0.1.0 @category constructors */
+export const make = Effect.gen(function*() {
+  const home = yield* CodexHome.CodexHome
+  const journal = yield* Journal.Journal
+  const sidecar = yield* Sidecar.Sidecar
+  const progress = yield* Progress.Progress
+
+  const printAll = (files: ReadonlyArray<LocalFile>) =>
+    Progress.track("fingerprint", files.reduce((n, f) => n + f.size, 0), "bytes", (task) =>
+      Effect.forEach(files, (file) =>
+        Effect.map(Fingerprint.fromFile(file.path), (print) => {
+          task.advance(file.size)
+          return [file, print] as const
+        }))).pipe(Effect.provideService(Progress.Progress, progress))
+
+  /**
+   * What the sidecar lacks: lineages and ids the journal knows (with `fromJournal`), and every
+   * local session not tracked yet, in its journal lineage or a lineage of its own.
+   */
+  const derive = (snapshot: Sidecar.Snapshot, fromJournal: boolean, adoptAll: boolean) =>
+    Effect.gen(function*() {
+      const files = yield* listLocalFiles(home)
+      const history = fromJournal ? lineagesFromJournal(yield* journal.list) : { lineageOf: new Map<string, string>(), roles: new Map<string, Sidecar.Role>() }
+      const derived: Derived = { lineages: new Set(), ids: new Map(), locals: [] }
+      const lineageOf = (id: string) => snapshot.lineageOf.get(id) ?? derived.ids.get(id) ?? history.lineageOf.get(id)
+      const addId = (id: string, lineage: string) => {
+        if (!snapshot.lineageOf.has(id) && !derived.ids.has(id)) derived.ids.set(id, lineage)
+        if (!snapshot.lineages.has(lineage)) derived.lineages.add(lineage)
+      }
+      for (const [id, lineage] of history.lineageOf) addId(id, lineage)
+      const untracked = [...files.values()].filter((file) =>
+        !snapshot.locals.has(file.id) && (adoptAll || history.lineageOf.has(file.id))
+      )
+      for (const [file, print] of yield* printAll(untracked)) {
+        const lineage = lineageOf(file.id) ?? file.id
+        addId(file.id, lineage)
+        derived.locals.push({
+          localId: file.id,
+          lineageId: lineage,
+          rolloutPath: file.path,
+          role: history.roles.get(file.id) ?? "adopted",
+          size: file.size,
+          print,
+          rootKey: Fingerprint.rootKey(print)
+        })
+      }
+      return derived
+    })
+
+  const changesOf = (derived: Derived, now: number): Array<SqlChange.SqlChange> => [
+    ...(derived.lineages.size === 0 ? [] : [Sidecar.addLineages([...derived.lineages], now)]),
+    ...(derived.ids.size === 0 ? [] : [Sidecar.mapIds([...derived.ids].map(([sessionId, lineageId]) => ({ sessionId, lineageId })))]),
+    ...(derived.locals.length === 0 ? [] : [Sidecar.addLocals(derived.locals, now)])
+  ]
+
+  const resultOf = (derived: Derived, dryRun: boolean, transactionId: string | undefined): MaintenanceResult => ({
+    codexHome: home.root,
+    dryRun,
+    transactionId,
+    lineages: derived.lineages.size,
+    mapped: derived.ids.size,
+    sessions: derived.locals.map((l) => l.localId)
+  })
+
+  const apply = (kind: string, derived: Derived, dryRun: boolean) =>
+    Effect.gen(function*() {
+      const changes = changesOf(derived, Date.now())
+      if (dryRun || changes.length === 0) return resultOf(derived, dryRun, undefined)
+      yield* sidecar.ensure
+      return yield* journal.transaction(
+        { kind, summary: { lineages: derived.lineages.size, mapped: derived.ids.size, sessions: derived.locals.map((l) => l.localId) } },
+        (tx) => Effect.as(tx.sql(sidecar.path, changes), resultOf(derived, dryRun, tx.id))
+      )
+    })
+
+  const adopt = Effect.fn("Maintenance.adopt")(function*(options: { readonly dryRun: boolean }) {
+    const snapshot = yield* sidecar.snapshot
+    return yield* apply("adopt", yield* derive(snapshot, true, true), options.dryRun)
+  })
+
+  const replay = Effect.fn("Maintenance.replay")(function*(options: { readonly dryRun: boolean }) {
+    const snapshot = yield* sidecar.snapshot
+    return yield* apply("replay", yield* derive(snapshot, true, false), options.dryRun)
+  })
+
+  const health = Effect.gen(function*() {
+    const snapshot = yield* sidecar.snapshot
+    const issues: Array<HealthIssue> = []
+    const tracked = [...snapshot.locals.values()]
+    const recorded = yield* sidecar.prints(tracked.map((s) => s.localId))
+    for (const session of tracked) {
+      const size = sizeOf(session.rolloutPath)
+      if (size === undefined) {
+        issues.push({ kind: "missing_file", id: session.localId, detail: `${session.rolloutPath} does not exist` })
+        continue
+      }
+      if (!snapshot.lineages.has(session.lineageId)) {
+        issues.push({ kind: "untracked_lineage", id: session.localId, detail: `lineage ${session.lineageId} is not listed` })
+      }
+      const print = recorded.get(session.localId)
+      if (size < session.size || print === undefined) {
+        issues.push({ kind: "stale_head", id: session.localId, detail: `${session.rolloutPath} is shorter than when it was fingerprinted` })
+        continue
+      }
+      const now = yield* Fingerprint.fromFile(session.rolloutPath)
+      if (!Fingerprint.isPrefix(print, now)) {
+        issues.push({ kind: "stale_head", id: session.localId, detail: `${session.rolloutPath} no longer starts with the recorded records` })
+      }
+    }
+    for (const [id, lineage] of snapshot.lineageOf) {
+      if ((snapshot.byLineage.get(lineage) ?? []).length === 0) {
+        issues.push({ kind: "dangling_mapping", id, detail: `mapped to lineage ${lineage}, which has no local session` })
+      }
+    }
+    return {
+      codexHome: home.root,
+      sidecar: sidecar.path,
+      exists: snapshot.exists,
+      lineages: snapshot.lineages.size,
+      sessions: snapshot.locals.size,
+      issues
+    } satisfies HealthReport
+  }).pipe(Effect.withSpan("Maintenance.health"))
+
+  const prune = Effect.fn("Maintenance.prune")(function*(options: { readonly dryRun: boolean }) {
+    const snapshot = yield* sidecar.snapshot
+    const gone = [...snapshot.locals.values()].filter((s) => sizeOf(s.rolloutPath) === undefined).map((s) => s.localId)
+    const goneSet = new Set(gone)
+    const alive = (lineage: string) => (snapshot.byLineage.get(lineage) ?? []).some((s) => !goneSet.has(s.localId))
+    const dangling = [...snapshot.lineageOf].filter(([, lineage]) => !alive(lineage)).map(([id]) => id)
+    const result: MaintenanceResult = {
+      codexHome: home.root,
+      dryRun: options.dryRun,
+      transactionId: undefined,
+      lineages: 0,
+      mapped: dangling.length,
+      sessions: gone
+    }
+    if (options.dryRun || (gone.length === 0 && dangling.length === 0)) return result
+    const changes: Array<SqlChange.SqlChange> = [
+      ...(gone.length === 0 ? [] : [Sidecar.removeLocals(gone)]),
+      ...(dangling.length === 0 ? [] : [Sidecar.unmapIds(dangling)])
+    ]
+    return yield* journal.transaction(
+      { kind: "prune", summary: { sessions: gone, ids: dangling } },
+      (tx) => Effect.as(tx.sql(sidecar.path, changes), { ...result, transactionId: tx.id })
+    )
+  })
+
+  const rebuild = Effect.fn("Maintenance.rebuild")(function*(options: { readonly dryRun: boolean }) {
+    const empty = yield* Effect.map(sidecar.snapshot, (s) => ({ ...s, exists: false, lineages: new Set<string>(), lineageOf: new Map(), locals: new Map(), byLineage: new Map(), byRoot: new Map(), seen: new Map() }))
+    const derived = yield* derive(empty, true, true)
+    if (options.dryRun) return resultOf(derived, true, undefined)
+    // derived state: the old file is set aside, not journaled; a fresh one is filled in one transaction
+    yield* Effect.try({
+      try: () => {
+        for (const suffix of ["", "-wal", "-shm", "-journal"]) nodeFs.rmSync(`${sidecar.path}${suffix}`, { force: true })
+      },
+      catch: (cause) => new LineageError({ reason: "unreadable", path: sidecar.path, detail: "cannot remove the old sidecar", cause })
+    })
+    return yield* apply("rebuild-sidecar", derived, false)
+  })
+
+  return Maintenance.of({ adopt, health, prune, replay, rebuild })
+})
+
+/** @since 0.1.0 @category layers */
+export const layer: Layer.Layer<Maintenance, never, CodexHome.CodexHome | Journal.Journal | Sidecar.Sidecar | Progress.Progress> = Layer
+  .effect(Maintenance, make)

@@ -1,0 +1,506 @@
+/**
+ * Repeat import: a package that may overlap with what this home already has, applied per
+ * session by lineage, as one journaled transaction.
+ *
+ * Each incoming session is matched to local ones (the sidecar's lineage, then the same id, then
+ * adoption by fingerprint), classified (see {@link Comparison.classify}) and acted on:
+ * - `new_lineage`: imported as a first install would (new id, localized, rows);
+ * - `unchanged`: nothing;
+ * - `fast_forward_import`: the localized records the local copy lacks are appended to it, its
+ *   row is updated and its paginated-history projection dropped (Codex rebuilds it);
+ * - `diverged_lineage`: the local session is kept; the incoming one is imported as a branch
+ *   (new id, `forked_from_id` = the local session, a name that says it is a branch);
+ * - `id_collision_unrelated`: the local session is kept; the incoming one imported under a new id.
+ *
+ * The sidecar's rows change in the same transaction. Nothing local is ever overwritten.
+ *
+ * @since 0.1.0
+ */
+import { FileSystem } from "@effect/platform"
+import { CodexHome, type CodexHomeError, Installer, StateDb } from "@sessionport/codex-home"
+import { Journal, type JournalError, SqlChange } from "@sessionport/journal"
+import { type PathRules, Rewriter } from "@sessionport/localize"
+import type { PackageError } from "@sessionport/package-format"
+import * as Progress from "@sessionport/package-format/Progress"
+import { Context, Effect, Layer, Sink, Stream } from "effect"
+import * as nodePath from "node:path"
+import * as Comparison from "./Comparison.js"
+import * as Fingerprint from "./Fingerprint.js"
+import { LineageError } from "./LineageError.js"
+import * as Sidecar from "./Sidecar.js"
+import { currentPrint, listLocalFiles, type LocalFile, sizeOf } from "./internal/locals.js"
+import { endsWithNewline, suffixAfter } from "./internal/suffix.js"
+
+/** @since 0.1.0 @category models */
+export interface SyncRequest {
+  readonly package: string
+  readonly maps: ReadonlyArray<PathRules.Mapping>
+  readonly dryRun: boolean
+  /** asked with the plan before anything is written; `false` stops with `declined` */
+  readonly confirm?: ((plan: SyncResult) => Effect.Effect<boolean>) | undefined
+}
+
+/** What happens to a session. @since 0.1.0 @category models */
+export type Action = "import" | "none" | "append" | "import_branch" | "import_new_id"
+
+/** @since 0.1.0 @category models */
+export interface SessionDecision {
+  readonly sourceId: string
+  readonly entry: string
+  readonly class: Comparison.SyncClass
+  readonly relation: Comparison.Relation | undefined
+  /** how the class was reached, in a few words */
+  readonly detail: string
+  /** how the local session was found */
+  readonly via: Comparison.Candidate["via"] | "seen" | undefined
+  /** the local session compared with (kept as it is, or fast-forwarded) */
+  readonly localId: string | undefined
+  /** the session created by this sync (new lineage, branch, collision) */
+  readonly newLocalId: string | undefined
+  readonly action: Action
+  /** records of the incoming session; of them, in common with the local one */
+  readonly records: number | undefined
+  readonly common: number | undefined
+  /** records appended by a fast-forward */
+  readonly appended: number | undefined
+}
+
+/** @since 0.1.0 @category models */
+export interface SyncResult {
+  readonly package: string
+  readonly codexHome: string
+  readonly dryRun: boolean
+  /** `undefined`: a dry run, or nothing to change */
+  readonly transactionId: string | undefined
+  readonly sessions: ReadonlyArray<SessionDecision>
+  readonly counts: Readonly<Record<Comparison.SyncClass, number>>
+  readonly rules: ReadonlyArray<PathRules.RuleDescription>
+  readonly warnings: ReadonlyArray<string>
+}
+
+/** @since 0.1.0 @category models */
+export type SyncFailure =
+  | LineageError
+  | Installer.InstallError
+  | PackageError.PackageError
+  | CodexHomeError.CodexHomeError
+  | JournalError.JournalError
+  | Rewriter.RewriteError
+  | Fingerprint.FingerprintError
+
+/** @since 0.1.0 @category models */
+export interface SyncerShape {
+  /** the plan and, unless a dry run (or declined), its application */
+  readonly sync: (request: SyncRequest) => Effect.Effect<SyncResult, SyncFailure>
+}
+
+/** @since 0.1.0 @category tags */
+export class Syncer extends Context.Tag("@sessionport/lineage/Syncer")<Syncer, SyncerShape>() {}
+
+const CLASSES: ReadonlyArray<Comparison.SyncClass> = [
+  "new_lineage",
+  "unchanged",
+  "fast_forward_import",
+  "diverged_lineage",
+  "id_collision_unrelated"
+]
+
+const ACTION: Readonly<Record<Comparison.SyncClass, Action>> = {
+  new_lineage: "import",
+  unchanged: "none",
+  fast_forward_import: "append",
+  diverged_lineage: "import_branch",
+  id_collision_unrelated: "import_new_id"
+}
+
+/** Columns a fast-forward brings up to date on the local row, when both rows have them. */
+const ADVANCED_COLUMNS = ["updated_at", "updated_at_ms", "recency_at", "recency_at_ms", "tokens_used", "has_user_event"]
+
+/** Codex's paginated-history projection of a thread, rebuilt from the rollout when missing. */
+const PROJECTION_TABLES = ["thread_turns", "thread_items", "thread_history_projection_state"]
+const HISTORY_DB = "thread_history_1.sqlite"
+
+interface Planned {
+  readonly source: Installer.SourceSession
+  readonly decision: Omit<SessionDecision, "newLocalId" | "appended">
+  readonly lineageId: string | undefined
+  readonly incoming: Fingerprint.SessionPrint | undefined
+  readonly local: { readonly file: LocalFile; readonly print: Fingerprint.SessionPrint; readonly tracked: boolean } | undefined
+}
+
+/** @since 0.1.0 @category constructors */
+export const make = Effect.gen(function*() {
+  const home = yield* CodexHome.CodexHome
+  const db = yield* StateDb.StateDb
+  const journal = yield* Journal.Journal
+  const installer = yield* Installer.Installer
+  const sidecar = yield* Sidecar.Sidecar
+  const fs = yield* FileSystem.FileSystem
+  const progress = yield* Progress.Progress
+
+  const sync = Effect.fn("Syncer.sync")(function*(request: SyncRequest) {
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const prepared = yield* installer.prepare({ package: request.package, maps: request.maps })
+      const snapshot = yield* sidecar.snapshot
+      let localFiles: Map<string, LocalFile> | undefined
+      const locals = () =>
+        localFiles === undefined
+          ? Effect.map(listLocalFiles(home), (files) => (localFiles = files))
+          : Effect.succeed(localFiles)
+      let roots: Map<string, Array<LocalFile>> | undefined
+
+      const planned: Array<Planned> = []
+      yield* Progress.track("classify", prepared.sources.length, "items", (task) =>
+        Effect.forEach(prepared.sources, (source) =>
+          Effect.gen(function*() {
+            const sourceId = source.meta.id
+            const lineageId = snapshot.lineageOf.get(sourceId)
+            // a package file this lineage already holds: nothing to read
+            const seen = lineageId === undefined ? undefined : snapshot.seen.get(Sidecar.seenKey(lineageId, source.sha256))
+            const seenLocal = seen === undefined ? undefined : snapshot.locals.get(seen.localId)
+            if (seen !== undefined && seenLocal !== undefined && (sizeOf(seenLocal.rolloutPath) ?? -1) >= seen.localSize) {
+              planned.push({
+                source,
+                lineageId,
+                incoming: undefined,
+                local: undefined,
+                decision: {
+                  sourceId,
+                  entry: source.entry,
+                  class: "unchanged",
+                  relation: undefined,
+                  detail: "this package file was synced before and the local session still holds it",
+                  via: "seen",
+                  localId: seen.localId,
+                  action: "none",
+                  records: undefined,
+                  common: undefined
+                }
+              })
+              return task.advance(1)
+            }
+            const incoming = yield* Fingerprint.fromFile(nodePath.join(prepared.stagedDir, ...source.entry.split("/")))
+            const candidates = new Map<string, { readonly file: LocalFile; readonly via: Comparison.Candidate["via"]; readonly tracked: boolean }>()
+            const files = yield* locals()
+            const add = (localId: string, via: Comparison.Candidate["via"]) => {
+              if (candidates.has(localId)) return
+              const tracked = snapshot.locals.get(localId)
+              const file = files.get(localId) ?? (tracked === undefined ? undefined : fileAt(tracked.rolloutPath, localId))
+              if (file !== undefined) candidates.set(localId, { file, via, tracked: tracked !== undefined })
+            }
+            if (lineageId !== undefined) for (const s of snapshot.byLineage.get(lineageId) ?? []) add(s.localId, "sidecar")
+            if (files.has(sourceId)) add(sourceId, "same_id")
+            const rootKey = Fingerprint.rootKey(incoming)
+            if (rootKey !== undefined) {
+              for (const s of snapshot.byRoot.get(rootKey) ?? []) add(s.localId, "fingerprint")
+              if (candidates.size === 0) {
+                roots ??= yield* rootIndex(files, snapshot)
+                for (const file of roots.get(rootKey) ?? []) add(file.id, "fingerprint")
+              }
+            }
+            const recorded = yield* sidecar.prints([...candidates.keys()].filter((id) => snapshot.locals.has(id)))
+            const prints = new Map<string, Fingerprint.SessionPrint>()
+            for (const [localId, c] of candidates) {
+              const session = snapshot.locals.get(localId)
+              const print = recorded.get(localId)
+              prints.set(
+                localId,
+                yield* currentPrint(c.file.path, c.file.size, session === undefined || print === undefined ? undefined : { session, print })
+              )
+            }
+            const classification = Comparison.classify(
+              incoming,
+              [...candidates].map(([localId, c]) => ({ localId, print: prints.get(localId)!, via: c.via }))
+            )
+            const matched = classification.localId === undefined ? undefined : candidates.get(classification.localId)
+            planned.push({
+              source,
+              lineageId: lineageId ?? (matched === undefined ? undefined : snapshot.locals.get(classification.localId!)?.lineageId),
+              incoming,
+              local: matched === undefined ? undefined : { file: matched.file, print: prints.get(classification.localId!)!, tracked: matched.tracked },
+              decision: {
+                sourceId,
+                entry: source.entry,
+                class: classification.class,
+                relation: classification.relation,
+                detail: classification.detail,
+                via: matched?.via,
+                localId: classification.localId,
+                action: ACTION[classification.class],
+                records: incoming.records,
+                common: classification.common
+              }
+            })
+            task.advance(1)
+          }), { discard: true }))
+
+      const warnings: Array<string> = []
+      // a fast-forward appends after the last complete line; a local file cut mid-line is being written
+      for (const p of planned) {
+        if (p.decision.class === "fast_forward_import" && p.local !== undefined && !endsWithNewline(p.local.file.path)) {
+          warnings.push(`${p.local.file.path} ends in an unfinished line (is Codex writing it?); ${p.decision.sourceId} left for the next sync`)
+          Object.assign(p, { decision: { ...p.decision, class: "unchanged", action: "none", detail: "skipped: the local rollout ends in an unfinished line" } })
+        }
+      }
+
+      const toImport = planned.filter((p) => p.decision.action === "import" || p.decision.action === "import_branch" || p.decision.action === "import_new_id")
+      const names = yield* home.sessionIndex
+      const importPlan = yield* installer.plan(prepared, toImport.map((p) => ({
+        source: p.source,
+        branchOf: p.decision.action === "import_branch" && p.decision.localId !== undefined
+          ? { localId: p.decision.localId, name: names.get(p.decision.localId) }
+          : undefined
+      })))
+      const newIds = new Map(importPlan.sessions.map((s) => [s.sourceId, s.localId]))
+
+      const decisions = (appended: ReadonlyMap<string, number>): Array<SessionDecision> =>
+        planned.map((p) => ({
+          ...p.decision,
+          newLocalId: p.decision.action === "none" || p.decision.action === "append" ? undefined : newIds.get(p.decision.sourceId),
+          appended: appended.get(p.decision.sourceId)
+        }))
+      const counts = Object.fromEntries(CLASSES.map((c) => [c, planned.filter((p) => p.decision.class === c).length])) as Record<
+        Comparison.SyncClass,
+        number
+      >
+      const forwards = planned.filter((p) => p.decision.action === "append")
+      const appendedCounts = new Map(forwards.map((p) => [p.decision.sourceId, p.incoming!.records - p.local!.print.records]))
+      const result = (transactionId: string | undefined): SyncResult => ({
+        package: request.package,
+        codexHome: home.root,
+        dryRun: request.dryRun,
+        transactionId,
+        sessions: decisions(appendedCounts),
+        counts,
+        rules: prepared.rules.describe(),
+        warnings: [...warnings, ...importPlan.warnings]
+      })
+
+      const now = Date.now()
+      const sidecarChanges = sidecarChangesFor(planned, snapshot, newIds, now)
+      const changesSomething = toImport.length > 0 || forwards.length > 0 || sidecarChanges.pending
+      if (request.dryRun || !changesSomething) return result(undefined)
+      if (request.confirm !== undefined && !(yield* request.confirm(result(undefined)))) {
+        return yield* new LineageError({ reason: "declined", path: request.package, detail: "sync cancelled; nothing was changed" })
+      }
+
+      yield* db.assertIdle
+      yield* sidecar.ensure
+      const historyDb = nodePath.join(home.sqliteHome, HISTORY_DB)
+      const historyExists = yield* fs.exists(historyDb).pipe(Effect.orElseSucceed(() => false))
+      const localRows = db.exists && forwards.length > 0 ? yield* db.threads(forwards.map((p) => p.local!.file.id)) : []
+      const rowById = new Map(localRows.map((row) => [row.id, row as unknown as Record<string, unknown>]))
+      const threadColumns = new Set(db.exists ? yield* db.columns("threads") : [])
+
+      return yield* journal.transaction({
+        kind: "sync",
+        summary: {
+          package: request.package,
+          package_id: prepared.packageId ?? null,
+          sessions: planned.map((p) => ({
+            source_id: p.decision.sourceId,
+            class: p.decision.class,
+            local_id: p.decision.localId ?? null,
+            new_local_id: newIds.get(p.decision.sourceId) ?? null,
+            lineage_id: p.lineageId ?? null
+          }))
+        }
+      }, (tx) =>
+        Effect.gen(function*() {
+          const written = yield* installer.write(tx, importPlan)
+          // every fast-forward as one append step, every row update as one SQL step
+          const appends: Array<{ readonly path: string; readonly text: string }> = []
+          const rowUpdates: Array<SqlChange.SqlChange> = []
+          for (const p of forwards) {
+            const localId = p.local!.file.id
+            const suffix = suffixAfter(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records)
+            appends.push({
+              path: p.local!.file.path,
+              text: yield* localizeText(suffix, { idMap: new Map([[p.decision.sourceId, localId]]), pathRules: prepared.rules })
+            })
+            const row = rowById.get(localId)
+            const incomingRow = p.source.row
+            if (row === undefined || incomingRow === undefined) continue
+            const values: Record<string, SqlChange.SqlValue> = {}
+            for (const column of ADVANCED_COLUMNS) {
+              const value = incomingRow[column]
+              if (!threadColumns.has(column) || (typeof value !== "number" && typeof value !== "string")) continue
+              // only what moves on: an update that writes the same values changes nothing
+              if (row[column] !== value && String(row[column]) !== String(value)) values[column] = value
+            }
+            if (Object.keys(values).length > 0) rowUpdates.push(SqlChange.updateRows("threads", { id: localId }, values))
+          }
+          const appended = yield* tx.appendTexts(appends)
+          const forwardSizes = new Map(forwards.map((p, i) => [p.local!.file.id, p.local!.file.size + appended[i]!.size]))
+          if (rowUpdates.length > 0) yield* tx.sql(db.path, rowUpdates)
+          if (historyExists && forwards.length > 0) {
+            yield* tx.sql(historyDb, (sql) =>
+              Effect.map(
+                sql<{ readonly name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.pipe(
+                  Effect.mapError((cause) => new LineageError({ reason: "unreadable", path: historyDb, detail: cause.message, cause }))
+                ),
+                (tables) => {
+                  const keys = forwards.map((p) => ({ thread_id: p.local!.file.id }))
+                  return PROJECTION_TABLES.filter((t) => tables.some((row) => row.name === t)).map((table) => SqlChange.deleteRows(table, keys))
+                }
+              ))
+          }
+          const changes = sidecarChanges.build(tx.id, written.written, forwardSizes, forwards, request.package, prepared.packageId)
+          if (changes.length > 0) yield* tx.sql(sidecar.path, changes)
+          return result(tx.id)
+        }))
+    })).pipe(Effect.provideService(Progress.Progress, progress))
+  })
+
+  return Syncer.of({ sync })
+})
+
+const fileAt = (path: string, id: string): LocalFile | undefined => {
+  const size = sizeOf(path)
+  return size === undefined ? undefined : { id, path, size }
+}
+
+/** Root keys of the local sessions the sidecar does not track, for adoption by fingerprint. */
+const rootIndex = (files: ReadonlyMap<string, LocalFile>, snapshot: Sidecar.Snapshot) =>
+  Effect.gen(function*() {
+    const out = new Map<string, Array<LocalFile>>()
+    for (const file of files.values()) {
+      if (snapshot.locals.has(file.id)) continue
+      const key = yield* Fingerprint.rootKeyOfFile(file.path).pipe(Effect.orElseSucceed(() => undefined))
+      if (key === undefined) continue
+      const list = out.get(key)
+      if (list === undefined) out.set(key, [file])
+      else list.push(file)
+    }
+    return out
+  })
+
+const localizeText = (text: string, plan: Rewriter.Plan) =>
+  Stream.run(Rewriter.rewrite(Stream.make(Buffer.from(text, "utf8")), plan), Sink.collectAll<Uint8Array>()).pipe(
+    Effect.map((chunks) => Buffer.concat([...chunks]).toString("utf8"))
+  )
+
+/** The sidecar rows a sync adds or changes, built once the written sizes are known. */
+const sidecarChangesFor = (
+  planned: ReadonlyArray<Planned>,
+  snapshot: Sidecar.Snapshot,
+  newIds: ReadonlyMap<string, string>,
+  now: number
+) => {
+  // sessions matched on disk but not yet tracked, and ids not yet mapped: recorded even when nothing else changes
+  const adoptions = planned.filter((p) => p.local !== undefined && !p.local.tracked)
+  const unmapped = planned.filter((p) => !snapshot.lineageOf.has(p.decision.sourceId))
+  const unseen = planned.filter((p) => p.decision.via !== "seen")
+  return {
+    pending: adoptions.length > 0 || unmapped.length > 0 || unseen.length > 0,
+    build: (
+      transactionId: string,
+      written: ReadonlyMap<string, { readonly size: number; readonly rollout: string }>,
+      forwardSizes: ReadonlyMap<string, number>,
+      forwards: ReadonlyArray<Planned>,
+      pkg: string,
+      packageId: string | undefined
+    ): Array<SqlChange.SqlChange> => {
+      const lineages = new Set<string>()
+      const ids = new Map<string, string>()
+      const addLocals: Array<Sidecar.LocalPrint> = []
+      const seen = new Map<string, { lineageId: string; sha256: string; localId: string; localSize: number }>()
+      const tracked = new Set(snapshot.locals.keys())
+      const mapId = (id: string, lineageId: string) => {
+        if (!snapshot.lineageOf.has(id) && !ids.has(id)) ids.set(id, lineageId)
+      }
+      for (const p of planned) {
+        const { decision } = p
+        const newId = newIds.get(decision.sourceId)
+        // the lineage: as known; else the matched local session's (adopted now); else the new session's
+        const local = p.local
+        const lineageId = p.lineageId ??
+          (local !== undefined ? (snapshot.locals.get(local.file.id)?.lineageId ?? local.file.id) : newId)
+        if (lineageId === undefined) continue
+        if (!snapshot.lineages.has(lineageId)) lineages.add(lineageId)
+        if (local !== undefined && !tracked.has(local.file.id)) {
+          tracked.add(local.file.id)
+          addLocals.push({
+            localId: local.file.id,
+            lineageId,
+            rolloutPath: local.file.path,
+            role: "adopted",
+            size: local.file.size,
+            print: local.print,
+            rootKey: Fingerprint.rootKey(local.print)
+          })
+          mapId(local.file.id, lineageId)
+        }
+        // a colliding id belongs to the local session of that id, not to the imported copy
+        if (decision.class !== "id_collision_unrelated") mapId(decision.sourceId, lineageId)
+        if (newId !== undefined && p.incoming !== undefined) {
+          const file = written.get(newId)
+          if (file !== undefined) {
+            tracked.add(newId)
+            addLocals.push({
+              localId: newId,
+              lineageId,
+              rolloutPath: file.rollout,
+              role: decision.class === "diverged_lineage" ? "branch" : "imported",
+              size: file.size,
+              print: p.incoming,
+              rootKey: Fingerprint.rootKey(p.incoming)
+            })
+            mapId(newId, lineageId)
+          }
+        }
+        if (decision.via !== "seen") {
+          const holder = decision.class === "unchanged" || decision.class === "fast_forward_import" ? local : undefined
+          const holderId = holder?.file.id ?? newId
+          const holderSize = holder !== undefined ? holder.file.size : newId === undefined ? undefined : written.get(newId)?.size
+          if (holderId !== undefined && holderSize !== undefined) {
+            seen.set(Sidecar.seenKey(lineageId, p.source.sha256), { lineageId, sha256: p.source.sha256, localId: holderId, localSize: holderSize })
+          }
+        }
+      }
+      const updates: Array<SqlChange.SqlChange> = []
+      for (const p of forwards) {
+        const local = p.local!
+        const size = forwardSizes.get(local.file.id) ?? local.file.size
+        const lineageId = p.lineageId ?? snapshot.locals.get(local.file.id)?.lineageId ?? local.file.id
+        const entry: Sidecar.LocalPrint = {
+          localId: local.file.id,
+          lineageId,
+          rolloutPath: local.file.path,
+          role: snapshot.locals.get(local.file.id)?.role ?? "adopted",
+          size,
+          print: { ...p.incoming!, bytes: size },
+          rootKey: Fingerprint.rootKey(p.incoming!)
+        }
+        const index = addLocals.findIndex((l) => l.localId === local.file.id)
+        if (index >= 0) addLocals[index] = entry
+        else updates.push(Sidecar.updateLocal(entry, now))
+        const key = Sidecar.seenKey(lineageId, p.source.sha256)
+        const s = seen.get(key)
+        if (s !== undefined) seen.set(key, { ...s, localSize: size })
+      }
+      const existingSeen = [...seen.values()].filter((s) => !snapshot.seen.has(Sidecar.seenKey(s.lineageId, s.sha256)))
+      return [
+        ...(lineages.size === 0 ? [] : [Sidecar.addLineages([...lineages], now)]),
+        ...(ids.size === 0 ? [] : [Sidecar.mapIds([...ids].map(([sessionId, lineageId]) => ({ sessionId, lineageId })))]),
+        ...(addLocals.length === 0 ? [] : [Sidecar.addLocals(addLocals, now)]),
+        ...updates,
+        ...(existingSeen.length === 0 ? [] : [Sidecar.markSeen(existingSeen)]),
+        Sidecar.addPackage({ transactionId, packageId, path: pkg, sessions: planned.length }, now)
+      ]
+    }
+  }
+}
+
+/** @since 0.1.0 @category layers */
+export const layer: Layer.Layer<
+  Syncer,
+  never,
+  | CodexHome.CodexHome
+  | StateDb.StateDb
+  | Journal.Journal
+  | Installer.Installer
+  | Sidecar.Sidecar
+  | FileSystem.FileSystem
+  | Progress.Progress
+> = Layer.effect(Syncer, make)

@@ -1,0 +1,20 @@
+/**
+ * @sessionport/lineage: repeat imports. Fingerprints of rollout records that survive
+ * localization, the classification of an incoming session against the local ones, the sync
+ * sidecar, and the syncer that applies a package as one journaled transaction.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Comparison from "./Comparison.js"
+/** @since 0.1.0 */
+export * as Fingerprint from "./Fingerprint.js"
+/** @since 0.1.0 */
+export * as LineageError from "./LineageError.js"
+/** @since 0.1.0 */
+export * as Maintenance from "./Maintenance.js"
+/** @since 0.1.0 */
+export * as Sidecar from "./Sidecar.js"
+/** @since 0.1.0 */
+export * as Syncer from "./Syncer.js"

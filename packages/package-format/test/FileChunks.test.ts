@@ -1,0 +1,71 @@
+import { assert, describe, it } from "@effect/vitest"
+import { FileChunks } from "@sessionport/package-format"
+import { withTmp } from "@sessionport/codex-oracle/PackageBuilders"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as Path from "node:path"
+
+const bytesOf = (size: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 251))
+const openFds = () => fs.readdirSync("/proc/self/fd").length
+
+describe("FileChunks", () => {
+  it.effect("read: the file in chunks of their own (at most 1 MiB, sized to the file), afresh on each iteration", () =>
+    withTmp((dir) =>
+      Effect.sync(() => {
+        const file = Path.join(dir, "f.bin")
+        const content = bytesOf(2 * FileChunks.CHUNK_SIZE + 12345)
+        fs.writeFileSync(file, content)
+        const chunks = FileChunks.read(file)
+        for (let pass = 0; pass < 2; pass++) {
+          const got = Array.from(chunks)
+          assert.deepStrictEqual(got.map((c) => c.length), [FileChunks.CHUNK_SIZE, FileChunks.CHUNK_SIZE, 12345])
+          // kept chunks stay intact: nothing is reused
+          assert.isTrue(Buffer.concat(got).equals(content))
+          assert.strictEqual(new Set(got.map((c) => c.buffer)).size, 3)
+        }
+        fs.writeFileSync(file, "")
+        assert.deepStrictEqual(Array.from(chunks), [])
+        assert.throws(() => Array.from(FileChunks.read(Path.join(dir, "missing"))), /ENOENT/)
+      })
+    ))
+
+  it.effect("read into a given buffer: every chunk a view of it; a file grown since it was opened is read to its end", () =>
+    withTmp((dir) =>
+      Effect.sync(() => {
+        const file = Path.join(dir, "f.bin")
+        const content = bytesOf(100_000)
+        fs.writeFileSync(file, content)
+        const buffer = new Uint8Array(4096)
+        const seen: Array<Buffer> = []
+        for (const chunk of FileChunks.read(file, { buffer })) {
+          assert.strictEqual(chunk.buffer, buffer.buffer)
+          seen.push(Buffer.from(chunk))
+        }
+        assert.isTrue(Buffer.concat(seen).equals(content))
+        const grown: Array<Buffer> = []
+        const iterator = FileChunks.open(file)
+        grown.push(Buffer.from(iterator.next().value!))
+        fs.appendFileSync(file, "more")
+        for (let r = iterator.next(); r.done !== true; r = iterator.next()) grown.push(Buffer.from(r.value))
+        assert.strictEqual(Buffer.concat(grown).toString("latin1"), Buffer.concat([content, Buffer.from("more")]).toString("latin1"))
+      })
+    ))
+
+  it.effect("open: fails at once for a missing file or, with noFollow, a symlink; closes the file when left early", () =>
+    withTmp((dir) =>
+      Effect.sync(() => {
+        const file = Path.join(dir, "f.bin")
+        fs.writeFileSync(file, bytesOf(3 * FileChunks.CHUNK_SIZE))
+        fs.symlinkSync(file, Path.join(dir, "link"))
+        assert.throws(() => FileChunks.open(Path.join(dir, "missing")), /ENOENT/)
+        assert.throws(() => FileChunks.open(Path.join(dir, "link"), { noFollow: true }), /ELOOP/)
+        const before = openFds()
+        const iterator = FileChunks.open(Path.join(dir, "link"))
+        assert.strictEqual(openFds(), before + 1)
+        iterator.next()
+        for (const _ of iterator) break
+        assert.strictEqual(openFds(), before)
+        assert.isTrue(iterator.next().done)
+      })
+    ))
+})

@@ -1,0 +1,34 @@
+/**
+ * The `session-sync` command tree.
+ *
+ * @since 0.1.0
+ */
+import { Command } from "@effect/cli"
+import { JournalCommands } from "@sessionport/cli-kit"
+import { Producer } from "@sessionport/package-format"
+import * as Sidecar from "./commands/sidecar.js"
+import * as Sync from "./commands/sync.js"
+
+const Transactions = JournalCommands.make("session-sync")
+
+/** @since 0.1.0 @category commands */
+export const root = Command.make("session-sync").pipe(
+  Command.withDescription(
+    "Repeat imports of Codex session packages by lineage: skip what this home has, fast-forward what fell behind, keep diverged sessions and import a branch. Every change can be rolled back."
+  ),
+  Command.withSubcommands([
+    Sync.inspectPackage,
+    Sync.sync,
+    Sidecar.adopt,
+    Transactions.listTransactions,
+    Transactions.rollback,
+    Transactions.recover,
+    Sidecar.sidecarHealth,
+    Sidecar.rebuildSidecar,
+    Sidecar.pruneInvalidMappings,
+    Sidecar.replayTransactionsSidecar
+  ])
+)
+
+/** @since 0.1.0 @category running */
+export const run = Command.run(root, { name: "session-sync", version: Producer.VERSION })

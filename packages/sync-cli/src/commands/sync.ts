@@ -1,0 +1,56 @@
+/**
+ * `session-sync inspect-package PACKAGE` and `session-sync sync PACKAGE`.
+ *
+ * @since 0.1.0
+ */
+import { Args, Command, Options as Opt } from "@effect/cli"
+import { Options, Output } from "@sessionport/cli-kit"
+import { Syncer } from "@sessionport/lineage"
+import { Console, Effect } from "effect"
+import * as Confirm from "../Confirm.js"
+import * as HomeCommand from "../HomeCommand.js"
+import * as Render from "../Render.js"
+
+const packageArg = Args.text({ name: "PACKAGE" }).pipe(Args.withDescription("A session package: FILE.tgz or a folder."))
+
+/** @since 0.1.0 @category commands */
+export const inspectPackage = Command.make(
+  "inspect-package",
+  { package: packageArg, map: Options.maps, codexHome: Options.codexHome, json: Options.json },
+  Effect.fn("inspect-package")(function*(o) {
+    const maps = yield* Options.parseMaps(o.map)
+    const syncer = yield* Syncer.Syncer
+    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps, dryRun: true }))
+    for (const warning of result.warnings) yield* Effect.logWarning(warning)
+    yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+).pipe(Command.withDescription("Classify each session of a package against this Codex home and show the planned action. Writes nothing."))
+
+/** @since 0.1.0 @category commands */
+export const sync = Command.make(
+  "sync",
+  {
+    package: packageArg,
+    map: Options.maps,
+    yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking.")),
+    codexHome: Options.codexHome,
+    json: Options.json,
+    dryRun: Options.dryRun
+  },
+  Effect.fn("sync")(function*(o) {
+    const maps = yield* Options.parseMaps(o.map)
+    const syncer = yield* Syncer.Syncer
+    const ask = !o.yes && !o.json && Confirm.canAsk()
+    const confirm = ask
+      ? (plan: Syncer.SyncResult) =>
+        Effect.zipRight(Console.error(Render.plan(plan, false).join("\n")), Confirm.ask("apply this plan?"))
+      : undefined
+    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps, dryRun: o.dryRun, confirm }))
+    for (const warning of result.warnings) yield* Effect.logWarning(warning)
+    yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, result.transactionId !== undefined))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+).pipe(
+  Command.withDescription(
+    "Sync a package into this Codex home by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal unless --yes."
+  )
+)
