@@ -15,8 +15,11 @@ const ACTION_TEXT: Readonly<Record<Syncer.Action, string>> = {
 
 /** @since 0.1.0 @category rendering */
 export const plan = (r: Syncer.SyncResult, applied: boolean): Array<string> => {
+  const changed = r.sessions.filter((s) => s.action !== "none").length
   const head = applied
-    ? `synced ${r.sessions.length} session(s) into ${r.codexHome} (transaction ${r.transactionId})`
+    ? changed === 0
+      ? `all ${r.sessions.length} session(s) already in ${r.codexHome}; their lineages are now tracked (transaction ${r.transactionId})`
+      : `synced ${r.sessions.length} session(s) into ${r.codexHome}: ${changed} changed (transaction ${r.transactionId})`
     : r.transactionId === undefined && !r.dryRun
     ? `${r.sessions.length} session(s): nothing to change in ${r.codexHome}`
     : `plan for ${r.sessions.length} session(s) into ${r.codexHome}`
