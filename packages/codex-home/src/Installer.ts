@@ -18,7 +18,7 @@ import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import * as os from "node:os"
 import * as CodexHome from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
-import { mapJsonStrings, newLocalId, rolloutRelativePath, rowFor } from "./internal/installPlan.js"
+import { mapJsonStrings, newLocalId, offsetAfterRecords, rolloutRelativePath, rowFor } from "./internal/installPlan.js"
 import * as StateDb from "./StateDb.js"
 
 /** @since 0.1.0 @category models */
@@ -132,9 +132,26 @@ export interface Choice {
   readonly branchOf?: { readonly localId: string; readonly name: string | undefined } | undefined
 }
 
+/**
+ * A session of the package that is not imported because this home already has it (a sync found
+ * it unchanged or fast-forwarded it): a fork of it that is imported points at the local copy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface KnownSession {
+  readonly localId: string
+  /** the local rollout */
+  readonly rollout: string
+  /** what the same transaction appends to it first (a fast-forward) */
+  readonly appended?: string | undefined
+}
+
 /** The sessions to import with their new ids and places. @since 0.1.0 @category models */
 export interface ImportPlan {
   readonly prepared: Prepared
+  /** source id → the local session standing for it (not imported) */
+  readonly known: ReadonlyMap<string, KnownSession>
   readonly sessions: ReadonlyArray<InstalledSession>
   readonly warnings: ReadonlyArray<string>
   /** internal: what the rewrite and the rows need */
@@ -157,8 +174,15 @@ export interface InstallerShape {
   readonly prepare: (
     request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
   ) => Effect.Effect<Prepared, InstallFailure, Scope.Scope>
-  /** new ids, rollout paths and working directories for the chosen sessions */
-  readonly plan: (prepared: Prepared, choices: ReadonlyArray<Choice>) => Effect.Effect<ImportPlan>
+  /**
+   * New ids, rollout paths and working directories for the chosen sessions; a fork whose parent
+   * is `known` (already here) points at the local parent.
+   */
+  readonly plan: (
+    prepared: Prepared,
+    choices: ReadonlyArray<Choice>,
+    known?: ReadonlyMap<string, KnownSession>
+  ) => Effect.Effect<ImportPlan>
   /** every rewrite run to nowhere: the report of a dry run */
   readonly preview: (plan: ImportPlan) => Effect.Effect<ImportReport, InstallFailure>
   /** the rollouts, names and rows of the plan, written in the caller's transaction */
@@ -277,7 +301,11 @@ export const make = Effect.gen(function*() {
     } satisfies Prepared
   })
 
-  const plan = Effect.fn("Installer.plan")(function*(prepared: Prepared, choices: ReadonlyArray<Choice>) {
+  const plan = Effect.fn("Installer.plan")(function*(
+    prepared: Prepared,
+    choices: ReadonlyArray<Choice>,
+    known: ReadonlyMap<string, KnownSession> = new Map()
+  ) {
     const ordered = parentsFirst(choices)
     const idMap = new Map(ordered.map((c) => [c.source.meta.id, newLocalId(Date.parse(c.source.meta.timestamp))]))
     // sessions share a few working directories: each is looked up once
@@ -310,7 +338,7 @@ export const make = Effect.gen(function*() {
         cwd,
         canonicalCwd,
         cwdExists,
-        forkOf: branchOf?.localId ?? (parent === undefined ? undefined : idMap.get(parent)),
+        forkOf: branchOf?.localId ?? (parent === undefined ? undefined : idMap.get(parent) ?? known.get(parent)?.localId),
         branchOf,
         title: branchOf === undefined ? title : branchTitle(title),
         name: branchOf === undefined
@@ -320,6 +348,7 @@ export const make = Effect.gen(function*() {
     }
     return {
       prepared,
+      known,
       planned,
       warnings: missingFolderWarnings(planned),
       sessions: planned.map((p) => installed(p, 0))
@@ -329,19 +358,39 @@ export const make = Effect.gen(function*() {
   // One rewrite per session, run in order (parents first): a fork's plan reads its parent's
   // offsets from `offsets`, filled in as each parent's rewrite ends.
   const rewrites = (importPlan: ImportPlan, advance: (n: number) => void) => {
-    const { planned, prepared } = importPlan
-    const idMap = new Map(planned.map((p) => [p.source.meta.id, p.localId]))
+    const { known, planned, prepared } = importPlan
+    const imported = new Map(planned.map((p) => [p.source.meta.id, p.localId]))
+    const offsets = new Map<string, ReadonlyMap<number, number>>()
     // a paginated fork points into its parent's file at a byte offset: ask the parent's rewrite
-    // where that offset lands in the rewritten file
+    // where that offset lands in the rewritten file; a parent already here is read for it (the
+    // end of the same number of records)
     const wantedEnds = new Map<string, Set<number>>()
+    const localParents = new Map<string, string>()
     for (const p of planned) {
       const base = p.source.meta.history_base
-      if (base == null || !idMap.has(base.thread_id)) continue
+      if (base == null) continue
+      const local = imported.has(base.thread_id) ? undefined : known.get(base.thread_id)
+      if (local !== undefined) {
+        const at = offsetAfterRecords(local.rollout, base.end_ordinal_exclusive, local.appended)
+        if (at === undefined) continue
+        const moved = new Map(offsets.get(base.thread_id) ?? [])
+        offsets.set(base.thread_id, moved.set(base.end_byte_offset, at))
+        localParents.set(base.thread_id, local.localId)
+        continue
+      }
+      if (!imported.has(base.thread_id)) continue
       const set = wantedEnds.get(base.thread_id) ?? new Set<number>()
       set.add(base.end_byte_offset)
       wantedEnds.set(base.thread_id, set)
     }
-    const offsets = new Map<string, ReadonlyMap<number, number>>()
+    // ids: the imported sessions' new ones; a parent already here, its local id (a legacy fork
+    // names it; a paginated one only when its offset was found)
+    const idMap = new Map(imported)
+    for (const p of planned) {
+      const parent = parentOf(p.source.meta)
+      if (parent === undefined || imported.has(parent) || !known.has(parent)) continue
+      if (p.source.meta.history_base == null || localParents.has(parent)) idMap.set(parent, known.get(parent)!.localId)
+    }
     // the rewriter keeps nothing of its input: every file is read into the same buffer
     const buffer = Buffer.allocUnsafe(FileChunks.CHUNK_SIZE)
     const sessions = planned.map((p) => {

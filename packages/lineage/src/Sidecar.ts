@@ -88,6 +88,7 @@ export interface Snapshot {
   /** session id (in a package or local) → lineage */
   readonly lineageOf: ReadonlyMap<string, string>
   readonly locals: ReadonlyMap<string, LocalSession>
+  /** a lineage's local sessions, branches last (ties in a classification go to the original) */
   readonly byLineage: ReadonlyMap<string, ReadonlyArray<LocalSession>>
   readonly byRoot: ReadonlyMap<string, ReadonlyArray<LocalSession>>
   /** `${lineage} ${sha256}` → the local session that contains that package file */
@@ -212,7 +213,7 @@ export const make = (codexHome: string): SidecarShape => {
         lineages: sql<{ readonly lineage_id: string }>`SELECT lineage_id FROM lineages`,
         ids: sql<{ readonly session_id: string; readonly lineage_id: string }>`SELECT session_id, lineage_id FROM lineage_ids`,
         locals: sql<LocalRow>`SELECT local_id, lineage_id, rollout_path, role, size, records, head, root_index, root_key,
-          updated_at_ms FROM local_sessions`,
+          updated_at_ms FROM local_sessions ORDER BY role = 'branch', local_id`,
         seen: sql<{ readonly lineage_id: string; readonly sha256: string; readonly local_id: string; readonly local_size: number }>`
           SELECT lineage_id, sha256, local_id, local_size FROM incoming_seen`,
         packages: sql<{ readonly n: number }>`SELECT count(*) AS n FROM packages_seen`

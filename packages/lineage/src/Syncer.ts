@@ -245,12 +245,30 @@ export const make = Effect.gen(function*() {
 
       const toImport = planned.filter((p) => p.decision.action === "import" || p.decision.action === "import_branch" || p.decision.action === "import_new_id")
       const names = yield* home.sessionIndex
+      // what each fast-forward appends: the incoming records the local copy lacks, localized
+      const forwards = planned.filter((p) => p.decision.action === "append")
+      const appendedText = new Map<string, string>()
+      for (const p of forwards) {
+        const suffix = suffixAfter(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records)
+        appendedText.set(
+          p.decision.sourceId,
+          yield* localizeText(suffix, { idMap: new Map([[p.decision.sourceId, p.local!.file.id]]), pathRules: prepared.rules })
+        )
+      }
+      // sessions kept here: a fork of one that is imported points at the local copy
+      const known = new Map<string, Installer.KnownSession>()
+      for (const p of planned) {
+        const { class: kind, localId, sourceId } = p.decision
+        if (localId === undefined || (kind !== "unchanged" && kind !== "fast_forward_import")) continue
+        const rollout = p.local?.file.path ?? snapshot.locals.get(localId)?.rolloutPath
+        if (rollout !== undefined) known.set(sourceId, { localId, rollout, appended: appendedText.get(sourceId) })
+      }
       const importPlan = yield* installer.plan(prepared, toImport.map((p) => ({
         source: p.source,
         branchOf: p.decision.action === "import_branch" && p.decision.localId !== undefined
           ? { localId: p.decision.localId, name: names.get(p.decision.localId) }
           : undefined
-      })))
+      })), known)
       const newIds = new Map(importPlan.sessions.map((s) => [s.sourceId, s.localId]))
 
       const decisions = (appended: ReadonlyMap<string, number>): Array<SessionDecision> =>
@@ -263,7 +281,6 @@ export const make = Effect.gen(function*() {
         Comparison.SyncClass,
         number
       >
-      const forwards = planned.filter((p) => p.decision.action === "append")
       const appendedCounts = new Map(forwards.map((p) => [p.decision.sourceId, p.incoming!.records - p.local!.print.records]))
       const result = (transactionId: string | undefined): SyncResult => ({
         package: request.package,
@@ -313,11 +330,7 @@ export const make = Effect.gen(function*() {
           const rowUpdates: Array<SqlChange.SqlChange> = []
           for (const p of forwards) {
             const localId = p.local!.file.id
-            const suffix = suffixAfter(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records)
-            appends.push({
-              path: p.local!.file.path,
-              text: yield* localizeText(suffix, { idMap: new Map([[p.decision.sourceId, localId]]), pathRules: prepared.rules })
-            })
+            appends.push({ path: p.local!.file.path, text: appendedText.get(p.decision.sourceId)! })
             const row = rowById.get(localId)
             const incomingRow = p.source.row
             if (row === undefined || incomingRow === undefined) continue

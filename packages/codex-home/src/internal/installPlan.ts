@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto"
+import * as nodeFs from "node:fs"
 import { UUID } from "uuidv7"
 import type { ColumnInfo } from "../StateDb.js"
 
@@ -84,3 +85,42 @@ const sqlValue = (value: unknown): SqlValue =>
     : typeof value === "string" || typeof value === "number" || typeof value === "bigint" || value instanceof Uint8Array
     ? value
     : JSON.stringify(value)
+
+/**
+ * @internal
+ * The byte offset just after the first `records` non-blank lines of a plain rollout followed by
+ * `appended` (what a fast-forward adds to it in the same transaction): where a paginated fork's
+ * `history_base` ends in it. Undefined when there are fewer, or the file is compressed.
+ */
+export const offsetAfterRecords = (file: string, records: number, appended = ""): number | undefined => {
+  if (records === 0) return 0
+  if (file.endsWith(".zst")) return undefined
+  let position = 0
+  let seen = 0
+  let lineHasText = false
+  const scan = (buffer: Uint8Array, n: number): number | undefined => {
+    for (let i = 0; i < n; i++) {
+      const byte = buffer[i]!
+      if (byte === 10) {
+        if (lineHasText && ++seen === records) return position + i + 1
+        lineHasText = false
+      } else if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
+    }
+    position += n
+    return undefined
+  }
+  const fd = nodeFs.openSync(file, "r")
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024)
+    for (;;) {
+      const n = nodeFs.readSync(fd, buffer, 0, buffer.length, null)
+      if (n === 0) break
+      const at = scan(buffer, n)
+      if (at !== undefined) return at
+    }
+  } finally {
+    nodeFs.closeSync(fd)
+  }
+  const tail = Buffer.from(appended, "utf8")
+  return scan(tail, tail.length)
+}
