@@ -149,36 +149,20 @@ export const make = Effect.gen(function*() {
           : Effect.succeed(localFiles)
       let roots: Map<string, Array<LocalFile>> | undefined
 
-      const planned: Array<Planned> = []
-      yield* Progress.track("classify", prepared.sources.length, "items", (task) =>
-        Effect.forEach(prepared.sources, (source) =>
+      // a package file its lineage already holds costs a lookup and a stat: no Effect per session
+      const planned: Array<Planned> = new Array(prepared.sources.length)
+      const toRead: Array<number> = []
+      prepared.sources.forEach((source, i) => {
+        const known = seenPlan(source, snapshot)
+        if (known === undefined) toRead.push(i)
+        else planned[i] = known
+      })
+      yield* Progress.track("classify", toRead.length, "items", (task) =>
+        Effect.forEach(toRead, (i) =>
           Effect.gen(function*() {
+            const source = prepared.sources[i]!
             const sourceId = source.meta.id
             const lineageId = snapshot.lineageOf.get(sourceId)
-            // a package file this lineage already holds: nothing to read
-            const seen = lineageId === undefined ? undefined : snapshot.seen.get(Sidecar.seenKey(lineageId, source.sha256))
-            const seenLocal = seen === undefined ? undefined : snapshot.locals.get(seen.localId)
-            if (seen !== undefined && seenLocal !== undefined && (sizeOf(seenLocal.rolloutPath) ?? -1) >= seen.localSize) {
-              planned.push({
-                source,
-                lineageId,
-                incoming: undefined,
-                local: undefined,
-                decision: {
-                  sourceId,
-                  entry: source.entry,
-                  class: "unchanged",
-                  relation: undefined,
-                  detail: "this package file was synced before and the local session still holds it",
-                  via: "seen",
-                  localId: seen.localId,
-                  action: "none",
-                  records: undefined,
-                  common: undefined
-                }
-              })
-              return task.advance(1)
-            }
             const incoming = yield* Fingerprint.fromFile(nodePath.join(prepared.stagedDir, ...source.entry.split("/")))
             const candidates = new Map<string, { readonly file: LocalFile; readonly via: Comparison.Candidate["via"]; readonly tracked: boolean }>()
             const files = yield* locals()
@@ -213,7 +197,7 @@ export const make = Effect.gen(function*() {
               [...candidates].map(([localId, c]) => ({ localId, print: prints.get(localId)!, via: c.via }))
             )
             const matched = classification.localId === undefined ? undefined : candidates.get(classification.localId)
-            planned.push({
+            planned[i] = {
               source,
               lineageId: lineageId ?? (matched === undefined ? undefined : snapshot.locals.get(classification.localId!)?.lineageId),
               incoming,
@@ -230,7 +214,7 @@ export const make = Effect.gen(function*() {
                 records: incoming.records,
                 common: classification.common
               }
-            })
+            }
             task.advance(1)
           }), { discard: true }))
 
@@ -367,6 +351,34 @@ export const make = Effect.gen(function*() {
 
   return Syncer.of({ sync })
 })
+
+/** `unchanged` without reading: this lineage already holds this very package file (by SHA-256). */
+const seenPlan = (source: Installer.SourceSession, snapshot: Sidecar.Snapshot): Planned | undefined => {
+  const lineageId = snapshot.lineageOf.get(source.meta.id)
+  if (lineageId === undefined) return undefined
+  const seen = snapshot.seen.get(Sidecar.seenKey(lineageId, source.sha256))
+  const local = seen === undefined ? undefined : snapshot.locals.get(seen.localId)
+  // Codex only appends: a local file at least as long still holds it
+  if (seen === undefined || local === undefined || (sizeOf(local.rolloutPath) ?? -1) < seen.localSize) return undefined
+  return {
+    source,
+    lineageId,
+    incoming: undefined,
+    local: undefined,
+    decision: {
+      sourceId: source.meta.id,
+      entry: source.entry,
+      class: "unchanged",
+      relation: undefined,
+      detail: "this package file was synced before and the local session still holds it",
+      via: "seen",
+      localId: seen.localId,
+      action: "none",
+      records: undefined,
+      common: undefined
+    }
+  }
+}
 
 const fileAt = (path: string, id: string): LocalFile | undefined => {
   const size = sizeOf(path)
