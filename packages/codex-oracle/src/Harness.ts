@@ -5,8 +5,11 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import * as AppServer from "./AppServer.js"
 import * as CodexCli from "./CodexCli.js"
+import { fixtureHome, tempDir } from "./Fixtures.js"
 import * as ResponsesServer from "./ResponsesServer.js"
 
 /** One turn as Codex shows it: the user's text and the agent's messages. @since 0.1.0 @category models */
@@ -61,3 +64,35 @@ export const withAppServer = <A, E, R>(
   root: string,
   use: (app: AppServer.AppServerShape) => Effect.Effect<A, E, R>
 ) => Effect.scoped(Effect.flatMap(AppServer.make({ cwd: root }).pipe(Effect.provideService(CodexCli.CodexCli, cli)), use))
+
+/** A machine for a test: a temp user home `root`, its Codex home, project folders. @since 0.1.0 @category models */
+export interface Machine {
+  readonly root: string
+  readonly home: string
+  /** `root/work/<name>`, created */
+  readonly projects: ReadonlyArray<string>
+}
+
+/**
+ * A temp machine; with `fixtureRollouts`, its Codex home holds the fixture home's rollouts and
+ * names (no database: Codex builds its rows from the files, as on a machine where it made them).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const machine = (
+  label: string,
+  options: { readonly projects?: ReadonlyArray<string>; readonly fixtureRollouts?: boolean } = {}
+): Machine => {
+  const root = tempDir(label)
+  const home = path.join(root, "home")
+  fs.mkdirSync(home)
+  if (options.fixtureRollouts === true) {
+    for (const entry of ["sessions", "archived_sessions", "session_index.jsonl"]) {
+      fs.cpSync(path.join(fixtureHome, entry), path.join(home, entry), { recursive: true })
+    }
+  }
+  const projects = (options.projects ?? []).map((name) => path.join(root, "work", name))
+  for (const dir of projects) fs.mkdirSync(dir, { recursive: true })
+  return { root, home, projects }
+}

@@ -2,7 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { AppServer, CodexCli, OutputItem, ResponsesServer } from "@sessionport/codex-oracle"
 import { fixtureByRole, fixtureHome, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { codexOn, conversation, withAppServer } from "@sessionport/codex-oracle/Harness"
+import { codexOn, conversation, machine, withAppServer } from "@sessionport/codex-oracle/Harness"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -138,21 +138,10 @@ describe("sync, judged by the real Codex CLI", () => {
   it.scoped("diverged, then fast-forward, then nothing; rollback restores the home", () =>
     Effect.gen(function*() {
       // ---- 1. home A: the sessions Codex made (the fixture home's rollouts; Codex builds its rows)
-      const rootA = tempDir("codex-a")
-      const homeA = path.join(rootA, "home")
-      fs.mkdirSync(homeA)
-      for (const entry of ["sessions", "archived_sessions", "session_index.jsonl"]) {
-        fs.cpSync(path.join(fixtureHome, entry), path.join(homeA, entry), { recursive: true })
-      }
+      const { home: homeA, root: rootA } = machine("codex-a", { fixtureRollouts: true })
       const codexA = yield* codexOn(homeA, rootA)
 
-      const rootB = tempDir("codex-b")
-      const homeB = path.join(rootB, "home")
-      fs.mkdirSync(homeB)
-      const P_B = path.join(rootB, "work", "alpha-on-b")
-      const P_B_BETA = path.join(rootB, "work", "beta-on-b")
-      fs.mkdirSync(P_B, { recursive: true })
-      fs.mkdirSync(P_B_BETA, { recursive: true })
+      const { home: homeB, projects: [P_B, P_B_BETA], root: rootB } = machine("codex-b", { projects: ["alpha-on-b", "beta-on-b"] })
       const codexB = yield* codexOn(homeB, rootB)
       const maps = ["--map", `${P_A}=${P_B}`, "--map", `${P_A_BETA}=${P_B_BETA}`]
       const envB = { env: { HOME: rootB } }

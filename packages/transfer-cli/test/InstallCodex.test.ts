@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import { sessionTransfer } from "./utils/cli.js"
-import { codexOn, conversation, type Turn, withAppServer } from "@sessionport/codex-oracle/Harness"
+import { codexOn, conversation, machine, type Turn, withAppServer } from "@sessionport/codex-oracle/Harness"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 
 // The real Codex CLI is the judge: sessions it made in home A under project folder P_A are
@@ -21,12 +21,7 @@ const roles = ["multi_turn_tools", "beta_cwd", "named", "zst", "forked"] as cons
 
 /** Home A as Codex sees it from its rollouts (its rows name the machine that made it). */
 const sourceConversations = Effect.gen(function*() {
-  const root = tempDir("codex-a")
-  const home = path.join(root, "home")
-  fs.mkdirSync(home)
-  for (const entry of ["sessions", "archived_sessions", "session_index.jsonl"]) {
-    fs.cpSync(path.join(fixtureHome, entry), path.join(home, entry), { recursive: true })
-  }
+  const { home, root } = machine("codex-a", { fixtureRollouts: true })
   const { cli } = yield* codexOn(home, root)
   return yield* withAppServer(cli, root, (app) =>
     Effect.gen(function*() {
@@ -39,13 +34,7 @@ const sourceConversations = Effect.gen(function*() {
 const scenario = (codexHasRun: boolean) =>
   Effect.gen(function*() {
     const expected = yield* sourceConversations
-    const root = tempDir("codex-b")
-    const homeB = path.join(root, "home")
-    fs.mkdirSync(homeB)
-    const alphaB = path.join(root, "work", "alpha-on-b")
-    const betaB = path.join(root, "work", "beta-on-b")
-    fs.mkdirSync(alphaB, { recursive: true })
-    fs.mkdirSync(betaB, { recursive: true })
+    const { home: homeB, projects: [alphaB, betaB], root } = machine("codex-b", { projects: ["alpha-on-b", "beta-on-b"] })
     const { cli, server } = yield* codexOn(homeB, root)
     if (codexHasRun) {
       yield* cli.exec({ cwd: alphaB, prompt: "A session of B's own." })
