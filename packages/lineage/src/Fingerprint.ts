@@ -9,8 +9,8 @@
  *   stops before it.
  * - **print_k** = the first 8 bytes of sha256(UTF-8 of canonical(line_k)); invalid UTF-8 counts
  *   as U+FFFD, as when the line is decoded.
- * - **head_k** = sha256(head_{k-1} ‖ print_k) over raw bytes, head_0 = sha256(""); `head` is
- *   head_records in hex.
+ * - **head_k** = sha256(print_1 ‖ … ‖ print_k), the prefix hash of the first k records;
+ *   `head` is head_records in hex.
  * - **rootIndex**: the first record that is a real user prompt (`UserPrompt.fromRecord`), looked
  *   for in the first {@link ROOT_SCAN_LIMIT} records.
  *
@@ -39,7 +39,7 @@ export interface SessionPrint {
   readonly records: number
   /** {@link PRINT_BYTES} bytes per record, in order */
   readonly prints: Uint8Array
-  /** hex sha256 chain head over every print */
+  /** hex sha256 of every print in order: the prefix hash of the whole session */
   readonly head: string
   /** index of the first record that is a user prompt, when one is within the first {@link ROOT_SCAN_LIMIT} */
   readonly rootIndex: number | undefined
@@ -130,7 +130,7 @@ export class Fingerprinter {
       throw new FingerprintError({ reason: "not_resumable", detail: "a print of zstd input cannot be resumed" })
     }
     this.prints = new Prints(
-      from === undefined ? undefined : { prints: from.prints, records: from.records, head: Buffer.from(from.head, "hex") }
+      from === undefined ? undefined : { prints: from.prints, records: from.records }
     )
     this.rootIndex = from?.rootIndex
     this.received = this.complete = from?.bytes ?? 0
@@ -252,9 +252,10 @@ const readFile = (path: string, from: SessionPrint | undefined, untilRoot: boole
     if (from !== undefined && position > 0 && !resumable(fd, from)) {
       throw new FingerprintError({ reason: "not_resumable", detail: `the file changed before byte ${position}`, path })
     }
-    const chunk = Buffer.allocUnsafe(CHUNK)
+    // no larger than the file: a thousand small sessions must not cost a thousand 1 MiB buffers
+    const chunk = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, fs.fstatSync(fd).size - position + 1)))
     while (!(untilRoot && printer.rootSettled)) {
-      const n = fs.readSync(fd, chunk, 0, CHUNK, position)
+      const n = fs.readSync(fd, chunk, 0, chunk.length, position)
       if (n === 0) break
       position += n
       printer.push(chunk.subarray(0, n))
@@ -347,7 +348,7 @@ export const isPrefix = (a: SessionPrint, b: SessionPrint): boolean =>
   a.records <= b.records && commonPrefix(a, b) === a.records
 
 /**
- * The chain head (hex) after the first `k` records, recomputed from the prints.
+ * The prefix hash (hex) of the first `k` records, recomputed from the prints.
  *
  * @since 0.1.0
  * @category comparing
@@ -358,7 +359,7 @@ export const headAt = (print: SessionPrint, k: number): string => {
 }
 
 /**
- * The key of a conversation's root: the chain head through its first user prompt (the neutralized
+ * The key of a conversation's root: the prefix hash through its first user prompt (the neutralized
  * history up to and including it), the same for every copy and continuation of the conversation;
  * `undefined` when no prompt was found.
  *

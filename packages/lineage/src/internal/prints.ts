@@ -7,44 +7,22 @@ export const PRINT_BYTES = 8
 /** @internal */
 export const sha256 = (data: Uint8Array): Buffer => crypto.hash("sha256", data, "buffer")
 
-/** @internal head_0 = sha256("") */
-export const EMPTY_HEAD: Buffer = sha256(new Uint8Array(0))
+/**
+ * @internal The head after the first `k` prints: the SHA-256 of those prints, in order. Every
+ * prefix has its own head, recomputed from the prints when asked (one hash per session, not
+ * one per record, while reading).
+ */
+export const headAt = (prints: Uint8Array, k: number): Buffer => sha256(prints.subarray(0, k * PRINT_BYTES))
 
-/** @internal The chain, one record at a time: head_k = sha256(head_{k-1} ‖ print_k). */
-export class Chain {
-  private readonly scratch = Buffer.alloc(32 + PRINT_BYTES)
-  head: Buffer
-
-  constructor(head: Buffer = EMPTY_HEAD) {
-    this.head = head
-  }
-
-  /** Adds the print at `at` in `prints`. */
-  add(prints: Uint8Array, at: number): void {
-    this.head.copy(this.scratch, 0)
-    this.scratch.set(prints.subarray(at, at + PRINT_BYTES), 32)
-    this.head = sha256(this.scratch)
-  }
-}
-
-/** @internal The head after the first `k` prints. */
-export const headAt = (prints: Uint8Array, k: number): Buffer => {
-  const chain = new Chain()
-  for (let i = 0; i < k; i++) chain.add(prints, i * PRINT_BYTES)
-  return chain.head
-}
-
-/** @internal Prints in order, in a buffer that grows; the chain follows. */
+/** @internal Prints in order, in a buffer that grows. */
 export class Prints {
   private bytes: Uint8Array
-  private readonly chain: Chain
   count: number
 
-  constructor(from?: { readonly prints: Uint8Array; readonly records: number; readonly head: Buffer }) {
+  constructor(from?: { readonly prints: Uint8Array; readonly records: number }) {
     this.count = from?.records ?? 0
     this.bytes = new Uint8Array(Math.max(1024, this.count * 2) * PRINT_BYTES)
     if (from !== undefined) this.bytes.set(from.prints.subarray(0, this.count * PRINT_BYTES))
-    this.chain = new Chain(from?.head)
   }
 
   /** Adds the record whose canonical UTF-8 text is `text`. */
@@ -56,7 +34,6 @@ export class Prints {
       this.bytes = grown
     }
     this.bytes.set(sha256(text).subarray(0, PRINT_BYTES), at)
-    this.chain.add(this.bytes, at)
     this.count++
   }
 
@@ -75,7 +52,7 @@ export class Prints {
   }
 
   get head(): Buffer {
-    return this.chain.head
+    return headAt(this.bytes, this.count)
   }
 
   /** A copy of the prints so far. */

@@ -31,9 +31,9 @@ export const suffixAfter = (file: string, skip: number, records: number): string
       }
       return true
     }
-    const buffer = Buffer.allocUnsafe(CHUNK)
+    const buffer = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, nodeFs.fstatSync(fd).size + 1)))
     for (;;) {
-      const n = nodeFs.readSync(fd, buffer, 0, CHUNK, null)
+      const n = nodeFs.readSync(fd, buffer, 0, buffer.length, null)
       // the decoder keeps no reference to a plain chunk's bytes, but zstd may: copy
       const more = n === 0 ? take(decoder.end()) : take(decoder.linesOfBytes(Uint8Array.prototype.slice.call(buffer, 0, n)))
       if (n === 0 || !more) break

@@ -36,11 +36,11 @@ export const expectedPrint = (bytes: Uint8Array) => {
   return { records: records.length, prints: new Uint8Array(Buffer.concat(prints)), head: chainHead(prints) }
 }
 
-/** head_k = sha256(head_{k-1} ‖ print_k), head_0 = sha256(""). */
+/** head_k = sha256(print_1 ‖ … ‖ print_k): the prefix hash. */
 export const chainHead = (prints: ReadonlyArray<Uint8Array>): string => {
-  let head = createHash("sha256").digest()
-  for (const p of prints) head = createHash("sha256").update(head).update(p).digest()
-  return head.toString("hex")
+  const hash = createHash("sha256")
+  for (const p of prints) hash.update(p)
+  return hash.digest().toString("hex")
 }
 
 /** Index of the first record that carries one of these prompts as an event (user_message, or a UserMessage item). */
