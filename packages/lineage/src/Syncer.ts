@@ -29,6 +29,7 @@ import * as Fingerprint from "./Fingerprint.js"
 import { LineageError } from "./LineageError.js"
 import * as Sidecar from "./Sidecar.js"
 import { currentPrint, listLocalFiles, type LocalFile, sizeOf } from "./internal/locals.js"
+import { type Planned, sidecarChangesFor } from "./internal/sidecarChanges.js"
 import { endsWithNewline, suffixAfter } from "./internal/suffix.js"
 
 /** @since 0.1.0 @category models */
@@ -120,13 +121,6 @@ const ADVANCED_COLUMNS = ["updated_at", "updated_at_ms", "recency_at", "recency_
 const PROJECTION_TABLES = ["thread_turns", "thread_items", "thread_history_projection_state"]
 const HISTORY_DB = "thread_history_1.sqlite"
 
-interface Planned {
-  readonly source: Installer.SourceSession
-  readonly decision: Omit<SessionDecision, "newLocalId" | "appended">
-  readonly lineageId: string | undefined
-  readonly incoming: Fingerprint.SessionPrint | undefined
-  readonly local: { readonly file: LocalFile; readonly print: Fingerprint.SessionPrint; readonly tracked: boolean } | undefined
-}
 
 /** @since 0.1.0 @category constructors */
 export const make = Effect.gen(function*() {
@@ -404,118 +398,6 @@ const localizeText = (text: string, plan: Rewriter.Plan) =>
   Stream.run(Rewriter.rewrite(Stream.make(Buffer.from(text, "utf8")), plan), Sink.collectAll<Uint8Array>()).pipe(
     Effect.map((chunks) => Buffer.concat([...chunks]).toString("utf8"))
   )
-
-/** The sidecar rows a sync adds or changes, built once the written sizes are known. */
-const sidecarChangesFor = (
-  planned: ReadonlyArray<Planned>,
-  snapshot: Sidecar.Snapshot,
-  newIds: ReadonlyMap<string, string>,
-  now: number
-) => {
-  // sessions matched on disk but not yet tracked, and ids not yet mapped: recorded even when nothing else changes
-  const adoptions = planned.filter((p) => p.local !== undefined && !p.local.tracked)
-  const unmapped = planned.filter((p) => !snapshot.lineageOf.has(p.decision.sourceId))
-  const unseen = planned.filter((p) => p.decision.via !== "seen")
-  return {
-    pending: adoptions.length > 0 || unmapped.length > 0 || unseen.length > 0,
-    build: (
-      transactionId: string,
-      written: ReadonlyMap<string, { readonly size: number; readonly rollout: string }>,
-      forwardSizes: ReadonlyMap<string, number>,
-      forwards: ReadonlyArray<Planned>,
-      pkg: string,
-      packageId: string | undefined
-    ): Array<SqlChange.SqlChange> => {
-      const lineages = new Set<string>()
-      const ids = new Map<string, string>()
-      const addLocals: Array<Sidecar.LocalPrint> = []
-      const seen = new Map<string, { lineageId: string; sha256: string; localId: string; localSize: number }>()
-      const tracked = new Set(snapshot.locals.keys())
-      const mapId = (id: string, lineageId: string) => {
-        if (!snapshot.lineageOf.has(id) && !ids.has(id)) ids.set(id, lineageId)
-      }
-      for (const p of planned) {
-        const { decision } = p
-        const newId = newIds.get(decision.sourceId)
-        // the lineage: as known; else the matched local session's (adopted now); else the new session's
-        const local = p.local
-        const lineageId = p.lineageId ??
-          (local !== undefined ? (snapshot.locals.get(local.file.id)?.lineageId ?? local.file.id) : newId)
-        if (lineageId === undefined) continue
-        if (!snapshot.lineages.has(lineageId)) lineages.add(lineageId)
-        if (local !== undefined && !tracked.has(local.file.id)) {
-          tracked.add(local.file.id)
-          addLocals.push({
-            localId: local.file.id,
-            lineageId,
-            rolloutPath: local.file.path,
-            role: "adopted",
-            size: local.file.size,
-            print: local.print,
-            rootKey: Fingerprint.rootKey(local.print)
-          })
-          mapId(local.file.id, lineageId)
-        }
-        // a colliding id belongs to the local session of that id, not to the imported copy
-        if (decision.class !== "id_collision_unrelated") mapId(decision.sourceId, lineageId)
-        if (newId !== undefined && p.incoming !== undefined) {
-          const file = written.get(newId)
-          if (file !== undefined) {
-            tracked.add(newId)
-            addLocals.push({
-              localId: newId,
-              lineageId,
-              rolloutPath: file.rollout,
-              role: decision.class === "diverged_lineage" ? "branch" : "imported",
-              size: file.size,
-              print: p.incoming,
-              rootKey: Fingerprint.rootKey(p.incoming)
-            })
-            mapId(newId, lineageId)
-          }
-        }
-        if (decision.via !== "seen") {
-          const holder = decision.class === "unchanged" || decision.class === "fast_forward_import" ? local : undefined
-          const holderId = holder?.file.id ?? newId
-          const holderSize = holder !== undefined ? holder.file.size : newId === undefined ? undefined : written.get(newId)?.size
-          if (holderId !== undefined && holderSize !== undefined) {
-            seen.set(Sidecar.seenKey(lineageId, p.source.sha256), { lineageId, sha256: p.source.sha256, localId: holderId, localSize: holderSize })
-          }
-        }
-      }
-      const updates: Array<SqlChange.SqlChange> = []
-      for (const p of forwards) {
-        const local = p.local!
-        const size = forwardSizes.get(local.file.id) ?? local.file.size
-        const lineageId = p.lineageId ?? snapshot.locals.get(local.file.id)?.lineageId ?? local.file.id
-        const entry: Sidecar.LocalPrint = {
-          localId: local.file.id,
-          lineageId,
-          rolloutPath: local.file.path,
-          role: snapshot.locals.get(local.file.id)?.role ?? "adopted",
-          size,
-          print: { ...p.incoming!, bytes: size },
-          rootKey: Fingerprint.rootKey(p.incoming!)
-        }
-        const index = addLocals.findIndex((l) => l.localId === local.file.id)
-        if (index >= 0) addLocals[index] = entry
-        else updates.push(Sidecar.updateLocal(entry, now))
-        const key = Sidecar.seenKey(lineageId, p.source.sha256)
-        const s = seen.get(key)
-        if (s !== undefined) seen.set(key, { ...s, localSize: size })
-      }
-      const existingSeen = [...seen.values()].filter((s) => !snapshot.seen.has(Sidecar.seenKey(s.lineageId, s.sha256)))
-      return [
-        ...(lineages.size === 0 ? [] : [Sidecar.addLineages([...lineages], now)]),
-        ...(ids.size === 0 ? [] : [Sidecar.mapIds([...ids].map(([sessionId, lineageId]) => ({ sessionId, lineageId })))]),
-        ...(addLocals.length === 0 ? [] : [Sidecar.addLocals(addLocals, now)]),
-        ...updates,
-        ...(existingSeen.length === 0 ? [] : [Sidecar.markSeen(existingSeen)]),
-        Sidecar.addPackage({ transactionId, packageId, path: pkg, sessions: planned.length }, now)
-      ]
-    }
-  }
-}
 
 /** @since 0.1.0 @category layers */
 export const layer: Layer.Layer<
