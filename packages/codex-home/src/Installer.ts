@@ -143,7 +143,7 @@ export interface KnownSession {
   readonly localId: string
   /** the local rollout */
   readonly rollout: string
-  /** what the same transaction appends to it first (a fast-forward) */
+  /** a file holding what the same transaction appends to it first (a fast-forward) */
   readonly appended?: string | undefined
 }
 

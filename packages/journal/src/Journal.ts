@@ -36,7 +36,9 @@
  * - `replaceFile`: `backup` (the copy into `backups/`) · `journal: intent` · `journal: staged` ·
  *   `write` · `journal: done`
  * - `appendText`: `journal: intent` · `mkdir` · `append` · `journal: done`; `appendTexts` of n
- *   files: `journal: intent` · n × (`mkdir` · `append`) · `journal: done`
+ *   files: `journal: intent` · n × (`mkdir` · `append`) · `journal: done`; `appendFiles` of n:
+ *   n × `temp` (staged in the transaction's folder) · `journal: intent` · n × (`mkdir` ·
+ *   `append`) · `journal: done`
  * - `sql`, `insertRows`, `updateRows`, `deleteRows`: `journal: intent` (the changes are made, not
  *   committed) · `commit` (`:before` dies before the COMMIT) · `journal: done`
  * - `commit`: `journal: completed` · `unlock`
@@ -227,6 +229,14 @@ export interface Transaction {
    * `appendText` to several files (each at most once) as one step of the record: two journal
    * writes however many files. Answers what was appended to each, in order.
    */
+  /**
+   * Appends content of any size (a stream, chunks, bytes) to several files (each at most once) as
+   * one step of the record: each content is staged in the transaction's folder first (hashed,
+   * fsynced), then copied onto its target's end. The record keeps sizes and hashes, not the bytes.
+   */
+  readonly appendFiles: <E = never, R = never>(
+    items: ReadonlyArray<{ readonly path: string; readonly content: Content<E, R> }>
+  ) => Effect.Effect<ReadonlyArray<Written>, E | JournalError, R>
   readonly appendTexts: (
     items: ReadonlyArray<{ readonly path: string; readonly text: string }>
   ) => Effect.Effect<ReadonlyArray<Written>, JournalError>

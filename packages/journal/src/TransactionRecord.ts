@@ -169,7 +169,12 @@ export const AppendTextOp = Schema.Struct({
   old_mtime_ms: Schema.optional(Schema.Number),
   created_dirs: Schema.Array(Schema.String),
   /** the appended text itself: a partial append is recognised by its bytes */
-  text: Schema.String,
+  text: Schema.optional(Schema.String),
+  /**
+   * or, for content too large to keep in the record (`appendFiles`), the file in the
+   * transaction's folder that holds the appended bytes (written and fsynced before the intent)
+   */
+  staged: Schema.optional(Schema.String),
   /** UTF-8 bytes appended */
   size: Schema.Number,
   sha256: Schema.String,

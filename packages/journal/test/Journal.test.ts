@@ -543,6 +543,29 @@ describe("appendText", () => {
       assert.deepStrictEqual(snapshot(home), before)
     }))
 
+  it.effect("appendFiles: streamed content staged in the transaction, appended, kept out of the record; rollback undoes each", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const big = "x".repeat(3 * 1024 * 1024) + "\n"
+      const id = yield* journal.transaction({ kind: "test" }, (tx) =>
+        Effect.gen(function*() {
+          const written = yield* tx.appendFiles([
+            { path: at(INDEX), content: Stream.make(Buffer.from("{\"id\":\"y\"}\n")) },
+            { path: at("logs/files/new.jsonl"), content: big }
+          ])
+          assert.deepStrictEqual(written.map((w) => w.size), [11, big.length])
+          assert.strictEqual(written[1]!.sha256, sha(big))
+          return tx.id
+        }))
+      const record = yield* journal.get(id)
+      assert.deepStrictEqual(record.operations.map((op) => op.kind === "append_text" ? op.text : "?"), [undefined, undefined], "no text in the record")
+      assert.isFalse(fs.existsSync(path.join(home, "sessionport", "journal", id, "appends", "1")), "staged bytes removed once done")
+      assert.strictEqual(fs.statSync(at("logs/files/new.jsonl")).size, big.length)
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
   it.effect("appendTexts refuses a file named twice, taking no step", () =>
     Effect.gen(function*() {
       const { home, at, journal } = setup()

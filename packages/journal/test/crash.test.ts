@@ -230,7 +230,7 @@ describe("kill -9", () => {
       const op = (yield* journal.get("latest")).operations[3]!
       assert.strictEqual(op.kind, "append_text")
       assert.strictEqual(op.state, "intent")
-      const text = op.kind === "append_text" ? op.text : ""
+      const text = op.kind === "append_text" ? op.text ?? "" : ""
       fs.appendFileSync(path.join(home, INDEX), text.slice(0, 50))
       const { recovered } = yield* journal.recover()
       assert.strictEqual(recovered[0]!.steps.find((step) => step.kind === "append_text")!.state, "partial")

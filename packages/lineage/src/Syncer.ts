@@ -20,9 +20,10 @@ import { FileSystem } from "@effect/platform"
 import { CodexHome, type CodexHomeError, Installer, StateDb } from "@sessionport/codex-home"
 import { Journal, type JournalError, SqlChange } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
-import type { PackageError } from "@sessionport/package-format"
+import { FileChunks, type PackageError } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
-import { Context, Effect, Layer, Sink, Stream } from "effect"
+import { Context, Effect, Layer } from "effect"
+import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import * as Comparison from "./Comparison.js"
 import * as Fingerprint from "./Fingerprint.js"
@@ -30,7 +31,7 @@ import { LineageError } from "./LineageError.js"
 import * as Sidecar from "./Sidecar.js"
 import { currentPrint, listLocalFiles, type LocalFile, sizeOf } from "./internal/locals.js"
 import { type Planned, sidecarChangesFor } from "./internal/sidecarChanges.js"
-import { endsWithNewline, suffixAfter } from "./internal/suffix.js"
+import { endsWithNewline, suffixChunks } from "./internal/suffix.js"
 
 /** @since 0.1.0 @category models */
 export interface SyncRequest {
@@ -225,13 +226,21 @@ export const make = Effect.gen(function*() {
       const names = yield* home.sessionIndex
       // what each fast-forward appends: the incoming records the local copy lacks, localized
       const forwards = planned.filter((p) => p.decision.action === "append")
-      const appendedText = new Map<string, string>()
-      for (const p of forwards) {
-        const suffix = suffixAfter(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records)
-        appendedText.set(
-          p.decision.sourceId,
-          yield* localizeText(suffix, { idMap: new Map([[p.decision.sourceId, p.local!.file.id]]), pathRules: prepared.rules })
+      // each written, localized, to a file of its own first: any size, in flat memory
+      const appendedFile = new Map<string, string>()
+      if (forwards.length > 0) {
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-sync-" }).pipe(
+          Effect.mapError((cause) => new LineageError({ reason: "unreadable", path: "temp folder", detail: cause.message, cause }))
         )
+        for (const [i, p] of forwards.entries()) {
+          const file = nodePath.join(dir, `${i}.jsonl`)
+          yield* writeLocalized(
+            file,
+            suffixChunks(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records),
+            { idMap: new Map([[p.decision.sourceId, p.local!.file.id]]), pathRules: prepared.rules }
+          )
+          appendedFile.set(p.decision.sourceId, file)
+        }
       }
       // sessions kept here: a fork of one that is imported points at the local copy
       const known = new Map<string, Installer.KnownSession>()
@@ -239,7 +248,7 @@ export const make = Effect.gen(function*() {
         const { class: kind, localId, sourceId } = p.decision
         if (localId === undefined || (kind !== "unchanged" && kind !== "fast_forward_import")) continue
         const rollout = p.local?.file.path ?? snapshot.locals.get(localId)?.rolloutPath
-        if (rollout !== undefined) known.set(sourceId, { localId, rollout, appended: appendedText.get(sourceId) })
+        if (rollout !== undefined) known.set(sourceId, { localId, rollout, appended: appendedFile.get(sourceId) })
       }
       const importPlan = yield* installer.plan(prepared, toImport.map((p) => ({
         source: p.source,
@@ -304,11 +313,11 @@ export const make = Effect.gen(function*() {
         Effect.gen(function*() {
           const written = yield* installer.write(tx, importPlan)
           // every fast-forward as one append step, every row update as one SQL step
-          const appends: Array<{ readonly path: string; readonly text: string }> = []
+          const appends: Array<{ readonly path: string; readonly content: Journal.Content<Rewriter.RewriteError> }> = []
           const rowUpdates: Array<SqlChange.SqlChange> = []
           for (const p of forwards) {
             const localId = p.local!.file.id
-            appends.push({ path: p.local!.file.path, text: appendedText.get(p.decision.sourceId)! })
+            appends.push({ path: p.local!.file.path, content: Journal.chunks(FileChunks.read(appendedFile.get(p.decision.sourceId)!)) })
             const row = rowById.get(localId)
             const incomingRow = p.source.row
             if (row === undefined || incomingRow === undefined) continue
@@ -321,7 +330,7 @@ export const make = Effect.gen(function*() {
             }
             if (Object.keys(values).length > 0) rowUpdates.push(SqlChange.updateRows("threads", { id: localId }, values))
           }
-          const appended = yield* tx.appendTexts(appends)
+          const appended = yield* tx.appendFiles(appends)
           const forwardSizes = new Map(forwards.map((p, i) => [p.local!.file.id, p.local!.file.size + appended[i]!.size]))
           if (rowUpdates.length > 0) yield* tx.sql(db.path, rowUpdates)
           if (historyExists && forwards.length > 0) {
@@ -394,10 +403,19 @@ const rootIndex = (files: ReadonlyMap<string, LocalFile>, snapshot: Sidecar.Snap
     return out
   })
 
-const localizeText = (text: string, plan: Rewriter.Plan) =>
-  Stream.run(Rewriter.rewrite(Stream.make(Buffer.from(text, "utf8")), plan), Sink.collectAll<Uint8Array>()).pipe(
-    Effect.map((chunks) => Buffer.concat([...chunks]).toString("utf8"))
-  )
+/** The localized form of `chunks`, written to `file` (synchronously: one chunk in memory at a time). */
+const writeLocalized = (file: string, chunks: Iterable<Uint8Array>, plan: Rewriter.Plan) =>
+  Effect.suspend(() => {
+    const fd = nodeFs.openSync(file, "w")
+    try {
+      for (const chunk of Rewriter.reportingChunks(chunks, plan).chunks) nodeFs.writeSync(fd, chunk)
+      return Effect.void
+    } catch (error) {
+      return Rewriter.isRewriteError(error) ? Effect.fail(error) : Effect.die(error)
+    } finally {
+      nodeFs.closeSync(fd)
+    }
+  })
 
 /** @since 0.1.0 @category layers */
 export const layer: Layer.Layer<

@@ -89,38 +89,34 @@ const sqlValue = (value: unknown): SqlValue =>
 /**
  * @internal
  * The byte offset just after the first `records` non-blank lines of a plain rollout followed by
- * `appended` (what a fast-forward adds to it in the same transaction): where a paginated fork's
- * `history_base` ends in it. Undefined when there are fewer, or the file is compressed.
+ * the file `appended` (what a fast-forward adds to it in the same transaction): where a paginated
+ * fork's `history_base` ends in it. Undefined when there are fewer, or the rollout is compressed.
  */
-export const offsetAfterRecords = (file: string, records: number, appended = ""): number | undefined => {
+export const offsetAfterRecords = (file: string, records: number, appended?: string): number | undefined => {
   if (records === 0) return 0
   if (file.endsWith(".zst")) return undefined
   let position = 0
   let seen = 0
   let lineHasText = false
-  const scan = (buffer: Uint8Array, n: number): number | undefined => {
-    for (let i = 0; i < n; i++) {
-      const byte = buffer[i]!
-      if (byte === 10) {
-        if (lineHasText && ++seen === records) return position + i + 1
-        lineHasText = false
-      } else if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
+  const buffer = Buffer.allocUnsafe(1024 * 1024)
+  for (const path of appended === undefined ? [file] : [file, appended]) {
+    const fd = nodeFs.openSync(path, "r")
+    try {
+      for (;;) {
+        const n = nodeFs.readSync(fd, buffer, 0, buffer.length, null)
+        if (n === 0) break
+        for (let i = 0; i < n; i++) {
+          const byte = buffer[i]!
+          if (byte === 10) {
+            if (lineHasText && ++seen === records) return position + i + 1
+            lineHasText = false
+          } else if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
+        }
+        position += n
+      }
+    } finally {
+      nodeFs.closeSync(fd)
     }
-    position += n
-    return undefined
   }
-  const fd = nodeFs.openSync(file, "r")
-  try {
-    const buffer = Buffer.allocUnsafe(1024 * 1024)
-    for (;;) {
-      const n = nodeFs.readSync(fd, buffer, 0, buffer.length, null)
-      if (n === 0) break
-      const at = scan(buffer, n)
-      if (at !== undefined) return at
-    }
-  } finally {
-    nodeFs.closeSync(fd)
-  }
-  const tail = Buffer.from(appended, "utf8")
-  return scan(tail, tail.length)
+  return undefined
 }

@@ -63,6 +63,35 @@ export const digestFile = async (path: string): Promise<Digest | undefined> => {
   return { size, sha256: hash.digest("hex") }
 }
 
+/** @internal sha256 of `length` bytes from `offset` (fewer at the end of the file), read in chunks */
+export const digestRange = async (path: string, offset: number, length: number): Promise<string> => {
+  const hash = createHash("sha256")
+  if (length > 0) {
+    for await (const chunk of createReadStream(path, { start: offset, end: offset + length - 1 })) hash.update(chunk as Buffer)
+  }
+  return hash.digest("hex")
+}
+
+/** @internal appends the whole of `source` to `path` (created when missing), in chunks, fsynced */
+export const appendFileDurably = async (path: string, source: string, created: boolean): Promise<void> => {
+  const handle = await fs.open(path, "a")
+  const input = await fs.open(source, "r")
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024)
+    for (;;) {
+      const { bytesRead } = await input.read(buffer, 0, buffer.length, null)
+      if (bytesRead === 0) break
+      let offset = 0
+      while (offset < bytesRead) offset += (await handle.write(buffer, offset, bytesRead - offset)).bytesWritten
+    }
+    await handle.sync()
+  } finally {
+    await input.close()
+    await handle.close()
+  }
+  if (created) await fsyncDir(Path.dirname(path))
+}
+
 /** @internal `length` bytes from `offset` (fewer at the end of the file) */
 export const readRange = async (path: string, offset: number, length: number): Promise<Buffer> => {
   const handle = await fs.open(path, "r")

@@ -13,6 +13,8 @@ import { atomicWrite, errnoCode, io } from "./files.js"
 export const RECORD = "transaction.json"
 /** @internal */
 export const BACKUPS = "backups"
+/** @internal staged content of `appendFiles`, by operation seq */
+export const APPENDS = "appends"
 
 /** @internal `<codexHome>/sessionport/journal` */
 export const journalDirOf = (codexHome: string): string => Path.join(codexHome, "sessionport", "journal")

@@ -21,6 +21,7 @@ import * as Chunks from "./content.js"
 import * as Crash from "./crash.js"
 import {
   appendDurably,
+  appendFileDurably,
   atomicWriteStream,
   errorText,
   fileStream,
@@ -34,8 +35,16 @@ import {
 } from "./files.js"
 import type * as Lock from "./lock.js"
 import { applyChange, showKey, withWriteTransaction } from "./sqlite.js"
-import { BACKUPS, type Holder, save } from "./store.js"
+import { APPENDS, BACKUPS, type Holder, save } from "./store.js"
 import { recordRollbackError, undo } from "./undo.js"
+
+interface AppendTarget {
+  readonly target: string
+  readonly existed: boolean
+  readonly oldSize: number
+  readonly oldMtimeMs: number | undefined
+  readonly dirs: Array<string>
+}
 
 const toStream = <E, R>(content: Content<E, R>): Stream.Stream<Uint8Array, E, R> =>
   typeof content === "string"
@@ -293,62 +302,109 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     return yield* writeContent(seq, target, content, false, undefined, options?.mtime)
   })
 
+  /** Where an append goes: checked (confined, a regular file or missing, once per batch). */
+  const appendTargets = (paths: ReadonlyArray<string>) =>
+    Effect.gen(function*() {
+      const out: Array<AppendTarget> = []
+      const seen = new Set<string>()
+      for (const path of paths) {
+        const target = yield* confine(path)
+        if (seen.has(target)) return yield* new JournalError({ reason: "invalid", path: target, detail: "is twice in the batch" })
+        seen.add(target)
+        const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
+        if (stat !== undefined && !stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
+        const dirs = stat !== undefined ? [] : yield* Effect.tryPromise({
+          try: () => missingDirs(Path.dirname(target)),
+          catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
+        })
+        out.push({ target, existed: stat !== undefined, oldSize: stat?.size ?? 0, oldMtimeMs: stat?.mtimeMs, dirs })
+      }
+      return out
+    })
+
   /**
-   * Appends to several files as one step of the record: every append's intent is saved at once,
-   * then each file is appended (a crash step each), then every one is marked done at once. A
-   * crash in between leaves intents, which a rollback reads from the files themselves (appended,
-   * partly appended, or not).
+   * The appends of a batch as one step of the record: every intent saved at once, then each
+   * file appended (a crash step each), then every one marked done at once. A crash in between
+   * leaves intents, which a rollback reads from the files themselves (appended, partly appended,
+   * or not).
    */
+  const appendAll = (
+    targets: ReadonlyArray<AppendTarget>,
+    appended: ReadonlyArray<{ readonly size: number; readonly sha256: string } & ({ readonly text: string } | { readonly staged: string })>,
+    write: (t: AppendTarget, i: number) => Promise<void>
+  ) =>
+    Effect.gen(function*() {
+      const first = nextSeq()
+      targets.forEach((t, i) => {
+        const { sha256: digest, size, ...content } = appended[i]!
+        addOp({
+          kind: "append_text",
+          seq: first + i,
+          path: t.target,
+          state: "intent",
+          existed: t.existed,
+          old_size: t.oldSize,
+          ...(t.oldMtimeMs === undefined ? {} : { old_mtime_ms: t.oldMtimeMs }),
+          created_dirs: t.dirs,
+          ...content,
+          size,
+          sha256: digest,
+          undo: t.existed
+            ? `truncate ${t.target} to ${t.oldSize} bytes if it still ends with the appended bytes`
+            : `delete ${t.target} if it holds only the appended bytes${t.dirs.length === 0 ? "" : `; then remove ${t.dirs.join(", ")} if empty`}`
+        })
+      })
+      const seqs = targets.map((_, i) => first + i)
+      yield* save(holder, `intent ${seqs.join(",")} append_text`)
+      for (const [i, t] of targets.entries()) {
+        yield* Crash.simpleStep(`mkdir ${Path.dirname(t.target)}`, io(t.target, "cannot create the folders", () => makeDirs(t.dirs)))
+        yield* Crash.simpleStep(`append ${t.target}`, io(t.target, "cannot append", () => write(t, i)))
+      }
+      for (const seq of seqs) setOp(seq, (op) => ({ ...op, state: "done" }))
+      yield* save(holder, `done ${seqs.join(",")}`)
+      return targets.map((t, i): Written => ({ path: t.target, size: appended[i]!.size, sha256: appended[i]!.sha256 }))
+    })
+
+  /** Appends texts, each kept in the record (index lines): see {@link appendAll}. */
   const appendTexts = Effect.fn("Journal.appendTexts")(function*(
     items: ReadonlyArray<{ readonly path: string; readonly text: string }>
   ) {
-    const planned: Array<{ seq: number; target: string; bytes: Buffer; dirs: Array<string>; existed: boolean; digest: string }> = []
-    const targets = new Set<string>()
-    for (const item of items) {
-      const target = yield* confine(item.path)
-      if (targets.has(target)) return yield* new JournalError({ reason: "invalid", path: target, detail: "is twice in the batch" })
-      targets.add(target)
-      const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
-      if (stat !== undefined && !stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
-      const bytes = Buffer.from(item.text, "utf8")
-      const dirs = stat !== undefined ? [] : yield* Effect.tryPromise({
-        try: () => missingDirs(Path.dirname(target)),
-        catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
-      })
-      const seq = nextSeq()
-      const digest = sha256(bytes)
-      addOp({
-        kind: "append_text",
-        seq,
-        path: target,
-        state: "intent",
-        existed: stat !== undefined,
-        old_size: stat?.size ?? 0,
-        ...(stat === undefined ? {} : { old_mtime_ms: stat.mtimeMs }),
-        created_dirs: dirs,
-        text: item.text,
-        size: bytes.byteLength,
-        sha256: digest,
-        undo: stat === undefined
-          ? `delete ${target} if it holds only the appended text${
-            dirs.length === 0 ? "" : `; then remove ${dirs.join(", ")} if empty`
-          }`
-          : `truncate ${target} to ${stat.size} bytes if it still ends with the appended text`
-      })
-      planned.push({ seq, target, bytes, dirs, existed: stat !== undefined, digest })
-    }
-    if (planned.length === 0) return []
-    yield* save(holder, `intent ${planned.map((p) => p.seq).join(",")} append_text`)
-    for (const p of planned) {
-      yield* Crash.simpleStep(`mkdir ${Path.dirname(p.target)}`, io(p.target, "cannot create the folders", () => makeDirs(p.dirs)))
-      yield* Crash.simpleStep(
-        `append ${p.target}`,
-        io(p.target, "cannot append", () => appendDurably(p.target, p.bytes, !p.existed))
-      )
-    }
-    for (const p of planned) setOp(p.seq, (op) => ({ ...op, state: "done" }))
-    yield* save(holder, `done ${planned.map((p) => p.seq).join(",")}`)
-    return planned.map((p): Written => ({ path: p.target, size: p.bytes.byteLength, sha256: p.digest }))
+    const targets = yield* appendTargets(items.map((item) => item.path))
+    if (targets.length === 0) return [] as ReadonlyArray<Written>
+    const bytes = items.map((item) => Buffer.from(item.text, "utf8"))
+    return yield* appendAll(
+      targets,
+      items.map((item, i) => ({ text: item.text, size: bytes[i]!.byteLength, sha256: sha256(bytes[i]!) })),
+      (t, i) => appendDurably(t.target, bytes[i]!, !t.existed)
+    )
+  })
+
+  /**
+   * Appends content too large to keep in the record: each content is first streamed into a file
+   * of the transaction's folder (`appends/<seq>`, hashed, fsynced), then appended as
+   * {@link appendAll} does. A rollback compares the target's tail with the staged bytes; once
+   * done, they are removed (the tail's SHA-256 is enough).
+   */
+  const appendFiles = Effect.fn("Journal.appendFiles")(function*<E, R>(
+    items: ReadonlyArray<{ readonly path: string; readonly content: Content<E, R> }>
+  ) {
+    const targets = yield* appendTargets(items.map((item) => item.path))
+    if (targets.length === 0) return [] as ReadonlyArray<Written>
+    const first = nextSeq()
+    const stagedDir = Path.join(holder.dir, APPENDS)
+    const stagedFile = (i: number) => Path.join(stagedDir, String(first + i))
+    yield* io(stagedDir, "cannot create", () => fs.mkdir(stagedDir, { recursive: true }))
+    const staged = yield* Batch.writeTemps<E, R, never, never>(
+      items.map((item, i) => ({ target: stagedFile(i), temp: stagedFile(i), content: item.content })),
+      undefined
+    )
+    const written = yield* appendAll(
+      targets,
+      staged.map((w, i) => ({ staged: `${APPENDS}/${first + i}`, size: w.size, sha256: w.sha256 })),
+      (t, i) => appendFileDurably(t.target, stagedFile(i), !t.existed)
+    )
+    yield* Effect.promise(() => Promise.all(targets.map((_, i) => fs.rm(stagedFile(i), { force: true }).catch(() => undefined))))
+    return written
   })
 
   const appendText = (path: string, text: string) =>
@@ -435,6 +491,7 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     replaceFile: (path, content, options) => serial(replaceFile(path, content, options)),
     appendText: (path, text) => serial(appendText(path, text)),
     appendTexts: (items) => serial(appendTexts(items)),
+    appendFiles: (items) => serial(appendFiles(items)),
     sql: (db, changes) => serial(sql(db, changes)),
     insertRows: (db, table, rows, keyColumns) => serial(sql(db, [SqlChange.insertRows(table, rows, keyColumns)])),
     updateRows: (db, table, key, values) => serial(sql(db, [SqlChange.updateRows(table, key, values)])),

@@ -28,10 +28,10 @@ import * as Crash from "./crash.js"
 import {
   atomicWriteStream,
   digestFile,
+  digestRange,
   fileStream,
   io,
   lstatOrUndefined,
-  readRange,
   removeDirsIfEmpty,
   setMtime,
   sha256,
@@ -80,21 +80,22 @@ const checkReplace = async (op: ReplaceFileOp, backup: Backup | undefined): Prom
   return changed("changed since the transaction replaced it (sha256 differs)")
 }
 
-const checkAppend = async (op: AppendTextOp): Promise<FileCheck> => {
+const checkAppend = async (holder: Holder, op: AppendTextOp): Promise<FileCheck> => {
   const stat = await lstatOrUndefined(op.path)
   if (stat === undefined) return op.existed ? changed("was deleted since the transaction appended to it") : { state: "before" }
   if (!stat.isFile()) return changed("is no longer a regular file")
   if (!op.existed && stat.size === 0) return { state: "partial" }
   if (op.existed && stat.size === op.old_size) return { state: "before" }
   const end = op.old_size + op.size
-  if (stat.size === end) {
-    const tail = await readRange(op.path, op.old_size, op.size)
-    if (sha256(tail) === op.sha256) return { state: "after" }
-  }
+  if (stat.size === end && (await digestRange(op.path, op.old_size, op.size)) === op.sha256) return { state: "after" }
   if (op.state === "intent" && stat.size > op.old_size && stat.size < end) {
-    // a write cut short by the crash: what is there must be the start of our text
-    const tail = await readRange(op.path, op.old_size, stat.size - op.old_size)
-    if (tail.equals(Buffer.from(op.text, "utf8").subarray(0, tail.byteLength))) return { state: "partial" }
+    // a write cut short by the crash: what is there must be the start of what was appended
+    const length = stat.size - op.old_size
+    const written = await digestRange(op.path, op.old_size, length)
+    const ours = op.staged !== undefined
+      ? await digestRange(Path.join(holder.dir, op.staged), 0, length)
+      : sha256(Buffer.from(op.text ?? "", "utf8").subarray(0, length))
+    if (written === ours) return { state: "partial" }
   }
   return changed(
     stat.size > end
@@ -116,7 +117,7 @@ const checkFile = (holder: Holder, op: FileOp): Promise<FileCheck> => {
     case "replace_file":
       return checkReplace(op, backupOf(holder, op))
     case "append_text":
-      return checkAppend(op)
+      return checkAppend(holder, op)
   }
 }
 

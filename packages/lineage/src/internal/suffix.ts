@@ -1,46 +1,87 @@
-import * as nodeFs from "node:fs"
 import { LineDecoder } from "@sessionport/schema"
+import * as nodeFs from "node:fs"
 
 /** @internal read size for the suffix and the end check */
 const CHUNK = 1024 * 1024
 
 /**
  * @internal
- * The text of a rollout after its first `skip` records (non-blank lines ended by `\n`), with
- * the records the fingerprint counted and nothing after them (an unterminated last line is still
- * being written and is left out). Plain and zstd files alike. What a fast-forward appends, before
- * localization; it is kept in the journal record, so it is held as text.
+ * The bytes of a rollout after its first `skip` records (non-blank lines ended by `\n`) through
+ * its `records`-th, lazily, a chunk at a time: what a fast-forward appends, before localization.
+ * Memory stays at one chunk whatever the suffix's size. A plain file is cut on its bytes (every
+ * byte kept as it is); a zstd file goes through the line decoder and comes out as plain text.
  */
-export const suffixAfter = (file: string, skip: number, records: number): string => {
-  const fd = nodeFs.openSync(file, "r")
-  try {
-    const decoder = new LineDecoder.LineDecoder()
-    const parts: Array<string> = []
-    let seen = 0
-    const take = (results: Iterable<LineDecoder.LineResult>): boolean => {
-      for (const result of results) {
-        const { raw, terminated } = result._tag === "Left" ? result.left : result.right
-        if (!terminated) return false
-        if (raw.trim() === "") {
-          if (seen > skip && seen < records) parts.push("\n")
-          continue
-        }
-        seen++
-        if (seen > records) return false
-        if (seen > skip) parts.push(`${raw}\n`)
+export const suffixChunks = (file: string, skip: number, records: number): Iterable<Uint8Array> => ({
+  *[Symbol.iterator]() {
+    const fd = nodeFs.openSync(file, "r")
+    try {
+      const size = nodeFs.fstatSync(fd).size
+      const buffer = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, size + 1)))
+      const head = Buffer.alloc(4)
+      if (nodeFs.readSync(fd, head, 0, 4, 0) === 4 && LineDecoder.isZstd(head)) {
+        yield* decodedSuffix(fd, buffer, skip, records)
+        return
       }
-      return true
+      // plain: find where record `skip` ends and record `records` ends, then copy what lies between
+      let position = 0
+      let seen = 0
+      let lineHasText = false
+      let start = skip === 0 ? 0 : -1
+      for (;;) {
+        const n = nodeFs.readSync(fd, buffer, 0, buffer.length, position)
+        if (n === 0) return
+        let from = start >= position ? start - position : start >= 0 ? 0 : n
+        for (let i = 0; i < n; i++) {
+          const byte = buffer[i]!
+          if (byte === 10) {
+            if (lineHasText) seen++
+            lineHasText = false
+            if (seen === skip && start < 0) {
+              start = position + i + 1
+              from = i + 1
+            }
+            if (seen === records && start >= 0) {
+              if (i + 1 > from) yield Uint8Array.prototype.slice.call(buffer, from, i + 1)
+              return
+            }
+          } else if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
+        }
+        if (start >= 0 && n > from) yield Uint8Array.prototype.slice.call(buffer, from, n)
+        position += n
+      }
+    } finally {
+      nodeFs.closeSync(fd)
     }
-    const buffer = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, nodeFs.fstatSync(fd).size + 1)))
-    for (;;) {
-      const n = nodeFs.readSync(fd, buffer, 0, buffer.length, null)
-      // the decoder keeps no reference to a plain chunk's bytes, but zstd may: copy
-      const more = n === 0 ? take(decoder.end()) : take(decoder.linesOfBytes(Uint8Array.prototype.slice.call(buffer, 0, n)))
-      if (n === 0 || !more) break
+  }
+})
+
+/** the records after `skip` through `records` of a zstd rollout, as plain text lines */
+function* decodedSuffix(fd: number, buffer: Buffer, skip: number, records: number): Generator<Uint8Array> {
+  const decoder = new LineDecoder.LineDecoder()
+  let seen = 0
+  let position = 0
+  let done = false
+  const take = (results: Iterable<LineDecoder.LineResult>): string => {
+    let out = ""
+    for (const result of results) {
+      const { raw, terminated } = result._tag === "Left" ? result.left : result.right
+      if (!terminated || seen >= records) {
+        done = true
+        break
+      }
+      if (raw.trim() === "") continue
+      seen++
+      if (seen > skip) out += `${raw}\n`
     }
-    return parts.join("")
-  } finally {
-    nodeFs.closeSync(fd)
+    return out
+  }
+  while (!done) {
+    const n = nodeFs.readSync(fd, buffer, 0, buffer.length, position)
+    position += n
+    // the zstd decoder may keep a reference to its input: a copy
+    const text = n === 0 ? take(decoder.end()) : take(decoder.linesOfBytes(Uint8Array.prototype.slice.call(buffer, 0, n)))
+    if (text !== "") yield Buffer.from(text, "utf8")
+    if (n === 0) break
   }
 }
 
