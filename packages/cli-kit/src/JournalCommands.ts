@@ -16,6 +16,15 @@ import * as Output from "./Output.js"
 import { withRecovery } from "./Recovery.js"
 
 /**
+ * The Codex home named by `--codex-home` (else `CODEX_HOME`, else `~/.codex`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const homeLayer = (codexHome: Option.Option<string>) =>
+  CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))
+
+/**
  * The journal of the home named by `--codex-home` (else `CODEX_HOME`, else `~/.codex`).
  *
  * @since 0.1.0
@@ -24,7 +33,7 @@ import { withRecovery } from "./Recovery.js"
 export const journalLayer = (
   codexHome: Option.Option<string>
 ): Layer.Layer<Journal.Journal | CodexHome.CodexHome, CodexHomeError, FileSystem.FileSystem | Path.Path> =>
-  Installer.journalLayer.pipe(Layer.provideMerge(CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))))
+  Installer.journalLayer.pipe(Layer.provideMerge(homeLayer(codexHome)))
 
 const describeStep = (step: Journal.UndoStep): string =>
   `${step.kind} ${step.target}: ${step.action}${step.detail === undefined ? "" : ` (${step.detail})`}`

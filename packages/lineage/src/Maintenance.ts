@@ -261,8 +261,8 @@ export const make = Effect.gen(function*() {
   })
 
   const rebuild = Effect.fn("Maintenance.rebuild")(function*(options: { readonly dryRun: boolean }) {
-    const empty = yield* Effect.map(sidecar.snapshot, (s) => ({ ...s, exists: false, lineages: new Set<string>(), lineageOf: new Map(), locals: new Map(), byLineage: new Map(), byRoot: new Map(), seen: new Map() }))
-    const derived = yield* derive(empty, true, true)
+    // from nothing: the old sidecar is not read (it may be the damaged one being replaced)
+    const derived = yield* derive(Sidecar.emptySnapshot, true, true)
     if (options.dryRun) return resultOf(derived, true, undefined)
     // derived state: the old file is set aside, not journaled; a fresh one is filled in one transaction
     yield* Effect.try({

@@ -112,7 +112,8 @@ export class Sidecar extends Context.Tag("@sessionport/lineage/Sidecar")<Sidecar
 /** @since 0.1.0 @category constructors */
 export const seenKey = (lineageId: string, sha256: string): string => `${lineageId} ${sha256}`
 
-const emptySnapshot: Snapshot = {
+/** What a home without a sidecar tracks: nothing. @since 0.1.0 @category constants */
+export const emptySnapshot: Snapshot = {
   exists: false,
   lineages: new Set(),
   lineageOf: new Map(),

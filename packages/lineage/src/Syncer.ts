@@ -152,14 +152,16 @@ export const make = Effect.gen(function*() {
         if (known === undefined) toRead.push(i)
         else planned[i] = known
       })
-      yield* Progress.track("classify", toRead.length, "items", (task) =>
+      // the incoming sessions read, and the local sessions each is to be compared with
+      type Candidates = Map<string, { readonly file: LocalFile; readonly via: Comparison.Candidate["via"]; readonly tracked: boolean }>
+      const found = yield* Progress.track("fingerprint", toRead.length, "items", (task) =>
         Effect.forEach(toRead, (i) =>
           Effect.gen(function*() {
             const source = prepared.sources[i]!
             const sourceId = source.meta.id
             const lineageId = snapshot.lineageOf.get(sourceId)
             const incoming = yield* Fingerprint.fromFile(nodePath.join(prepared.stagedDir, ...source.entry.split("/")))
-            const candidates = new Map<string, { readonly file: LocalFile; readonly via: Comparison.Candidate["via"]; readonly tracked: boolean }>()
+            const candidates: Candidates = new Map()
             const files = yield* locals()
             const add = (localId: string, via: Comparison.Candidate["via"]) => {
               if (candidates.has(localId)) return
@@ -177,41 +179,49 @@ export const make = Effect.gen(function*() {
                 for (const file of roots.get(rootKey) ?? []) add(file.id, "fingerprint")
               }
             }
-            const recorded = yield* sidecar.prints([...candidates.keys()].filter((id) => snapshot.locals.has(id)))
-            const prints = new Map<string, Fingerprint.SessionPrint>()
-            for (const [localId, c] of candidates) {
-              const session = snapshot.locals.get(localId)
-              const print = recorded.get(localId)
-              prints.set(
-                localId,
-                yield* currentPrint(c.file.path, c.file.size, session === undefined || print === undefined ? undefined : { session, print })
-              )
-            }
-            const classification = Comparison.classify(
-              incoming,
-              [...candidates].map(([localId, c]) => ({ localId, print: prints.get(localId)!, via: c.via }))
-            )
-            const matched = classification.localId === undefined ? undefined : candidates.get(classification.localId)
-            planned[i] = {
-              source,
-              lineageId: lineageId ?? (matched === undefined ? undefined : snapshot.locals.get(classification.localId!)?.lineageId),
-              incoming,
-              local: matched === undefined ? undefined : { file: matched.file, print: prints.get(classification.localId!)!, tracked: matched.tracked },
-              decision: {
-                sourceId,
-                entry: source.entry,
-                class: classification.class,
-                relation: classification.relation,
-                detail: classification.detail,
-                via: matched?.via,
-                localId: classification.localId,
-                action: ACTION[classification.class],
-                records: incoming.records,
-                common: classification.common
-              }
-            }
             task.advance(1)
-          }), { discard: true }))
+            return { i, source, lineageId, incoming, candidates }
+          })))
+
+      // the sidecar's prints of every tracked candidate, in one read
+      const tracked = new Set(found.flatMap((f) => [...f.candidates].filter(([, c]) => c.tracked).map(([id]) => id)))
+      const recorded = yield* sidecar.prints([...tracked])
+      const prints = new Map<string, Fingerprint.SessionPrint>()
+      const printOf = (localId: string, file: LocalFile) =>
+        Effect.gen(function*() {
+          const known = prints.get(localId)
+          if (known !== undefined) return known
+          const session = snapshot.locals.get(localId)
+          const stored = recorded.get(localId)
+          const print = yield* currentPrint(file.path, file.size, session === undefined || stored === undefined ? undefined : { session, print: stored })
+          prints.set(localId, print)
+          return print
+        })
+
+      for (const { candidates, i, incoming, lineageId, source } of found) {
+        const compared: Array<Comparison.Candidate> = []
+        for (const [localId, c] of candidates) compared.push({ localId, print: yield* printOf(localId, c.file), via: c.via })
+        const classification = Comparison.classify(incoming, compared)
+        const matched = classification.localId === undefined ? undefined : candidates.get(classification.localId)
+        planned[i] = {
+          source,
+          lineageId: lineageId ?? (matched === undefined ? undefined : snapshot.locals.get(classification.localId!)?.lineageId),
+          incoming,
+          local: matched === undefined ? undefined : { file: matched.file, print: prints.get(classification.localId!)!, tracked: matched.tracked },
+          decision: {
+            sourceId: source.meta.id,
+            entry: source.entry,
+            class: classification.class,
+            relation: classification.relation,
+            detail: classification.detail,
+            via: matched?.via,
+            localId: classification.localId,
+            action: ACTION[classification.class],
+            records: incoming.records,
+            common: classification.common
+          }
+        }
+      }
 
       const warnings: Array<string> = []
       // a fast-forward appends after the last complete line; a local file cut mid-line is being written

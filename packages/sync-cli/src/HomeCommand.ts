@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Recovery, TerminalProgress } from "@sessionport/cli-kit"
+import { JournalCommands, Recovery, TerminalProgress } from "@sessionport/cli-kit"
 import { CodexHome, Installer, StateDb } from "@sessionport/codex-home"
 import { Maintenance, Sidecar, Syncer } from "@sessionport/lineage"
 import { Effect, Layer, Option } from "effect"
@@ -17,7 +17,7 @@ import { Effect, Layer, Option } from "effect"
  * @category layers
  */
 export const layer = (codexHome: Option.Option<string>, json: boolean) => {
-  const home = CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))
+  const home = JournalCommands.homeLayer(codexHome)
   const sidecar = Layer.unwrapEffect(Effect.map(CodexHome.CodexHome, (h) => Sidecar.layer(h.root)))
   const stores = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), Installer.journalLayer, sidecar).pipe(Layer.provideMerge(home))
   return Layer.mergeAll(Syncer.layer.pipe(Layer.provideMerge(Installer.layer)), Maintenance.layer).pipe(

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Recovery, TerminalProgress } from "@sessionport/cli-kit"
-import { CodexHome, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
+import { JournalCommands, Recovery, TerminalProgress } from "@sessionport/cli-kit"
+import { Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
 import { Layer, Option } from "effect"
 
 /**
@@ -16,7 +16,7 @@ import { Layer, Option } from "effect"
  * @category layers
  */
 export const layer = (codexHome: Option.Option<string>, json: boolean) => {
-  const home = CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))
+  const home = JournalCommands.homeLayer(codexHome)
   const stores = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), Installer.journalLayer).pipe(Layer.provideMerge(home))
   return Layer.mergeAll(Installer.layer, Exporter.layer.pipe(Layer.provide(SessionCatalog.layer))).pipe(
     Layer.provideMerge(stores),

@@ -151,17 +151,6 @@ export const refuseExisting = async (targets: ReadonlyArray<string>, detail?: st
   }
 }
 
-/** @internal creates `dirs` (shallowest first); their entries are made durable with the files' */
-export const makeDirs = async (dirs: ReadonlyArray<string>): Promise<void> => {
-  for (const dir of dirs) {
-    try {
-      await fs.mkdir(dir)
-    } catch (error) {
-      if (errnoCode(error) !== "EEXIST") throw error
-    }
-  }
-}
-
 /**
  * @internal
  * Moves a complete temp into place: synchronous, as the rename is a single short call and

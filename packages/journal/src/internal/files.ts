@@ -141,15 +141,19 @@ export const missingDirs = async (dir: string): Promise<Array<string>> => {
   }
 }
 
-/** @internal creates `dirs` (shallowest first), each made durable in its parent */
-export const makeDirs = async (dirs: ReadonlyArray<string>): Promise<void> => {
+/**
+ * @internal
+ * Creates `dirs` (shallowest first), each made durable in its parent; with `durable: false` the
+ * caller fsyncs the parents itself (a batch does, once per folder).
+ */
+export const makeDirs = async (dirs: ReadonlyArray<string>, options: { readonly durable: boolean } = { durable: true }): Promise<void> => {
   for (const dir of dirs) {
     try {
       await fs.mkdir(dir)
     } catch (error) {
       if (errnoCode(error) !== "EEXIST") throw error
     }
-    await fsyncDir(Path.dirname(dir))
+    if (options.durable) await fsyncDir(Path.dirname(dir))
   }
 }
 

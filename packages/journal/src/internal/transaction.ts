@@ -224,7 +224,7 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     yield* save(holder, `intent ${seq} create_files`)
     yield* Crash.simpleStep(
       `mkdir ${plan.dirs.length} folder(s)`,
-      io(plan.dirs[0] ?? targets[0]!, "cannot create the folders", () => Batch.makeDirs(plan.dirs))
+      io(plan.dirs[0] ?? targets[0]!, "cannot create the folders", () => makeDirs(plan.dirs, { durable: false }))
     )
     const written = yield* Batch.writeTemps(entries, options?.onWritten)
     yield* Effect.gen(function*() {

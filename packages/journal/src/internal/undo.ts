@@ -137,6 +137,16 @@ const fileAction = (op: FileOp, check: FileCheck, force: boolean): string => {
   }
 }
 
+/** what a rollback found for one file operation, and what it does about it */
+const fileFinding = (op: FileOp, check: FileCheck, force: boolean): Finding => ({
+  seq: op.seq,
+  kind: op.kind,
+  target: op.path,
+  state: check.state,
+  action: fileAction(op, check, force),
+  ...(check.detail === undefined ? {} : { detail: check.detail })
+})
+
 const undoFile = (holder: Holder, op: FileOp, check: FileCheck, force: boolean) =>
   Effect.gen(function*() {
     const acts = check.state === "after" || check.state === "partial" || (check.state === "changed" && force)
@@ -307,14 +317,7 @@ const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect
       seen.add(op.path)
       const check = yield* io(op.path, "cannot inspect", () => checkFile(holder, op))
       if (op.kind === "replace_file" && (check.state === "after" || check.state === "changed")) yield* verifyBackup(holder, op)
-      findings.set(op.seq, {
-        seq: op.seq,
-        kind: op.kind,
-        target: op.path,
-        state: check.state,
-        action: fileAction(op, check, force),
-        ...(check.detail === undefined ? {} : { detail: check.detail })
-      })
+      findings.set(op.seq, fileFinding(op, check, force))
     }
     const sqlOps = ops.filter((op): op is SqlOp => op.kind === "sql")
     for (const db of [...new Set(sqlOps.map((op) => op.db))]) {
@@ -415,14 +418,7 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
         const finding = yield* Crash.step(`undo: ${op.kind} ${op.path}`, (aboutToChange) =>
           Effect.gen(function*() {
             const check = yield* io(op.path, "cannot inspect", () => checkFile(holder, op))
-            const finding: Finding = {
-              seq: op.seq,
-              kind: op.kind,
-              target: op.path,
-              state: check.state,
-              action: fileAction(op, check, force),
-              ...(check.detail === undefined ? {} : { detail: check.detail })
-            }
+            const finding = fileFinding(op, check, force)
             if (check.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
             if (op.kind === "replace_file" && (check.state === "after" || check.state === "changed")) {
               yield* verifyBackup(holder, op)
