@@ -174,7 +174,8 @@ export const make = (codexHome: string): SidecarShape => {
     new LineageError({ reason: "bad_sidecar", path, detail: `${detail}: ${describe(cause)}`, cause })
 
   const open = (readonly: boolean): Effect.Effect<SqliteClient.SqliteClient, LineageError, Scope.Scope> =>
-    SqliteClient.make({ filename: path, readonly }).pipe(
+    // a reader must not switch journal modes (the writer chose WAL)
+    SqliteClient.make({ filename: path, readonly, disableWAL: readonly }).pipe(
       Effect.provide(Reactivity.layer),
       Effect.catchAllDefect((defect) => Effect.fail(defect)),
       Effect.tap((sql) => sql.unsafe("PRAGMA busy_timeout = 5000")),
