@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { openDatabase, removeTemps } from "@sessionport/codex-oracle/Fixtures"
+import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -91,7 +91,8 @@ describe("sync under kill -9", () => {
           const m = cloneMachine(mixed.machine)
           const before = homeState(m.home)
           const run = yield* sessionSync(["sync", mixed.pkg, "--codex-home", m.home, "--yes", "--json", ...m.maps], {
-            env: { SESSIONPORT_CRASH_AT: point }
+            // a killed process cannot remove its staging folder: keep it among the test's temps
+            env: { SESSIONPORT_CRASH_AT: point, TMPDIR: tempDir("tmp") }
           })
           const listed = yield* sessionSync(["list-transactions", "--codex-home", m.home, "--json"])
           assert.strictEqual(listed.code, 0, `${point}: ${listed.stderr}`)

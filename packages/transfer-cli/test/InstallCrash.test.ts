@@ -38,7 +38,10 @@ describe("install under kill -9", () => {
         Effect.gen(function*() {
           const home = copyFixtureHome()
           const before = homeState(home)
-          const run = yield* sessionTransfer(installArgs(pkg, home), { env: { SESSIONPORT_CRASH_AT: point } })
+          const run = yield* sessionTransfer(installArgs(pkg, home), {
+            // a killed process cannot remove its staging folder: keep it among the test's temps
+            env: { SESSIONPORT_CRASH_AT: point, TMPDIR: tempDir("tmp") }
+          })
           const next = yield* sessionTransfer(["list-transactions", "--codex-home", home, "--json"])
           assert.strictEqual(next.code, 0, `${point}: ${next.stderr}`)
           const status = JSON.parse(next.stdout)[0]?.status
