@@ -293,7 +293,8 @@ describe("Actions JSON Schema", () => {
           }
         }
       }
-      assert.isAbove(n, 100)
+      // the fixtures alone hold 29 actions (58 with and without text); with the corpus, far more
+      assert.isAbove(n, corpusRollouts().length === 0 ? 50 : 100)
       assert.isFalse(validate({ ...(yield* ofFile(fixtureFile("beta_cwd")))[0], extra: 1 }))
     }))
 })
