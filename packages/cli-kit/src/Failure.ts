@@ -1,12 +1,17 @@
 /**
  * How a failure reaches the user: one line on stderr (a JSON line with `--json`), exit code 1
- * for refused or failed work, 2 for usage errors (which @effect/cli has already printed). No
- * stack traces unless SESSIONPORT_DEBUG is set.
+ * for refused or failed work, 2 for usage errors (which @effect/cli has already printed), 130
+ * when interrupted. A failure inside a transaction ends by saying what state the home is in
+ * (the journal rolled it back before the failure got here, or could not). No stack traces
+ * unless SESSIONPORT_DEBUG is set. A message may quote a package or a home (an entry
+ * name, a line): the human line shows its control characters escaped, the JSON line as they are.
  *
  * @since 0.1.0
  */
 import { ValidationError } from "@effect/cli"
-import { Cause, Console, Effect, Option, Schema } from "effect"
+import { Aborted } from "@sessionport/journal"
+import { Cause, Console, Effect, FiberRef, Option, Schema } from "effect"
+import * as Output from "./Output.js"
 
 /** @since 0.1.0 @category constants */
 export const EXIT_OK = 0
@@ -52,8 +57,31 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
  * @since 0.1.0
  * @category rendering
  */
-export const report = (program: string, cause: Cause.Cause<unknown>, json: boolean): Effect.Effect<number> => {
-  if (Cause.isInterruptedOnly(cause)) return Effect.succeed(130)
+export const report = (program: string, cause: Cause.Cause<unknown>, json: boolean): Effect.Effect<number> =>
+  Effect.flatMap(FiberRef.get(Aborted.current), (aborted) => reportWith(program, cause, json, aborted))
+
+const reportWith = (
+  program: string,
+  cause: Cause.Cause<unknown>,
+  json: boolean,
+  aborted: Option.Option<Aborted.Aborted>
+): Effect.Effect<number> => {
+  const state = Option.map(aborted, (note) => ({
+    text: note.summary,
+    fields: { transaction: note.transaction, rolled_back: note.rolledBack }
+  }))
+  if (Cause.isInterruptedOnly(cause)) {
+    return Option.match(state, {
+      onNone: () => Effect.succeed(130),
+      onSome: (state) =>
+        Effect.as(
+          json
+            ? Console.error(JSON.stringify({ interrupted: true, message: state.text, ...state.fields }))
+            : Console.error(`${program}: interrupted; ${Output.escape(state.text)}`),
+          130
+        )
+    })
+  }
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure) && ValidationError.isValidationError(failure.value)) {
     // @effect/cli printed the usage error already (help or a message)
@@ -62,11 +90,14 @@ export const report = (program: string, cause: Cause.Cause<unknown>, json: boole
   const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
   const defect = Option.isNone(failure)
   const { fields, message, tag } = describe(error)
-  const line = defect ? `internal error: ${oneLine(message)}` : oneLine(message)
+  const line = (defect ? `internal error: ${oneLine(message)}` : oneLine(message)) +
+    Option.match(state, { onNone: () => "", onSome: (state) => `; ${state.text}` })
   const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED
   const debug = process.env.SESSIONPORT_DEBUG ? Console.error(Cause.pretty(cause)) : Effect.void
   const print = json
-    ? Console.error(JSON.stringify({ error: { _tag: tag, message: line, ...fields } }))
-    : Console.error(`${program}: ${line}`)
+    ? Console.error(JSON.stringify({
+      error: { _tag: tag, message: line, ...fields, ...Option.match(state, { onNone: () => ({}), onSome: (state) => state.fields }) }
+    }))
+    : Console.error(`${program}: ${Output.escape(line)}`)
   return Effect.zipRight(debug, print).pipe(Effect.as(code))
 }

@@ -8,12 +8,12 @@ import { Args, Command, Options as Opt } from "@effect/cli"
 import { CodexHome, Installer } from "@sessionport/codex-home"
 import type { CodexHomeError } from "@sessionport/codex-home/CodexHomeError"
 import { Journal } from "@sessionport/journal"
-import { Console, Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
 import type { FileSystem, Path } from "@effect/platform"
 import { UsageError } from "./Failure.js"
 import * as Options from "./Options.js"
 import * as Output from "./Output.js"
-import { withRecovery } from "./Recovery.js"
+import { warnDamaged, withRecovery } from "./Recovery.js"
 
 /**
  * The Codex home named by `--codex-home` (else `CODEX_HOME`, else `~/.codex`).
@@ -52,9 +52,12 @@ export const make = (program: string) => {
       const journal = yield* Journal.Journal
       const list = yield* withRecovery(program)(journal.list)
       if (o.json) return yield* Output.json(list)
-      if (list.length === 0) return yield* Console.log("no transactions")
+      if (list.length === 0) return yield* Output.lines(["no transactions"])
+      // a damaged record's message (what to do) was printed on stderr by the recovery
       yield* Output.lines(list.map((tx) =>
-        `${tx.id}  ${new Date(tx.createdAt).toISOString()}  ${tx.kind.padEnd(8)}  ${tx.status.padEnd(11)}  ${tx.operations.total} operation(s)`
+        `${tx.id}  ${new Date(tx.createdAt).toISOString()}  ${(tx.status === "damaged" ? "?" : tx.kind).padEnd(8)}  ${
+          tx.status.padEnd(11)
+        }  ${tx.status === "damaged" ? tx.path : `${tx.operations.total} operation(s)`}`
       ))
     }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
   ).pipe(Command.withDescription("List the transactions of this Codex home, newest first."))
@@ -64,6 +67,7 @@ export const make = (program: string) => {
     {
       id: Args.text({ name: "TRANSACTION_ID" }).pipe(
         Args.withDescription("The transaction to undo (or a unique prefix of its id)."),
+        Args.mapEffect(Options.nonBlank("TRANSACTION_ID")),
         Args.optional
       ),
       latest: Opt.boolean("latest").pipe(Opt.withDescription("Undo the newest transaction.")),
@@ -73,9 +77,6 @@ export const make = (program: string) => {
       dryRun: Options.dryRun
     },
     Effect.fn("rollback")(function*(o) {
-      if (Option.isSome(o.id) === o.latest) {
-        return yield* new UsageError({ detail: "name one transaction: TRANSACTION_ID or --latest" })
-      }
       const journal = yield* Journal.Journal
       // rollback recovers abandoned transactions itself, and --force must reach its own target
       const report = yield* journal.rollback(Option.getOrElse(o.id, () => "latest"), { force: o.force, dryRun: o.dryRun })
@@ -84,7 +85,11 @@ export const make = (program: string) => {
         `${o.dryRun ? "would roll back" : "rolled back"} ${report.id} (${report.kind}): ${report.steps.length} step(s)`,
         ...report.steps.map((step) => `  ${describeStep(step)}`)
       ])
-    }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
+    }, (effect, o) =>
+      // a usage error opens nothing
+      Option.isSome(o.id) === o.latest
+        ? new UsageError({ detail: "name one transaction: TRANSACTION_ID or --latest" })
+        : Effect.provide(effect, journalLayer(o.codexHome)))
   ).pipe(
     Command.withDescription(
       "Undo a transaction exactly (newest change first). Refuses, changing nothing, when a file it wrote changed since, unless --force."
@@ -97,11 +102,12 @@ export const make = (program: string) => {
     Effect.fn("recover")(function*(o) {
       const journal = yield* Journal.Journal
       const report = yield* journal.recover()
+      yield* warnDamaged(program, report)
       if (o.json) return yield* Output.json(report)
-      yield* Console.log(
+      yield* Output.lines(
         report.recovered.length === 0
-          ? "nothing to recover"
-          : report.recovered.map((tx) => `rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`).join("\n")
+          ? ["nothing to recover"]
+          : report.recovered.map((tx) => `rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`)
       )
     }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
   ).pipe(Command.withDescription("Roll back any transaction a stopped process left unfinished (every command does this first)."))

@@ -1,7 +1,7 @@
 /**
  * The composition root shared by the bins: Node's context, a console that strips colour off a
- * terminal, logs on stderr (stdout carries results only), and failures reported as one line with
- * the right exit code.
+ * terminal, logs on stderr (stdout carries results only, control characters escaped), and failures
+ * reported as one line with the right exit code.
  *
  * @since 0.1.0
  */
@@ -9,13 +9,15 @@ import { CliConfig } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger } from "effect"
 import * as Failure from "./Failure.js"
+import * as Output from "./Output.js"
 import * as PlainConsole from "./PlainConsole.js"
 
 const MainLayer = Layer.mergeAll(
   NodeContext.layer,
   PlainConsole.layer,
   CliConfig.layer({ showBuiltIns: false }),
-  Logger.replace(Logger.defaultLogger, Logger.withLeveledConsole(Logger.logfmtLogger))
+  // warnings quote packages and homes (paths, names): their control characters are escaped
+  Logger.replace(Logger.defaultLogger, Logger.withLeveledConsole(Logger.map(Logger.logfmtLogger, Output.escape)))
 )
 
 /**

@@ -1,15 +1,41 @@
 /**
- * Writing results: JSON on stdout for scripts, text for people.
+ * Writing results: JSON on stdout for scripts, text for people. Text for people never carries a
+ * control character taken from a package or a home (a thread name holding `ESC ]0;…` would
+ * retitle the terminal, `ESC [2J` clear it): {@link lines}, {@link cell} and the failure and log
+ * lines show such characters escaped. JSON stays exact.
  *
  * @since 0.1.0
  */
 import { Console, Effect } from "effect"
 
+// C0 controls, DEL, C1 controls (0x9b alone opens a CSI on some terminals), bidi overrides and isolates
+const UNSAFE_CLASS = "[\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]"
+const UNSAFE = new RegExp(UNSAFE_CLASS)
+const UNSAFE_ALL = new RegExp(UNSAFE_CLASS, "g")
+const SHORT: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" }
+
+const escaped = (ch: string): string => {
+  const code = ch.charCodeAt(0)
+  return SHORT[ch] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`)
+}
+
+/**
+ * The text with every terminal control character written as an escape (`\x1b`, `\x9b`, `\n`,
+ * `\u202e`): safe to print, one line. Backslashes are kept, so escaping twice changes nothing.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const escape = (text: string): string => UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escaped) : text
+
 /** One JSON document on stdout. @since 0.1.0 @category rendering */
 export const json = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
 
-/** Lines of text on stdout. @since 0.1.0 @category rendering */
-export const lines = (text: ReadonlyArray<string>): Effect.Effect<void> => Console.log(text.join("\n"))
+/** Lines of text for people on stdout, each {@link escape}d. @since 0.1.0 @category rendering */
+export const lines = (text: ReadonlyArray<string>): Effect.Effect<void> => Console.log(text.map(escape).join("\n"))
+
+/** Lines of text for people on stderr (what a question is about), each {@link escape}d. @since 0.1.0 @category rendering */
+export const errorLines = (text: ReadonlyArray<string>): Effect.Effect<void> => Console.error(text.map(escape).join("\n"))
 
 /** Bytes as a short human size. @since 0.1.0 @category rendering */
 export const size = (bytes: number): string =>
@@ -21,6 +47,14 @@ export const size = (bytes: number): string =>
     ? `${(bytes / 1024).toFixed(1)} KiB`
     : `${bytes} B`
 
-/** A cell no wider than `width`, cut with an ellipsis. @since 0.1.0 @category rendering */
-export const cell = (text: string, width: number): string =>
-  text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`
+/**
+ * A cell no wider than `width`, cut with an ellipsis; {@link escape}d first, so that the width
+ * is the one shown.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const cell = (text: string, width: number): string => {
+  const shown = escape(text)
+  return shown.length <= width ? shown.padEnd(width) : `${shown.slice(0, width - 1)}…`
+}

@@ -1,11 +1,13 @@
 /**
  * What every command that works on a Codex home does first: roll back any transaction a killed
- * process left half done (the journal's recovery), saying so on stderr.
+ * process left half done (the journal's recovery), saying so on stderr, and warn of damaged
+ * transaction records.
  *
  * @since 0.1.0
  */
 import { Journal } from "@sessionport/journal"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
+import * as Output from "./Output.js"
 
 /**
  * Rolls back what a killed process left unfinished, then runs `body`.
@@ -18,7 +20,18 @@ export const withRecovery = (program: string) => <A, E, R>(body: Effect.Effect<A
     const journal = yield* Journal.Journal
     const report = yield* journal.recover()
     for (const tx of report.recovered) {
-      yield* Console.error(`${program}: rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`)
+      yield* Output.errorLines([`${program}: rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`])
     }
+    yield* warnDamaged(program, report)
     return yield* body
   })
+
+/**
+ * Says on stderr which transactions recovery skipped because their record is damaged, and what
+ * to do: the command goes on, as nothing it does needs those records.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const warnDamaged = (program: string, report: Journal.RecoverReport): Effect.Effect<void> =>
+  Output.errorLines((report.damaged ?? []).map((tx) => `${program}: warning: ${tx.message}`))

@@ -25,6 +25,7 @@ const exportAll = (home: string, out: string) =>
         all: true,
         includeArchived: true,
         includeSkills: false,
+        skipUnreadable: false,
         dryRun: false
       })).pipe(
         Effect.provide(Exporter.layerHome({ root: home }).pipe(Layer.provide(Progress.none), Layer.provide(NodeContext.layer))),

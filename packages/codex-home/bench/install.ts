@@ -22,7 +22,7 @@ const services = Layer.mergeAll(Progress.none, NodeContext.layer)
 const exportAll = (home: string, out: string) =>
   Effect.runPromise(
     Effect.flatMap(Exporter.Exporter, (e) =>
-      e.export({ out, threadIds: [], cwds: [], since: undefined, all: true, includeArchived: true, includeSkills: false, dryRun: false })).pipe(
+      e.export({ out, threadIds: [], cwds: [], since: undefined, all: true, includeArchived: true, includeSkills: false, skipUnreadable: false, dryRun: false })).pipe(
         Effect.provide(Exporter.layerHome({ root: home }).pipe(Layer.provide(services))),
         Effect.provide(NodeContext.layer)
       )

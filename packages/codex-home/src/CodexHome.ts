@@ -11,7 +11,7 @@ import { RolloutReader, RolloutRecord, SessionIndex, type SessionMeta } from "@s
 import { Config, Context, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import * as os from "node:os"
 import { CodexHomeError } from "./CodexHomeError.js"
-import { scanFile } from "./internal/head.js"
+import { HEAD_LINE_LIMIT, missingMetaReason, scanFile } from "./internal/head.js"
 import { parseRolloutName } from "./internal/rolloutName.js"
 
 /** @since 0.1.0 @category constants */
@@ -34,6 +34,11 @@ export interface CodexHomeConfig {
   readonly root?: string | undefined
   /** Codex's `sqlite_home`; default `CODEX_SQLITE_HOME`, then the home itself */
   readonly sqliteHome?: string | undefined
+  /**
+   * the longest line a head read takes, in bytes (default: V8's longest string, just under
+   * 512 MiB); a rollout with a longer one in its head is unreadable. Smaller only in tests.
+   */
+  readonly headLineLimit?: number | undefined
 }
 
 /**
@@ -134,7 +139,11 @@ export interface CodexHomeShape {
    * skipped.
    */
   readonly sessionFiles: Stream.Stream<SessionFile, CodexHomeError>
-  /** the head of a rollout; reads only the first lines (fails `bad_rollout` without session_meta) */
+  /**
+   * the head of a rollout; reads only the first lines. Fails `bad_rollout` without session_meta
+   * (the detail says why: empty, first line not JSON, …), `unreadable` when the OS refuses the
+   * read or a head line is over `headLineLimit`.
+   */
   readonly readHead: (file: Pick<SessionFile, "path">) => Effect.Effect<SessionHead, CodexHomeError>
   /** thread id → name from `session_index.jsonl` (newest line wins; missing file: empty) */
   readonly sessionIndex: Effect.Effect<ReadonlyMap<string, string>, CodexHomeError>
@@ -283,7 +292,7 @@ export const make = (
 
     const readHead = Effect.fn("CodexHome.readHead")(function*(file: Pick<SessionFile, "path">) {
       const scan = yield* Effect.tryPromise({
-        try: () => scanFile(file.path),
+        try: () => scanFile(file.path, config.headLineLimit ?? HEAD_LINE_LIMIT),
         catch: (error) =>
           (error as NodeJS.ErrnoException)?.code === "ENOENT"
             ? new CodexHomeError({ reason: "missing_file", path: file.path, cause: error })
@@ -298,7 +307,7 @@ export const make = (
         return yield* new CodexHomeError({
           reason: "bad_rollout",
           path: file.path,
-          detail: "no session_meta in its first lines"
+          detail: missingMetaReason(scan)
         })
       }
       return toHead(scan.meta, scan.firstUserMessage)

@@ -2,8 +2,9 @@
  * Export: the selected sessions of this Codex home, written as one session package (folder or
  * `.tgz`). Rollouts go in byte for byte (a `.jsonl.zst` stays compressed), with their `threads`
  * rows, names, dynamic tools, the source's paths for localization, and, when asked, the user's
- * skills (credentials never). Every file is hashed as it is written; the manifest, written last,
- * lists each one with its size and SHA-256.
+ * skills (a file that looks like a credential, by name or content, only when `allowFiles` names
+ * it; the manifest lists what was left out). Every file is hashed as it is written; the manifest,
+ * written last, lists each one with its size and SHA-256.
  *
  * @since 0.1.0
  */
@@ -11,7 +12,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { Credentials, FormatVersion, Layout, Manifest, PackageDocs, PackageError, PackageWriter, PathLocalization, Producer } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import type { StateRow } from "@sessionport/schema"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Layer, Schema, Stream } from "effect"
 import * as os from "node:os"
 import { uuidv7 } from "uuidv7"
 import * as CodexHome from "./CodexHome.js"
@@ -30,9 +31,32 @@ export interface ExportRequest {
   readonly all: boolean
   readonly includeArchived: boolean
   readonly includeSkills: boolean
+  /**
+   * skill files to carry although they look like credentials (`--allow-file`): relative to the
+   * Codex home, as export lists them (`skills/<skill>/<file>`), or absolute
+   */
+  readonly allowFiles?: ReadonlyArray<string>
+  /** leave out selected sessions that cannot be read (listed in `skipped`) instead of refusing */
+  readonly skipUnreadable: boolean
   /** select and report, write nothing */
   readonly dryRun: boolean
 }
+
+/**
+ * A selected session left out because its rollout cannot be read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SkippedSession = Schema.Struct({
+  threadId: Schema.String,
+  /** the rollout file */
+  path: Schema.String,
+  reason: Schema.String
+})
+
+/** @since 0.1.0 @category models */
+export type SkippedSession = typeof SkippedSession.Type
 
 /** @since 0.1.0 @category models */
 export interface ExportedSession {
@@ -55,22 +79,28 @@ export interface ExportResult {
   readonly packageId: string
   readonly sessions: ReadonlyArray<ExportedSession>
   readonly skills: ReadonlyArray<string>
-  /** skill files left out because their names mark them as credentials */
-  readonly skippedCredentials: ReadonlyArray<string>
+  /** skill files left out because they look like credentials, with the rule that says so */
+  readonly excludedFiles: ReadonlyArray<Manifest.FlaggedFile>
+  /** skill files that look like credentials, carried because `allowFiles` names them */
+  readonly allowedFiles: ReadonlyArray<Manifest.FlaggedFile>
+  /** unreadable sessions left out (`skipUnreadable`) */
+  readonly skipped: ReadonlyArray<SkippedSession>
   readonly warnings: ReadonlyArray<string>
   readonly files: number
   readonly bytes: number
 }
 
 /**
- * Nothing matched, or a requested thread is not in this home.
+ * Nothing matched, a requested thread is not in this home, selected sessions cannot be read
+ * (listed in `unreadable`), or an `allowFiles` path is not a skill file (`unknown_file`).
  *
  * @since 0.1.0
  * @category errors
  */
 export class ExportError extends Schema.TaggedError<ExportError>("@sessionport/codex-home/ExportError")("ExportError", {
-  reason: Schema.Literal("nothing_selected", "unknown_thread"),
-  detail: Schema.String
+  reason: Schema.Literal("nothing_selected", "unknown_thread", "unreadable_sessions", "unknown_file"),
+  detail: Schema.String,
+  unreadable: Schema.optional(Schema.Array(SkippedSession))
 }) {
   override get message(): string {
     return this.detail
@@ -94,6 +124,22 @@ const plainRow = (row: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]))
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+// the refusal names this many unreadable sessions, then counts the rest
+const NAMED_UNREADABLE = 3
+
+/** One line naming the unreadable sessions (the first few, then a count) and the way past them. */
+const unreadableRefusal = (sessions: ReadonlyArray<SessionCatalog.UnreadableSession>): string => {
+  const why = (s: SessionCatalog.UnreadableSession) => `${s.reason} (${s.file.relativePath})`
+  const describe = (s: SessionCatalog.UnreadableSession) => `${s.threadId}: ${why(s)}`
+  if (sessions.length === 1) {
+    const [session] = sessions as readonly [SessionCatalog.UnreadableSession]
+    return `session ${session.threadId} is unreadable: ${why(session)}; pass --skip-unreadable to export without it`
+  }
+  const named = sessions.slice(0, NAMED_UNREADABLE).map(describe).join("; ")
+  const more = sessions.length > NAMED_UNREADABLE ? `; and ${sessions.length - NAMED_UNREADABLE} more` : ""
+  return `${sessions.length} sessions are unreadable: ${named}${more}; pass --skip-unreadable to export without them`
+}
 
 /** A `threads` row for a session Codex never indexed, from what its head says. */
 const synthesizedRow = (session: SessionInfo): StateRow.ThreadRow => {
@@ -155,31 +201,101 @@ export const make = Effect.gen(function*() {
     return { skills: skills.filter((skill) => files.some((file) => file.startsWith(`${skill}/`))), files }
   })
 
+  /**
+   * Sorts skill files (relative to `skills/`) into carried and left out as credentials, by name,
+   * then by their first bytes; `allow` (see {@link ExportRequest.allowFiles}) carries named ones.
+   * `out`: the package, named by a read failure.
+   */
+  const screenSkills = Effect.fn("Exporter.screenSkills")(function*(
+    files: ReadonlyArray<string>,
+    allow: ReadonlyArray<string>,
+    out: string
+  ) {
+    const entries = new Set(files.map((file) => `${Layout.SKILLS_DIR}/${file}`))
+    const allowed = new Set<string>()
+    for (const file of allow) {
+      const relative = path.isAbsolute(file) ? path.relative(home.root, file) : path.normalize(file)
+      const entry = relative.split(path.sep).join("/")
+      if (!entries.has(entry)) {
+        return yield* new ExportError({
+          reason: "unknown_file",
+          detail: `--allow-file ${file}: not a file of the skills in ${path.join(home.root, Layout.SKILLS_DIR)}`
+        })
+      }
+      allowed.add(entry)
+    }
+    const carried: Array<{ readonly path: string; readonly source: string; readonly size: number }> = []
+    const excluded: Array<Manifest.FlaggedFile> = []
+    const allowedFiles: Array<Manifest.FlaggedFile> = []
+    for (const file of files) {
+      const entry = `${Layout.SKILLS_DIR}/${file}`
+      const source = path.join(home.root, Layout.SKILLS_DIR, file)
+      const cannotRead = (error: { readonly message: string }) =>
+        new PackageError.PackageError({ reason: "io", package: out, detail: `cannot read ${source}: ${error.message}` })
+      const reason = Credentials.nameRule(entry) ?? (yield* Credentials.contentRule(
+        entry,
+        yield* fs.stream(source, { bytesToRead: Credentials.CHECKED_BYTES }).pipe(
+          Stream.runCollect,
+          Effect.map((chunks) => Buffer.concat([...chunks])),
+          Effect.mapError(cannotRead)
+        )
+      ))
+      if (reason !== undefined && !allowed.has(entry)) {
+        excluded.push({ path: entry, reason })
+        continue
+      }
+      if (reason !== undefined) allowedFiles.push({ path: entry, reason })
+      const info = yield* fs.stat(source).pipe(Effect.mapError(cannotRead))
+      carried.push({ path: entry, source, size: Number(info.size) })
+    }
+    return { carried, excluded, allowed: allowedFiles }
+  })
+
   const exportSessions = Effect.fn("Exporter.export")(function*(request: ExportRequest) {
-    const selected = yield* catalog.list({
+    const selection = yield* catalog.list({
       threadIds: request.threadIds,
       cwds: request.cwds,
       since: request.since,
       includeArchived: request.includeArchived,
       all: request.all
     })
+    const selected = selection.sessions
     const found = new Set(selected.map((s) => s.threadId))
     // ids are matched as the catalog matches them: trimmed, in any case, by session_meta or file name
-    const matched = new Set(selected.flatMap((s) => [s.threadId.toLowerCase(), s.file.threadId]))
+    const matched = new Set([
+      ...selected.flatMap((s) => [s.threadId.toLowerCase(), s.file.threadId]),
+      ...selection.unreadable.map((s) => s.threadId)
+    ])
     const unknown = request.threadIds.filter((id) => !matched.has(id.trim().toLowerCase()))
     if (unknown.length > 0) {
       return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${unknown.join(", ")} in ${home.root}` })
     }
-    if (selected.length === 0) {
-      return yield* new ExportError({ reason: "nothing_selected", detail: `no session in ${home.root} matches the selection` })
-    }
     const lineage = yield* catalog.withForkParents(selected)
+    // a fork's unreadable parent is refused or skipped like a selected session
+    const unreadable = [...selection.unreadable, ...lineage.unreadableParents]
+    const skipped = unreadable.map((s): SkippedSession => ({ threadId: s.threadId, path: s.file.path, reason: s.reason }))
+    if (unreadable.length > 0 && !request.skipUnreadable) {
+      return yield* new ExportError({ reason: "unreadable_sessions", detail: unreadableRefusal(unreadable), unreadable: skipped })
+    }
+    if (selected.length === 0) {
+      return yield* new ExportError({
+        reason: "nothing_selected",
+        detail: unreadable.length === 0
+          ? `no session in ${home.root} matches the selection`
+          : `no readable session in ${home.root} matches the selection (${unreadable.length} unreadable left out)`
+      })
+    }
     const sessions = lineage.sessions
     const forkOf = new Map<string, string>()
     for (const s of sessions) if (s.forkParentId !== undefined && !found.has(s.forkParentId)) forkOf.set(s.forkParentId, s.threadId)
-    const warnings = lineage.missingParents.map((id) =>
-      `a fork in this package needs session ${id}, which is not in ${home.root}; the fork will show only its own turns`
-    )
+    const warnings = [
+      ...lineage.missingParents.map((id) =>
+        `a fork in this package needs session ${id}, which is not in ${home.root}; the fork will show only its own turns`
+      ),
+      ...lineage.unreadableParents.map((s) =>
+        `a fork in this package needs session ${s.threadId}, which is unreadable; the fork will show only its own turns`
+      )
+    ]
 
     const createdAt = new Date()
     const packageId = uuidv7()
@@ -195,8 +311,7 @@ export const make = Effect.gen(function*() {
       parentOf: found.has(s.threadId) ? undefined : forkOf.get(s.threadId)
     }))
     const { files: skillPaths, skills } = request.includeSkills ? yield* skillFiles() : { files: [], skills: [] }
-    const skippedCredentials = skillPaths.filter((f) => Credentials.isCredentialPath(`${Layout.SKILLS_DIR}/${f}`))
-    const skillsToCopy = skillPaths.filter((f) => !skippedCredentials.includes(f))
+    const screened = yield* screenSkills(skillPaths, request.allowFiles ?? [], request.out)
     const result = (files: number, bytes: number): ExportResult => ({
       out: request.out,
       format,
@@ -204,7 +319,9 @@ export const make = Effect.gen(function*() {
       packageId,
       sessions: exported,
       skills,
-      skippedCredentials: skippedCredentials.map((f) => `${Layout.SKILLS_DIR}/${f}`),
+      excludedFiles: screened.excluded,
+      allowedFiles: screened.allowed,
+      skipped,
       warnings,
       files,
       bytes
@@ -240,7 +357,11 @@ export const make = Effect.gen(function*() {
     }
 
     return yield* Effect.scoped(Effect.gen(function*() {
-      const sink = yield* PackageWriter.open(request.out, { format, mtime: createdAt })
+      const sink = yield* PackageWriter.open(request.out, {
+        format,
+        mtime: createdAt,
+        allowedFiles: screened.allowed.map((file) => file.path)
+      })
       const written: Array<Manifest.PackageFile> = []
       const total = sessions.reduce((n, s) => n + s.file.size, 0)
       yield* Progress.track("export", total, "bytes", (task) =>
@@ -252,15 +373,7 @@ export const make = Effect.gen(function*() {
               yield* sink.addFile({ path: exported[i]!.entry, size: session.file.size, source: session.file.path }, task.advance)
             )
           }), { discard: true }))
-      for (const file of skillsToCopy) {
-        const source = path.join(home.root, Layout.SKILLS_DIR, file)
-        const bytes = yield* fs.readFile(source).pipe(
-          Effect.mapError((error) =>
-            new PackageError.PackageError({ reason: "io", package: request.out, detail: `cannot read ${source}: ${error.message}` })
-          )
-        )
-        written.push(yield* sink.addBytes(`${Layout.SKILLS_DIR}/${file}`, bytes))
-      }
+      for (const file of screened.carried) written.push(yield* sink.addFile(file))
       const texts: ReadonlyArray<readonly [string, string]> = [
         [Layout.THREADS, jsonl(rows)],
         [Layout.SESSION_INDEX, jsonl(names)],
@@ -292,7 +405,8 @@ export const make = Effect.gen(function*() {
           include_archived: request.includeArchived,
           include_skills: request.includeSkills
         },
-        files: written
+        files: written,
+        ...(request.includeSkills ? { excluded_files: screened.excluded, allowed_files: screened.allowed } : {})
       }
       yield* sink.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
       yield* sink.commit

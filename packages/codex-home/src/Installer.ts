@@ -13,7 +13,7 @@ import { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import { PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout, PackageError, PackageReader, PathLocalization } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
-import { SessionStats } from "@sessionport/schema"
+import { LineCheck, SessionStats } from "@sessionport/schema"
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import * as os from "node:os"
 import * as CodexHome from "./CodexHome.js"
@@ -99,6 +99,8 @@ export interface SourceSession {
   readonly row: Record<string, unknown> | undefined
   readonly size: number
   readonly sha256: string
+  /** its lines Codex would skip (not JSON, NUL bytes): installed as they are, with a warning */
+  readonly skipped: LineCheck.SkippedLines
 }
 
 /**
@@ -176,13 +178,14 @@ export interface InstallerShape {
   ) => Effect.Effect<Prepared, InstallFailure, Scope.Scope>
   /**
    * New ids, rollout paths and working directories for the chosen sessions; a fork whose parent
-   * is `known` (already here) points at the local parent.
+   * is `known` (already here) points at the local parent. A working directory the path rules
+   * refuse (localized out of its rule's target) fails it, naming the session.
    */
   readonly plan: (
     prepared: Prepared,
     choices: ReadonlyArray<Choice>,
     known?: ReadonlyMap<string, KnownSession>
-  ) => Effect.Effect<ImportPlan>
+  ) => Effect.Effect<ImportPlan, Rewriter.RewriteError>
   /** every rewrite run to nowhere: the report of a dry run */
   readonly preview: (plan: ImportPlan) => Effect.Effect<ImportReport, InstallFailure>
   /** the rollouts, names and rows of the plan, written in the caller's transaction */
@@ -255,7 +258,7 @@ export const make = Effect.gen(function*() {
     const rowByFile = new Map(rows.map((row) => [basename(String(row.rollout_path)), row]))
     const files = new Map(verified.files.map((f) => [f.path, f]))
     const sources: Array<SourceSession> = []
-    for (const [entry, stats] of verified.sessions) {
+    for (const [entry, { skipped, stats }] of verified.sessions) {
       if (stats.meta === undefined) {
         return yield* new InstallError({ reason: "bad_session", detail: `${entry} has no session_meta line` })
       }
@@ -266,7 +269,8 @@ export const make = Effect.gen(function*() {
         meta: stats.meta,
         row: rowByFile.get(file) ?? rowByFile.get(file.replace(/\.zst$/, "")),
         size: files.get(entry)?.size ?? 0,
-        sha256: files.get(entry)?.sha256 ?? ""
+        sha256: files.get(entry)?.sha256 ?? "",
+        skipped
       })
     }
     if (sources.length === 0) {
@@ -325,7 +329,7 @@ export const make = Effect.gen(function*() {
       const localId = idMap.get(s.meta.id)!
       const archived = s.row?.archived === 1 || s.row?.archived === true
       const rollout = path.join(home.root, ...rolloutRelativePath(localId, new Date(s.meta.timestamp), archived).split("/"))
-      const cwd = prepared.rules.map(s.meta.cwd)
+      const cwd = yield* Rewriter.localizePath(prepared.rules, s.meta.cwd, `session ${s.meta.id}`)
       const { canonical: canonicalCwd, exists: cwdExists } = yield* folder(cwd)
       const parent = parentOf(s.meta)
       const title = s.stats.firstUserMessage ?? ""
@@ -350,7 +354,7 @@ export const make = Effect.gen(function*() {
       prepared,
       known,
       planned,
-      warnings: missingFolderWarnings(planned),
+      warnings: [...missingFolderWarnings(planned), ...planned.flatMap((p) => skippedLinesWarning(p.source, "installed") ?? [])],
       sessions: planned.map((p) => installed(p, 0))
     } satisfies ImportPlan
   })
@@ -402,7 +406,8 @@ export const make = Effect.gen(function*() {
           historyBaseOffsets: offsets,
           lineEnds: wantedEnds.get(p.source.meta.id),
           // the plan shows the first changes of each session; the rest are only counted
-          maxChanges: CHANGES_SHOWN_PER_SESSION
+          maxChanges: CHANGES_SHOWN_PER_SESSION,
+          label: `session ${p.source.meta.id}`
         }
       )
       // a branch names the local session it parted from (its own forks' offsets would move: not then)
@@ -562,21 +567,43 @@ const setForkedFrom = (line: string, parentId: string): string => {
 }
 
 /**
- * What install needs of a session before rewriting it: its first `session_meta` and first prompt.
- * Reading stops there (lines after them are not even parsed); the package reader still hashes
- * the rest.
+ * A warning for a session with lines Codex would skip (`undefined` when it has none); `done`
+ * says what became of them (`installed`, `appended`).
+ *
+ * @since 0.1.0
+ * @category rendering
  */
-const sessionHead = (): PackageReader.Scan<SessionStats.SessionStats> => {
+export const skippedLinesWarning = (
+  source: Pick<SourceSession, "meta" | "skipped">,
+  done: string,
+  skipped: LineCheck.SkippedLines = source.skipped
+): string | undefined => {
+  const found = LineCheck.describe(skipped)
+  return found === undefined ? undefined : `session ${source.meta.id}: ${found}; Codex skips such lines; ${done} as they are`
+}
+
+/**
+ * What install needs of a session before rewriting it: its first `session_meta` and first prompt,
+ * after which lines are not even parsed; and, on the bytes of every line, those Codex would skip.
+ */
+const sessionHead = (): PackageReader.Scan<{ readonly stats: SessionStats.SessionStats; readonly skipped: LineCheck.SkippedLines }> => {
   const scan = SessionStats.scanner((s) => s.meta !== undefined && s.firstUserMessage !== undefined)
+  const lines = new LineCheck.LineCheck()
+  let reading = true
   return {
-    push: scan.push,
+    push: (bytes) => {
+      if (reading) reading = scan.push(bytes)
+      lines.push(bytes)
+      return true
+    },
     end: () => {
+      const skipped = lines.end()
       const result = scan.end()
-      if (result.meta === undefined) return result
+      if (result.meta === undefined) return { stats: result, skipped }
       // kept for every session until the end: without the instructions (tens of kB each), which
       // install never reads from here
       const { base_instructions: _, dynamic_tools: __, instructions: ___, ...meta } = result.meta
-      return { ...result, meta }
+      return { stats: { ...result, meta }, skipped }
     }
   }
 }

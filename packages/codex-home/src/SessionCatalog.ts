@@ -7,6 +7,10 @@
  * is read (a few lines), rows are fetched in batches. No file content is kept, so memory stays
  * flat whatever the number of sessions; only the selected `SessionInfo`s are collected.
  *
+ * A candidate whose head cannot be read (empty, not JSON, a line too long, refused by the OS) is
+ * never dropped: it is listed as an {@link UnreadableSession}, so the caller refuses or skips it
+ * out loud.
+ *
  * @since 0.1.0
  */
 import { FileSystem, Path } from "@effect/platform"
@@ -19,6 +23,7 @@ import { StateDb } from "./StateDb.js"
 
 /** @since 0.1.0 @category models */
 export interface SessionInfo {
+  readonly _tag: "SessionInfo"
   /** the canonical id: the first `session_meta.id` */
   readonly threadId: string
   readonly file: SessionFile
@@ -38,6 +43,30 @@ export interface SessionInfo {
 }
 
 /**
+ * A selected rollout whose head cannot be read, so nothing but its name and `stat` is known.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnreadableSession {
+  readonly _tag: "UnreadableSession"
+  /** from the file name */
+  readonly threadId: string
+  readonly file: SessionFile
+  /** why, in a few words (without the path) */
+  readonly reason: string
+}
+
+/** @since 0.1.0 @category models */
+export type CatalogEntry = SessionInfo | UnreadableSession
+
+/** @since 0.1.0 @category models */
+export interface Selection {
+  readonly sessions: ReadonlyArray<SessionInfo>
+  readonly unreadable: ReadonlyArray<UnreadableSession>
+}
+
+/**
  * Which sessions to list.
  *
  * - `all`, `threadIds` and `cwds` select (a session matching any of them is a candidate);
@@ -48,6 +77,8 @@ export interface SessionInfo {
  * - `includeArchived` false drops sessions in `archived_sessions/`; `since` drops sessions whose
  *   last activity (file mtime) is older.
  * - Thread ids named in `threadIds` are always kept, archived or old.
+ * - An unreadable session is matched by its file name's id, location and mtime; for `cwds`, by
+ *   its `threads` row, and when it has none (its folder is unknown) it is listed, as it may match.
  *
  * @since 0.1.0
  * @category models
@@ -66,14 +97,16 @@ export interface Lineage {
   readonly sessions: ReadonlyArray<SessionInfo>
   /** parent ids with no rollout in this home */
   readonly missingParents: ReadonlyArray<string>
+  /** parents whose rollout is there but cannot be read */
+  readonly unreadableParents: ReadonlyArray<UnreadableSession>
 }
 
 /** @since 0.1.0 @category models */
 export interface SessionCatalogShape {
-  /** the selected sessions, in the order of `CodexHome.sessionFiles` */
-  readonly list: (filter: ListFilter) => Effect.Effect<ReadonlyArray<SessionInfo>, CodexHomeError>
+  /** the selected sessions and the selected ones that cannot be read, in the order of `CodexHome.sessionFiles` */
+  readonly list: (filter: ListFilter) => Effect.Effect<Selection, CodexHomeError>
   /** the same, as a stream */
-  readonly stream: (filter: ListFilter) => Stream.Stream<SessionInfo, CodexHomeError>
+  readonly stream: (filter: ListFilter) => Stream.Stream<CatalogEntry, CodexHomeError>
   /** adds the fork parents the sessions depend on (transitively), found in this home */
   readonly withForkParents: (sessions: ReadonlyArray<SessionInfo>) => Effect.Effect<Lineage, CodexHomeError>
 }
@@ -89,6 +122,11 @@ export class SessionCatalog
 // rows per SELECT, and heads read at once
 const ROW_BATCH = 200
 const HEAD_CONCURRENCY = 8
+
+/** a candidate after its head read: the head, or why there is none */
+type Head =
+  | { readonly file: SessionFile; readonly head: SessionHead }
+  | { readonly file: SessionFile; readonly head: undefined; readonly reason: string }
 
 const nonBlank = (value: string | null | undefined): string | undefined =>
   typeof value === "string" && value.trim().length > 0 ? value : undefined
@@ -127,7 +165,7 @@ export const make: Effect.Effect<
       Effect.map((folders) => [...new Set(folders.flat().map((folder) => trimTrailingSeparators(folder, windows)))])
     )
 
-  const stream = (filter: ListFilter): Stream.Stream<SessionInfo, CodexHomeError> =>
+  const stream = (filter: ListFilter): Stream.Stream<CatalogEntry, CodexHomeError> =>
     Stream.unwrap(Effect.gen(function*() {
       const names = yield* home.sessionIndex
       const wanted = new Set((filter.threadIds ?? []).map((id) => id.trim().toLowerCase()))
@@ -149,29 +187,38 @@ export const make: Effect.Effect<
         return Effect.succeed(sinceMs === undefined || file.mtimeMs >= sinceMs)
       }
 
-      const readHead = (file: SessionFile) =>
+      const readHead = (file: SessionFile): Effect.Effect<Option.Option<Head>, CodexHomeError> =>
         home.readHead(file).pipe(
-          Effect.map((head) => Option.some({ file, head })),
-          // one broken file must not stop an export of thousands
-          Effect.catchAll((error) => Effect.logWarning(`skipping ${file.relativePath}: ${error.message}`).pipe(
-            Effect.as(Option.none<{ readonly file: SessionFile; readonly head: SessionHead }>())
-          ))
+          Effect.map((head): Option.Option<Head> => Option.some({ file, head })),
+          Effect.catchIf(
+            (error) => error.reason === "missing_file",
+            // gone since it was listed (Codex archived or deleted it): not a session any more
+            (error) => Effect.logWarning(`skipping ${file.relativePath}: ${error.message}`).pipe(Effect.as(Option.none()))
+          ),
+          // one broken file must not stop an export of thousands, nor vanish from it
+          Effect.catchAll((error) =>
+            Effect.succeed(Option.some<Head>({ file, head: undefined, reason: error.detail ?? error.message }))
+          )
         )
 
-      const cwdMatches = (head: SessionHead, row: StateRow.ThreadRow | undefined): boolean => {
-        const cwds = [head.cwd, row?.cwd].flatMap((cwd) =>
-          typeof cwd === "string" && cwd.length > 0 ? [trimTrailingSeparators(cwd, windows)] : []
-        )
-        return cwds.some((cwd) => folders.some((folder) => isSameOrInside(cwd, folder, windows)))
-      }
+      const cwdMatches = (cwds: ReadonlyArray<string | null | undefined>): boolean =>
+        cwds.flatMap((cwd) => typeof cwd === "string" && cwd.length > 0 ? [trimTrailingSeparators(cwd, windows)] : [])
+          .some((cwd) => folders.some((folder) => isSameOrInside(cwd, folder, windows)))
 
-      const toInfos = (batch: Chunk.Chunk<{ readonly file: SessionFile; readonly head: SessionHead }>) =>
+      const toInfos = (batch: Chunk.Chunk<Head>) =>
         Effect.gen(function*() {
           const items = Chunk.toReadonlyArray(batch)
-          const rows = yield* db.threads(items.map((item) => item.head.threadId))
+          const rows = yield* db.threads(items.map((item) => item.head?.threadId ?? item.file.threadId))
           const byId = new Map(rows.map((row) => [row.id, row]))
-          const infos: Array<SessionInfo> = []
-          for (const { file, head } of items) {
+          const infos: Array<CatalogEntry> = []
+          for (const item of items) {
+            const { file, head } = item
+            if (head === undefined) {
+              const row = byId.get(file.threadId)
+              const selected = wanted.has(file.threadId) || filter.all || row === undefined || cwdMatches([row.cwd])
+              if (selected) infos.push({ _tag: "UnreadableSession", threadId: file.threadId, file, reason: item.reason })
+              continue
+            }
             if (head.threadId !== file.threadId) {
               yield* Effect.logWarning(
                 `${file.relativePath}: its session_meta says thread ${head.threadId}; using that id`
@@ -179,8 +226,9 @@ export const make: Effect.Effect<
             }
             const row = byId.get(head.threadId)
             const explicit = wanted.has(head.threadId) || wanted.has(file.threadId)
-            if (!explicit && !filter.all && !cwdMatches(head, row)) continue
+            if (!explicit && !filter.all && !cwdMatches([head.cwd, row?.cwd])) continue
             infos.push({
+              _tag: "SessionInfo",
               threadId: head.threadId,
               file,
               head,
@@ -209,8 +257,11 @@ export const make: Effect.Effect<
     }))
 
   const list = Effect.fn("SessionCatalog.list")(function*(filter: ListFilter) {
-    const chunk = yield* Stream.runCollect(stream(filter))
-    return Chunk.toReadonlyArray(chunk)
+    const sessions: Array<SessionInfo> = []
+    const unreadable: Array<UnreadableSession> = []
+    yield* Stream.runForEach(stream(filter), (entry) =>
+      Effect.sync(() => entry._tag === "SessionInfo" ? sessions.push(entry) : unreadable.push(entry)))
+    return { sessions, unreadable } satisfies Selection
   })
 
   const withForkParents = Effect.fn("SessionCatalog.withForkParents")(function*(
@@ -219,24 +270,27 @@ export const make: Effect.Effect<
     const byId = new Map(sessions.map((info) => [info.threadId, info]))
     const out = [...sessions]
     const missing: Array<string> = []
+    const unreadable = new Map<string, UnreadableSession>()
     const parentsOf = (infos: ReadonlyArray<SessionInfo>) =>
       new Set(infos.flatMap((info) =>
-        info.forkParentId !== undefined && !byId.has(info.forkParentId) && !missing.includes(info.forkParentId)
+        info.forkParentId !== undefined && !byId.has(info.forkParentId) && !missing.includes(info.forkParentId) &&
+          !unreadable.has(info.forkParentId)
           ? [info.forkParentId]
           : []
       ))
     let pending = parentsOf(sessions)
     while (pending.size > 0) {
       const found = yield* list({ threadIds: [...pending], includeArchived: true, all: false })
-      for (const info of found) {
+      for (const info of found.sessions) {
         if (byId.has(info.threadId)) continue
         byId.set(info.threadId, info)
         out.push(info)
       }
-      for (const id of pending) if (!byId.has(id)) missing.push(id)
-      pending = parentsOf(found)
+      for (const entry of found.unreadable) unreadable.set(entry.threadId, entry)
+      for (const id of pending) if (!byId.has(id) && !unreadable.has(id)) missing.push(id)
+      pending = parentsOf(found.sessions)
     }
-    return { sessions: out, missingParents: missing } satisfies Lineage
+    return { sessions: out, missingParents: missing, unreadableParents: [...unreadable.values()] } satisfies Lineage
   })
 
   return { list, stream, withForkParents } satisfies SessionCatalogShape

@@ -265,6 +265,44 @@ describe("CodexHome", () => {
         assert.strictEqual((yield* head(root, early)).firstUserMessage, "hi")
       }))
 
+    it.effect("a file with no session_meta says why: empty, only blank lines, first line not JSON", () =>
+      Effect.gen(function*() {
+        const root = tempDir()
+        const cases: ReadonlyArray<readonly [string, string]> = [
+          ["", "the file is empty"],
+          ["\n  \n\n", "the file has only blank lines"],
+          ["{\"type\":\"session_me\n" + JSON.stringify(userMessage("hi")) + "\n", "its first line is not JSON, and no session_meta is in its first 10 lines"],
+          [JSON.stringify(assistant("no meta")) + "\n", "no session_meta in its first 10 lines"]
+        ]
+        for (const [i, [content, why]] of cases.entries()) {
+          const file = path.join(root, `case-${i}.jsonl`)
+          fs.writeFileSync(file, content)
+          const error = yield* Effect.flip(head(root, file))
+          assert.strictEqual(error.reason, "bad_rollout")
+          assert.strictEqual(error.detail, why)
+        }
+      }))
+
+    it.effect("a head line over headLineLimit is refused as it is read", () =>
+      Effect.gen(function*() {
+        const root = tempDir()
+        const headOf = (file: string, headLineLimit: number) =>
+          Effect.flatMap(CodexHome.CodexHome, (home) => home.readHead({ path: file })).pipe(
+            Effect.provide(CodexHome.layer({ root, headLineLimit }).pipe(Layer.provide(NodeContext.layer)))
+          )
+        const id = uuid(1)
+        const file = writeRollout(root, id, new Date(Date.UTC(2026, 0, 1)), [sessionMeta({ id, cwd: "/p" }), userMessage("y".repeat(3000))])
+        const error = yield* Effect.flip(headOf(file, 2048))
+        assert.strictEqual(error.reason, "unreadable")
+        assert.strictEqual(error.detail, "line 2 is longer than 2048 bytes")
+        assert.strictEqual((yield* headOf(file, 4096)).firstUserMessage, "y".repeat(3000))
+        if (process.platform !== "win32") {
+          // a line that never ends: the read stops at the limit instead of holding all of it
+          const endless = yield* Effect.flip(headOf("/dev/zero", 200_000))
+          assert.strictEqual(endless.detail, "line 1 is longer than 200000 bytes")
+        }
+      }))
+
     it.effect("2025 user_message events: skips kind != plain and injected context, strips the request marker", () =>
       Effect.gen(function*() {
         const root = tempDir()

@@ -18,6 +18,7 @@ import {
   sqlThreads,
   tempDir
 } from "@sessionport/codex-oracle/Fixtures"
+import { rolloutPath, sessionMeta, userMessage, uuid, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import { PackageError, PackageInspection, PackageReader } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import { Effect, Layer } from "effect"
@@ -153,6 +154,7 @@ const request = (out: string, patch: Partial<Exporter.ExportRequest> = {}): Expo
   all: false,
   includeArchived: false,
   includeSkills: false,
+  skipUnreadable: false,
   dryRun: false,
   ...patch
 })
@@ -172,7 +174,10 @@ interface Expected {
   /** `skills/…` path → content */
   readonly skills?: ReadonlyMap<string, Buffer>
   readonly skillNames?: ReadonlyArray<string>
-  readonly skippedCredentials?: ReadonlyArray<string>
+  /** skill files left out as credentials, with their rule */
+  readonly excludedFiles?: ReadonlyArray<{ readonly path: string; readonly reason: string }>
+  /** unreadable sessions left out (`skipUnreadable`) */
+  readonly skipped?: ReadonlyArray<Exporter.SkippedSession>
   /** the home has no state_5.sqlite: rows are synthesized */
   readonly synthesized?: boolean
   readonly startedAt: number
@@ -226,8 +231,14 @@ const checkPackage = (result: Exporter.ExportResult, expected: Expected) =>
       "selection",
       "skills_included",
       "source",
-      "thread_ids"
-    ])
+      "thread_ids",
+      // what export made of the skills: asked for with --include-skills only
+      ...(req.includeSkills ? ["allowed_files", "excluded_files"] : [])
+    ].sort())
+    if (req.includeSkills) {
+      assert.deepStrictEqual(manifest.excluded_files, expected.excludedFiles ?? [])
+      assert.deepStrictEqual(manifest.allowed_files, [])
+    }
     assert.strictEqual(manifest.format_version, 1)
     assert.strictEqual(manifest.package_kind, "session-skill-package")
     assert.strictEqual(manifest.minimum_working_set_only, true)
@@ -357,7 +368,9 @@ const checkPackage = (result: Exporter.ExportResult, expected: Expected) =>
     assert.strictEqual(result.bytes, listed.reduce((n, f) => n + f.size, 0))
     assert.deepStrictEqual(result.warnings, [])
     assert.deepStrictEqual(result.skills, expected.skillNames ?? [])
-    assert.deepStrictEqual(result.skippedCredentials, expected.skippedCredentials ?? [])
+    assert.deepStrictEqual(result.excludedFiles, expected.excludedFiles ?? [])
+    assert.deepStrictEqual(result.allowedFiles, [])
+    assert.deepStrictEqual(result.skipped, expected.skipped ?? [])
     checkExportedSessions(home, result.sessions, sessions, expected.parentOf)
 
     // ---- the package reader and the inspection agree
@@ -720,7 +733,7 @@ describe("Exporter", () => {
           sessions: [role("named")],
           skills,
           skillNames: ["my-skill"],
-          skippedCredentials: ["skills/my-skill/api_key.txt"],
+          excludedFiles: [{ path: "skills/my-skill/api_key.txt", reason: "credential-name" }],
           startedAt
         })
         assert.isFalse([...files.keys()].some((name) => name.includes("api_key") || name.includes(".system")))
@@ -767,7 +780,7 @@ describe("Exporter", () => {
           sessions: [role("named")],
           skills,
           skillNames: ["my-skill"],
-          skippedCredentials: ["skills/my-skill/api_key.txt"],
+          excludedFiles: [{ path: "skills/my-skill/api_key.txt", reason: "credential-name" }],
           startedAt
         })
       }))
@@ -826,6 +839,162 @@ describe("Exporter", () => {
       assert.strictEqual(fs.readFileSync(path.join(folder, "notes.txt"), "utf8"), "also mine\n")
       assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["taken", "taken.tgz"])
     }))
+
+  describe("unreadable sessions", () => {
+    // a day after the fixture's sessions, so listed after them
+    const day = (second: number) => new Date(Date.UTC(2026, 10, 22, 8, 0, second))
+    const plantEmpty = (home: string, n: number) => {
+      const file = rolloutPath(home, uuid(n), day(n))
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.writeFileSync(file, "")
+      return file
+    }
+    // the session_meta line itself damaged: Codex too finds no session_meta in the first lines
+    const plantNotJson = (home: string, n: number) =>
+      writeRollout(home, uuid(n), day(n), ["{\"timestamp\":\"2026-11-22T08:00:00Z\",\"type\":\"session_me", userMessage("hello")])
+    const EMPTY = "the file is empty"
+    const NOT_JSON = "its first line is not JSON, and no session_meta is in its first 10 lines"
+    const rel = (home: string, file: string) => path.relative(home, file).split(path.sep).join("/")
+    const exportError = (error: unknown) => {
+      assert.instanceOf(error, Exporter.ExportError)
+      return error as Exporter.ExportError
+    }
+
+    it.effect("--all refuses them, naming each and why; nothing is written, dry run included", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const empty = plantEmpty(home, 1)
+        const notJson = plantNotJson(home, 2)
+        const dir = tempDir("out")
+        for (const dryRun of [false, true]) {
+          const error = exportError(yield* failure(runExport(home, request(path.join(dir, "all.tgz"), { all: true, dryRun }))))
+          assert.strictEqual(error.reason, "unreadable_sessions")
+          assert.strictEqual(
+            error.message,
+            `2 sessions are unreadable: ${uuid(1)}: ${EMPTY} (${rel(home, empty)}); ${uuid(2)}: ${NOT_JSON} (${
+              rel(home, notJson)
+            }); pass --skip-unreadable to export without them`
+          )
+          assert.deepStrictEqual(error.unreadable, [
+            { threadId: uuid(1), path: empty, reason: EMPTY },
+            { threadId: uuid(2), path: notJson, reason: NOT_JSON }
+          ])
+        }
+        assert.deepStrictEqual(fs.readdirSync(dir), [])
+      }))
+
+    it.effect("--skip-unreadable exports the others and lists the ones left out", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const empty = plantEmpty(home, 1)
+        const notJson = plantNotJson(home, 2)
+        const out = path.join(tempDir("out"), "rest.tgz")
+        const req = request(out, { all: true, includeArchived: true, skipUnreadable: true })
+        const startedAt = Date.now()
+        const result = yield* runExport(home, req)
+        yield* checkPackage(result, {
+          home,
+          request: req,
+          sessions: ALL,
+          skipped: [
+            { threadId: uuid(1), path: empty, reason: EMPTY },
+            { threadId: uuid(2), path: notJson, reason: NOT_JSON }
+          ],
+          startedAt
+        })
+      }))
+
+    it.effect("a thread id of an unreadable session: it is unreadable, not unknown", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const empty = plantEmpty(home, 1)
+        const dir = tempDir("out")
+        const error = exportError(yield* failure(runExport(home, request(path.join(dir, "one.tgz"), { threadIds: [uuid(1)] }))))
+        assert.strictEqual(error.reason, "unreadable_sessions")
+        assert.strictEqual(
+          error.message,
+          `session ${uuid(1)} is unreadable: ${EMPTY} (${rel(home, empty)}); pass --skip-unreadable to export without it`
+        )
+        // skipping the only one selected leaves nothing to export
+        const skipped = exportError(
+          yield* failure(runExport(home, request(path.join(dir, "one.tgz"), { threadIds: [uuid(1)], skipUnreadable: true })))
+        )
+        assert.strictEqual(skipped.reason, "nothing_selected")
+        assert.include(skipped.message, "1 unreadable left out")
+        assert.deepStrictEqual(fs.readdirSync(dir), [])
+      }))
+
+    it.effect("many: the first three are named, the rest counted", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const files = [1, 2, 3, 4, 5].map((n) => plantEmpty(home, n))
+        const error = exportError(yield* failure(runExport(home, request(path.join(tempDir("out"), "x.tgz"), { all: true }))))
+        const named = [0, 1, 2].map((i) => `${uuid(i + 1)}: ${EMPTY} (${rel(home, files[i]!)})`).join("; ")
+        assert.strictEqual(
+          error.message,
+          `5 sessions are unreadable: ${named}; and 2 more; pass --skip-unreadable to export without them`
+        )
+        assert.lengthOf(error.unreadable ?? [], 5)
+      }))
+
+    it.effect("a head line over the limit makes a session unreadable", () =>
+      Effect.gen(function*() {
+        const home = tempDir()
+        const [long, short] = [uuid(1), uuid(2)]
+        // longer than the limit, which is longer than one read of the head
+        const file = writeRollout(home, long, day(1), [sessionMeta({ id: long, cwd: "/p" }), userMessage("x".repeat(200_000))])
+        writeRollout(home, short, day(2), [sessionMeta({ id: short, cwd: "/p" }), userMessage("hi")])
+        const layer = Exporter.layerHome({ root: home, headLineLimit: 100_000 }).pipe(
+          Layer.provide(Layer.merge(NodeContext.layer, Progress.none))
+        )
+        const run = (req: Exporter.ExportRequest) => Effect.flatMap(Exporter.Exporter, (e) => e.export(req)).pipe(Effect.provide(layer))
+        const out = path.join(tempDir("out"), "x.tgz")
+        const error = exportError(yield* failure(run(request(out, { all: true }))))
+        const skipped = [{ threadId: long, path: file, reason: "line 2 is longer than 100000 bytes" }]
+        assert.deepStrictEqual(error.unreadable, skipped)
+        const result = yield* run(request(out, { all: true, skipUnreadable: true }))
+        assert.deepStrictEqual(result.sessions.map((s) => s.threadId), [short])
+        assert.deepStrictEqual(result.skipped, skipped)
+      }))
+
+    it.effect("a fork's unreadable parent is refused, or skipped with a warning", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const parentFile = path.join(home, parent.rollout)
+        fs.truncateSync(parentFile, 0)
+        const dir = tempDir("out")
+        const error = exportError(yield* failure(runExport(home, request(path.join(dir, "fork.tgz"), { threadIds: [fork.threadId] }))))
+        assert.deepStrictEqual(error.unreadable, [{ threadId: parent.threadId, path: parentFile, reason: EMPTY }])
+        assert.deepStrictEqual(fs.readdirSync(dir), [])
+
+        const result = yield* runExport(home, request(path.join(dir, "fork.tgz"), { threadIds: [fork.threadId], skipUnreadable: true }))
+        assert.deepStrictEqual(result.sessions.map((s) => s.threadId), [fork.threadId])
+        assert.deepStrictEqual(result.skipped, [{ threadId: parent.threadId, path: parentFile, reason: EMPTY }])
+        assert.deepStrictEqual(result.warnings, [
+          `a fork in this package needs session ${parent.threadId}, which is unreadable; the fork will show only its own turns`
+        ])
+      }))
+
+    it.effect("--cwd: matched by the threads row; with no row its folder is unknown, so it is named", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const dir = tempDir("out")
+        const beta = role("beta_cwd")
+        const betaFile = path.join(home, beta.rollout)
+        fs.truncateSync(betaFile, 0)
+        const alpha = yield* runExport(home, request(path.join(dir, "alpha"), { cwds: [fixtures.source.alpha], dryRun: true }))
+        assert.deepStrictEqual(alpha.skipped, [])
+        const error = exportError(yield* failure(runExport(home, request(path.join(dir, "beta"), { cwds: [fixtures.source.beta] }))))
+        assert.deepStrictEqual(error.unreadable, [{ threadId: beta.threadId, path: betaFile, reason: EMPTY }])
+
+        const stray = plantEmpty(home, 1)
+        const strayError = exportError(
+          yield* failure(runExport(home, request(path.join(dir, "alpha"), { cwds: [fixtures.source.alpha] })))
+        )
+        assert.deepStrictEqual(strayError.unreadable, [{ threadId: uuid(1), path: stray, reason: EMPTY }])
+        assert.deepStrictEqual(fs.readdirSync(dir), [])
+      }))
+  })
 
   it.effect("a session appended to after listing exports the prefix seen at listing", () =>
     Effect.gen(function*() {

@@ -24,9 +24,12 @@ const catalogLayer = (root: string) =>
     Layer.provideMerge(NodeContext.layer)
   )
 
-const list = (root: string, filter: Partial<SessionCatalog.ListFilter>) =>
+const select = (root: string, filter: Partial<SessionCatalog.ListFilter>) =>
   Effect.flatMap(SessionCatalog.SessionCatalog, (catalog) =>
     catalog.list({ includeArchived: false, all: false, ...filter })).pipe(Effect.provide(catalogLayer(root)))
+
+const list = (root: string, filter: Partial<SessionCatalog.ListFilter>) =>
+  Effect.map(select(root, filter), (selection) => selection.sessions)
 
 const ids = (infos: ReadonlyArray<SessionCatalog.SessionInfo>) => infos.map((info) => info.threadId).sort()
 const idsOf = (...roles: ReadonlyArray<string>) => [...new Set(roles.map((role) => fixtureByRole(role).threadId))].sort()
@@ -143,7 +146,7 @@ describe("SessionCatalog", () => {
         const lineage = yield* Effect.flatMap(SessionCatalog.SessionCatalog, (catalog) =>
           Effect.flatMap(
             catalog.list({ threadIds: [fork.threadId], includeArchived: false, all: false }),
-            catalog.withForkParents
+            (selection) => catalog.withForkParents(selection.sessions)
           )).pipe(Effect.provide(catalogLayer(root)))
         assert.deepStrictEqual(lineage.sessions.map((s) => s.threadId), [fork.threadId, fork.parentId])
         assert.deepStrictEqual(lineage.missingParents, [])
@@ -165,7 +168,7 @@ describe("SessionCatalog", () => {
         const lineage = yield* Effect.flatMap(SessionCatalog.SessionCatalog, (catalog) =>
           Effect.flatMap(
             catalog.list({ threadIds: [child], includeArchived: false, all: false }),
-            catalog.withForkParents
+            (selection) => catalog.withForkParents(selection.sessions)
           )).pipe(Effect.provide(catalogLayer(root)))
         assert.deepStrictEqual(lineage.sessions.map((s) => s.threadId), [child, middle])
         assert.isFalse(lineage.sessions[0]!.requiresParent)
@@ -183,14 +186,21 @@ describe("SessionCatalog", () => {
       assert.strictEqual(infos.find((i) => i.threadId === named.threadId)!.name, named.name)
     }))
 
-  it.effect("skips a broken rollout and lists the rest", () =>
+  it.effect("lists a broken rollout as unreadable, with why, and the rest as sessions", () =>
     Effect.gen(function*() {
       const root = copyFixtureHome()
-      fs.writeFileSync(
-        path.join(root, "sessions", "2026", "11", "21", `rollout-2026-11-21T10-00-00-${uuid(1)}.jsonl`),
-        "not a rollout\n"
+      const relativePath = `sessions/2026/11/21/rollout-2026-11-21T10-00-00-${uuid(1)}.jsonl`
+      fs.writeFileSync(path.join(root, relativePath), "not a rollout\n")
+      const selection = yield* select(root, { all: true })
+      assert.deepStrictEqual(ids(selection.sessions), idsOf(...ALL_ACTIVE))
+      const reason = "its first line is not JSON, and no session_meta is in its first 10 lines"
+      assert.deepStrictEqual(
+        selection.unreadable.map((u) => [u._tag, u.threadId, u.file.relativePath, u.reason]),
+        [["UnreadableSession", uuid(1), relativePath, reason]]
       )
-      assert.strictEqual((yield* list(root, { all: true })).length, 5)
+      // named by id, it is listed too; not selected, it is not
+      assert.deepStrictEqual((yield* select(root, { threadIds: [uuid(1)] })).unreadable.map((u) => u.threadId), [uuid(1)])
+      assert.deepStrictEqual((yield* select(root, { threadIds: [fixtureByRole("named").threadId] })).unreadable, [])
     }))
 
   it.effect("streams through 2,000 sessions keeping only small summaries", () =>
@@ -215,7 +225,7 @@ describe("SessionCatalog", () => {
       }
       const layer = catalogLayer(root)
       const infos = yield* Effect.flatMap(SessionCatalog.SessionCatalog, (catalog) =>
-        catalog.list({ all: true, includeArchived: true })).pipe(Effect.provide(layer))
+        catalog.list({ all: true, includeArchived: true })).pipe(Effect.map((s) => s.sessions), Effect.provide(layer))
       assert.strictEqual(infos.length, n)
       assert.strictEqual(new Set(infos.map((i) => i.threadId)).size, n)
       const prompts = new Map(infos.map((i) => [i.threadId, i.head.firstUserMessage]))

@@ -1,13 +1,13 @@
-import { openDatabase } from "./Fixtures.js"
+import { type Database, openDatabase } from "./Fixtures.js"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
 /**
  * Everything a Codex home holds, for "identical to before": the SHA-256 of every file, and a
- * logical dump (every row of every table, ordered) of every SQLite database, whose file bytes
- * may differ after an insert and a delete. sessionport's own folder and SQLite's -wal/-shm files
- * are left out.
+ * logical dump (every row of every table with its rowid, ordered) of every SQLite database, whose
+ * file bytes may differ after an insert and a delete. sessionport's own folder and SQLite's
+ * -wal/-shm files are left out.
  */
 export const homeState = (home: string): Record<string, string> => {
   const state: Record<string, string> = {}
@@ -38,11 +38,20 @@ const dump = (file: string): string => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>
     const out: Record<string, unknown> = {}
     for (const { name } of tables) {
-      const rows = db.prepare(`SELECT * FROM "${name}"`).all().map((row) => JSON.stringify(row, (_, v) => typeof v === "bigint" ? String(v) : v))
+      const rowid = name.startsWith("sqlite_") ? undefined : rowidName(db, name)
+      const rows = db.prepare(`SELECT ${rowid === undefined ? "" : `${rowid} AS "(rowid)", `}* FROM "${name}"`).all().map((row) => JSON.stringify(row, (_, v) => typeof v === "bigint" ? String(v) : v))
       out[name] = rows.sort()
     }
     return createHash("sha256").update(JSON.stringify(out)).digest("hex")
   } finally {
     db.close()
   }
+}
+
+/** The name a table's rowid answers to (a column may take `rowid`); none for a WITHOUT ROWID table. */
+export const rowidName = (db: Database, table: string): string | undefined => {
+  const listed = db.prepare("SELECT wr FROM pragma_table_list(?) WHERE schema = 'main'").get(table) as { wr: number } | undefined
+  if (listed === undefined || listed.wr === 1) return undefined
+  const columns = (db.prepare("SELECT name FROM pragma_table_info(?)").all(table) as Array<{ name: string }>).map((c) => c.name.toLowerCase())
+  return ["rowid", "_rowid_", "oid"].find((name) => !columns.includes(name))
 }

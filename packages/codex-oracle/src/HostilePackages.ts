@@ -4,6 +4,7 @@ import * as fs from "node:fs"
 import * as Path from "node:path"
 import {
   baseFiles,
+  BOMB,
   entriesOf,
   gzip,
   manifestFor,
@@ -11,8 +12,10 @@ import {
   tarOf,
   threadsLine,
   writeFolder,
-  writeTgz
+  writeTgz,
+  writeTgzBomb
 } from "./PackageBuilders.js"
+import * as Samples from "./SecretSamples.js"
 
 /**
  * Hostile and broken packages, one per check of the package reader: each names the reason it
@@ -31,7 +34,14 @@ export interface Case {
   /** the blamed entry, when one is */
   readonly entry?: string
   /** reader limits the case needs (small ones, to stay fast); absent: the defaults */
-  readonly limits?: Partial<{ maxEntrySize: number; maxTotalSize: number; maxEntries: number; maxMetadataSize: number }>
+  readonly limits?: Partial<{
+    maxEntrySize: number
+    maxTotalSize: number
+    maxEntries: number
+    maxMetadataSize: number
+    maxExpansionRatio: number
+    expansionFloor: number
+  }>
   /** builds the package inside `dir`, answers its path */
   readonly build: (dir: string) => Promise<string>
 }
@@ -115,6 +125,15 @@ export const cases: ReadonlyArray<Case> = [
     reason: "too_large",
     limits: { maxTotalSize: 1024 * 1024, maxEntries: 10 },
     build: rawFile(gzip(Buffer.alloc(64 * 1024 * 1024)))
+  },
+  // the bombs of issue 11, refused at the bomb's tar header (its declared size), before its body
+  { name: "gzip bomb: 3.5 GiB of zeros in 3.6 MB", reason: "too_large", entry: BOMB, build: (dir) => writeTgzBomb(dir, 3584, 0) },
+  { name: "gzip bomb: 1 GiB of newlines in 1 MB", reason: "too_large", entry: BOMB, build: (dir) => writeTgzBomb(dir, 1024, 0x0a) },
+  // no file declares much: the expansion ratio caps the decompressed bytes themselves
+  {
+    name: "gzip bomb (endless empty tar blocks) under the default limits",
+    reason: "too_large",
+    build: (dir) => rawFile(gzip(Buffer.alloc(16 * 1024 * 1024)))(dir)
   },
   // archive damage
   { name: "random bytes", reason: "not_a_package", build: rawFile(randomBytes(4096)) },
@@ -216,6 +235,34 @@ export const cases: ReadonlyArray<Case> = [
   // credentials
   { name: "auth.json", reason: "credential_file", entry: "auth.json", build: tgzPlus({ name: "auth.json", content: "{}" }) },
   { name: "credential inside a skill", reason: "credential_file", entry: "skills/x/api_key.txt", build: tgzPlus({ name: "skills/x/api_key.txt", content: "sk-" }) },
+  {
+    name: "private key in a skill file, listed in the manifest",
+    reason: "credential_file",
+    entry: "skills/x/notes.md",
+    build: tgzWith((files) => {
+      files["skills/x/notes.md"] = `deploy key:\n${Samples.pkcs8PrivateKey}`
+    })
+  },
+  {
+    name: "a skill file allowed by the manifest does not let another through",
+    reason: "credential_file",
+    entry: "skills/x/.npmrc",
+    build: (dir) => {
+      const files = { ...baseFiles(), "skills/x/.npmrc": `//registry.npmjs.org/:_authToken=${Samples.npmToken}\n`, "skills/x/a.md": "a\n" }
+      const allowOther = (manifest: Record<string, unknown>) => ({ ...manifest, allowed_files: [{ path: "skills/x/a.md", reason: "x" }] })
+      return writeTgz(dir, entriesOf(files, manifestFor(files, { patch: allowOther })))
+    }
+  },
+  {
+    name: "auth.json cannot be allowed: only skill files can",
+    reason: "credential_file",
+    entry: "auth.json",
+    build: (dir) => {
+      const files = { ...baseFiles(), "auth.json": "{}" }
+      const allow = (manifest: Record<string, unknown>) => ({ ...manifest, allowed_files: [{ path: "auth.json", reason: "auth-json" }] })
+      return writeTgz(dir, entriesOf(files, manifestFor(files, { patch: allow })))
+    }
+  },
   // folder packages
   { name: "missing path", reason: "not_found", build: async (dir) => Path.join(dir, "nothing-here.tgz") },
   { name: "folder that is not a package", reason: "not_a_package", build: async (dir) => writeFolder(dir, { "notes.txt": "x" }) },
@@ -254,6 +301,15 @@ export const cases: ReadonlyArray<Case> = [
     build: folderWith((root) => {
       fs.mkdirSync(Path.join(root, "skills", "x"), { recursive: true })
       fs.writeFileSync(Path.join(root, "skills", "x", ".env"), "TOKEN=1")
+    })
+  },
+  {
+    name: "a secret by content in a folder package",
+    reason: "credential_file",
+    entry: "skills/x/setup.sh",
+    build: folderWith((root) => {
+      fs.mkdirSync(Path.join(root, "skills", "x"), { recursive: true })
+      fs.writeFileSync(Path.join(root, "skills", "x", "setup.sh"), `#!/bin/sh\nexport OPENAI_API_KEY=${Samples.openaiKey}\n`)
     })
   },
   {

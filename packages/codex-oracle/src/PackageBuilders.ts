@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
+import { once } from "node:events"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as Path from "node:path"
@@ -146,6 +147,31 @@ export const gzip = (bytes: Buffer): Buffer => zlib.gzipSync(bytes)
 export const writeTgz = async (dir: string, entries: ReadonlyArray<RawEntry>, name = "package.tgz"): Promise<string> => {
   const file = Path.join(dir, name)
   fs.writeFileSync(file, gzip(await tarOf(entries)))
+  return file
+}
+
+/** The session entry of {@link writeTgzBomb}: named like a rollout, listed nowhere. */
+export const BOMB = "sessions/rollout-2025-11-20T10-00-00-019a0000-0000-7000-8000-0000000000bb.jsonl"
+
+const MiB = 1024 ** 2
+
+/**
+ * A gzip bomb: a `.tgz` whose first entry, {@link BOMB}, is `mib` MiB of the byte `fill`, followed
+ * by the valid package. About 1 KiB on disk per MiB (3.5 GiB of zeros: 3.6 MB), and built in
+ * milliseconds: one gzip member of 1 MiB compressed once and repeated (gunzip reads concatenated
+ * members as one stream).
+ */
+export const writeTgzBomb = async (dir: string, mib: number, fill: number, name = "package.tgz"): Promise<string> => {
+  const pack = tar.pack()
+  const header = once(pack, "data")
+  pack.entry({ name: BOMB, size: mib * MiB, mtime: new Date(0) })
+  const [head] = (await header) as [Buffer]
+  pack.destroy()
+  const block = gzip(Buffer.alloc(MiB, fill))
+  const file = Path.join(dir, name)
+  // whole MiBs end on a 512-byte boundary: the next header follows the body without padding
+  const members = [gzip(head), ...Array.from({ length: mib }, () => block), gzip(await tarOf(entriesOf(baseFiles())))]
+  fs.writeFileSync(file, Buffer.concat(members))
   return file
 }
 

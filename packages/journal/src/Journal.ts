@@ -7,7 +7,11 @@
  * **Layout.** `<codexHome>/sessionport/journal/<uuidv7>/transaction.json` (see
  * {@link TransactionRecord}) and `backups/`; `sessionport/journal/.lock` while a sessionport
  * process runs a transaction, a rollback or a recovery (a second one is refused `locked`; a lock
- * whose pid is dead is taken over).
+ * whose pid is dead, or now another process than the one that took it, is taken over).
+ *
+ * **Damaged records.** A `transaction.json` that cannot be used stops only what needs it: it is
+ * listed as {@link DamagedTransaction}, skipped by recovery (reported), and refused by rollback
+ * with what to do; never guessed at.
  *
  * **Write-ahead.** Each operation is recorded (`intent`) before the change and its outcome
  * (`done`) after; file contents are streamed to a temp file whose size and sha256 are recorded
@@ -62,14 +66,29 @@
  * @since 0.1.0
  */
 import type { SqlClient } from "@effect/sql/SqlClient"
-import { Context, Effect, Layer, type Scope, type Stream } from "effect"
+import { Context, Effect, FiberRef, Layer, Option, type Scope, type Stream } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as Path from "node:path"
+import * as AbortedNote from "./Aborted.js"
 import { errorText, io, lstatOrUndefined, tempsOf } from "./internal/files.js"
 import * as Lock from "./internal/lock.js"
 import { BUSY_TIMEOUT_MS } from "./internal/sqlite.js"
-import { BACKUPS, type Holder, isCompleted, isId, journalDirOf, listIds, newId, readRecord, RECORD, save } from "./internal/store.js"
+import {
+  BACKUPS,
+  damagedRecord,
+  type Holder,
+  idTime,
+  isCompleted,
+  isId,
+  journalDirOf,
+  lastStateOfRecord,
+  listIds,
+  newId,
+  readRecord,
+  RECORD,
+  save
+} from "./internal/store.js"
 import { openTransaction } from "./internal/transaction.js"
 import { isPending, recordRollbackError, undo } from "./internal/undo.js"
 import { JournalError } from "./JournalError.js"
@@ -168,6 +187,14 @@ export interface CreateFilesOptions<E = never, R = never> {
 }
 
 /** @since 0.1.0 @category models */
+export interface AppendFile<E = never, R = never> {
+  readonly path: string
+  readonly content: Content<E, R>
+  /** the target's size when the caller read it: the append is made only onto exactly that */
+  readonly expectSize?: number | undefined
+}
+
+/** @since 0.1.0 @category models */
 export interface ReplaceFileOptions {
   /** set after the write; the file keeps its permissions */
   readonly mtime?: Date | undefined
@@ -233,9 +260,15 @@ export interface Transaction {
    * Appends content of any size (a stream, chunks, bytes) to several files (each at most once) as
    * one step of the record: each content is staged in the transaction's folder first (hashed,
    * fsynced), then copied onto its target's end. The record keeps sizes and hashes, not the bytes.
+   *
+   * An append that depends on what the target held when the caller read it gives `expectSize`:
+   * the target must still be that long, and hold the same bytes (the SHA-256 of those bytes, taken
+   * before the content is staged, is checked again through the handle that appends, right before
+   * the write); else it fails `changed_under` and nothing is appended to it (Codex appending to a
+   * rollout while a sync works on it).
    */
   readonly appendFiles: <E = never, R = never>(
-    items: ReadonlyArray<{ readonly path: string; readonly content: Content<E, R> }>
+    items: ReadonlyArray<AppendFile<E, R>>
   ) => Effect.Effect<ReadonlyArray<Written>, E | JournalError, R>
   readonly appendTexts: (
     items: ReadonlyArray<{ readonly path: string; readonly text: string }>
@@ -341,6 +374,26 @@ export interface RollbackReport {
 export interface RecoverReport {
   /** the abandoned transactions rolled back (and interrupted rollbacks finished), newest first */
   readonly recovered: ReadonlyArray<RollbackReport>
+  /** transactions skipped because their record is damaged, newest first; present when there are some */
+  readonly damaged?: ReadonlyArray<DamagedTransaction>
+}
+
+/**
+ * A transaction whose `transaction.json` cannot be used (not JSON, not a record, or naming paths
+ * a record cannot name). Listed, skipped by recovery, refused by rollback: never guessed at.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DamagedTransaction {
+  readonly id: string
+  /** ms since the epoch, from the id */
+  readonly createdAt: number
+  readonly status: "damaged"
+  /** the record */
+  readonly path: string
+  /** what is wrong, what the transaction may have left, and what to do: one line */
+  readonly message: string
 }
 
 /** @since 0.1.0 @category models */
@@ -365,7 +418,10 @@ export interface JournalShape {
    * scope without {@link Transaction.commit} rolls it back (status `failed`, the error kept).
    */
   readonly begin: (options: BeginOptions) => Effect.Effect<Transaction, JournalError, Scope.Scope>
-  /** `begin`, `body`, `commit`; a failing `body` rolls back everything it did. */
+  /**
+   * `begin`, `body`, `commit`; a failing `body` rolls back everything it did before the failure
+   * goes on, and `Aborted.current` says whether that rollback finished.
+   */
   readonly transaction: <A, E, R>(
     options: BeginOptions,
     body: (transaction: Transaction) => Effect.Effect<A, E, R>
@@ -378,12 +434,12 @@ export interface JournalShape {
   readonly rollback: (id: string, options?: RollbackOptions) => Effect.Effect<RollbackReport, JournalError>
   /**
    * Rolls back every transaction left `prepared` by a dead process and finishes interrupted
-   * rollbacks. Idempotent; every command runs it first. Refused (`changed_since`) when a file
-   * changed since, unless `force`.
+   * rollbacks; skips (and reports) those whose record is damaged. Idempotent; every command
+   * runs it first. Refused (`changed_since`) when a file changed since, unless `force`.
    */
   readonly recover: (options?: { readonly force?: boolean | undefined }) => Effect.Effect<RecoverReport, JournalError>
-  /** Transactions, newest first. */
-  readonly list: Effect.Effect<ReadonlyArray<TransactionInfo>, JournalError>
+  /** Transactions, newest first; those whose record is damaged as such. */
+  readonly list: Effect.Effect<ReadonlyArray<TransactionInfo | DamagedTransaction>, JournalError>
   /** A transaction's full record (an id or a unique prefix). */
   readonly get: (id: string) => Effect.Effect<TransactionRecord, JournalError>
 }
@@ -506,15 +562,22 @@ export const make = (options: JournalOptions): JournalShape => {
       )
       return backup === undefined ? undefined : `it names the backup ${backup.file}`
     })()
-    return problem === undefined ? Effect.void : Effect.fail(
-      new JournalError({
-        reason: "bad_journal",
-        path: Path.join(holder.dir, RECORD),
-        transaction: holder.record.id,
-        detail: problem
-      })
-    )
+    return problem === undefined
+      ? Effect.void
+      : Effect.fail(damagedRecord(dir, holder.record.id, problem, lastStateOfRecord(holder.record)))
   }
+
+  /** a record, none (its folder died being created), or the refusal to use a damaged one */
+  const readOrDamaged = (id: string) =>
+    readRecord(dir, id).pipe(Effect.catchIf((error) => error.reason === "bad_journal", Effect.succeed))
+
+  const damagedInfo = (error: JournalError): DamagedTransaction => ({
+    id: error.transaction!,
+    createdAt: idTime(error.transaction!),
+    status: "damaged",
+    path: error.path,
+    message: error.message
+  })
 
   const report = (holder: Holder, findings: ReadonlyArray<UndoStep>, status: Status, dryRun: boolean): RollbackReport => ({
     id: holder.record.id,
@@ -524,15 +587,23 @@ export const make = (options: JournalOptions): JournalShape => {
     steps: findings
   })
 
-  /** under the lock: rolls back abandoned transactions (newest first), tidies finished ones */
+  /**
+   * under the lock: rolls back abandoned transactions (newest first), tidies finished ones, and
+   * skips damaged ones (the home cannot be told from them; a person decides)
+   */
   const recoverPending = (force: boolean, exclude?: string) =>
     Effect.gen(function*() {
       const recovered: Array<RollbackReport> = []
+      const damaged: Array<DamagedTransaction> = []
       for (const id of (yield* listIds(dir)).reverse()) {
         if (id === exclude) continue
         // most transactions are completed: nothing to recover, no decode needed
         if (yield* isCompleted(dir, id)) continue
-        const record = yield* readRecord(dir, id)
+        const record = yield* readOrDamaged(id)
+        if (record instanceof JournalError) {
+          damaged.push(damagedInfo(record))
+          continue
+        }
         const txDir = Path.join(dir, id)
         if (record === undefined) {
           // died before its first record: it changed nothing
@@ -548,7 +619,11 @@ export const make = (options: JournalOptions): JournalShape => {
           }
           continue
         }
-        yield* checkRecord(holder)
+        const unusable = yield* Effect.match(checkRecord(holder), { onFailure: (error) => error, onSuccess: () => undefined })
+        if (unusable !== undefined) {
+          damaged.push(damagedInfo(unusable))
+          continue
+        }
         if (record.status === "prepared" && record.error === undefined) {
           holder.record = { ...record, error: `process ${record.pid} stopped before the transaction completed` }
         }
@@ -563,7 +638,7 @@ export const make = (options: JournalOptions): JournalShape => {
         )
         recovered.push(report(holder, result.findings, result.status, false))
       }
-      return recovered
+      return { recovered, damaged }
     })
 
   const withLock = <A, E, R>(
@@ -635,7 +710,11 @@ export const make = (options: JournalOptions): JournalShape => {
 
   // -------------------------------------------------------------------------------------------
 
-  const begin = (options: BeginOptions): Effect.Effect<Transaction, JournalError, Scope.Scope> =>
+  /** an open transaction; its scope's close rolls it back unless committed, noting the outcome */
+  const open = (
+    options: BeginOptions,
+    onAbort: (aborted: AbortedNote.Aborted | undefined) => void
+  ): Effect.Effect<Transaction, JournalError, Scope.Scope> =>
     Effect.zipRight(
       Effect.try({
         try: () => JSON.stringify(options.summary ?? null),
@@ -654,6 +733,7 @@ export const make = (options: JournalOptions): JournalShape => {
               id = newId(last)
               yield* lock.retarget(id)
             }
+            // damaged records are skipped: the caller's recovery reported them
             yield* recoverPending(false)
             const holder: Holder = {
               dir: Path.join(dir, id),
@@ -676,18 +756,26 @@ export const make = (options: JournalOptions): JournalShape => {
             return openTransaction({ holder, lock, confine, confineAll, busyTimeoutMs })
           }).pipe(Effect.onError(() => lock.release.pipe(Effect.ignore)))
         }),
-        (open, exit) => open.close(exit)
+        (open, exit) => Effect.map(open.close(exit), onAbort)
       ),
       (open) => open.transaction
     )).pipe(Effect.withSpan("Journal.begin"))
+
+  const begin = (options: BeginOptions) => open(options, () => {})
 
   const transaction = <A, E, R>(
     options: BeginOptions,
     body: (transaction: Transaction) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | JournalError, R> =>
-    Effect.scoped(
-      Effect.flatMap(begin(options), (tx) => Effect.tap(body(tx), () => tx.commit))
-    )
+    Effect.suspend(() => {
+      let aborted: AbortedNote.Aborted | undefined
+      return Effect.zipRight(
+        FiberRef.set(AbortedNote.current, Option.none()),
+        Effect.scoped(
+          Effect.flatMap(open(options, (outcome) => (aborted = outcome)), (tx) => Effect.tap(body(tx), () => tx.commit))
+        ).pipe(Effect.onError(() => FiberRef.set(AbortedNote.current, Option.fromNullable(aborted))))
+      )
+    })
 
   const rollback = Effect.fn("Journal.rollback")(function*(id: string, options?: RollbackOptions) {
     const force = options?.force === true
@@ -706,7 +794,8 @@ export const make = (options: JournalOptions): JournalShape => {
       Effect.gen(function*() {
         const resolved = yield* resolveId(id)
         if (lock.info.transaction !== resolved) yield* lock.retarget(resolved)
-        yield* recoverPending(false, resolved)
+        const { damaged } = yield* recoverPending(false, resolved)
+        for (const tx of damaged) yield* Effect.logWarning(tx.message)
         const holder = yield* loadHolder(resolved)
         yield* refuseFinished(holder)
         yield* checkRecord(holder)
@@ -721,15 +810,19 @@ export const make = (options: JournalOptions): JournalShape => {
   const recover = Effect.fn("Journal.recover")(function*(options?: { readonly force?: boolean | undefined }) {
     // no journal: nothing to recover, and no folder to create in a home we may never touch
     if ((yield* io(dir, "cannot inspect", () => lstatOrUndefined(dir))) === undefined) return { recovered: [] }
-    const recovered = yield* withLock("recover", null, () => recoverPending(options?.force === true))
-    return { recovered } satisfies RecoverReport
+    const { damaged, recovered } = yield* withLock("recover", null, () => recoverPending(options?.force === true))
+    return (damaged.length === 0 ? { recovered } : { recovered, damaged }) satisfies RecoverReport
   })
 
   const list = Effect.gen(function*() {
-    const out: Array<TransactionInfo> = []
+    const out: Array<TransactionInfo | DamagedTransaction> = []
     for (const id of (yield* listIds(dir)).reverse()) {
-      const record = yield* readRecord(dir, id)
+      const record = yield* readOrDamaged(id)
       if (record === undefined) continue
+      if (record instanceof JournalError) {
+        out.push(damagedInfo(record))
+        continue
+      }
       const counts = emptyCounts()
       for (const op of record.operations) counts[op.kind]++
       out.push({
@@ -745,7 +838,7 @@ export const make = (options: JournalOptions): JournalShape => {
         }
       })
     }
-    return out as ReadonlyArray<TransactionInfo>
+    return out as ReadonlyArray<TransactionInfo | DamagedTransaction>
   }).pipe(Effect.withSpan("Journal.list"))
 
   const get = Effect.fn("Journal.get")(function*(id: string) {

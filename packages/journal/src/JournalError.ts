@@ -18,7 +18,7 @@ import { Schema } from "effect"
  * - `not_found`: no such transaction.
  * - `bad_journal`: a `transaction.json` or a backup is unreadable or damaged.
  * - `invalid`: the call itself is wrong (relative path, ambiguous key, transaction not active).
- * - `unjournaled_write`: SQL changed rows the journal did not record (triggers, cascades, writes in a read callback).
+ * - `unjournaled_write`: SQL changed rows the journal cannot record (a trigger writing a virtual table, writes in a read callback).
  * - `sql`: SQLite refused a statement.
  * - `io`: the operating system refused a read or write.
  *
@@ -33,6 +33,7 @@ export const JournalErrorReason = Schema.Literal(
   "not_a_file",
   "outside_roots",
   "changed_since",
+  "changed_under",
   "already_rolled_back",
   "not_found",
   "bad_journal",
@@ -70,6 +71,9 @@ export class JournalError extends Schema.TaggedError<JournalError>("@sessionport
         return `Codex is running and holds ${this.path}; quit Codex (CLI and Desktop) and try again`
       case "changed_since":
         return `cannot roll back ${tx}: ${this.path} ${detail}`
+      case "changed_under":
+        return `${this.path} changed while sessionport was working on it${detail === "" ? "" : ` (${detail})`}; ` +
+          "nothing was written to it: wait until it is no longer in use (quit Codex) and run the command again"
       case "already_rolled_back":
         return `transaction ${tx} ${detail === "" ? "was already rolled back" : detail}`
       case "not_found":

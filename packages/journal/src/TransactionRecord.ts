@@ -184,6 +184,12 @@ export const AppendTextOp = Schema.Struct({
 export type AppendTextOp = typeof AppendTextOp.Type
 
 /**
+ * `true` on a change the database made by itself (a trigger, a foreign-key action) while the
+ * journal made the asked change recorded before it; undone the same way.
+ */
+const side_effect = Schema.optional(Schema.Boolean)
+
+/**
  * Rows inserted; `row` is each complete row as stored (every column, after defaults and
  * triggers, read back before the commit). Undo: delete by key.
  *
@@ -194,7 +200,8 @@ export const InsertChange = Schema.Struct({
   kind: Schema.Literal("insert"),
   table: Schema.String,
   key_columns: Schema.Array(Schema.String),
-  rows: Schema.Array(Schema.Struct({ key: StoredRow, row: StoredRow }))
+  rows: Schema.Array(Schema.Struct({ key: StoredRow, row: StoredRow })),
+  side_effect
 })
 
 /**
@@ -210,11 +217,14 @@ export const UpdateChange = Schema.Struct({
   key: StoredRow,
   columns: Schema.Array(Schema.String),
   old: StoredRow,
-  new: StoredRow
+  new: StoredRow,
+  side_effect
 })
 
 /**
- * The rows matching `key` deleted; `rows` are complete (every column). Undo: insert them again.
+ * The rows matching `key` deleted; `rows` are complete (every column). Undo: insert them again,
+ * each with its rowid from `rowids` (when the table has rowids), unless another row has taken it
+ * since. An older record has no `rowids`: its rows get new rowids.
  *
  * @since 0.1.0
  * @category models
@@ -223,7 +233,10 @@ export const DeleteChange = Schema.Struct({
   kind: Schema.Literal("delete"),
   table: Schema.String,
   key: StoredRow,
-  rows: Schema.Array(StoredRow)
+  rows: Schema.Array(StoredRow),
+  /** the rowid of each of `rows`, in order */
+  rowids: Schema.optional(Schema.Array(StoredValue)),
+  side_effect
 })
 
 /** @since 0.1.0 @category models */

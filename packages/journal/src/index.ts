@@ -6,6 +6,8 @@
  */
 
 /** @since 0.1.0 */
+export * as Aborted from "./Aborted.js"
+/** @since 0.1.0 */
 export * as Journal from "./Journal.js"
 /** @since 0.1.0 */
 export * as JournalError from "./JournalError.js"

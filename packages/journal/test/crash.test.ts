@@ -27,7 +27,7 @@ interface Run {
   readonly stdout: string
   readonly stderr: string
   /** the driver's answer, when it finished */
-  readonly output?: { readonly steps: number; readonly result?: any; readonly error?: string }
+  readonly output?: { readonly steps: number; readonly result?: any; readonly error?: string; readonly rolledBack?: boolean }
 }
 
 const runDriver = (args: ReadonlyArray<string>, crashAt?: string): Effect.Effect<Run> =>
@@ -107,6 +107,34 @@ const TRANSACTIONS = [
   // 11 of the 20 files renamed into place; and the 11th temp file part-written (400 KB in 40 chunks)
   { command: "batch", steps: BATCH_STEPS, interrupted: [["36", false], ["15:before", true]], operations: 2 }
 ] as const
+
+describe("disk full", () => {
+  for (const { command, steps } of TRANSACTIONS) {
+    it.effect(`${command}: ENOSPC at every step (and at every later one needing space): rolled back before the process exits`, () =>
+      Effect.gen(function*() {
+        // the last step, `unlock`, needs no space
+        yield* Effect.forEach(Array.from({ length: steps - 1 }, (_, i) => i + 1), (n) =>
+          Effect.gen(function*() {
+            const home = makeHome()
+            const before = comparable(home, true)
+            const run = yield* runDriver([command, home], `${n}:enospc`)
+            assert.strictEqual(run.code, 1, `step ${n}: ${run.stdout}${run.stderr}`)
+            assert.include(run.output?.error, "ENOSPC", `step ${n}`)
+            // a transaction begun (its first record written) is rolled back by the failing process
+            // itself, though no journal record can be written any more
+            const begun = n > 2
+            assert.strictEqual(run.output?.rolledBack, begun ? true : undefined, `step ${n}`)
+            assert.deepStrictEqual(comparable(home, true), before, `step ${n}: as before, with no recovery`)
+            // the record is left behind; the next recovery finds nothing to undo and tidies it
+            const journal = Journal.make({ codexHome: home })
+            yield* journal.recover()
+            assert.deepStrictEqual(comparable(home, true), before, `step ${n}: recovery changes nothing`)
+            assert.oneOf((yield* journal.list)[0]?.status, [undefined, "failed"], `step ${n}`)
+            assert.isFalse(fs.existsSync(path.join(journal.dir, ".lock")), `step ${n}`)
+          }), { concurrency: LANES, discard: true })
+      }), 600_000)
+  }
+})
 
 describe("kill -9", () => {
   for (const { command, interrupted, operations, steps } of TRANSACTIONS) {

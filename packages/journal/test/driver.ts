@@ -4,11 +4,12 @@
  *   node --import tsx packages/journal/test/driver.ts install|batch|recover|rollback <home> [<id>|latest] [--force]
  *
  * (the suite adds `--import packages/journal/test/preload.mjs` first: half the start-up time).
- * With `SESSIONPORT_CRASH_AT` set the process kills itself at that step. Otherwise it prints one
- * JSON line: the steps it took and what the command answered (or the error message, exit 1).
+ * With `SESSIONPORT_CRASH_AT` set the process kills itself at that step (or, with `<n>:enospc`,
+ * fails there for want of space). Otherwise it prints one JSON line: the steps it took and what
+ * the command answered (or the error message, and whether the transaction was rolled back, exit 1).
  */
-import { Effect } from "effect"
-import { Journal } from "../src/index.js"
+import { Cause, Effect, FiberRef, Option } from "effect"
+import { Aborted, Journal } from "../src/index.js"
 import { stepCount } from "../src/internal/crash.js"
 import { batch, install } from "./home.js"
 
@@ -29,12 +30,17 @@ const program: Effect.Effect<unknown, unknown> = command === "install"
   ? Effect.zipRight(journal.recover(), journal.rollback(rest[0] ?? "latest", { force: rest.includes("--force") }))
   : Effect.die(`unknown command ${command}`)
 
-Effect.runPromiseExit(program).then((exit) => {
+Effect.runPromiseExit(
+  Effect.catchAllCause(program, (cause) =>
+    Effect.flatMap(FiberRef.get(Aborted.current), (aborted) => Effect.failCause(Cause.map(cause, (error) => ({ error, aborted })))))
+).then((exit) => {
   if (exit._tag === "Success") {
     process.stdout.write(`${JSON.stringify({ steps: stepCount(), result: exit.value })}\n`)
   } else {
-    const failure = exit.cause._tag === "Fail" ? exit.cause.error : exit.cause
-    process.stdout.write(`${JSON.stringify({ steps: stepCount(), error: String((failure as Error)?.message ?? failure) })}\n`)
+    const failed = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    const failure = failed === undefined ? exit.cause : failed.error
+    const rolledBack = Option.getOrUndefined(Option.map(failed?.aborted ?? Option.none(), (note) => note.rolledBack))
+    process.stdout.write(`${JSON.stringify({ steps: stepCount(), error: String((failure as Error)?.message ?? failure), rolledBack })}\n`)
     process.exitCode = 1
   }
 })

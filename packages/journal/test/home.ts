@@ -5,6 +5,7 @@
  * rows of every table, typed, by key) since a database file's bytes change with any write.
  */
 import { openDatabase, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { rowidName } from "@sessionport/codex-oracle/HomeState"
 import { Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -184,7 +185,10 @@ const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file))
 
 const isDatabase = (name: string) => /\.sqlite(-wal|-shm|-journal)?$/.test(name)
 
-/** Every table's rows, typed (`quote()`), ordered by primary key (else rowid), and the schema. */
+/**
+ * Every table's rows, typed (`quote()`), with their rowids (a rollback must give them back),
+ * ordered by primary key (else rowid), and the schema.
+ */
 export const dumpDatabase = (file: string): Record<string, unknown> => {
   const db = openDatabase(file)
   try {
@@ -196,7 +200,11 @@ export const dumpDatabase = (file: string): Record<string, unknown> => {
       const info = db.prepare(`SELECT name, pk FROM pragma_table_info('${name}') ORDER BY cid`).all() as Array<{ name: string; pk: number }>
       const pk = info.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => `"${column.name}"`)
       const order = pk.length > 0 ? pk.join(", ") : "rowid"
-      const columns = info.map((column) => `quote("${column.name}") AS "${column.name}"`).join(", ")
+      const rowid = rowidName(db, name)
+      const columns = [
+        ...(rowid === undefined ? [] : [`${rowid} AS "(rowid)"`]),
+        ...info.map((column) => `quote("${column.name}") AS "${column.name}"`)
+      ].join(", ")
       out[name] = db.prepare(`SELECT ${columns} FROM "${name}" ORDER BY ${order}`).all()
     }
     return out

@@ -16,17 +16,21 @@
  *
  * Plain `.jsonl` is split on the bytes, and a line is decoded only when it may hold a surface value
  * (the Neutralizer's needles, searched once per chunk) or may be the first prompt; the others are
- * hashed as they are. zstd `.jsonl.zst` goes through the schema's `LineDecoder`.
+ * hashed as they are. zstd `.jsonl.zst` goes through the schema's `LineDecoder`. A line spanning
+ * chunks is searched piece by piece: one with no needle is hashed as it comes, however long; one
+ * that must be decoded is refused over `LineLimit.MAX_LINE_BYTES` (`line_too_long`), as is any
+ * such line of zstd input.
  *
  * @since 0.1.0
  */
 import * as Neutralizer from "@sessionport/localize/Neutralizer"
 import { CorruptInput, isZstd, LineDecoder, type LineResult } from "@sessionport/schema/LineDecoder"
+import { checkLength, LineTooLong, MAX_LINE_BYTES, UnfinishedLine } from "@sessionport/schema/LineLimit"
 import { decodeLine } from "@sessionport/schema/RolloutRecord"
 import * as UserPrompt from "@sessionport/schema/UserPrompt"
 import { Effect, Either, Schema } from "effect"
 import * as fs from "node:fs"
-import { commonPrints, headAt as chainHeadAt, PRINT_BYTES, Prints } from "./internal/prints.js"
+import { commonPrints, headAt as chainHeadAt, PRINT_BYTES, Prints, RecordHash } from "./internal/prints.js"
 import { isBlank, NeedleScanner } from "./internal/scanner.js"
 
 /**
@@ -61,7 +65,13 @@ export { PRINT_BYTES }
 export const ROOT_SCAN_LIMIT = 400
 
 /** @since 0.1.0 @category models */
-export const FingerprintErrorReason = Schema.Literal("read_failed", "corrupt_input", "corrupt_print", "not_resumable")
+export const FingerprintErrorReason = Schema.Literal(
+  "read_failed",
+  "corrupt_input",
+  "corrupt_print",
+  "not_resumable",
+  "line_too_long"
+)
 
 /** @since 0.1.0 @category models */
 export type FingerprintErrorReason = typeof FingerprintErrorReason.Type
@@ -71,6 +81,7 @@ export type FingerprintErrorReason = typeof FingerprintErrorReason.Type
  * - `corrupt_input`: zstd input that does not decompress.
  * - `corrupt_print`: a stored print that does not decode.
  * - `not_resumable`: a resume from a print of zstd input, or of a file that did not grow by appending.
+ * - `line_too_long`: a line over the limit that has to be decoded (it may hold a surface value).
  *
  * @since 0.1.0
  * @category errors
@@ -95,6 +106,7 @@ const view = (bytes: Uint8Array): Buffer =>
 
 // a user prompt is an event_msg user_message, or an item_completed UserMessage
 const PROMPT_NEEDLES = ["user_message", "UserMessage", "\\u"]
+const OVERLAP = Math.max(...[...scannerNeedles, ...PROMPT_NEEDLES].map((needle) => needle.length - 1))
 const isPrompt = (text: string): boolean => {
   if (!PROMPT_NEEDLES.some((needle) => text.includes(needle))) return false
   const decoded = decodeLine(text, 1)
@@ -114,9 +126,17 @@ export class Fingerprinter {
   private mode: "undecided" | "plain" | "zstd"
   private head: Array<Uint8Array> = []
   private headLength = 0
-  private pending: Array<Uint8Array> = []
+  /** the line begun in an earlier chunk, and the hash of what of it was passed on undecoded */
+  private readonly unfinished: UnfinishedLine
+  private passed: RecordHash | undefined
+  private readonly maxLineBytes: number
+  /** lines so far (for a resume, from its records: blank lines before it are not known) */
+  private lines: number
   private decoder: LineDecoder | undefined
   private readonly scanner = new NeedleScanner(scannerNeedles)
+  /** the search of a line's pieces, apart from `scanner`, which is in the middle of a chunk */
+  private readonly pieces = new NeedleScanner(scannerNeedles)
+  private readonly prompts = new NeedleScanner(PROMPT_NEEDLES)
   private readonly prints: Prints
   private rootIndex: number | undefined
   /** bytes received so far (for a resume, counting the ones before it) */
@@ -124,8 +144,11 @@ export class Fingerprinter {
   /** bytes through the last complete line */
   private complete: number
 
-  /** Throws a {@link FingerprintError} `not_resumable` for a print of zstd input. */
-  constructor(from?: SessionPrint) {
+  /**
+   * Throws a {@link FingerprintError} `not_resumable` for a print of zstd input. `maxLineBytes`:
+   * the longest line decoded (default `LineLimit.MAX_LINE_BYTES`); smaller in tests.
+   */
+  constructor(from?: SessionPrint, options: { readonly maxLineBytes?: number | undefined } = {}) {
     if (from?.compressed === true) {
       throw new FingerprintError({ reason: "not_resumable", detail: "a print of zstd input cannot be resumed" })
     }
@@ -135,6 +158,16 @@ export class Fingerprinter {
     this.rootIndex = from?.rootIndex
     this.received = this.complete = from?.bytes ?? 0
     this.mode = this.received > 0 ? "plain" : "undecided"
+    this.lines = from?.records ?? 0
+    this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES
+    this.unfinished = new UnfinishedLine({
+      limit: this.maxLineBytes,
+      mayNeedDecoding: (bytes) => {
+        this.pieces.reset(bytes)
+        return this.pieces.holds(0, bytes.length) || this.mayBePrompt(bytes, 0, bytes.length)
+      },
+      overlap: OVERLAP
+    })
   }
 
   /** Whether the first prompt is settled: found, or not within the first {@link ROOT_SCAN_LIMIT} records. */
@@ -142,8 +175,15 @@ export class Fingerprinter {
     return !this.wantsRoot()
   }
 
-  /** Fingerprints a chunk; throws a {@link FingerprintError} `corrupt_input` for bad zstd input. */
+  /**
+   * Fingerprints a chunk; throws a {@link FingerprintError}: `corrupt_input` for bad zstd input,
+   * `line_too_long` for a line over the limit that has to be decoded.
+   */
   push(bytes: Uint8Array): void {
+    refusingLongLines(() => this.pushBytes(bytes))
+  }
+
+  private pushBytes(bytes: Uint8Array): void {
     if (this.mode === "undecided") {
       // zstd is recognised by its first 4 bytes, however the input is cut; a short head is kept
       this.headLength += bytes.length
@@ -158,9 +198,11 @@ export class Fingerprinter {
 
   /** The print of every record so far; an unterminated last line is left out. */
   end(): SessionPrint {
-    if (this.mode === "undecided") this.decide()
-    if (this.mode === "zstd") this.zstd(() => this.decoder!.end())
-    this.pending = []
+    refusingLongLines(() => {
+      if (this.mode === "undecided") this.decide()
+      if (this.mode === "zstd") this.zstd(() => this.decoder!.end())
+    })
+    // an unterminated last line is not a record (nor refused: it is never decoded)
     return {
       records: this.prints.count,
       prints: this.prints.snapshot(),
@@ -175,31 +217,65 @@ export class Fingerprinter {
     const bytes = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head)
     this.head = []
     this.mode = isZstd(bytes) ? "zstd" : "plain"
-    if (this.mode === "zstd") this.decoder = new LineDecoder()
-    this.push(bytes.length === 0 ? EMPTY : bytes)
+    if (this.mode === "zstd") this.decoder = new LineDecoder({ maxLineBytes: this.maxLineBytes })
+    this.pushBytes(bytes.length === 0 ? EMPTY : bytes)
   }
 
   private plain(chunk: Buffer): void {
     const base = this.received - chunk.length
-    this.scanner.reset(chunk)
     let start = 0
-    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-      if (this.pending.length > 0) {
-        // the line began in an earlier chunk
-        this.pending.push(chunk.subarray(0, nl))
-        const whole = Buffer.concat(this.pending)
-        this.pending = []
-        if (!isBlank(whole, 0, whole.length)) this.record(whole.toString("utf8"), false, false, whole)
-      } else if (!isBlank(chunk, start, nl)) {
+    if (this.unfinished.length > 0) {
+      const nl = chunk.indexOf(10)
+      this.pass(this.unfinished.add(nl === -1 ? chunk : chunk.subarray(0, nl)))
+      if (nl === -1) return
+      this.endUnfinished()
+      start = nl + 1
+      this.complete = base + start
+    }
+    this.scanner.reset(chunk)
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      this.lines++
+      if (!isBlank(chunk, start, nl)) {
         const mayHold = this.scanner.holds(start, nl)
+        if (nl - start > this.maxLineBytes && (mayHold || this.mayBePrompt(chunk, start, nl))) {
+          checkLength(this.lines, nl - start, this.maxLineBytes)
+        }
         if (mayHold || this.wantsRoot()) this.record(chunk.toString("utf8", start, nl), true, mayHold, chunk.subarray(start, nl))
         else this.prints.addRaw(chunk.subarray(start, nl))
       }
       start = nl + 1
       this.complete = base + start
     }
-    // copy the unfinished line: the caller may reuse its buffer
-    if (start < chunk.length) this.pending.push(Uint8Array.prototype.slice.call(chunk, start))
+    // the unfinished line is copied when held: the caller may reuse its buffer
+    if (start < chunk.length) this.pass(this.unfinished.add(chunk.subarray(start)))
+  }
+
+  /** Whether `bytes[start, end)` of a line may be the first prompt, while it is looked for. */
+  private mayBePrompt(bytes: Buffer, start: number, end: number): boolean {
+    if (!this.wantsRoot()) return false
+    this.prompts.reset(bytes)
+    return this.prompts.holds(start, end)
+  }
+
+  /** Bytes of the unfinished line that need no decoding: hashed as they come. */
+  private pass(bytes: ReadonlyArray<Uint8Array>): void {
+    if (bytes.length === 0) return
+    this.passed ??= new RecordHash()
+    for (const piece of bytes) this.passed.update(piece)
+  }
+
+  /** The unfinished line ended with a `\n`: it is a record unless blank. */
+  private endUnfinished(): void {
+    this.lines++
+    const end = this.unfinished.end(this.lines)
+    if (end._tag === "Decode") {
+      if (!isBlank(end.bytes, 0, end.bytes.length)) this.record(end.bytes.toString("utf8"), false, false, end.bytes)
+      return
+    }
+    this.pass(end.bytes)
+    const passed = this.passed
+    this.passed = undefined
+    if (passed !== undefined && !passed.blank) this.prints.addDigest(passed.digest())
   }
 
   private zstd(lines: () => ReadonlyArray<LineResult>): void {
@@ -230,6 +306,16 @@ export class Fingerprinter {
     if (canonical !== undefined) this.prints.addText(canonical)
     else if (raw !== undefined) this.prints.addRaw(raw)
     else this.prints.addText(text)
+  }
+}
+
+/** Runs `f`, a line over the limit coming out as the `line_too_long` error it stands for. */
+const refusingLongLines = (f: () => void): void => {
+  try {
+    f()
+  } catch (error) {
+    if (error instanceof LineTooLong) throw new FingerprintError({ reason: "line_too_long", detail: error.message })
+    throw error
   }
 }
 
@@ -288,15 +374,17 @@ const attempt = <A>(path: string | undefined, f: () => A): Effect.Effect<A, Fing
 /**
  * Fingerprints a rollout file (plain or zstd) with synchronous reads of 1 MiB: memory stays at one
  * chunk and one line, plus the prints. With `from` (a print of this file's plain content), only
- * the bytes appended after `from.bytes` are read.
+ * the bytes appended after `from.bytes` are read. Errors name the file by `label` when given (a
+ * package's session, staged in a temp folder), else by its path.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const fromFile = (
   path: string,
-  options: { readonly from?: SessionPrint | undefined } = {}
-): Effect.Effect<SessionPrint, FingerprintError> => attempt(path, () => readFile(path, options.from, false))
+  options: { readonly from?: SessionPrint | undefined; readonly label?: string | undefined } = {}
+): Effect.Effect<SessionPrint, FingerprintError> =>
+  attempt(options.label ?? path, () => readFile(path, options.from, false))
 
 /**
  * The print of a file that grew by appending since `from` was taken: only the bytes after

@@ -83,7 +83,7 @@ const asString = (u: unknown): string | undefined => (typeof u === "string" && u
  * oldest first: an install's session is a lineage of its own unless its source id already
  * belongs to one; a sync says which lineage each session joined.
  */
-const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo>) => {
+const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo | Journal.DamagedTransaction>) => {
   const lineageOf = new Map<string, string>()
   const roles = new Map<string, Sidecar.Role>()
   for (const tx of [...list].reverse()) {

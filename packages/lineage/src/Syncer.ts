@@ -18,10 +18,12 @@
  */
 import { FileSystem } from "@effect/platform"
 import { CodexHome, type CodexHomeError, Installer, StateDb } from "@sessionport/codex-home"
-import { Journal, type JournalError, SqlChange } from "@sessionport/journal"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, type PackageError } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
+import { LineCheck } from "@sessionport/schema"
 import { Context, Effect, Layer } from "effect"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
@@ -118,6 +120,36 @@ const ACTION: Readonly<Record<Comparison.SyncClass, Action>> = {
 /** Columns a fast-forward brings up to date on the local row, when both rows have them. */
 const ADVANCED_COLUMNS = ["updated_at", "updated_at_ms", "recency_at", "recency_at_ms", "tokens_used", "has_user_event"]
 
+/**
+ * The thread rows' updates, read again under the write lock: each row must still hold what the
+ * sync read when it planned them (Codex moves `updated_at` on as it writes), else nothing is
+ * written (`changed_under`).
+ */
+const unchangedRows = (
+  sql: SqlClient.SqlClient,
+  dbPath: string,
+  read: ReadonlyMap<string, Record<string, unknown>>,
+  updates: ReadonlyArray<SqlChange.SqlChange>
+) =>
+  Effect.gen(function*() {
+    for (const update of updates) {
+      const id = String((update as SqlChange.Update).key.id)
+      const rows = yield* sql<Record<string, unknown>>`SELECT * FROM threads WHERE id = ${id}`.pipe(
+        Effect.mapError((cause) => new LineageError({ reason: "unreadable", path: dbPath, detail: cause.message, cause }))
+      )
+      const before = read.get(id)
+      const moved = ADVANCED_COLUMNS.find((column) => before !== undefined && rows[0] !== undefined && rows[0][column] !== before[column])
+      if (rows.length !== 1 || moved !== undefined) {
+        return yield* new JournalError.JournalError({
+          reason: "changed_under",
+          path: dbPath,
+          detail: rows.length !== 1 ? `thread ${id} is gone` : `the ${moved} of thread ${id} changed since it was read`
+        })
+      }
+    }
+    return updates
+  })
+
 /** Codex's paginated-history projection of a thread, rebuilt from the rollout when missing. */
 const PROJECTION_TABLES = ["thread_turns", "thread_items", "thread_history_projection_state"]
 const HISTORY_DB = "thread_history_1.sqlite"
@@ -160,7 +192,9 @@ export const make = Effect.gen(function*() {
             const source = prepared.sources[i]!
             const sourceId = source.meta.id
             const lineageId = snapshot.lineageOf.get(sourceId)
-            const incoming = yield* Fingerprint.fromFile(nodePath.join(prepared.stagedDir, ...source.entry.split("/")))
+            const incoming = yield* Fingerprint.fromFile(nodePath.join(prepared.stagedDir, ...source.entry.split("/")), {
+              label: `session ${sourceId}`
+            })
             const candidates: Candidates = new Map()
             const files = yield* locals()
             const add = (localId: string, via: Comparison.Candidate["via"]) => {
@@ -244,12 +278,25 @@ export const make = Effect.gen(function*() {
         )
         for (const [i, p] of forwards.entries()) {
           const file = nodePath.join(dir, `${i}.jsonl`)
+          // the appended lines Codex would skip, numbered as in the package's rollout
+          const lines = new LineCheck.LineCheck({ lineOffset: p.local!.print.records })
           yield* writeLocalized(
             file,
-            suffixChunks(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records),
-            { idMap: new Map([[p.decision.sourceId, p.local!.file.id]]), pathRules: prepared.rules }
+            checked(
+              suffixChunks(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records),
+              lines
+            ),
+            {
+              idMap: new Map([[p.decision.sourceId, p.local!.file.id]]),
+              pathRules: prepared.rules,
+              label: `session ${p.decision.sourceId}`,
+              // Codex writes no blank lines: the records before the suffix are its lines
+              lineOffset: p.local!.print.records
+            }
           )
           appendedFile.set(p.decision.sourceId, file)
+          const skipped = Installer.skippedLinesWarning(p.source, "appended", lines.end())
+          if (skipped !== undefined) warnings.push(skipped)
         }
       }
       // sessions kept here: a fork of one that is imported points at the local copy
@@ -323,11 +370,16 @@ export const make = Effect.gen(function*() {
         Effect.gen(function*() {
           const written = yield* installer.write(tx, importPlan)
           // every fast-forward as one append step, every row update as one SQL step
-          const appends: Array<{ readonly path: string; readonly content: Journal.Content<Rewriter.RewriteError> }> = []
+          const appends: Array<Journal.AppendFile<Rewriter.RewriteError>> = []
           const rowUpdates: Array<SqlChange.SqlChange> = []
           for (const p of forwards) {
             const localId = p.local!.file.id
-            appends.push({ path: p.local!.file.path, content: Journal.chunks(FileChunks.read(appendedFile.get(p.decision.sourceId)!)) })
+            // only onto the very bytes classified: Codex may have gone on with this session since
+            appends.push({
+              path: p.local!.file.path,
+              content: Journal.chunks(FileChunks.read(appendedFile.get(p.decision.sourceId)!)),
+              expectSize: p.local!.file.size
+            })
             const row = rowById.get(localId)
             const incomingRow = p.source.row
             if (row === undefined || incomingRow === undefined) continue
@@ -342,7 +394,7 @@ export const make = Effect.gen(function*() {
           }
           const appended = yield* tx.appendFiles(appends)
           const forwardSizes = new Map(forwards.map((p, i) => [p.local!.file.id, p.local!.file.size + appended[i]!.size]))
-          if (rowUpdates.length > 0) yield* tx.sql(db.path, rowUpdates)
+          if (rowUpdates.length > 0) yield* tx.sql(db.path, (sql) => unchangedRows(sql, db.path, rowById, rowUpdates))
           if (historyExists && forwards.length > 0) {
             yield* tx.sql(historyDb, (sql) =>
               Effect.map(
@@ -412,6 +464,16 @@ const rootIndex = (files: ReadonlyMap<string, LocalFile>, snapshot: Sidecar.Snap
     }
     return out
   })
+
+/** The chunks, each shown to `lines` as it goes by. */
+const checked = (chunks: Iterable<Uint8Array>, lines: LineCheck.LineCheck): Iterable<Uint8Array> => ({
+  *[Symbol.iterator]() {
+    for (const chunk of chunks) {
+      lines.push(chunk)
+      yield chunk
+    }
+  }
+})
 
 /** The localized form of `chunks`, written to `file` (synchronously: one chunk in memory at a time). */
 const writeLocalized = (file: string, chunks: Iterable<Uint8Array>, plan: Rewriter.Plan) =>

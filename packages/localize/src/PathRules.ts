@@ -14,6 +14,11 @@
  * (Windows → POSIX or back), the separators of the kept rest are converted; the mapped prefix is
  * the rule's target, in the target's style. Relative paths never match.
  *
+ * A path is matched as the system resolves it: its `.` and `..` segments are resolved first
+ * (`C:\Users\a\Documents\..\..\x` is `C:\x`, which no rule maps), and a path a rule maps comes
+ * out resolved. A localized path whose kept rest would still climb out of the rule's target (a
+ * POSIX name holding `\..\` on a Windows target) is refused: `map` throws {@link PathOutsideRoot}.
+ *
  * Everything is precomputed in {@link make}: `map` is called for every path of every transcript.
  *
  * @since 0.1.0
@@ -49,7 +54,10 @@ export interface RuleDescription {
 
 /** @since 0.1.0 @category models */
 export interface PathRules {
-  /** The localized path; the very same string when no rule changes it. */
+  /**
+   * The localized path; the very same string when no rule changes it. Throws
+   * {@link PathOutsideRoot} for a path that would leave its rule's target.
+   */
   readonly map: (path: string) => string
   /** A `file://` URL with its path localized and re-encoded; the same string when unchanged or unreadable. */
   readonly mapFileUrl: (url: string) => string
@@ -65,6 +73,21 @@ export interface PathRules {
    * (UTF-8) and decode only the lines that hold one.
    */
   readonly jsonNeedles: ReadonlyArray<string>
+}
+
+/**
+ * A path that, localized, would leave the folder its rule maps to: nothing is localized to it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PathOutsideRoot extends Schema.TaggedError<PathOutsideRoot>("@sessionport/localize/PathOutsideRoot")(
+  "PathOutsideRoot",
+  { path: Schema.String, localized: Schema.String, root: Schema.String }
+) {
+  override get message(): string {
+    return `the path ${this.path} would be localized to ${this.localized}, outside ${this.root}`
+  }
 }
 
 /**
@@ -84,11 +107,15 @@ export class InvalidMapping extends Schema.TaggedError<InvalidMapping>("@session
 
 // `=` followed by the start of an absolute path: `/`, `\\`, `X:\`, `X:/`
 const SPLIT = /^=(?:\/|\\\\|[A-Za-z]:[\\/])/
+// C0, DEL and C1 controls: no folder name holds them (a newline is a pasting mistake)
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 /**
  * Parses `FROM=TO`. Paths may hold `=`, so the split is at the first `=` that is followed by an
  * absolute path (`/…`, `\\…`, `X:\…`, `X:/…`), or at the first `=` when none is: `C:\Users\a=/home/b`
- * and `/srv/a=b=/srv/c` (FROM `/srv/a=b`) both parse. FROM and TO must both be absolute paths.
+ * and `/srv/a=b=/srv/c` (FROM `/srv/a=b`) both parse. FROM and TO must both be absolute paths,
+ * without control characters (a newline) or `..` segments.
  *
  * @since 0.1.0
  * @category constructors
@@ -110,6 +137,10 @@ export const parseMapping = (text: string): Either.Either<Mapping, InvalidMappin
   if (to === "") return fail("TO is empty")
   if (Paths.styleOf(Paths.stripLongPrefix(from)) === undefined) return fail(`FROM ${JSON.stringify(from)} is not an absolute path`)
   if (Paths.styleOf(to) === undefined) return fail(`TO ${JSON.stringify(to)} is not an absolute path`)
+  for (const [name, path] of [["FROM", from], ["TO", to]] as const) {
+    if (CONTROL.test(path)) return fail(`${name} holds a control character`)
+    if (Paths.hasParentSegment(path, "windows")) return fail(`${name} holds a ".." segment`)
+  }
   return Either.right({ from, to })
 }
 
@@ -129,18 +160,16 @@ interface Rule {
   readonly target: Target
 }
 
-const isSeparator = (code: number) => code === 47 || code === 92
-
 const toTarget = (to: string, platform: Platform): Target => {
   // the mapped prefix takes the target's separators
   const native = platform === "windows" ? to.replace(/\//g, "\\") : to
   const exact = Paths.trimTrailing(native, Paths.styleOf(native) ?? platform)
-  return { exact, join: isSeparator(exact.charCodeAt(exact.length - 1)) ? exact.slice(0, -1) : exact }
+  return { exact, join: Paths.isSeparator(exact.charCodeAt(exact.length - 1)) ? exact.slice(0, -1) : exact }
 }
 
 const keyOf = (from: string, style: Paths.Style): string => {
   const trimmed = Paths.trimTrailing(from, style)
-  const key = isSeparator(trimmed.charCodeAt(trimmed.length - 1)) ? trimmed.slice(0, -1) : trimmed
+  const key = Paths.isSeparator(trimmed.charCodeAt(trimmed.length - 1)) ? trimmed.slice(0, -1) : trimmed
   return style === "windows" ? Paths.foldWindows(key) : key
 }
 
@@ -170,7 +199,7 @@ export const make = (options: Options): PathRules => {
     const style = Paths.styleOf(stripped)
     return style === undefined ? undefined : {
       style,
-      rule: { rule, from, to, key: keyOf(stripped, style), target: toTarget(to, targetPlatform) } satisfies Rule
+      rule: { rule, from, to, key: keyOf(Paths.normalize(stripped, style), style), target: toTarget(to, targetPlatform) } satisfies Rule
     }
   }
   const explicit = options.maps
@@ -185,7 +214,12 @@ export const make = (options: Options): PathRules => {
   const windows = ordered.filter((r) => r.style === "windows").map((r) => r.rule)
 
   const finish = (target: Target, rest: string, from: Paths.Style, original: string) => {
-    const out = rest === "" ? target.exact : target.join + Paths.convertSeparators(rest, from, targetPlatform)
+    const kept = Paths.convertSeparators(rest, from, targetPlatform)
+    const out = rest === "" ? target.exact : target.join + kept
+    // a resolved rest climbs out only when the target reads a separator the source did not
+    if (from !== targetPlatform && Paths.hasParentSegment(kept, targetPlatform)) {
+      throw new PathOutsideRoot({ path: original, localized: out, root: target.exact })
+    }
     return out === original ? original : out
   }
 
@@ -200,16 +234,17 @@ export const make = (options: Options): PathRules => {
   const map = (path: string): string => {
     const style = Paths.styleOf(path)
     if (style === "posix") {
+      const resolved = Paths.normalize(path, style)
       for (const r of posix) {
         const n = r.key.length
-        if (path.startsWith(r.key) && (path.length === n || path.charCodeAt(n) === 47)) {
-          return finish(r.target, path.slice(n), "posix", path)
+        if (resolved.startsWith(r.key) && (resolved.length === n || resolved.charCodeAt(n) === 47)) {
+          return finish(r.target, resolved.slice(n), "posix", path)
         }
       }
       return path
     }
     if (style === undefined) return path
-    const stripped = Paths.stripLongPrefix(path)
+    const stripped = Paths.normalize(Paths.stripLongPrefix(path), style)
     const folded = Paths.foldWindows(stripped)
     for (const r of windows) {
       const n = r.key.length

@@ -17,7 +17,10 @@
  * - zstd input goes through the schema's `LineDecoder`; plain input is split here so that lines
  *   without matches are never decoded as JSON.
  *
- * Memory stays at one input chunk plus one line whatever the file's size.
+ * Memory stays at one input chunk plus one line whatever the file's size. A line longer than
+ * `LineLimit.MAX_LINE_BYTES` goes out as it comes, never held, when the pre-check finds nothing in
+ * it; one that would have to be decoded (any line of zstd input) fails the rewrite
+ * (`line_too_long`).
  *
  * Four ways to run it: {@link rewrite} (the bytes), {@link reporting} (the bytes as a stream for a
  * consumer such as a journal, and the report once it has run), {@link reportingChunks} (the same,
@@ -33,9 +36,10 @@
  * @since 0.1.0
  */
 import { CorruptInput } from "@sessionport/schema/LineDecoder"
+import { LineTooLong } from "@sessionport/schema/LineLimit"
 import { Chunk, Effect, Schema, type Sink, Stream } from "effect"
-import { Engine, MissingOffset } from "./internal/engine.js"
-import type { PathRules } from "./PathRules.js"
+import { Engine, MissingOffset, OutsideRoot } from "./internal/engine.js"
+import { type PathRules, PathOutsideRoot } from "./PathRules.js"
 
 /** @since 0.1.0 @category models */
 export interface Plan {
@@ -50,6 +54,15 @@ export interface Plan {
   readonly lineEnds?: ReadonlySet<number> | undefined
   /** changes kept in the report (the rest are only counted); default 10,000 */
   readonly maxChanges?: number | undefined
+  /** what the input is called in errors, e.g. `session <id>` */
+  readonly label?: string | undefined
+  /**
+   * the longest line decoded (default `LineLimit.MAX_LINE_BYTES`); a longer one is copied as it
+   * is when the pre-check finds nothing in it to rewrite, else refused (`line_too_long`)
+   */
+  readonly maxLineBytes?: number | undefined
+  /** lines of the file before the input, when the input is its suffix: line numbers are the file's */
+  readonly lineOffset?: number | undefined
 }
 
 /** One rewritten value. @since 0.1.0 @category models */
@@ -96,7 +109,10 @@ export interface Report {
 /** @since 0.1.0 @category errors */
 export class RewriteError extends Schema.TaggedError<RewriteError>("@sessionport/localize/RewriteError")(
   "RewriteError",
-  { reason: Schema.Literal("corrupt_input", "missing_history_base_offset"), detail: Schema.String }
+  {
+    reason: Schema.Literal("corrupt_input", "missing_history_base_offset", "path_outside_root", "line_too_long"),
+    detail: Schema.String
+  }
 ) {
   override get message(): string {
     return this.detail
@@ -112,25 +128,37 @@ const makeEngine = (plan: Plan) =>
     timestamps: plan.timestamps,
     historyBaseOffsets: plan.historyBaseOffsets,
     lineEnds: plan.lineEnds,
-    maxChanges: plan.maxChanges ?? DEFAULT_MAX_CHANGES
+    maxChanges: plan.maxChanges ?? DEFAULT_MAX_CHANGES,
+    maxLineBytes: plan.maxLineBytes,
+    lineOffset: plan.lineOffset
   })
 
-/** What the engine threw, as the typed error it stands for; `undefined` for a defect. */
-const rewriteError = (error: unknown): RewriteError | undefined =>
-  error instanceof RewriteError
-    ? error
-    : error instanceof CorruptInput
-    ? new RewriteError({ reason: "corrupt_input", detail: error.message })
+const reasonOf = (error: unknown): RewriteError["reason"] | undefined =>
+  error instanceof CorruptInput
+    ? "corrupt_input"
     : error instanceof MissingOffset
-    ? new RewriteError({ reason: "missing_history_base_offset", detail: error.message })
+    ? "missing_history_base_offset"
+    : error instanceof OutsideRoot || error instanceof PathOutsideRoot
+    ? "path_outside_root"
+    : error instanceof LineTooLong
+    ? "line_too_long"
     : undefined
 
-const guarded = <A>(f: () => A): Effect.Effect<A, RewriteError> =>
+/** What the engine threw, as the typed error it stands for (named by `label`); `undefined` for a defect. */
+const rewriteError = (error: unknown, label: string | undefined): RewriteError | undefined => {
+  if (error instanceof RewriteError) return error
+  const reason = reasonOf(error)
+  if (reason === undefined) return undefined
+  const detail = (error as Error).message
+  return new RewriteError({ reason, detail: label === undefined ? detail : `${label}: ${detail}` })
+}
+
+const guarded = <A>(label: string | undefined, f: () => A): Effect.Effect<A, RewriteError> =>
   Effect.suspend(() => {
     try {
       return Effect.succeed(f())
     } catch (error) {
-      const typed = rewriteError(error)
+      const typed = rewriteError(error, label)
       return typed === undefined ? Effect.die(error) : Effect.fail(typed)
     }
   })
@@ -152,18 +180,20 @@ const finish = (engine: Engine, onEnd: (report: Report) => void): Uint8Array => 
 
 const bytesOf = <E, R>(
   input: Stream.Stream<Uint8Array, E, R>,
-  engine: Engine,
+  plan: Plan,
   onEnd: (report: Report) => void
-): Stream.Stream<Uint8Array, E | RewriteError, R> =>
-  input.pipe(
+): Stream.Stream<Uint8Array, E | RewriteError, R> => {
+  const engine = makeEngine(plan)
+  return input.pipe(
     Stream.mapChunksEffect((chunk) =>
-guarded(() => Chunk.unsafeFromArray(Array.from(pieces(engine, chunk))))
+guarded(plan.label, () => Chunk.unsafeFromArray(Array.from(pieces(engine, chunk))))
     ),
-    Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(() => {
+    Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(plan.label, () => {
       const last = finish(engine, onEnd)
       return last.length > 0 ? Chunk.of(last) : Chunk.empty<Uint8Array>()
     }))))
   )
+}
 
 /** The report of the last run that reached its end; a defect before that. */
 const reportOf = (last: () => Report | undefined): Effect.Effect<Report> =>
@@ -173,13 +203,14 @@ const reportOf = (last: () => Report | undefined): Effect.Effect<Report> =>
   })
 
 /** The same, synchronously: what the engine throws comes out as a thrown {@link RewriteError}. */
-function* chunksOf(input: Iterable<Uint8Array>, engine: Engine, onEnd: (report: Report) => void): Generator<Uint8Array> {
+function* chunksOf(input: Iterable<Uint8Array>, plan: Plan, onEnd: (report: Report) => void): Generator<Uint8Array> {
+  const engine = makeEngine(plan)
   try {
     yield* pieces(engine, input)
     const last = finish(engine, onEnd)
     if (last.length > 0) yield last
   } catch (error) {
-    throw rewriteError(error) ?? error
+    throw rewriteError(error, plan.label) ?? error
   }
 }
 
@@ -210,7 +241,7 @@ export interface Reporting<E, R> {
 export const reporting = <E, R>(input: Stream.Stream<Uint8Array, E, R>, plan: Plan): Reporting<E, R> => {
   let last: Report | undefined
   return {
-    bytes: Stream.suspend(() => bytesOf(input, makeEngine(plan), (report) => (last = report))),
+    bytes: Stream.suspend(() => bytesOf(input, plan, (report) => (last = report))),
     report: reportOf(() => last)
   }
 }
@@ -224,7 +255,8 @@ export const reporting = <E, R>(input: Stream.Stream<Uint8Array, E, R>, plan: Pl
 export interface ReportingChunks {
   /**
    * the rewritten bytes, rewritten as they are pulled, afresh on each iteration; pulling throws a
-   * {@link RewriteError} (corrupt input, a missing offset), or what `input` throws
+   * {@link RewriteError} (corrupt input, a missing offset, a path localized out of its root), or
+   * what `input` throws
    */
   readonly chunks: Iterable<Uint8Array>
   /** the report of the last iteration of `chunks` that reached its end; a defect before that */
@@ -243,10 +275,20 @@ export interface ReportingChunks {
 export const reportingChunks = (input: Iterable<Uint8Array>, plan: Plan): ReportingChunks => {
   let last: Report | undefined
   return {
-    chunks: { [Symbol.iterator]: () => chunksOf(input, makeEngine(plan), (report) => (last = report)) },
+    chunks: { [Symbol.iterator]: () => chunksOf(input, plan, (report) => (last = report)) },
     report: reportOf(() => last)
   }
 }
+
+/**
+ * One path localized outside a transcript (a row's working directory), failing as the
+ * transcript's rewrite would on a path the rules refuse; `label` names it in the error.
+ *
+ * @since 0.1.0
+ * @category rewriting
+ */
+export const localizePath = (rules: PathRules, path: string, label?: string): Effect.Effect<string, RewriteError> =>
+  guarded(label, () => rules.map(path))
 
 /**
  * @since 0.1.0

@@ -49,6 +49,77 @@ describe("PathRules.parseMapping", () => {
   })
 })
 
+describe("PathRules.parseMapping refuses what a path cannot hold", () => {
+  it("a .. segment in FROM or TO, a control character, an empty side", () => {
+    for (const [text, detail] of [
+      ["/srv/a=/home/bob/../../etc", "TO holds a \"..\" segment"],
+      ["/srv/a=/home/bob/..", "holds a \"..\" segment"],
+      ["/srv/a/../b=/home/bob", "FROM holds a \"..\" segment"],
+      ["C:\\Users\\a=D:\\x\\..\\y", "TO holds a \"..\" segment"],
+      ["/srv/a=/home/bob\nrm", "TO holds a control character"],
+      ["/srv/a\u001b[2J=/home/bob", "FROM holds a control character"],
+      ["/srv/a=/home/\u009bbob", "TO holds a control character"],
+      ["/srv/a=", "TO is empty"]
+    ] as const) {
+      const parsed = PathRules.parseMapping(text)
+      assert.isTrue(Either.isLeft(parsed), text)
+      if (Either.isLeft(parsed)) assert.include(parsed.left.message, detail, text)
+    }
+  })
+
+  it("names that merely hold dots are paths like any other", () => {
+    assert.deepStrictEqual(mapping("/srv/a..b=/home/bob/...x"), { from: "/srv/a..b", to: "/home/bob/...x" })
+    assert.deepStrictEqual(mapping("/srv/.a=/home/bob/.b"), { from: "/srv/.a", to: "/home/bob/.b" })
+  })
+})
+
+describe("PathRules.make resolves . and .. before matching", () => {
+  it("a Windows path climbing out of \\Documents\\ is not localized under the target home", () => {
+    const rules = posix()
+    const climbing = "C:\\Users\\bob\\Documents\\..\\..\\..\\etc"
+    // resolved it is C:\etc, which no rule maps: it stays as it was
+    assert.strictEqual(rules.map(climbing), climbing)
+    assert.strictEqual(rules.map("C:\\Users\\a\\Documents\\proj\\..\\other\\.\\x"), "/home/bob/Documents/other/x")
+    assert.strictEqual(rules.map("C:/Users/a/Documents/proj/../../Documents/y"), "/home/bob/Documents/y")
+  })
+
+  it("a POSIX path is matched as resolved, and comes out resolved", () => {
+    const rules = posix({ sourceHome: "/Users/alice", maps: [mapping("/srv/a=/work")] })
+    for (const path of ["/Users/alice/proj/../../../etc", "/Users/alice/..", "/srv/a/../b", "/srv/a/./../../x"]) {
+      assert.strictEqual(rules.map(path), path)
+    }
+    assert.strictEqual(rules.map("/Users/alice/./proj/../src"), "/home/bob/src")
+    assert.strictEqual(rules.map("/srv/b/../a/x"), "/work/x")
+    assert.strictEqual(rules.map("/../srv/a/x"), "/work/x")
+    assert.strictEqual(rules.map("/Users/alice/proj/.."), "/home/bob")
+    assert.strictEqual(rules.mapFileUrl("file:///Users/alice/a/../b"), "file:///home/bob/b")
+  })
+
+  it("a share's .. stays in the share; a drive's stops at its root", () => {
+    const rules = posix({ maps: [mapping("\\\\nas\\share=/mnt/share"), mapping("D:\\=/mnt/d")] })
+    assert.strictEqual(rules.map("\\\\nas\\share\\..\\..\\x"), "/mnt/share/x")
+    assert.strictEqual(rules.map("D:\\..\\..\\x"), "/mnt/d/x")
+    assert.strictEqual(rules.map("\\\\?\\D:\\a\\..\\y"), "/mnt/d/y")
+  })
+
+  it("a FROM with . segments matches the paths it names", () => {
+    assert.strictEqual(posix({ sourceHome: "/Users/alice/./" }).map("/Users/alice/x"), "/home/bob/x")
+  })
+
+  it("refuses a path whose kept rest would still climb out of the target (POSIX names holding \\ on Windows)", () => {
+    const rules = windows({ sourceHome: "/Users/alice" })
+    const hostile = "/Users/alice/x\\..\\..\\..\\Windows"
+    const error = assert.throws(() => rules.map(hostile), PathRules.PathOutsideRoot) as unknown as PathRules.PathOutsideRoot
+    assert.strictEqual(error.path, hostile)
+    assert.strictEqual(error.localized, "C:\\Users\\bob\\x\\..\\..\\..\\Windows")
+    assert.strictEqual(error.root, "C:\\Users\\bob")
+    assert.include(error.message, hostile)
+    assert.throws(() => rules.mapFileUrl("file:///Users/alice/x%5C..%5C..%5Cy"), PathRules.PathOutsideRoot)
+    // a name that only holds dots is fine
+    assert.strictEqual(rules.map("/Users/alice/x\\..y"), "C:\\Users\\bob\\x\\..y")
+  })
+})
+
 describe("PathRules.make", () => {
   it("explicit mappings: the longest matching prefix wins, whatever the order given", () => {
     const rules = posix({ maps: [mapping("/a=/x"), mapping("/a/b/c=/z"), mapping("/a/b=/y")] })

@@ -248,6 +248,26 @@ describe("Rewriter on the real Codex 0.169 fixtures", () => {
       }
     }))
 
+  it.effect("a path the rules refuse (localized out of its rule's target) fails the rewrite, naming the input and the line", () =>
+    Effect.gen(function*() {
+      const toWindows = PathRules.make({ maps: [], sourceHome: "/Users/alice", targetHome: "C:\\Users\\bob", targetPlatform: "windows" })
+      const hostile = "/Users/alice/x\\..\\..\\..\\Windows"
+      const lines = [
+        { timestamp: "2026-01-01T00:00:00.000Z", type: "session_meta", payload: { id: "t", timestamp: "2026-01-01T00:00:00.000Z", cwd: "/Users/alice/p", originator: "codex_cli_rs", cli_version: "0.1.0" } },
+        { timestamp: "2026-01-01T00:00:01.000Z", type: "turn_context", payload: { cwd: hostile, approval_policy: "never", sandbox_policy: { type: "read-only" }, model: "m", summary: "auto" } }
+      ]
+      const input = new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n") + "\n")
+      const error = yield* Effect.flip(rewrite(input, { idMap: new Map(), pathRules: toWindows, label: "session t" }))
+      assert.strictEqual(error.reason, "path_outside_root")
+      assert.match(error.message, /^session t: line 2: /)
+      assert.include(error.message, hostile)
+      const thrown = assert.throws(() => Array.from(Rewriter.reportingChunks([input], { idMap: new Map(), pathRules: toWindows }).chunks))
+      assert.isTrue(Rewriter.isRewriteError(thrown))
+      const one = yield* Effect.flip(Rewriter.localizePath(toWindows, hostile, "session t"))
+      assert.deepStrictEqual([one.reason, one.message.startsWith("session t: ")], ["path_outside_root", true])
+      assert.strictEqual(yield* Rewriter.localizePath(toWindows, "/Users/alice/p"), "C:\\Users\\bob\\p")
+    }))
+
   it.effect("reportingChunks: what the engine refuses is a thrown RewriteError; each iteration rewrites afresh; no report before the end", () =>
     Effect.gen(function*() {
       const fork = fixtureByRole("forked")

@@ -60,6 +60,21 @@ export const Selection = Schema.Struct({
   include_skills: Schema.Boolean
 }).annotations({ identifier: "Selection" })
 
+/**
+ * A skill file that looks like a credential, and the id of the rule that says so (see
+ * {@link ./Credentials.ts}); never what it holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const FlaggedFile = Schema.Struct({
+  path: Schema.String,
+  reason: Schema.String
+}).annotations({ identifier: "FlaggedFile" })
+
+/** @since 0.1.0 @category models */
+export type FlaggedFile = typeof FlaggedFile.Type
+
 /** @since 0.1.0 @category models */
 export const PackageManifest = Schema.Struct({
   format_version: Schema.Number,
@@ -75,7 +90,11 @@ export const PackageManifest = Schema.Struct({
   producer: Schema.optional(Producer),
   source: Schema.optional(SourceInfo),
   selection: Schema.optional(Selection),
-  files: Schema.optional(Schema.Array(PackageFile))
+  files: Schema.optional(Schema.Array(PackageFile)),
+  /** skill files export left out as credentials */
+  excluded_files: Schema.optional(Schema.Array(FlaggedFile)),
+  /** skill files that look like credentials, carried because export's `--allow-file` named them */
+  allowed_files: Schema.optional(Schema.Array(FlaggedFile))
 }).annotations({ identifier: "PackageManifest" })
 
 /** @since 0.1.0 @category models */

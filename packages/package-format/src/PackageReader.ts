@@ -1,7 +1,9 @@
 /**
  * Reads a session package (folder or `.tgz`) and checks all of it before anything is written
- * anywhere: entry names and types, the layout, duplicates (also by case), credentials, sizes
- * (also decompressed, against gzip bombs), the manifest, the metadata, and every file's size and
+ * anywhere: entry names and types, the layout, duplicates (also by case), credentials (by name,
+ * and skill files by their first bytes; a skill file the manifest's `allowed_files` lists may
+ * travel), sizes (also decompressed, against gzip bombs: by each tar header, so a bomb is refused
+ * before its body is inflated), the manifest, the metadata, and every file's size and
  * SHA-256 against the manifest. Sessions are streamed, never buffered; an optional inspector (a
  * stream, or a synchronous scan) sees each session's bytes in the same pass that hashes them. A
  * folder is read with synchronous calls, every file into the same buffer.
@@ -11,12 +13,22 @@
  *
  * @since 0.1.0
  */
+import { LineTooLong } from "@sessionport/schema/LineLimit"
 import { Chunk, Effect, Option, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
-import { classifyFile, duplicateDetail, type FileKind, folderRefusal, NameSet, unsafeReason } from "./internal/entries.js"
+import { CHECKED_BYTES, contentRule, nameRule } from "./Credentials.js"
+import {
+  classifyFile,
+  credentialDetail,
+  duplicateDetail,
+  type FileKind,
+  folderRefusal,
+  NameSet,
+  unsafeReason
+} from "./internal/entries.js"
 import {
   destinationProblem,
   errorText,
@@ -27,7 +39,15 @@ import {
   renameFolderInto,
   waitDrain
 } from "./internal/files.js"
-import { ENTRY_OVERHEAD, EntryReader, type EntrySource, openFolder, openTgz, readFailure } from "./internal/source.js"
+import {
+  ENTRY_OVERHEAD,
+  EntryReader,
+  type EntrySource,
+  type InflateLimit,
+  openFolder,
+  openTgz,
+  readFailure
+} from "./internal/source.js"
 import * as Layout from "./Layout.js"
 import * as Manifest from "./Manifest.js"
 import type { PackageFile, PackageManifest } from "./Manifest.js"
@@ -47,10 +67,20 @@ export interface Limits {
   readonly maxEntries: number
   /** bytes of one metadata file (these are kept in memory) */
   readonly maxMetadataSize: number
+  /**
+   * a `.tgz` may decompress to at most this many times its own size (tar headers included):
+   * checked against the sizes its tar headers declare, so a gzip bomb is refused at its header
+   */
+  readonly maxExpansionRatio: number
+  /** bytes any `.tgz` may decompress to, however small it is (the ratio would cramp tiny ones) */
+  readonly expansionFloor: number
 }
 
 /**
- * 4 GiB per file, 64 GiB in all, 200,000 entries, 64 MiB per metadata file.
+ * 4 GiB per file, 64 GiB in all, 200,000 entries, 64 MiB per metadata file; a `.tgz` expands at
+ * most 200 times (at least to 1 MiB). Session JSONL compresses 4 to 20 times with gzip, and the
+ * tar headers of a package of many empty files some 50 times; gzip itself cannot go past about
+ * 1,030 times, which a run of one byte (a bomb) reaches.
  *
  * @since 0.1.0
  * @category constants
@@ -59,7 +89,9 @@ export const defaultLimits: Limits = {
   maxEntrySize: 4 * 1024 ** 3,
   maxTotalSize: 64 * 1024 ** 3,
   maxEntries: 200_000,
-  maxMetadataSize: 64 * 1024 ** 2
+  maxMetadataSize: 64 * 1024 ** 2,
+  maxExpansionRatio: 200,
+  expansionFloor: 1024 ** 2
 }
 
 /**
@@ -133,10 +165,16 @@ export type VerifyOptions<S, E> =
 const refuse = (reason: PackageError["reason"], pkg: string, detail: string, entry?: string) =>
   new PackageError({ reason, package: pkg, ...(entry === undefined ? {} : { entry }), detail })
 
+/** The form of a package, and its size on disk when it is a `.tgz`. */
+interface Detected {
+  readonly format: Format
+  readonly bytes: number
+}
+
 /** Detects the form of `path`: a folder, a gzip file, or neither. */
-const detect = (path: string): Effect.Effect<Format, PackageError> =>
+const detect = (path: string): Effect.Effect<Detected, PackageError> =>
   Effect.tryPromise({
-    try: async (): Promise<Format | PackageError> => {
+    try: async (): Promise<Detected | PackageError> => {
       let stat: nodeFs.Stats
       try {
         stat = await fs.stat(path)
@@ -149,14 +187,14 @@ const detect = (path: string): Effect.Effect<Format, PackageError> =>
         const threads = await lstatOrUndefined(Path.join(path, ...Layout.THREADS.split("/")))
         return manifest === undefined && threads === undefined
           ? refuse("not_a_package", path, `a folder without ${Layout.MANIFEST}`)
-          : "directory"
+          : { format: "directory", bytes: stat.size }
       }
       if (!stat.isFile()) return refuse("not_a_package", path, "neither a folder nor a .tgz file")
       const handle = await fs.open(path, "r")
       try {
         const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0)
         return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b
-          ? "tgz"
+          ? { format: "tgz", bytes: stat.size }
           : refuse("not_a_package", path, "neither a folder nor a gzip-compressed tar")
       } finally {
         await handle.close()
@@ -165,11 +203,30 @@ const detect = (path: string): Effect.Effect<Format, PackageError> =>
     catch: (error) => refuse("io", path, `cannot read: ${errorText(error)}`)
   }).pipe(Effect.flatMap((result) => result instanceof PackageError ? Effect.fail(result) : Effect.succeed(result)))
 
-const openSource = (path: string, format: Format, maxInflated: number) =>
+const openSource = (path: string, format: Format, inflate: InflateLimit) =>
   Effect.acquireRelease(
-    Effect.sync(() => format === "tgz" ? openTgz(path, maxInflated) : openFolder(path)),
+    Effect.sync(() => format === "tgz" ? openTgz(path, inflate) : openFolder(path)),
     (source) => Effect.promise(source.close)
   )
+
+/**
+ * What a `.tgz` of `archiveBytes` may decompress to: `maxExpansionRatio` times its size (at
+ * least `expansionFloor`), and never more than `maxTotalSize` plus tar overhead. `declared`: the
+ * refusal once the sizes its tar headers declare already add up to more (before the bytes).
+ */
+const expansionLimits = (archiveBytes: number, limits: Limits) => {
+  const byRatio = Math.max(limits.expansionFloor, limits.maxExpansionRatio * archiveBytes)
+  const byTotal = limits.maxTotalSize + (limits.maxEntries + 2) * ENTRY_OVERHEAD
+  const gzipBomb = (what: string) =>
+    `${what}, more than a ${archiveBytes}-byte archive may expand to (${limits.maxExpansionRatio} times its size, ` +
+    `at least ${limits.expansionFloor} bytes): refused as a gzip bomb`
+  return {
+    inflate: byRatio < byTotal
+      ? { bytes: byRatio, detail: gzipBomb(`decompresses to over ${byRatio} bytes`) }
+      : { bytes: byTotal, detail: `decompresses to more than ${byTotal} bytes (limit: maxTotalSize plus tar overhead)` },
+    declared: (total: number) => total > byRatio ? gzipBomb(`its files declare ${total} bytes`) : undefined
+  }
+}
 
 const nextEntry = (path: string, source: EntrySource) =>
   Effect.tryPromise({ try: source.next, catch: (error) => readFailure(path, error) })
@@ -205,13 +262,17 @@ const jsonLines = (text: string): Array<JsonLine> =>
 /** The file name at the end of a path written on any platform. */
 const baseName = (path: string) => path.split(/[\\/]/).pop() ?? ""
 
-/** The checks that need the whole package: manifest, metadata, rollouts named, checksums. */
+/**
+ * The checks that need the whole package: credentials allowed, manifest, metadata, rollouts
+ * named, checksums. `flagged`: the skill files that look like credentials, with their rule.
+ */
 const conclude = <S>(
   path: string,
   format: Format,
   files: Map<string, PackageFile>,
   metadata: Map<string, string>,
-  sessions: Map<string, S>
+  sessions: Map<string, S>,
+  flagged: Map<string, string>
 ): Effect.Effect<VerifiedPackage<S>, PackageError> =>
   Effect.gen(function*() {
     const manifestText = metadata.get(Layout.MANIFEST)
@@ -221,6 +282,10 @@ const conclude = <S>(
         : refuse("not_a_package", path, `no ${Layout.MANIFEST} in it`)
     }
     const manifest = yield* Manifest.parse(manifestText, path)
+    const allowed = new Set((manifest.allowed_files ?? []).map((file) => file.path))
+    for (const [entry, rule] of flagged) {
+      if (!allowed.has(entry)) return yield* refuse("credential_file", path, credentialDetail(rule, entry), entry)
+    }
     const threadsText = metadata.get(Layout.THREADS)
     if (threadsText === undefined) return yield* refuse("missing_file", path, "every package lists its threads here", Layout.THREADS)
 
@@ -304,12 +369,14 @@ export const verify = <S = void, E = never>(
 ): Effect.Effect<VerifiedPackage<S>, PackageError | E> =>
   Effect.gen(function*() {
     const limits: Limits = { ...defaultLimits, ...options?.limits }
-    const format = yield* detect(path)
-    const source = yield* openSource(path, format, limits.maxTotalSize + (limits.maxEntries + 2) * ENTRY_OVERHEAD)
+    const { bytes: archiveBytes, format } = yield* detect(path)
+    const expansion = expansionLimits(archiveBytes, limits)
+    const source = yield* openSource(path, format, expansion.inflate)
     const names = new NameSet()
     const files = new Map<string, PackageFile>()
     const metadata = new Map<string, string>()
     const sessions = new Map<string, S>()
+    const flagged = new Map<string, string>()
     let entries = 0
     let total = 0
     let declared = 0
@@ -350,6 +417,9 @@ export const verify = <S = void, E = never>(
       if (raw.size > maxSize) return yield* tooBig(raw.size)
       declared += raw.size
       if (declared > limits.maxTotalSize) return yield* fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
+      // refused at its header: inflating the body first is what a bomb costs
+      const bomb = format === "tgz" ? expansion.declared(declared) : undefined
+      if (bomb !== undefined) return yield* fail("too_large", bomb)
 
       const reader = new EntryReader(
         raw.content ?? emptyContent(),
@@ -361,7 +431,10 @@ export const verify = <S = void, E = never>(
         kind === "metadata",
         source.reusesChunks
       )
-      const readAll = Effect.tryPromise({ try: () => reader.drain(), catch: (error) => readFailure(path, error, name) })
+      // a skill file not named like a credential is judged by its first bytes
+      const named = kind === "skill" ? nameRule(name) : undefined
+      const head = kind === "skill" && named === undefined ? headOf(CHECKED_BYTES) : undefined
+      const readAll = Effect.tryPromise({ try: () => reader.drain(head?.push), catch: (error) => readFailure(path, error, name) })
       const inspect = options?.inspectSession
       const scanSession = options?.scanSession
       if (kind === "session" && scanSession !== undefined) {
@@ -378,6 +451,8 @@ export const verify = <S = void, E = never>(
       } else {
         yield* readAll
       }
+      const credential = named ?? (head === undefined ? undefined : yield* contentRule(name, head.bytes()))
+      if (credential !== undefined) flagged.set(name, credential)
       if (name === Layout.MANIFEST) {
         metadata.set(name, reader.text())
         continue
@@ -385,10 +460,25 @@ export const verify = <S = void, E = never>(
       if (kind === "metadata") metadata.set(name, reader.text())
       files.set(name, { path: name, size: reader.size, sha256: reader.sha256() })
     }
-    return yield* conclude(path, format, files, metadata, sessions)
+    return yield* conclude(path, format, files, metadata, sessions, flagged)
   }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
 
 const emptyContent = (): AsyncIterator<Uint8Array> => ({ next: async () => ({ done: true, value: undefined }) })
+
+/** Keeps (copies) the first `limit` bytes of the chunks pushed to it. */
+const headOf = (limit: number) => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  return {
+    push: (bytes: Uint8Array) => {
+      if (size >= limit) return
+      const part = Buffer.from(bytes.subarray(0, limit - size))
+      chunks.push(part)
+      size += part.byteLength
+    },
+    bytes: () => Buffer.concat(chunks)
+  }
+}
 
 /** What a {@link Scan} threw (as opposed to the reader). */
 class ScanFailure {
@@ -419,6 +509,8 @@ const scanned = <S>(path: string, entry: string, reader: EntryReader, scanOf: (e
         ? readFailure(path, error, entry)
         : error.cause instanceof PackageError
         ? error.cause
+        : error.cause instanceof LineTooLong
+        ? refuse("too_large", path, error.cause.message, entry)
         : refuse("corrupt_archive", path, errorText(error.cause), entry)
   })
 
@@ -489,7 +581,10 @@ export const extract: <S>(verified: VerifiedPackage<S>, dest: string) => Effect.
     Effect.tryPromise({ try: () => fs.mkdir(temp, { mode: 0o755 }), catch: io(`cannot create ${temp}`) }),
     () => moved ? Effect.void : Effect.promise(() => removeQuietly(temp))
   )
-  const source = yield* openSource(path, "tgz", expectedTotal + (2 * expected.size + 16) * ENTRY_OVERHEAD)
+  const source = yield* openSource(path, "tgz", {
+    bytes: expectedTotal + (2 * expected.size + 16) * ENTRY_OVERHEAD,
+    detail: "decompresses to more than the verified files plus tar overhead (the archive changed since it was verified)"
+  })
   const seen = new Set<string>()
   while (true) {
     const raw = yield* nextEntry(path, source)

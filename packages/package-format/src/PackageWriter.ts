@@ -1,8 +1,9 @@
 /**
  * Writes a session package as a folder or a `.tgz`, streaming: every file is hashed (SHA-256)
  * as it goes in, and memory stays flat whatever the file sizes. Everything lands in a temp
- * sibling (`<out>.tmp-<random>`) that `commit` moves into place; when the scope closes without
- * a commit (failure, interruption) the temp is removed and nothing remains.
+ * sibling (`<out>.tmp-<pid>-<random>`) that `commit` moves into place; when the scope closes
+ * without a commit (failure, interruption) the temp is removed and nothing remains. A process
+ * killed outright cannot remove its temp: the next write to the same `out` does.
  *
  * Archives are deterministic: entries in the order they are added (each folder announced before
  * its first file), mtime fixed, uid/gid 0, empty user and group names, mode 0644 / 0755.
@@ -19,14 +20,16 @@ import * as Path from "node:path"
 import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import * as tar from "tar-stream"
-import { classifyFile, duplicateDetail, NameSet, parents, unsafeReason } from "./internal/entries.js"
+import { nameRule } from "./Credentials.js"
+import { classifyFile, credentialDetail, duplicateDetail, NameSet, parents, unsafeReason } from "./internal/entries.js"
 import {
   destinationProblem,
   errorText,
   fsyncDir,
   fsyncFile,
-  randomSuffix,
+  ownedTempPath,
   removeQuietly,
+  removeStaleTemps,
   renameFolderInto,
   waitDrain
 } from "./internal/files.js"
@@ -47,6 +50,11 @@ export interface Options {
   readonly format: Format
   /** mtime of every archive entry; pass the manifest's `created_at` (default: the Unix epoch, so output stays deterministic) */
   readonly mtime?: Date
+  /**
+   * skill files written although named like credentials (export's `--allow-file`); the manifest
+   * must list them in `allowed_files`, or readers refuse the package
+   */
+  readonly allowedFiles?: ReadonlyArray<string>
 }
 
 /**
@@ -253,7 +261,12 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
   })
   if (problem !== undefined) return yield* fail("destination_exists", `${out} ${problem}`)
 
-  const temp = `${out}.tmp-${randomSuffix()}`
+  // a killed writer's leftovers: gigabytes, perhaps, that nothing else would ever remove
+  const stale = yield* Effect.promise(() => removeStaleTemps(out))
+  // a warning: info logs would go to stdout, which carries results only
+  for (const path of stale) yield* Effect.logWarning(`removed ${path}, left by an earlier export that was killed`)
+
+  const temp = ownedTempPath(out)
   let state: "open" | "broken" | "committed" = "open"
   const backend = yield* Effect.acquireRelease(
     Effect.tryPromise({
@@ -263,6 +276,7 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     (backend) => state === "committed" ? Effect.void : Effect.promise(backend.abort)
   )
   const names = new NameSet()
+  const allowed: ReadonlySet<string> = new Set(options.allowedFiles)
   const lock = yield* Effect.makeSemaphore(1)
 
   const usable = Effect.suspend(() =>
@@ -278,6 +292,8 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     if (unsafe !== undefined) return fail("unsafe_entry", unsafe, path)
     const kind = classifyFile(path)
     if ("refused" in kind) return fail(kind.refused, kind.detail, path)
+    const credential = kind.kind === "skill" && !allowed.has(path) ? nameRule(path) : undefined
+    if (credential !== undefined) return fail("credential_file", credentialDetail(credential, path), path)
     if (!Number.isSafeInteger(size) || size < 0) return fail("io", `size ${size} is not a byte count`, path)
     const clash = names.addFile(path)
     if (clash !== undefined) return fail("duplicate_entry", duplicateDetail(path, clash), path)

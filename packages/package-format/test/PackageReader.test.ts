@@ -7,7 +7,9 @@ import * as Path from "node:path"
 import {
   baseFiles,
   baselineManifest,
+  BOMB,
   entriesOf,
+  gzip,
   manifestFor,
   ROLLOUT,
   SESSION,
@@ -17,8 +19,10 @@ import {
   threadsLine,
   withTmp,
   writeFolder,
-  writeTgz
+  writeTgz,
+  writeTgzBomb
 } from "@sessionport/codex-oracle/PackageBuilders"
+import * as Samples from "@sessionport/codex-oracle/SecretSamples"
 
 /** A package with a multi-MB session, one skill file, written by PackageWriter in `format`. */
 const writePackage = (out: string, format: PackageWriter.Format, files: Record<string, string | Buffer>) =>
@@ -203,6 +207,29 @@ describe("PackageReader", () => {
       })
     ))
 
+  for (const format of ["tgz", "directory"] as const) {
+    it.effect(`${format}: skill files its manifest's allowed_files lists may look like credentials, by name or content`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const files = {
+            ...baseFiles(),
+            "skills/x/.npmrc": `//registry.npmjs.org/:_authToken=${Samples.npmToken}\n`,
+            "skills/x/notes.md": `deploy key:\n${Samples.pkcs8PrivateKey}`
+          }
+          const allowed = [{ path: "skills/x/.npmrc", reason: "auth-config-file" }, { path: "skills/x/notes.md", reason: "private-key" }]
+          const manifest = manifestFor(files, { patch: (m) => ({ ...m, allowed_files: allowed }) })
+          // the manifest last, as the exporter writes it: the allowance is known only at the end
+          const [first, ...rest] = entriesOf(files, manifest)
+          const pkg = format === "tgz"
+            ? yield* Effect.promise(() => writeTgz(dir, [...rest, first!]))
+            : writeFolder(dir, { ...files, "package_manifest.json": manifest })
+          const verified = yield* PackageReader.verify(pkg)
+          assert.deepStrictEqual(verified.manifest.allowed_files, allowed)
+          assert.includeMembers(verified.files.map((f) => f.path), ["skills/x/.npmrc", "skills/x/notes.md"])
+        })
+      ))
+  }
+
   it.effect("an inspector that reads nothing still gets every byte hashed; its failure fails verify", () =>
     withTmp((dir) =>
       Effect.gen(function*() {
@@ -283,6 +310,57 @@ describe("PackageReader", () => {
         fs.mkdirSync(empty)
         assert.strictEqual(yield* PackageReader.extract(verified, empty), empty)
         assert.isTrue(fs.existsSync(Path.join(empty, "package_manifest.json")))
+      })
+    ))
+
+  it.effect("a gzip bomb is refused at its tar header: not a byte of its body reaches a scan", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        // 64 MiB of zeros in some 70 KB: its declared size alone is over 200 times the archive
+        const pkg = yield* Effect.promise(() => writeTgzBomb(dir, 64, 0))
+        const pushed = new Map<string, number>()
+        const error = yield* PackageReader.verify(pkg, {
+          scanSession: (entry) => ({
+            push: (bytes) => (pushed.set(entry, (pushed.get(entry) ?? 0) + bytes.byteLength), true),
+            end: () => undefined
+          })
+        }).pipe(Effect.flip)
+        assert.strictEqual(error.reason, "too_large", error.message)
+        assert.strictEqual(error.entry, BOMB)
+        assert.match(error.detail, /its files declare 67108864 bytes, more than a \d+-byte archive may expand to \(200 times its size/)
+        assert.deepStrictEqual([...pushed], [], "nothing of the bomb was read")
+      })
+    ))
+
+  it.effect("the expansion limits are options: a package expanding 400 times passes only when they allow it", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = { ...baseFiles(), "README.md": "# read me\n".repeat(300_000) }
+        const pkg = yield* Effect.promise(() => writeTgz(dir, entriesOf(files)))
+        const ratio = 3_000_000 / fs.statSync(pkg).size
+        assert.isAbove(ratio, 200)
+        assert.isBelow(ratio, 1000)
+        // a package that passes fails the test with a short "verified", not the whole package
+        const error = yield* PackageReader.verify(pkg).pipe(Effect.as("verified"), Effect.flip)
+        assert.deepStrictEqual([error.reason, error.entry], ["too_large", "README.md"], error.message)
+        assert.match(error.detail, /refused as a gzip bomb$/)
+        const raised = yield* PackageReader.verify(pkg, { limits: { maxExpansionRatio: 1000 } })
+        assert.strictEqual(raised.checksums, "verified")
+        const floor = yield* PackageReader.verify(pkg, { limits: { expansionFloor: 8 * 1024 * 1024 } })
+        assert.strictEqual(floor.checksums, "verified")
+      })
+    ))
+
+  it.effect("a .tgz that decompresses past the ratio without declaring it (empty tar blocks) stops there", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        // 16 MiB of zero blocks in 16 KB: nothing is declared, the decompressed bytes are counted
+        const pkg = Path.join(dir, "blocks.tgz")
+        fs.writeFileSync(pkg, gzip(Buffer.alloc(16 * 1024 * 1024)))
+        const error = yield* PackageReader.verify(pkg).pipe(Effect.as("verified"), Effect.flip)
+        assert.strictEqual(error.reason, "too_large", error.message)
+        assert.strictEqual(error.entry, undefined)
+        assert.match(error.detail, /^decompresses to over \d+ bytes, more than a \d+-byte archive may expand to/)
       })
     ))
 })

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { PackageWriter } from "@sessionport/package-format"
 import { Effect, Fiber, Schedule, Stream } from "effect"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as zlib from "node:zlib"
@@ -154,6 +155,71 @@ describe("PackageWriter", () => {
         })
       ))
   }
+
+  it.effect("the temps a killed writer left beside out are removed by the next write; a live writer's stay", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        // a process that has exited: its pid runs nothing (or, reused, something that is kept)
+        const dead = spawnSync(process.execPath, ["-e", ""]).pid!
+        const live = process.ppid
+        const hourAndMore = new Date(Date.now() - 61 * 60 * 1000)
+        const temps = {
+          deadFile: `pkg.tgz.tmp-${dead}-aaaaaaaaaaaa`,
+          deadFolder: `pkg.tgz.tmp-${dead}-bbbbbbbbbbbb`,
+          liveFile: `pkg.tgz.tmp-${live}-cccccccccccc`,
+          // before pids were in the name: stale only when old
+          oldUnowned: "pkg.tgz.tmp-dddddddddddd",
+          freshUnowned: "pkg.tgz.tmp-eeeeeeeeeeee",
+          otherTarget: `other.tgz.tmp-${dead}-ffffffffffff`,
+          notATemp: "pkg.tgz.tmp-notes"
+        }
+        for (const name of Object.values(temps)) fs.writeFileSync(Path.join(dir, name), "partial")
+        fs.rmSync(Path.join(dir, temps.deadFolder))
+        fs.mkdirSync(Path.join(dir, temps.deadFolder, "sessions"), { recursive: true })
+        fs.writeFileSync(Path.join(dir, temps.deadFolder, "sessions", "rollout-a.jsonl"), "{}\n")
+        fs.utimesSync(Path.join(dir, temps.oldUnowned), hourAndMore, hourAndMore)
+
+        const out = Path.join(dir, "pkg.tgz")
+        yield* Effect.scoped(
+          Effect.gen(function*() {
+            const sink = yield* PackageWriter.open(out, { format: "tgz" })
+            yield* sink.addBytes("README.md", "ok\n")
+            yield* sink.commit
+          })
+        )
+        assert.deepStrictEqual(
+          fs.readdirSync(dir).sort(),
+          ["pkg.tgz", temps.liveFile, temps.freshUnowned, temps.otherTarget, temps.notATemp].sort()
+        )
+      })
+    ))
+
+  it.effect("the temp output is named with the writer's pid", () =>
+    withTmp((dir) =>
+      Effect.scoped(Effect.gen(function*() {
+        yield* PackageWriter.open(Path.join(dir, "pkg.tgz"), { format: "tgz" })
+        const [temp] = fs.readdirSync(dir)
+        assert.match(temp!, new RegExp(`^pkg\\.tgz\\.tmp-${process.pid}-[0-9a-f]{12}$`))
+      }))
+    ))
+
+  it.effect("allowedFiles lets named skill files through, nothing else", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const out = outFor(dir, "directory")
+        yield* Effect.scoped(
+          Effect.gen(function*() {
+            const sink = yield* PackageWriter.open(out, { format: "directory", allowedFiles: ["skills/x/.npmrc", "auth.json"] })
+            const refused = (path: string) => sink.addBytes(path, "x").pipe(Effect.flip, Effect.map((e) => e.reason))
+            assert.strictEqual((yield* sink.addBytes("skills/x/.npmrc", "x")).path, "skills/x/.npmrc")
+            assert.strictEqual(yield* refused("skills/x/.pypirc"), "credential_file")
+            assert.strictEqual(yield* refused("auth.json"), "credential_file")
+            yield* sink.commit
+          })
+        )
+        assert.isTrue(fs.existsSync(Path.join(out, "skills", "x", ".npmrc")))
+      })
+    ))
 
   it.effect("an existing destination is refused; a folder package may go into an empty folder", () =>
     withTmp((dir) =>

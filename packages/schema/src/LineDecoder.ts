@@ -2,12 +2,15 @@
  * Bytes in, decoded lines out, synchronously and incrementally: the one implementation behind
  * every reader (streams, and head reads that stop after a few lines). zstd input is recognised
  * by its first bytes and decompressed as it comes; lines split on `\n` only, so a `\r` stays in
- * the raw text; a character split across pushes is carried over.
+ * the raw text; a character split across pushes is carried over. Every line is decoded, so a
+ * line over the limit ({@link LineLimit.MAX_LINE_BYTES}) is refused with a `LineTooLong` when it
+ * ends, having been counted, not held.
  *
  * @since 0.1.0
  */
 import type { Either } from "effect"
 import { Decompress } from "fzstd"
+import * as LineLimit from "./LineLimit.js"
 import { decodeLine, type InvalidLine, type RolloutRecord } from "./RolloutRecord.js"
 
 /** One decoded line, or the typed error of a line that is not JSON. @since 0.1.0 @category models */
@@ -21,6 +24,30 @@ export const isZstd = (head: Uint8Array): boolean => ZSTD_MAGIC.every((byte, i) 
 /** Thrown by {@link LineDecoder} for corrupt compressed input. @since 0.1.0 @category errors */
 export class CorruptInput extends Error {}
 
+/**
+ * zstd decompression as the input comes: compressed chunks in, the plain chunks they complete
+ * out. Keeps what it cannot use yet, so `push` takes a chunk the caller will not reuse (a copy).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Inflater {
+  private out: Array<Uint8Array> = []
+  private readonly zstd = new Decompress((data) => void this.out.push(data))
+
+  /** Throws {@link CorruptInput} for bytes that do not decompress. */
+  push(bytes: Uint8Array, final = false): Array<Uint8Array> {
+    try {
+      this.zstd.push(bytes, final)
+    } catch (cause) {
+      throw new CorruptInput(`zstd: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }
+    const out = this.out
+    this.out = []
+    return out
+  }
+}
+
 const NEWLINE = 10
 const view = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -28,16 +55,31 @@ const view = (bytes: Uint8Array): Buffer =>
 /** @since 0.1.0 @category models */
 export class LineDecoder {
   private started = false
-  private zstd: Decompress | undefined
+  private zstd: Inflater | undefined
   private inflated: Array<Uint8Array> = []
   /** the text decoder of text input ({@link pushText}) */
   private readonly text = new TextDecoder("utf-8")
   private pending = ""
-  /** the bytes of the unfinished line (copies: a chunk is not kept alive for its tail) */
-  private pendingBytes: Array<Uint8Array> = []
+  /** the unfinished line (copies: a chunk is not kept alive for its tail) */
+  private readonly unfinished: LineLimit.UnfinishedLine
+  private readonly limit: number
   /** the start of the text, where a byte order mark is dropped (as TextDecoder does) */
   private atStart = true
   private lineNumber = 0
+
+  /** `maxLineBytes`: the longest line decoded (default {@link LineLimit.MAX_LINE_BYTES}); smaller in tests */
+  constructor(options: { readonly maxLineBytes?: number | undefined } = {}) {
+    this.limit = options.maxLineBytes ?? LineLimit.MAX_LINE_BYTES
+    this.unfinished = new LineLimit.UnfinishedLine({ limit: this.limit })
+  }
+
+  /**
+   * The bytes of the line not finished yet (decompressed, for zstd input; held up to the limit,
+   * counted past it): a reader can give up on an endless line early.
+   */
+  get unfinishedLineBytes(): number {
+    return this.unfinished.length
+  }
 
   /** Decodes a chunk of bytes; answers the lines it completed. */
   pushBytes(bytes: Uint8Array): Array<LineResult> {
@@ -53,7 +95,7 @@ export class LineDecoder {
   *linesOfBytes(bytes: Uint8Array): Generator<LineResult> {
     if (!this.started && bytes.length > 0) {
       this.started = true
-      if (isZstd(bytes)) this.zstd = new Decompress((data) => void this.inflated.push(data))
+      if (isZstd(bytes)) this.zstd = new Inflater()
     }
     if (this.zstd === undefined) {
       yield* this.linesOfPlain(bytes)
@@ -86,7 +128,12 @@ export class LineDecoder {
       end = chunk.indexOf("\n", start)
     }
     this.pending = chunk.slice(start)
-    for (const line of lines) yield decodeLine(line, ++this.lineNumber, true)
+    for (const line of lines) yield this.decodeText(line, true)
+  }
+
+  private decodeText(line: string, terminated: boolean): LineResult {
+    if (line.length * 3 > this.limit) LineLimit.checkLength(this.lineNumber + 1, Buffer.byteLength(line), this.limit)
+    return decodeLine(line, ++this.lineNumber, terminated)
   }
 
   /**
@@ -97,20 +144,32 @@ export class LineDecoder {
     const bytes = view(chunk)
     const first = bytes.indexOf(NEWLINE)
     if (first === -1) {
-      if (bytes.length > 0) this.pendingBytes.push(Uint8Array.prototype.slice.call(bytes))
+      if (bytes.length > 0) this.unfinished.add(bytes)
       return
     }
     const ends = [first]
     for (let nl = bytes.indexOf(NEWLINE, first + 1); nl !== -1; nl = bytes.indexOf(NEWLINE, nl + 1)) ends.push(nl)
     const last = ends[ends.length - 1]!
-    const carried = this.pendingBytes
     // the carried-over bytes are settled before the first yield
-    this.pendingBytes = last + 1 < bytes.length ? [Uint8Array.prototype.slice.call(bytes, last + 1)] : []
-    const head = carried.length === 0 ? bytes.subarray(0, first) : Buffer.concat([...carried, bytes.subarray(0, first)])
-    yield decodeLine(this.decodeUtf8(head), ++this.lineNumber, true)
-    for (let i = 1; i < ends.length; i++) {
-      yield decodeLine(this.decodeUtf8(bytes.subarray(ends[i - 1]! + 1, ends[i]!)), ++this.lineNumber, true)
+    let head = bytes.subarray(0, first)
+    if (this.unfinished.length > 0) {
+      this.unfinished.add(head)
+      head = this.endUnfinished()
     }
+    if (last + 1 < bytes.length) this.unfinished.add(bytes.subarray(last + 1))
+    yield this.decodeBytes(head, true)
+    for (let i = 1; i < ends.length; i++) yield this.decodeBytes(bytes.subarray(ends[i - 1]! + 1, ends[i]!), true)
+  }
+
+  /** the whole unfinished line, now ended (every line is decoded: never passed on) */
+  private endUnfinished(): Buffer {
+    const end = this.unfinished.end(this.lineNumber + 1)
+    return end._tag === "Decode" ? end.bytes : Buffer.concat(end.bytes)
+  }
+
+  private decodeBytes(line: Uint8Array, terminated: boolean): LineResult {
+    LineLimit.checkLength(this.lineNumber + 1, line.length, this.limit)
+    return decodeLine(this.decodeUtf8(line), ++this.lineNumber, terminated)
   }
 
   private decodeUtf8(line: Uint8Array): string {
@@ -130,21 +189,16 @@ export class LineDecoder {
       for (const line of this.drainInflated()) out.push(line)
     }
     for (const line of this.linesOfText(this.text.decode())) out.push(line)
-    if (this.pendingBytes.length > 0) {
-      out.push(decodeLine(this.decodeUtf8(Buffer.concat(this.pendingBytes)), ++this.lineNumber, false))
-      this.pendingBytes = []
+    if (this.unfinished.length > 0) {
+      out.push(this.decodeBytes(this.endUnfinished(), false))
     }
-    if (this.pending.length > 0) out.push(decodeLine(this.pending, ++this.lineNumber, false))
+    if (this.pending.length > 0) out.push(this.decodeText(this.pending, false))
     this.pending = ""
     return out
   }
 
   private inflate(bytes: Uint8Array, final: boolean) {
-    try {
-      this.zstd!.push(bytes, final)
-    } catch (cause) {
-      throw new CorruptInput(`zstd: ${cause instanceof Error ? cause.message : String(cause)}`)
-    }
+    for (const data of this.zstd!.push(bytes, final)) this.inflated.push(data)
   }
 
   private *drainInflated(): Generator<LineResult> {

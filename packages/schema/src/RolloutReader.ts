@@ -9,6 +9,7 @@ import { FileSystem, type Error as PlatformError } from "@effect/platform"
 import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import type { InvalidLine, RolloutRecord } from "./RolloutRecord.js"
 import { CorruptInput, LineDecoder, type LineResult as DecodedLine } from "./LineDecoder.js"
+import { LineTooLong } from "./LineLimit.js"
 
 /**
  * A rollout file that could not be read (missing, unreadable, corrupt compression).
@@ -45,6 +46,10 @@ const describe = (error: PlatformError.PlatformError): string => {
   }
 }
 
+/** Why the decoder gave up: corrupt compressed input, or a line over the limit. */
+const unreadable = (error: unknown): string =>
+  error instanceof CorruptInput || error instanceof LineTooLong ? error.message : String(error)
+
 /** Read chunk size: large enough that per-chunk overhead vanishes, small enough to stay flat. */
 const CHUNK_SIZE = 256 * 1024
 
@@ -59,7 +64,7 @@ const lines = <A, E, R>(
     const guarded = (f: () => Array<LineResult>) =>
       Effect.try({
         try: () => Chunk.unsafeFromArray(f()),
-        catch: (error) => onCorrupt(error instanceof CorruptInput ? error.message : String(error))
+        catch: (error) => onCorrupt(unreadable(error))
       })
     return input.pipe(
       Stream.mapChunksEffect((chunk) =>
@@ -98,7 +103,8 @@ export const decodeBytes = <E, R>(
 /**
  * A synchronous line scan: chunks of bytes pushed in, each line handed to `step` as it is
  * reached, until `step` answers `false`. `push` and `end` throw `CorruptInput` (from
- * `LineDecoder`) for corrupt compressed input.
+ * `LineDecoder`) for corrupt compressed input, `LineTooLong` (from `LineLimit`) for a line over
+ * the limit.
  *
  * @since 0.1.0
  * @category models
@@ -158,7 +164,7 @@ export const scanBytes = <E, R>(
     const guarded = <A>(f: () => A) =>
       Effect.try({
         try: f,
-        catch: (error) => onCorrupt(error instanceof CorruptInput ? error.message : String(error))
+        catch: (error) => onCorrupt(unreadable(error))
       })
     return Stream.runForEachWhile(bytes, (chunk) => guarded(() => scan.push(chunk))).pipe(
       Effect.zipRight(guarded(scan.end))

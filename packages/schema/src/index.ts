@@ -17,7 +17,11 @@ export * as JsonSchema from "./JsonSchema.js"
 /** @since 0.1.0 */
 export * as Legacy from "./Legacy.js"
 /** @since 0.1.0 */
+export * as LineCheck from "./LineCheck.js"
+/** @since 0.1.0 */
 export * as LineDecoder from "./LineDecoder.js"
+/** @since 0.1.0 */
+export * as LineLimit from "./LineLimit.js"
 /** @since 0.1.0 */
 export * as ResponseItem from "./ResponseItem.js"
 /** @since 0.1.0 */

@@ -4,7 +4,7 @@ import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import { afterAll } from "vitest"
-import { sessionSync, sessionTransfer } from "./utils/cli.js"
+import { errorLines, sessionSync, sessionTransfer } from "./utils/cli.js"
 import {
   assertMixedPlan,
   classesOf,
@@ -141,5 +141,41 @@ describe("sync under kill -9", () => {
       points.forEach((point, i) => assert.isTrue(results[i], `${point} (seed ${seed}) crashes`))
       crashed += results.length
       assert.strictEqual(crashed, Math.max(50, steps!))
+    }), 300_000)
+})
+
+describe("sync on a full disk", () => {
+  it.effect("ENOSPC at any step: exit 1, one line saying nothing was changed, the home exactly as before on exit", () =>
+    Effect.gen(function*() {
+      const mixed: Mixed = yield* mixedScenario
+      // SESSIONPORT_CRASH_AT=<n>:enospc: step n fails with ENOSPC, and so does every later step
+      // that needs space (journal records included) for the rest of the process
+      const fullAt = (n: number) =>
+        Effect.gen(function*() {
+          const m = cloneMachine(mixed.machine)
+          const before = homeState(m.home)
+          const run = yield* sessionSync(["sync", mixed.pkg, "--codex-home", m.home, "--yes", ...m.maps], {
+            env: { SESSIONPORT_CRASH_AT: `${n}:enospc`, TMPDIR: tempDir("tmp") }
+          })
+          if (run.code === 0) return false
+          assert.strictEqual(run.code, 1, `step ${n}: ${run.stderr}`)
+          const lines = errorLines(run)
+          assert.strictEqual(lines.length, 1, `step ${n}: ${run.stderr}`)
+          assert.include(lines[0], "ENOSPC", `step ${n}`)
+          if (lines[0]!.includes("transaction")) assert.include(lines[0], "nothing was changed", `step ${n}`)
+          // before any next command: the failing command itself put the home back
+          assert.deepStrictEqual(homeState(m.home), before, `disk full at step ${n}: the home as before`)
+          assert.strictEqual(sidecarRows(m.home), 0, `disk full at step ${n}: no sidecar row left`)
+          fs.rmSync(m.root, { recursive: true, force: true })
+          return true
+        })
+      const CONCURRENCY = 4
+      let failed = 0
+      for (let n = 1; ; n += CONCURRENCY) {
+        const results = yield* Effect.forEach(Array.from({ length: CONCURRENCY }, (_, i) => n + i), fullAt, { concurrency: CONCURRENCY })
+        failed += results.filter((r) => r).length
+        if (results.includes(false)) break
+      }
+      assert.isAtLeast(failed, 10, "every step of a sync was made to fail")
     }), 300_000)
 })

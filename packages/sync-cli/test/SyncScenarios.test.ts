@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { copyFixtureHome, fixtureByRole, fixtures, removeTemps } from "@sessionport/codex-oracle/Fixtures"
+import { copyFixtureHome, fixtureByRole, fixtures, openDatabase, removeTemps } from "@sessionport/codex-oracle/Fixtures"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
+import { sessionSync } from "./utils/cli.js"
 import {
   appendLines,
   assertMixedPlan,
@@ -258,6 +259,29 @@ describe("sync: each class and its action", () => {
       const { [idOf("named")]: _, ...others } = projections
       assert.deepStrictEqual(after, others, "the other threads' projections are kept")
       assert.strictEqual(Number(threadRow(m.home, idOf("named"))!.tokens_used), Number(threadRow(newer, idOf("named"))!.tokens_used))
+    }), 120_000)
+
+  it.effect("fast_forward_import of a session with realtime items (Codex's trigger drops them with its projection): the rollback restores the home exactly, rowids included", () =>
+    Effect.gen(function*() {
+      const m = codexMachine("fixture")
+      truncateRollout(path.join(m.home, fixtureByRole("named").rollout), OLDER.named!)
+      // a voice conversation left realtime items on `named` and on another thread
+      const history = openDatabase(path.join(m.home, "thread_history_1.sqlite"))
+      const realtime = history.prepare(
+        "INSERT INTO thread_realtime_items (thread_id, item_id, rollout_ordinal, created_at_ms, item_type, item_json) VALUES (?, ?, ?, ?, ?, ?)"
+      )
+      realtime.run(idOf("named"), "rt-1", 2, 1763700000001, "realtime_session_started", "{}")
+      realtime.run(idOf("beta_cwd"), "rt-2", 2, 1763700000002, "realtime_session_started", "{}")
+      history.close()
+      const before = homeState(m.home)
+      const result = yield* sync(yield* exportPackage(sourceHome({ bumpRows: ["named"] }), ["named"]), { ...m, maps: [] })
+      assert.strictEqual(decisionOf(result, idOf("named")).class, "fast_forward_import")
+      const after = openDatabase(path.join(m.home, "thread_history_1.sqlite"), { readonly: true })
+      assert.deepStrictEqual(after.prepare("SELECT item_id FROM thread_realtime_items").all(), [{ item_id: "rt-2" }])
+      after.close()
+      const undo = yield* sessionSync(["rollback", "--latest", "--codex-home", m.home])
+      assert.strictEqual(undo.code, 0, undo.stderr)
+      assert.deepStrictEqual(homeState(m.home), before)
     }), 120_000)
 
   it.effect("fast_forward_import through the sidecar: older, then full, then a newer copy with a turn appended", () =>

@@ -1,8 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { copyFixtureHome, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { Effect } from "effect"
+import { copyFixtureHome, fixtureByRole, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { rolloutPath, sessionMeta, userMessage, uuid, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
+import { Effect, Schedule } from "effect"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
 import { errorLines, sessionTransfer } from "./utils/cli.js"
 
@@ -75,6 +78,91 @@ describe("session-transfer export", () => {
       assert.deepStrictEqual(fs.readdirSync(dir), ["exists.tgz"])
       assert.strictEqual(fs.readFileSync(existing, "utf8"), "mine")
     }))
+
+  describe("unreadable sessions", () => {
+    const activeIds = [...new Set(Object.values(fixtures.sessions).filter((s) => !s.archived).map((s) => s.threadId))].sort()
+    const planted = (home: string) => {
+      const file = rolloutPath(home, uuid(1), new Date(Date.UTC(2026, 10, 22, 8, 0, 0)))
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.writeFileSync(file, "")
+      return { file, relative: path.relative(home, file).split(path.sep).join("/") }
+    }
+
+    it.effect("--all or --thread: refused in one line naming the session and why, exit 1, nothing written", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const { file, relative } = planted(home)
+        const dir = tempDir("out")
+        const line =
+          `session-transfer: session ${uuid(1)} is unreadable: the file is empty (${relative}); pass --skip-unreadable to export without it`
+        for (const selection of [["--all"], ["--thread", uuid(1)], ["--cwd", fixtures.source.alpha]]) {
+          const result = yield* sessionTransfer(["export", ...selection, "--codex-home", home, "--out", path.join(dir, "p.tgz")])
+          assert.strictEqual(result.code, 1, result.stderr)
+          assert.deepStrictEqual(errorLines(result), [line], selection.join(" "))
+        }
+        const json = yield* sessionTransfer(["export", "--all", "--codex-home", home, "--out", path.join(dir, "p.tgz"), "--json"])
+        assert.strictEqual(json.code, 1)
+        assert.strictEqual(json.stdout, "")
+        const lines = errorLines(json)
+        assert.lengthOf(lines, 1)
+        const error = JSON.parse(lines[0]!).error
+        assert.strictEqual(error.reason, "unreadable_sessions")
+        assert.deepStrictEqual(error.unreadable, [{ threadId: uuid(1), path: file, reason: "the file is empty" }])
+        assert.deepStrictEqual(fs.readdirSync(dir), [])
+      }))
+
+    it.effect("--skip-unreadable exports the others, warns for each one left out, and lists them in --json", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const { file } = planted(home)
+        const dir = tempDir("out")
+        const human = yield* sessionTransfer(["export", "--all", "--skip-unreadable", "--codex-home", home, "--out", path.join(dir, "a.tgz")])
+        assert.strictEqual(human.code, 0, human.stderr)
+        assert.match(human.stdout, new RegExp(`^exported ${activeIds.length} session\\(s\\)`))
+        const warnings = errorLines(human)
+        assert.lengthOf(warnings, 1, human.stderr)
+        assert.match(warnings[0]!, /level=WARN/)
+        assert.include(warnings[0]!, `left out unreadable session ${uuid(1)}: the file is empty (${file})`)
+
+        const json = yield* sessionTransfer(["export", "--all", "--skip-unreadable", "--codex-home", home, "--out", path.join(dir, "b.tgz"), "--json"])
+        assert.strictEqual(json.code, 0, json.stderr)
+        const result = JSON.parse(json.stdout)
+        assert.deepStrictEqual(result.sessions.map((s: any) => s.threadId).sort(), activeIds)
+        assert.deepStrictEqual(result.skipped, [{ threadId: uuid(1), path: file, reason: "the file is empty" }])
+        assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["a.tgz", "b.tgz"])
+      }))
+  })
+
+  it.live("a temp left by an export killed with SIGKILL is removed by the next export to the same --out", () =>
+    Effect.gen(function*() {
+      const home = copyFixtureHome()
+      // a big session, sparse: slow enough to kill mid-write, cheap on disk
+      const id = uuid(1)
+      const big = writeRollout(home, id, new Date(Date.UTC(2026, 10, 22, 8, 0, 0)), [sessionMeta({ id, cwd: "/p" }), userMessage("big")])
+      fs.truncateSync(big, 4 * 1024 ** 3)
+      const dir = tempDir("out")
+      const out = path.join(dir, "pkg.tgz")
+      const bin = fileURLToPath(new URL("../bin/session-transfer.mjs", import.meta.url))
+      const child = spawn(process.execPath, [bin, "export", "--thread", id, "--codex-home", home, "--out", out], { stdio: "ignore" })
+      const exited = new Promise((resolve) => child.on("exit", resolve))
+      const temp = yield* Effect.suspend(() => {
+        const name = fs.readdirSync(dir).find((name) => name.startsWith("pkg.tgz.tmp-"))
+        return name === undefined ? Effect.fail("no temp yet") : Effect.succeed(name)
+      }).pipe(
+        Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 3000 }),
+        Effect.orDie
+      )
+      child.kill("SIGKILL")
+      yield* Effect.promise(() => exited)
+      // the temp names its writer, which could not remove it
+      assert.match(temp, new RegExp(`^pkg\\.tgz\\.tmp-${child.pid}-[0-9a-f]{12}$`))
+      assert.deepStrictEqual(fs.readdirSync(dir), [temp])
+
+      const again = yield* sessionTransfer(["export", "--thread", fixtureByRole("named").threadId, "--codex-home", home, "--out", out])
+      assert.strictEqual(again.code, 0, again.stderr)
+      assert.include(again.stderr, `removed ${path.join(dir, temp)}`)
+      assert.deepStrictEqual(fs.readdirSync(dir), ["pkg.tgz"])
+    }), 120_000)
 
   it.effect("usage errors exit 2: no selector, a bad date", () =>
     Effect.gen(function*() {

@@ -74,6 +74,46 @@ describe("install under kill -9", () => {
     }), 300_000)
 })
 
+describe("install on a full disk", () => {
+  it.effect("ENOSPC at any step: exit 1, one line saying nothing was changed, the home exactly as before on exit", () =>
+    Effect.gen(function*() {
+      const pkg = yield* setup
+      // SESSIONPORT_CRASH_AT=<n>:enospc: step n fails with ENOSPC, and so does every later step
+      // that needs space (journal records included) for the rest of the process
+      const fullAt = (n: number) =>
+        Effect.gen(function*() {
+          const home = copyFixtureHome()
+          const before = homeState(home)
+          const run = yield* sessionTransfer(installArgs(pkg, home), {
+            env: { SESSIONPORT_CRASH_AT: `${n}:enospc`, TMPDIR: tempDir("tmp") }
+          })
+          if (run.code === 0) return false
+          assert.strictEqual(run.code, 1, `step ${n}: ${run.stderr}`)
+          const lines = errorLines(run)
+          assert.strictEqual(lines.length, 1, `step ${n}: ${run.stderr}`)
+          assert.include(lines[0], "ENOSPC", `step ${n}`)
+          // no transaction yet (the lock or the first record failed), or one rolled back before exit
+          if (lines[0]!.includes("transaction")) assert.include(lines[0], "nothing was changed", `step ${n}`)
+          // before any next command: the failing command itself put the home back
+          assert.deepStrictEqual(homeState(home), before, `disk full at step ${n}: the home as before`)
+          const next = yield* sessionTransfer(["list-transactions", "--codex-home", home, "--json"])
+          assert.strictEqual(next.code, 0, `step ${n}: ${next.stderr}`)
+          assert.oneOf(JSON.parse(next.stdout)[0]?.status, [undefined, "failed"], `step ${n}`)
+          assert.deepStrictEqual(homeState(home), before, `disk full at step ${n}: the next command changes nothing`)
+          return true
+        })
+      // every step until the install runs to its end, a few copies of the home at a time
+      const CONCURRENCY = 4
+      let failed = 0
+      for (let n = 1; ; n += CONCURRENCY) {
+        const results = yield* Effect.forEach(Array.from({ length: CONCURRENCY }, (_, i) => n + i), fullAt, { concurrency: CONCURRENCY })
+        failed += results.filter((r) => r).length
+        if (results.includes(false)) break
+      }
+      assert.isAtLeast(failed, 10, "every step of an install was made to fail")
+    }), 300_000)
+})
+
 describe("install refuses hostile packages", () => {
   it.effect("each with one line on stderr, exit 1, the home untouched", () =>
     Effect.gen(function*() {

@@ -4,9 +4,15 @@
  * whole process. `SESSIONPORT_CRASH_AT=<n>` sends SIGKILL right after step n;
  * `SESSIONPORT_CRASH_AT=<n>:before` just before step n's change. The numbering is documented in
  * `Journal.ts`.
+ *
+ * `SESSIONPORT_CRASH_AT=<n>:enospc` fills the disk instead: step n fails with `ENOSPC` before its
+ * change, and so does every later step that needs space (journal records, SQL, even SQL undos)
+ * until an undo that deletes or truncates files makes room again; those and the unlock go on.
+ * Not even the first records of the rollback can be written: the worst case of a full disk.
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
+import { JournalError } from "../JournalError.js"
 
 /** @internal */
 export const ENV = "SESSIONPORT_CRASH_AT"
@@ -16,10 +22,25 @@ let steps = 0
 /** @internal steps taken by this process so far */
 export const stepCount = (): number => steps
 
-const target = (): { readonly n: number; readonly before: boolean } | undefined => {
-  const match = /^(\d+)(:before)?$/.exec(process.env[ENV]?.trim() ?? "")
-  return match === null ? undefined : { n: Number(match[1]), before: match[2] !== undefined }
+type Mode = "after" | "before" | "enospc"
+
+const target = (): { readonly n: number; readonly mode: Mode } | undefined => {
+  const match = /^(\d+)(?::(before|enospc))?$/.exec(process.env[ENV]?.trim() ?? "")
+  return match === null ? undefined : { n: Number(match[1]), mode: (match[2] ?? "after") as Mode }
 }
+
+/** set once an injected ENOSPC fired: the disk stays full for the rest of the process */
+let diskFull = false
+
+/** steps that free space or need none: they go on when the disk is full (SQLite writes even to delete) */
+const needsNoSpace = (label: string): boolean => (label.startsWith("undo: ") && !label.startsWith("undo: sql")) || label === "unlock"
+
+const noSpace = (n: number, label: string): JournalError =>
+  new JournalError({
+    reason: "io",
+    path: label,
+    detail: `ENOSPC: no space left on device (${ENV} at step ${n}: ${label})`
+  })
 
 const die = (n: number, label: string, when: string): void => {
   fs.writeSync(2, `sessionport: ${ENV}: killed ${when} step ${n} (${label})\n`)
@@ -36,8 +57,8 @@ export interface StepHandle {
    * so that the state it dies in is the one documented
    */
   readonly armed: boolean
-  /** run right before the irreversible part of the change */
-  readonly aboutToChange: Effect.Effect<void>
+  /** run right before the irreversible part of the change (fails when the disk is full) */
+  readonly aboutToChange: Effect.Effect<void, JournalError>
   /** run once the change is made */
   readonly changed: Effect.Effect<void>
 }
@@ -49,12 +70,17 @@ export const begin = (label: string): Effect.Effect<StepHandle> =>
     const crash = target()
     return {
       number: n,
-      armed: crash?.n === n,
-      aboutToChange: Effect.sync(() => {
-        if (crash?.n === n && crash.before) die(n, label, "before")
+      armed: crash?.n === n && crash.mode !== "enospc",
+      aboutToChange: Effect.suspend(() => {
+        if (crash?.n === n && crash.mode === "enospc") diskFull = true
+        if (diskFull && !needsNoSpace(label)) return Effect.fail(noSpace(n, label))
+        if (crash?.n === n && crash.mode === "before") die(n, label, "before")
+        return Effect.void
       }),
       changed: Effect.sync(() => {
-        if (crash?.n === n && !crash.before) die(n, label, "after")
+        // an undo that deleted or truncated files made room
+        if (diskFull && needsNoSpace(label) && label !== "unlock") diskFull = false
+        if (crash?.n === n && crash.mode === "after") die(n, label, "after")
       })
     }
   })
@@ -65,10 +91,10 @@ export const begin = (label: string): Effect.Effect<StepHandle> =>
  */
 export const step = <A, E, R>(
   label: string,
-  change: (aboutToChange: Effect.Effect<void>) => Effect.Effect<A, E, R>
+  change: (aboutToChange: Effect.Effect<void, JournalError>) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.flatMap(begin(label), (handle) => Effect.tap(change(handle.aboutToChange), () => handle.changed))
 
 /** @internal a step whose change is all of `effect` */
-export const simpleStep = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+export const simpleStep = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | JournalError, R> =>
   step(label, (aboutToChange) => Effect.zipRight(aboutToChange, effect))

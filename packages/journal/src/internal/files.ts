@@ -12,6 +12,22 @@ import { JournalError } from "../JournalError.js"
 export const errnoCode = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null ? (error as NodeJS.ErrnoException).code : undefined
 
+/**
+ * @internal
+ * A write refused for want of room: a full disk or quota (`ENOSPC`, `EDQUOT`), or SQLite's
+ * `SQLITE_FULL`, told from the error, its causes or its message.
+ */
+export const isNoSpace = (error: unknown): boolean => {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const { code, message } = current as { readonly code?: unknown; readonly message?: unknown }
+    if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL") return true
+    if (typeof message === "string" && /\bENOSPC\b|\bEDQUOT\b|SQLITE_FULL|database or disk is full/.test(message)) return true
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return false
+}
+
 /** @internal */
 export const errorText = (error: unknown): string => error instanceof Error ? error.message : String(error)
 
@@ -72,12 +88,40 @@ export const digestRange = async (path: string, offset: number, length: number):
   return hash.digest("hex")
 }
 
-/** @internal appends the whole of `source` to `path` (created when missing), in chunks, fsynced */
-export const appendFileDurably = async (path: string, source: string, created: boolean): Promise<void> => {
-  const handle = await fs.open(path, "a")
+/** @internal what an append expects its target to hold still: `size` bytes whose SHA-256 is `sha256` */
+export interface Prefix {
+  readonly size: number
+  readonly sha256: string
+}
+
+/** @internal the target is no longer the prefix an append expects */
+export class PrefixChanged extends Error {}
+
+const checkPrefix = async (handle: fs.FileHandle, prefix: Prefix, buffer: Buffer): Promise<void> => {
+  const hash = createHash("sha256")
+  for (let position = 0; position < prefix.size;) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, prefix.size - position), position)
+    if (bytesRead === 0) throw new PrefixChanged(`it is shorter than the ${prefix.size} bytes read before`)
+    hash.update(buffer.subarray(0, bytesRead))
+    position += bytesRead
+  }
+  if (hash.digest("hex") !== prefix.sha256) throw new PrefixChanged("its first bytes differ from those read before")
+  // last, right before the write: anything appended meanwhile
+  const size = (await handle.stat()).size
+  if (size !== prefix.size) throw new PrefixChanged(`it is ${size} bytes, not the ${prefix.size} read before`)
+}
+
+/**
+ * @internal
+ * Appends the whole of `source` to `path` (created when missing), in chunks, fsynced; with
+ * `prefix`, only onto exactly that content, checked through the appending handle itself.
+ */
+export const appendFileDurably = async (path: string, source: string, created: boolean, prefix?: Prefix): Promise<void> => {
+  const handle = await fs.open(path, prefix === undefined ? "a" : "a+")
   const input = await fs.open(source, "r")
   try {
     const buffer = Buffer.allocUnsafe(1024 * 1024)
+    if (prefix !== undefined) await checkPrefix(handle, prefix, buffer)
     for (;;) {
       const { bytesRead } = await input.read(buffer, 0, buffer.length, null)
       if (bytesRead === 0) break

@@ -2,10 +2,12 @@
  * The journal lock, `sessionport/journal/.lock`: one sessionport process at a time runs a
  * transaction, a rollback or a recovery.
  *
- * The lock is a complete JSON file (pid, host, transaction, a random token) published with
- * `link()`, which fails when the lock exists: no reader ever sees half a lock. A lock whose pid
- * is dead on this host is stale and taken over: it is first renamed aside, and only deleted if
- * the file moved is the one judged stale.
+ * The lock is a complete JSON file (pid, the process's start time, host, transaction, a random
+ * token) published with `link()`, which fails when the lock exists: no reader ever sees half a
+ * lock. A lock of this host is stale when its pid is dead, or alive but started at another time
+ * than the lock says (a later process given the same pid); a stale lock is taken over: it is
+ * first renamed aside, and only deleted if the file moved is the one judged stale. A lock without
+ * a start time (earlier versions), or whose pid's start cannot be read, is live while its pid is.
  */
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
@@ -15,6 +17,7 @@ import * as Path from "node:path"
 import { JournalError } from "../JournalError.js"
 import * as Crash from "./crash.js"
 import { atomicWrite, errnoCode, fsyncDir, io, unlinkDurably } from "./files.js"
+import { processStart } from "./processStart.js"
 
 /** @internal */
 export const LOCK = ".lock"
@@ -29,6 +32,8 @@ export interface LockInfo {
   readonly purpose: string
   readonly created_at: number
   readonly token: string
+  /** when the holder started (see `processStart`); absent where it cannot be read, and in older locks */
+  readonly process_start?: string
 }
 
 /** @internal a lock held by this process */
@@ -44,6 +49,9 @@ export interface Lock {
 // tokens of the locks this process holds: a lock naming our pid but none of these was left by
 // an earlier process that had the same pid (common in containers)
 const held = new Set<string>()
+
+// read once: it never changes, and reading it may take a `ps`
+let ownStart: Promise<string | undefined> | undefined
 
 type Holder =
   | { readonly _tag: "gone" }
@@ -84,18 +92,24 @@ const pidAlive = (pid: number): boolean => {
 // a lock written without link() (filesystems without hard links) may be half written for a moment
 const UNREADABLE_GRACE_MS = 10_000
 
-const isLive = (holder: Holder): boolean => {
+/** `reused`: stale, its pid now belongs to a later process */
+const holderState = async (holder: Holder): Promise<"live" | "stale" | "reused"> => {
   switch (holder._tag) {
     case "gone":
-      return false
+      return "stale"
     case "unreadable":
-      return Date.now() - holder.mtimeMs < UNREADABLE_GRACE_MS
+      return Date.now() - holder.mtimeMs < UNREADABLE_GRACE_MS ? "live" : "stale"
     case "info": {
       const { info } = holder
       // another host's pid cannot be checked from here
-      if (info.hostname !== os.hostname()) return true
-      if (info.pid === process.pid) return held.has(info.token)
-      return pidAlive(info.pid)
+      if (info.hostname !== os.hostname()) return "live"
+      if (info.pid === process.pid) return held.has(info.token) ? "live" : "reused"
+      if (!pidAlive(info.pid)) return "stale"
+      if (typeof info.process_start !== "string") return "live"
+      const start = await processStart(info.pid)
+      // unreadable: the pid may have just died, else there is no telling
+      if (start === undefined) return pidAlive(info.pid) ? "live" : "stale"
+      return start === info.process_start ? "live" : "reused"
     }
   }
 }
@@ -172,17 +186,21 @@ export const acquire = (
       const path = Path.join(dir, LOCK)
       yield* io(dir, "cannot create the journal folder", () => fs.mkdir(dir, { recursive: true }))
       const token = randomBytes(8).toString("hex")
+      const start = yield* Effect.promise(() => ownStart ??= processStart(process.pid))
       const info: LockInfo = {
         pid: process.pid,
         hostname: os.hostname(),
         transaction,
         purpose,
         created_at: Date.now(),
-        token
+        token,
+        ...(start === undefined ? {} : { process_start: start })
       }
       const content = `${JSON.stringify(info)}\n`
       const temp = Path.join(dir, `${LOCK}.tmp-${process.pid}-${token}`)
       yield* atomicWrite(temp, content)
+      // locks taken over from a live pid that is not their holder any more
+      const reused: Array<Holder> = []
       const outcome = yield* io(path, "cannot take the lock", async (): Promise<true | Holder> => {
         try {
           for (let attempt = 0; attempt < 5; attempt++) {
@@ -192,7 +210,9 @@ export const acquire = (
             }
             const holder = await readHolder(path)
             if (holder._tag === "gone") continue
-            if (isLive(holder)) return holder
+            const state = await holderState(holder)
+            if (state === "live") return holder
+            if (state === "reused") reused.push(holder)
             await breakStale(path, holder.raw)
           }
           return await readHolder(path)
@@ -202,6 +222,11 @@ export const acquire = (
       })
       if (outcome !== true) {
         return yield* new JournalError({ reason: "locked", path, detail: describe(outcome) })
+      }
+      for (const holder of reused) {
+        yield* Effect.logWarning(
+          `took over the stale lock ${path} (${describe(holder)}): its pid now belongs to another process`
+        )
       }
       held.add(token)
       yield* Effect.promise(() => removeLeftovers(dir))

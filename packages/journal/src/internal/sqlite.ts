@@ -11,6 +11,7 @@ import { JournalError } from "../JournalError.js"
 import * as SqliteErrors from "../SqliteErrors.js"
 import type { Row, SqlChange, SqlValue } from "../SqlChange.js"
 import type { RecordedChange, StoredRow, StoredValue } from "../TransactionRecord.js"
+import type { Asked, Capture, Mark } from "./capture.js"
 import { lstatOrUndefined } from "./files.js"
 
 /** @internal Codex opens its database with the same timeout */
@@ -176,13 +177,63 @@ export const withWriteTransaction = <A, E, R>(
   )
 
 // ---------------------------------------------------------------------------------------------
+// tables
+
+/** @internal what the journal needs to address a table's rows exactly */
+export interface TableShape {
+  readonly name: string
+  /** the columns an insert can write, in order */
+  readonly columns: ReadonlyArray<string>
+  /** the declared primary key, in key order; empty when none */
+  readonly primaryKey: ReadonlyArray<string>
+  /**
+   * the name its rowid answers to (`rowid`, else `_rowid_`, else `oid`: a column may take the
+   * name); `undefined` for a WITHOUT ROWID table
+   */
+  readonly rowid: string | undefined
+}
+
+const ROWID_NAMES = ["rowid", "_rowid_", "oid"]
+
+/** @internal */
+export const tableShape = (connection: WriteConnection, table: string): Effect.Effect<TableShape, JournalError> =>
+  Effect.gen(function*() {
+    const info = yield* connection.query("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", [table])
+    const listed = yield* connection.query("SELECT wr FROM pragma_table_list(?) WHERE schema = 'main'", [table])
+    const columns = info.map((column) => String(column["name"]))
+    const taken = new Set(columns.map((column) => column.toLowerCase()))
+    const withoutRowid = listed.length > 0 && Number(listed[0]!["wr"]) === 1
+    return {
+      name: table,
+      columns,
+      primaryKey: info.filter((column) => Number(column["pk"]) > 0)
+        .sort((a, b) => Number(a["pk"]) - Number(b["pk"]))
+        .map((column) => String(column["name"])),
+      rowid: withoutRowid ? undefined : ROWID_NAMES.find((name) => !taken.has(name))
+    }
+  })
+
+/**
+ * @internal
+ * The SQL expression that names one row of `shape` (as `alias`: a table alias, `NEW` or `OLD`)
+ * for as long as it exists: its rowid, else (WITHOUT ROWID) its primary key, quoted;
+ * `undefined` when it has neither.
+ */
+export const rowIdentity = (shape: TableShape, alias: string): string | undefined =>
+  shape.rowid !== undefined
+    ? `${alias}.${quoteId(shape.rowid)}`
+    : shape.primaryKey.length > 0
+    ? shape.primaryKey.map((column) => `quote(${alias}.${quoteId(column)})`).join(" || ',' || ")
+    : undefined
+
+// ---------------------------------------------------------------------------------------------
 // row changes
 //
 // Rows are recorded whole (every column) after the statement, so what triggers filled in is
 // recorded too: Codex's own triggers on `threads` set `*_ms` and `recency_*` columns of the row
-// being written. Extra changes counted by `total_changes()` are accepted from inserts and updates
-// of a table that has triggers (they fill the row itself); anything else that changes more rows
-// than asked (foreign-key cascades, triggers of a delete) is refused: it could not be undone.
+// being written. Every other row the statement changed (a trigger's delete in another table, a
+// foreign-key cascade) is found by the change log of `capture.ts` and recorded as a side effect.
+// A deleted row is recorded with its rowid and inserted again with it.
 
 const where = (key: StoredRow): { readonly sql: string; readonly params: Array<unknown> } => {
   const columns = Object.keys(key)
@@ -192,16 +243,31 @@ const where = (key: StoredRow): { readonly sql: string; readonly params: Array<u
   }
 }
 
+/** the column a select names each row's identity in (see {@link rowIdentity}) */
+const IDENT = "sessionport_ident"
+
+/** a row read with its identity (`null` when none was asked) */
+interface IdentifiedRow {
+  readonly ident: StoredValue
+  readonly row: StoredRow
+}
+
+const identified = (rows: ReadonlyArray<StoredRow>): Array<IdentifiedRow> =>
+  rows.map(({ [IDENT]: ident, ...row }) => ({ ident: ident ?? null, row }))
+
+/** the rows `key` matches; with `identity` (an expression on alias `t`), each names it in {@link IDENT} */
 const select = (
   connection: WriteConnection,
   table: string,
   columns: ReadonlyArray<string> | "*",
-  key: StoredRow
+  key: StoredRow,
+  identity?: string
 ): Effect.Effect<Array<StoredRow>, JournalError> => {
   const w = where(key)
-  const list = columns === "*" ? "*" : columns.map((column) => `${quoteId(column)} AS ${quoteId(column)}`).join(", ")
+  const list = columns === "*" ? "t.*" : columns.map((column) => `${quoteId(column)} AS ${quoteId(column)}`).join(", ")
+  const ident = identity === undefined ? "" : `${identity} AS ${IDENT}, `
   return Effect.map(
-    connection.query(`SELECT ${list} FROM ${quoteId(table)} WHERE ${w.sql}`, w.params),
+    connection.query(`SELECT ${ident}${list} FROM ${quoteId(table)} AS t WHERE ${w.sql}`, w.params),
     (rows) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, fromDriver(value)])))
   )
 }
@@ -212,16 +278,19 @@ const KEYS = "sessionport_keys"
 const KEY_INDEX = "sessionport_key_index"
 
 /**
+ * @internal
  * The rows of `table` each key matches (whole, or `{}` each when `whole` is false), by key, a
  * few hundred keys a query: each key compared as `WHERE column IS ?` would (with the column's
- * affinity), through an index when there is one.
+ * affinity), through an index when there is one. With `identity` (an expression on alias `t`),
+ * each row also names it in {@link IDENT}.
  */
-const selectByKeys = (
+export const selectByKeys = (
   connection: WriteConnection,
   table: string,
   keyColumns: ReadonlyArray<string>,
   keys: ReadonlyArray<StoredRow>,
-  whole: boolean
+  whole: boolean,
+  identity?: string
 ): Effect.Effect<Array<Array<StoredRow>>, JournalError> =>
   Effect.gen(function*() {
     const found = keys.map((): Array<StoredRow> => [])
@@ -232,7 +301,7 @@ const selectByKeys = (
       const part = keys.slice(from, from + KEYS_PER_QUERY)
       const rows = yield* connection.query(
         `WITH ${KEYS}(i, ${names.join(", ")}) AS (VALUES ${part.map(() => tuple).join(", ")}) ` +
-          `SELECT ${whole ? "t.*, " : ""}k.i AS ${KEY_INDEX} FROM ${KEYS} AS k JOIN ${quoteId(table)} AS t ON ${on}`,
+          `SELECT ${identity === undefined ? "" : `${identity} AS ${IDENT}, `}${whole ? "t.*, " : ""}k.i AS ${KEY_INDEX} FROM ${KEYS} AS k JOIN ${quoteId(table)} AS t ON ${on}`,
         part.flatMap((key, i) => [BigInt(from + i), ...keyColumns.map((column) => bindStored(key[column]!))])
       )
       for (const { [KEY_INDEX]: index, ...row } of rows) {
@@ -245,11 +314,18 @@ const selectByKeys = (
 const exists = (path: string, table: string, key: StoredRow) =>
   new JournalError({ reason: "target_exists", path, detail: `${showKey(table, key)} already exists` })
 
-const insertRow = (connection: WriteConnection, table: string, row: StoredRow) => {
+/** `row`; under the given rowid (by the name the table's rowid answers to) when there is one */
+const insertRow = (
+  connection: WriteConnection,
+  table: string,
+  row: StoredRow,
+  rowid?: { readonly name: string; readonly value: StoredValue }
+) => {
   const columns = Object.keys(row)
+  const names = [...(rowid === undefined ? [] : [rowid.name]), ...columns]
   return connection.query(
-    `INSERT INTO ${quoteId(table)} (${columns.map(quoteId).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-    columns.map((column) => bindStored(row[column]!))
+    `INSERT INTO ${quoteId(table)} (${names.map(quoteId).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+    [...(rowid === undefined ? [] : [bindStored(rowid.value)]), ...columns.map((column) => bindStored(row[column]!))]
   )
 }
 
@@ -303,6 +379,12 @@ const hasTriggers = (connection: WriteConnection, table: string) =>
     (rows) => Number(rows[0]!["n"]) > 0
   )
 
+const rowidTaken = (connection: WriteConnection, table: string, rowidName: string, rowid: StoredValue) =>
+  Effect.map(
+    connection.query(`SELECT count(*) AS n FROM ${quoteId(table)} WHERE ${quoteId(rowidName)} = ?`, [bindStored(rowid)]),
+    (rows) => Number(rows[0]!["n"]) > 0
+  )
+
 /** the columns that identify one row of `table`: its primary key, else the rowid */
 const identityOf = (connection: WriteConnection, table: string, row: StoredRow) =>
   Effect.gen(function*() {
@@ -315,7 +397,8 @@ const identityOf = (connection: WriteConnection, table: string, row: StoredRow) 
     return { rowid: fromDriver(rowid[0]!["id"]) } as StoredRow
   })
 
-const differing = (current: StoredRow, target: StoredRow): StoredRow =>
+/** @internal the columns of `target` whose values `current` does not have */
+export const differing = (current: StoredRow, target: StoredRow): StoredRow =>
   Object.fromEntries(
     Object.entries(target).filter(([column, value]) => !(column in current) || !sameValue(current[column]!, value))
   )
@@ -340,37 +423,35 @@ const restoreRow = (connection: WriteConnection, table: string, identity: Stored
     })
   })
 
-/** runs `write`, answering how many rows it changed beyond `expected` that are not allowed */
-const unexpectedChanges = (
-  connection: WriteConnection,
-  write: Effect.Effect<unknown, JournalError>,
-  expected: number,
-  allowExtra: boolean
-) =>
+/** what a write changed besides its rows, refused when some of it could not be seen (nor undone) */
+const sideEffectsOf = (connection: WriteConnection, capture: Capture, mark: Mark, asked: Asked) =>
   Effect.gen(function*() {
-    const before = yield* connection.totalChanges
-    yield* write
-    const extra = (yield* connection.totalChanges) - before - expected
-    return allowExtra && extra >= 0 ? 0 : extra
+    const { changes, unseen } = yield* capture.since(mark, asked)
+    if (unseen === 0) return changes
+    return yield* new JournalError({
+      reason: "unjournaled_write",
+      path: connection.path,
+      detail: `changing ${asked.table} also changed ${unseen} row(s) the journal cannot see (${UNSEEN}), so it could not undo them`
+    })
   })
 
-const sideEffects = (path: string, table: string, extra: number) =>
-  new JournalError({
-    reason: "unjournaled_write",
-    path,
-    detail: `changing ${table} also changed ${extra} other row(s) (foreign-key actions or triggers) the journal could not undo`
-  })
+/** where changes the journal cannot see are made */
+const UNSEEN = "a virtual table, or a table without rowid and primary key"
 
 /**
  * @internal
- * Makes one change (inside the caller's write transaction), answering what it did, rows whole.
+ * Makes one change (inside the caller's write transaction), answering what it did, rows whole,
+ * followed by what it changed besides (triggers, foreign-key actions), as `capture` saw it.
  */
 export const applyChange = (
   connection: WriteConnection,
-  change: SqlChange
+  change: SqlChange,
+  capture: Capture
 ): Effect.Effect<ReadonlyArray<RecordedChange>, JournalError> =>
   Effect.gen(function*() {
     const path = connection.path
+    const shape = yield* capture.shape(change.table)
+    const identity = rowIdentity(shape, "t")
     switch (change._tag) {
       case "Insert": {
         const { keyColumns, table } = change
@@ -389,21 +470,19 @@ export const applyChange = (
         const before = yield* selectByKeys(connection, table, keyColumns, keys, false)
         const taken = before.findIndex((found) => found.length > 0)
         if (taken !== -1) return yield* exists(path, table, keys[taken]!)
-        const triggers = yield* hasTriggers(connection, table)
-        const extra = yield* unexpectedChanges(
-          connection,
-          insertRows(connection, table, change.rows.map(storedRow)),
-          change.rows.length,
-          triggers
-        )
-        if (extra !== 0) return yield* sideEffects(path, table, extra)
-        const stored = yield* selectByKeys(connection, table, keyColumns, keys, true)
+        const mark = yield* capture.mark
+        yield* insertRows(connection, table, change.rows.map(storedRow))
+        const stored = yield* selectByKeys(connection, table, keyColumns, keys, true, identity)
         const rows: Array<{ key: StoredRow; row: StoredRow }> = []
+        const idents: Array<StoredValue> = []
         for (let i = 0; i < keys.length; i++) {
           if (stored[i]!.length !== 1) return yield* invalid(path, `${showKey(table, keys[i]!)} does not identify the inserted row`)
-          rows.push({ key: keys[i]!, row: stored[i]![0]! })
+          const { ident, row } = identified(stored[i]!)[0]!
+          rows.push({ key: keys[i]!, row })
+          idents.push(ident)
         }
-        return [{ kind: "insert", table, key_columns: keyColumns, rows }]
+        const besides = yield* sideEffectsOf(connection, capture, mark, { table, idents, rows: rows.length })
+        return [{ kind: "insert", table, key_columns: keyColumns, rows }, ...besides]
       }
       case "Update": {
         const key = storedRow(change.key)
@@ -416,29 +495,37 @@ export const applyChange = (
             return yield* invalid(path, `update of ${showKey(change.table, key)}: cannot change key column ${column}`)
           }
         }
-        const old = yield* select(connection, change.table, "*", key)
+        const old = identified(yield* select(connection, change.table, "*", key, identity))
         if (old.length === 0) {
           return yield* new JournalError({ reason: "target_missing", path, detail: `no ${showKey(change.table, key)}` })
         }
         if (old.length > 1) {
           return yield* invalid(path, `${showKey(change.table, key)} matches ${old.length} rows, not one`)
         }
-        const triggers = yield* hasTriggers(connection, change.table)
-        const write = updateRow(connection, change.table, key, storedRow(change.values))
-        const extra = yield* unexpectedChanges(connection, write, 1, triggers)
-        if (extra !== 0) return yield* sideEffects(path, change.table, extra)
+        const mark = yield* capture.mark
+        yield* updateRow(connection, change.table, key, storedRow(change.values))
         const updated = yield* select(connection, change.table, "*", key)
-        return [{ kind: "update", table: change.table, key, columns, old: old[0]!, new: updated[0]! }]
+        const besides = yield* sideEffectsOf(connection, capture, mark, { table: change.table, idents: [old[0]!.ident], rows: 1 })
+        return [{ kind: "update", table: change.table, key, columns, old: old[0]!.row, new: updated[0]! }, ...besides]
       }
       case "Delete": {
         const recorded: Array<RecordedChange> = []
         for (const given of change.keys) {
           const key = storedRow(given)
           if (Object.keys(key).length === 0) return yield* invalid(path, `delete from ${change.table}: empty key`)
-          const rows = yield* select(connection, change.table, "*", key)
-          const extra = yield* unexpectedChanges(connection, deleteWhere(connection, change.table, key), rows.length, false)
-          if (extra !== 0) return yield* sideEffects(path, change.table, extra)
-          recorded.push({ kind: "delete", table: change.table, key, rows })
+          const rows = identified(yield* select(connection, change.table, "*", key, identity))
+          const mark = yield* capture.mark
+          yield* deleteWhere(connection, change.table, key)
+          const idents = rows.map((row) => row.ident)
+          const besides = yield* sideEffectsOf(connection, capture, mark, { table: change.table, idents, rows: rows.length })
+          recorded.push({
+            kind: "delete",
+            table: change.table,
+            key,
+            rows: rows.map((row) => row.row),
+            // inserted again with them, the rows come back exactly
+            ...(shape.rowid === undefined ? {} : { rowids: idents })
+          }, ...besides)
         }
         return recorded
       }
@@ -453,40 +540,76 @@ export interface RowFinding {
   readonly detail?: string
 }
 
+/** how deep the undo of what an undo's triggers did may go before it is called endless */
+const MAX_UNDO_DEPTH = 3
+
 /**
  * @internal
  * Undoes one recorded change inside the caller's write transaction: rows found as the
  * transaction left them are put back; rows found as they were before are left alone; rows
  * changed since are reported and, only when `force`, put back anyway.
+ *
+ * Undoing writes, so triggers fire again: what they insert or update elsewhere is put back as
+ * it was just before (the same way, as `capture` saw it); rows they, or foreign-key actions,
+ * would delete elsewhere are someone else's (rows added since that depend on this one), so
+ * that is reported as a change since, done only when `force`.
  */
 export const undoChange = (
   connection: WriteConnection,
   change: RecordedChange,
-  force: boolean
+  force: boolean,
+  capture: Capture,
+  depth = 0
 ): Effect.Effect<Array<RowFinding>, JournalError> =>
   Effect.gen(function*() {
     const findings: Array<RowFinding> = []
     const triggers = yield* hasTriggers(connection, change.table)
+    const identity = rowIdentity(yield* capture.shape(change.table), "t")
+    const identsAt = (key: StoredRow) => {
+      const w = where(key)
+      return identity === undefined ? Effect.succeed([]) : Effect.map(
+        connection.query(`SELECT ${identity} AS ${IDENT} FROM ${quoteId(change.table)} AS t WHERE ${w.sql}`, w.params),
+        (rows) => rows.map((row) => fromDriver(row[IDENT]))
+      )
+    }
     const act = (
       target: string,
       state: "after" | "changed",
       detail: string | undefined,
+      key: StoredRow,
       write: Effect.Effect<unknown, JournalError>,
-      expected: number,
-      allowExtra: boolean
+      expected: number
     ) =>
       Effect.gen(function*() {
         if (state === "changed" && !force) {
           findings.push({ state, target, ...(detail === undefined ? {} : { detail }) })
           return
         }
-        const extra = yield* unexpectedChanges(connection, write, expected, allowExtra)
-        if (extra !== 0 && !force) {
-          const detail = `undoing it also changes ${extra} other row(s) (foreign keys or triggers)`
+        // the rows at `key` before and after are the ones it restores
+        const before = yield* identsAt(key)
+        const mark = yield* capture.mark
+        yield* write
+        const asked = { table: change.table, idents: [...before, ...(yield* identsAt(key))], rows: expected }
+        const { changes, unseen } = yield* capture.since(mark, asked)
+        const deletes = changes.filter((besides) => besides.kind === "delete").length
+        if ((unseen !== 0 || deletes > 0) && !force) {
+          const detail = unseen !== 0
+            ? `undoing it also changes ${unseen} row(s) the journal cannot see (${UNSEEN})`
+            : `undoing it also deletes ${deletes} other row(s) (foreign-key actions or triggers)`
           findings.push({ state: "changed", target, detail })
-        } else {
-          findings.push({ state, target, ...(detail === undefined ? {} : { detail }) })
+          return
         }
+        for (const besides of changes.filter((besides) => besides.kind !== "delete").reverse()) {
+          if (depth >= MAX_UNDO_DEPTH) {
+            return yield* new JournalError({
+              reason: "unjournaled_write",
+              path: connection.path,
+              detail: `${target} cannot be restored exactly (triggers keep changing ${besides.table})`
+            })
+          }
+          yield* undoChange(connection, besides, true, capture, depth + 1)
+        }
+        findings.push({ state, target, ...(detail === undefined ? {} : { detail }) })
       })
 
     switch (change.kind) {
@@ -497,10 +620,10 @@ export const undoChange = (
           if (current.length === 0) {
             findings.push({ state: "before", target })
           } else if (current.length === 1 && sameRow(current[0]!, row)) {
-            yield* act(target, "after", undefined, deleteWhere(connection, change.table, key), 1, false)
+            yield* act(target, "after", undefined, key, deleteWhere(connection, change.table, key), 1)
           } else {
             const remove = deleteWhere(connection, change.table, key)
-            yield* act(target, "changed", "changed since it was inserted", remove, current.length, false)
+            yield* act(target, "changed", "changed since it was inserted", key, remove, current.length)
           }
         }
         return findings
@@ -516,11 +639,11 @@ export const undoChange = (
           // the update wrote the values the row had: nothing to undo
           findings.push({ state: "before", target })
         } else if (current.length === 1 && sameRow(current[0]!, change.new)) {
-          yield* act(target, "after", undefined, restore, 1, triggers)
+          yield* act(target, "after", undefined, change.key, restore, 1)
         } else if (current.length === 1 && sameRow(current[0]!, change.old)) {
           findings.push({ state: "before", target })
         } else {
-          yield* act(target, "changed", "changed since it was updated", restore, 1, triggers)
+          yield* act(target, "changed", "changed since it was updated", change.key, restore, 1)
         }
         return findings
       }
@@ -528,21 +651,30 @@ export const undoChange = (
         const target = showKey(change.table, change.key)
         const current = yield* select(connection, change.table, "*", change.key)
         const reinsert = Effect.gen(function*() {
-          for (const row of change.rows) {
-            yield* insertRow(connection, change.table, row)
+          // older records have no rowids; a rowid another row took since cannot be given back
+          const rowidName = change.rowids === undefined ? undefined : (yield* tableShape(connection, change.table)).rowid
+          for (const [i, row] of change.rows.entries()) {
+            const recorded = change.rowids?.[i]
+            const rowid = rowidName === undefined || recorded === undefined || (yield* rowidTaken(connection, change.table, rowidName, recorded))
+              ? undefined
+              : { name: rowidName, value: recorded }
+            yield* insertRow(connection, change.table, row, rowid)
             // an insert trigger may fill columns the old row had otherwise
-            if (triggers) yield* restoreRow(connection, change.table, yield* identityOf(connection, change.table, row), row)
+            if (triggers) {
+              const identity = rowid === undefined ? yield* identityOf(connection, change.table, row) : { [rowid.name]: rowid.value }
+              yield* restoreRow(connection, change.table, identity, row)
+            }
           }
         })
         if (current.length === 0) {
           if (change.rows.length === 0) findings.push({ state: "before", target })
-          else yield* act(target, "after", undefined, reinsert, change.rows.length, triggers)
+          else yield* act(target, "after", undefined, change.key, reinsert, change.rows.length)
         } else if (sameRows(current, change.rows)) {
           findings.push({ state: "before", target })
         } else {
           const replace = Effect.zipRight(deleteWhere(connection, change.table, change.key), reinsert)
           const expected = current.length + change.rows.length
-          yield* act(target, "changed", "rows were added since they were deleted", replace, expected, triggers)
+          yield* act(target, "changed", "rows were added since they were deleted", change.key, replace, expected)
         }
         return findings
       }

@@ -15,6 +15,8 @@ export const RECORD = "transaction.json"
 export const BACKUPS = "backups"
 /** @internal staged content of `appendFiles`, by operation seq */
 export const APPENDS = "appends"
+/** @internal where people move damaged transactions out of the journal (not an id: never listed) */
+export const DAMAGED = "damaged"
 
 /** @internal `<codexHome>/sessionport/journal` */
 export const journalDirOf = (codexHome: string): string => Path.join(codexHome, "sessionport", "journal")
@@ -67,32 +69,73 @@ export const readRecord = (
       }
     })
     if (text === undefined) return undefined
+    const damaged = (problem: string) => damagedRecord(journalDir, id, problem, lastStateOf(text))
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch (error) {
-      return yield* new JournalError({ reason: "bad_journal", path, transaction: id, detail: String(error) })
+      return yield* damaged(String(error))
     }
     const decoded = Schema.decodeUnknownEither(TransactionRecord)(json)
     if (decoded._tag === "Left") {
       const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
-      return yield* new JournalError({
-        reason: "bad_journal",
-        path,
-        transaction: id,
-        detail: issue === undefined ? decoded.left.message : `${issue.path.join(".") || "(record)"}: ${issue.message}`
-      })
+      return yield* damaged(
+        issue === undefined ? decoded.left.message : `${issue.path.join(".") || "(record)"}: ${issue.message}`
+      )
     }
-    if (decoded.right.id !== id) {
-      return yield* new JournalError({
-        reason: "bad_journal",
-        path,
-        transaction: id,
-        detail: `it records transaction ${decoded.right.id}`
-      })
-    }
+    if (decoded.right.id !== id) return yield* damaged(`it records transaction ${decoded.right.id}`)
     return decoded.right
   })
+
+/**
+ * @internal
+ * What a record's text still tells of its transaction, read as `isCompleted` reads it: by the
+ * record's own top-level lines, so a record damaged further down is still told apart.
+ */
+export type LastState = "completed" | "undone" | "unfinished" | "rolling_back" | "unknown"
+
+/** @internal */
+export const lastStateOf = (text: string): LastState => {
+  const status = TOP_LEVEL_STATUS.exec(text)?.[1]
+  if (status === "completed") return TOP_LEVEL_ROLLBACK.test(text) ? "rolling_back" : "completed"
+  if (status === "rolled_back" || status === "failed") return "undone"
+  return status === "prepared" ? "unfinished" : "unknown"
+}
+
+/** @internal the state of a record that decodes, as `lastStateOf` tells it from the text */
+export const lastStateOfRecord = (record: TransactionRecord): LastState =>
+  record.status === "prepared"
+    ? "unfinished"
+    : record.status === "completed"
+    ? record.rollback === undefined ? "completed" : "rolling_back"
+    : "undone"
+
+const CONSEQUENCE: Record<LastState, string> = {
+  completed: "it completed, so its changes are in place",
+  undone: "its changes were undone already",
+  unfinished: "it was left unfinished, so the Codex home may be half-written",
+  rolling_back: "a rollback of it did not finish, so the Codex home may be partly restored",
+  unknown: "its status cannot be read: if it was left unfinished, the Codex home may be half-written"
+}
+
+/**
+ * @internal
+ * The refusal to use a record (`bad_journal`), saying what its transaction may have left and
+ * what to do: sessionport never guesses what a damaged record meant, so a person checks the
+ * home against it and then moves the transaction's folder out of the journal.
+ */
+export const damagedRecord = (journalDir: string, id: string, problem: string, state: LastState): JournalError => {
+  const aside = `move ${Path.join(journalDir, id)} into ${Path.join(journalDir, DAMAGED)}${Path.sep}`
+  const todo = state === "undone"
+    ? aside
+    : `check the home against what it lists (its backups/ holds the files it replaced), undo by hand what must be undone, then ${aside}`
+  return new JournalError({
+    reason: "bad_journal",
+    path: Path.join(journalDir, id, RECORD),
+    transaction: id,
+    detail: `${problem}; transaction ${id} cannot be rolled back: ${CONSEQUENCE[state]}; ${todo}`
+  })
+}
 
 /**
  * @internal
@@ -111,7 +154,7 @@ export const isCompleted = (journalDir: string, id: string): Effect.Effect<boole
         throw error
       }
     }),
-    (text) => TOP_LEVEL_STATUS.exec(text)?.[1] === "completed" && !TOP_LEVEL_ROLLBACK.test(text)
+    (text) => lastStateOf(text) === "completed"
   )
 
 const TOP_LEVEL_STATUS = /\n {2}"status": "([a-z_]+)"/

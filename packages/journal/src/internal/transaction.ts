@@ -5,6 +5,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
 import type {
+  AppendFile,
   Content,
   CreateFileOptions,
   CreateFilesOptions,
@@ -13,6 +14,7 @@ import type {
   Transaction,
   Written
 } from "../Journal.js"
+import { Aborted } from "../Aborted.js"
 import { JournalError } from "../JournalError.js"
 import * as SqlChange from "../SqlChange.js"
 import { type Backup, batchTempPath, type CreateFilesOp, type Operation, type RecordedChange } from "../TransactionRecord.js"
@@ -23,6 +25,7 @@ import {
   appendDurably,
   appendFileDurably,
   atomicWriteStream,
+  digestRange,
   errorText,
   fileStream,
   io,
@@ -30,10 +33,13 @@ import {
   lstatOrUndefined,
   makeDirs,
   missingDirs,
+  type Prefix,
+  PrefixChanged,
   setMtime,
   sha256
 } from "./files.js"
 import type * as Lock from "./lock.js"
+import * as Capture from "./capture.js"
 import { applyChange, showKey, withWriteTransaction } from "./sqlite.js"
 import { APPENDS, BACKUPS, type Holder, save } from "./store.js"
 import { recordRollbackError, undo } from "./undo.js"
@@ -44,7 +50,11 @@ interface AppendTarget {
   readonly oldSize: number
   readonly oldMtimeMs: number | undefined
   readonly dirs: Array<string>
+  /** what the target must still hold when appended to (an append that depends on a read) */
+  readonly prefix: Prefix | undefined
 }
+
+const changedUnder = (path: string, detail: string) => new JournalError({ reason: "changed_under", path, detail })
 
 const toStream = <E, R>(content: Content<E, R>): Stream.Stream<Uint8Array, E, R> =>
   typeof content === "string"
@@ -65,17 +75,24 @@ const failureMessage = (exit: Exit.Exit<unknown, unknown>): string => {
   return message.split("\n")[0] ?? "failed"
 }
 
+const describeChange = (change: RecordedChange): string => {
+  if (change.side_effect === true) return `restore the ${change.table} rows triggers or foreign-key actions changed`
+  switch (change.kind) {
+    case "insert":
+      return `delete ${change.rows.length} inserted ${change.table} row(s) by ${change.key_columns.join(", ")}`
+    case "update":
+      return `write back ${change.columns.join(", ")} (and what triggers changed) of ${showKey(change.table, change.key)}`
+    case "delete":
+      return `insert again ${change.rows.length} deleted ${change.table} row(s)`
+  }
+}
+
+/** side effects are one row each, maybe thousands: said once for a run of them in one table */
 const describeChanges = (changes: ReadonlyArray<RecordedChange>): string =>
-  changes.map((change) => {
-    switch (change.kind) {
-      case "insert":
-        return `delete ${change.rows.length} inserted ${change.table} row(s) by ${change.key_columns.join(", ")}`
-      case "update":
-        return `write back ${change.columns.join(", ")} (and what triggers changed) of ${showKey(change.table, change.key)}`
-      case "delete":
-        return `insert again ${change.rows.length} deleted ${change.table} row(s)`
-    }
-  }).reverse().join("; ")
+  [...changes].reverse()
+    .filter((change, i, all) => !(change.side_effect === true && all[i - 1]?.side_effect === true && all[i - 1]!.table === change.table))
+    .map(describeChange)
+    .join("; ")
 
 /**
  * @internal
@@ -302,12 +319,15 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     return yield* writeContent(seq, target, content, false, undefined, options?.mtime)
   })
 
-  /** Where an append goes: checked (confined, a regular file or missing, once per batch). */
-  const appendTargets = (paths: ReadonlyArray<string>) =>
+  /**
+   * Where an append goes: checked (confined, a regular file or missing, once per batch); with an
+   * expected size, that size now, and the SHA-256 of those bytes for the check under the write.
+   */
+  const appendTargets = (paths: ReadonlyArray<string>, expectSizes: ReadonlyArray<number | undefined> = []) =>
     Effect.gen(function*() {
       const out: Array<AppendTarget> = []
       const seen = new Set<string>()
-      for (const path of paths) {
+      for (const [i, path] of paths.entries()) {
         const target = yield* confine(path)
         if (seen.has(target)) return yield* new JournalError({ reason: "invalid", path: target, detail: "is twice in the batch" })
         seen.add(target)
@@ -317,7 +337,14 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
           try: () => missingDirs(Path.dirname(target)),
           catch: (error) => new JournalError({ reason: "not_a_file", path: target, detail: errorText(error) })
         })
-        out.push({ target, existed: stat !== undefined, oldSize: stat?.size ?? 0, oldMtimeMs: stat?.mtimeMs, dirs })
+        const expectSize = expectSizes[i]
+        if (expectSize !== undefined && (stat?.size ?? -1) !== expectSize) {
+          return yield* changedUnder(target, stat === undefined ? "it is gone" : `it is ${stat.size} bytes, not the ${expectSize} read before`)
+        }
+        const prefix = expectSize === undefined || stat === undefined
+          ? undefined
+          : { size: expectSize, sha256: yield* io(target, "cannot read", () => digestRange(target, 0, expectSize)) }
+        out.push({ target, existed: stat !== undefined, oldSize: stat?.size ?? 0, oldMtimeMs: stat?.mtimeMs, dirs, prefix })
       }
       return out
     })
@@ -358,7 +385,15 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
       yield* save(holder, `intent ${seqs.join(",")} append_text`)
       for (const [i, t] of targets.entries()) {
         yield* Crash.simpleStep(`mkdir ${Path.dirname(t.target)}`, io(t.target, "cannot create the folders", () => makeDirs(t.dirs)))
-        yield* Crash.simpleStep(`append ${t.target}`, io(t.target, "cannot append", () => write(t, i)))
+        yield* Crash.simpleStep(`append ${t.target}`, io(t.target, "cannot append", () => write(t, i))).pipe(
+          // refused before writing a byte: nothing to undo there (and what another process
+          // appended meanwhile is not ours to truncate)
+          Effect.tapError((error) =>
+            Effect.sync(() => {
+              if (error.reason === "changed_under") setOp(seqs[i]!, (op) => ({ ...op, undone: true }))
+            })
+          )
+        )
       }
       for (const seq of seqs) setOp(seq, (op) => ({ ...op, state: "done" }))
       yield* save(holder, `done ${seqs.join(",")}`)
@@ -385,10 +420,8 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
    * {@link appendAll} does. A rollback compares the target's tail with the staged bytes; once
    * done, they are removed (the tail's SHA-256 is enough).
    */
-  const appendFiles = Effect.fn("Journal.appendFiles")(function*<E, R>(
-    items: ReadonlyArray<{ readonly path: string; readonly content: Content<E, R> }>
-  ) {
-    const targets = yield* appendTargets(items.map((item) => item.path))
+  const appendFiles = Effect.fn("Journal.appendFiles")(function*<E, R>(items: ReadonlyArray<AppendFile<E, R>>) {
+    const targets = yield* appendTargets(items.map((item) => item.path), items.map((item) => item.expectSize))
     if (targets.length === 0) return [] as ReadonlyArray<Written>
     const first = nextSeq()
     const stagedDir = Path.join(holder.dir, APPENDS)
@@ -401,7 +434,10 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     const written = yield* appendAll(
       targets,
       staged.map((w, i) => ({ staged: `${APPENDS}/${first + i}`, size: w.size, sha256: w.sha256 })),
-      (t, i) => appendFileDurably(t.target, stagedFile(i), !t.existed)
+      (t, i) =>
+        appendFileDurably(t.target, stagedFile(i), !t.existed, t.prefix).catch((error) => {
+          throw error instanceof PrefixChanged ? changedUnder(t.target, error.message) : error
+        })
     )
     yield* Effect.promise(() => Promise.all(targets.map((_, i) => fs.rm(stagedFile(i), { force: true }).catch(() => undefined))))
     return written
@@ -435,10 +471,12 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
           changes = what
         }
         if (changes.length === 0) return undefined
+        const capture = yield* Capture.watch(connection)
         const recorded: Array<RecordedChange> = []
-        for (const change of changes) recorded.push(...(yield* applyChange(connection, change)))
+        for (const change of changes) recorded.push(...(yield* applyChange(connection, change, capture)))
+        // the rows asked for
         const rows = recorded.reduce(
-          (sum, change) => sum + (change.kind === "update" ? 1 : change.rows.length),
+          (sum, change) => change.side_effect === true ? sum : sum + (change.kind === "update" ? 1 : change.rows.length),
           0
         )
         addOp({ kind: "sql", seq, db: target, state: "intent", changes: recorded, undo: describeChanges(recorded) })
@@ -466,21 +504,25 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     yield* lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
   })
 
-  /** the scope closed without commit: undo what was done, keep the reason */
-  const close = (exit: Exit.Exit<unknown, unknown>) =>
+  /**
+   * The scope closed without commit: undo what was done, keep the reason, and say what state
+   * the home is in (`undefined` after a commit).
+   */
+  const close = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<Aborted | undefined> =>
     Effect.gen(function*() {
-      if (!active) return
+      if (!active) return undefined
       active = false
       holder.record = { ...holder.record, error: failureMessage(exit) }
-      yield* undo(holder, { cause: "abort", busyTimeoutMs, force: false, dryRun: false }).pipe(
+      const id = holder.record.id
+      const aborted = yield* undo(holder, { cause: "abort", busyTimeoutMs, force: false, dryRun: false }).pipe(
+        Effect.map((result) => new Aborted({ transaction: id, rolledBack: true, recorded: result.recorded })),
         Effect.tapError((error) => recordRollbackError(holder, error, "abort", false)),
         Effect.catchAll((error) =>
-          Effect.logWarning(
-            `transaction ${holder.record.id} could not be rolled back now (${error.message}); the next command will`
-          )
+          Effect.succeed(new Aborted({ transaction: id, rolledBack: false, recorded: false, detail: error.message }))
         )
       )
       yield* lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
+      return aborted
     })
 
   const transaction: Transaction = {

@@ -24,10 +24,12 @@ import type {
   Status
 } from "../TransactionRecord.js"
 import * as Batch from "./batch.js"
+import * as Capture from "./capture.js"
 import * as Crash from "./crash.js"
 import {
   atomicWriteStream,
   digestFile,
+  isNoSpace,
   digestRange,
   fileStream,
   io,
@@ -265,9 +267,13 @@ const dbGone = (op: SqlOp): Finding => ({
   detail: "the database is gone"
 })
 
-const undoSqlOp = (connection: WriteConnection, op: SqlOp, force: boolean) =>
+const undoSqlOp = (connection: WriteConnection, capture: Capture.Capture, op: SqlOp, force: boolean) =>
   Effect.map(
-    Effect.forEach([...op.changes].reverse(), (change) => undoChange(connection, change, force)),
+    Effect.zipRight(
+      // a cascade's rows are undone child first (the reverse of the log): checked at the commit
+      connection.query("PRAGMA defer_foreign_keys = ON"),
+      Effect.forEach([...op.changes].reverse(), (change) => undoChange(connection, change, force, capture))
+    ),
     (findings) => findings.flat()
   )
 
@@ -288,7 +294,27 @@ export interface UndoOptions {
 export interface UndoResult {
   readonly findings: ReadonlyArray<Finding>
   readonly status: Status
+  /**
+   * false when a progress record could not be written (a full disk): the disk is as `status`
+   * says, the record is behind, and the next recovery, finding every change undone, catches up
+   */
+  readonly recorded: boolean
 }
+
+/**
+ * A progress record of a rollback that cannot be written does not stop the rollback: every
+ * undo compares the disk with the record again, so one run with a record left behind is finished
+ * by the next, and undoing (which deletes and truncates) is what frees a full disk.
+ */
+const saveProgress = (holder: Holder, label: string, unrecorded: { count: number }) =>
+  save(holder, label).pipe(
+    Effect.catchAll((error) =>
+      Effect.zipRight(
+        Effect.sync(() => unrecorded.count++),
+        Effect.logDebug(`rollback of ${holder.record.id}: ${error.message}; going on`)
+      )
+    )
+  )
 
 const pending = (holder: Holder): Array<Operation> =>
   holder.record.operations.filter((op) => op.undone !== true).reverse()
@@ -330,11 +356,12 @@ const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect
         continue
       }
       yield* withWriteTransaction(db, busyTimeoutMs, (connection) =>
-        Effect.forEach(ofDb, (op) =>
-          Effect.map(undoSqlOp(connection, op, force), (rows) => {
-            const summary = summarize(rows, force)
-            findings.set(op.seq, { seq: op.seq, kind: "sql", target: db, ...summary })
-          })))
+        Effect.flatMap(Capture.watch(connection), (capture) =>
+          Effect.forEach(ofDb, (op) =>
+            Effect.map(undoSqlOp(connection, capture, op, force), (rows) => {
+              const summary = summarize(rows, force)
+              findings.set(op.seq, { seq: op.seq, kind: "sql", target: db, ...summary })
+            }))))
     }
     return ops.map((op) => findings.get(op.seq)!)
   })
@@ -370,7 +397,7 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
     const findings = yield* checkAll(holder, force, options.busyTimeoutMs)
     const conflicts = findings.filter((finding) => finding.state === "changed")
     if (conflicts.length > 0 && !force) return yield* refusal(holder, conflicts, options, false)
-    if (options.dryRun) return { findings, status: holder.record.status }
+    if (options.dryRun) return { findings, status: holder.record.status, recorded: true }
 
     const now = Date.now()
     holder.record = {
@@ -379,43 +406,44 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
         ? { cause: options.cause, force, started_at: now }
         : { cause: holder.record.rollback.cause, force, started_at: holder.record.rollback.started_at }
     }
-    yield* save(holder, "rollback started")
+    const unrecorded = { count: 0 }
+    yield* saveProgress(holder, "rollback started", unrecorded)
 
-    const done: Array<Finding> = []
-    for (const op of pending(holder)) {
-      if (op.kind === "sql") {
-        const finding = yield* Crash.step(`undo: sql ${op.db}`, (aboutToChange) =>
-          Effect.gen(function*() {
-            const exists = yield* io(op.db, "cannot inspect", () => lstatOrUndefined(op.db))
-            if (exists === undefined) {
-              if (!force) return yield* refusal(holder, [dbGone(op)], options, true)
-              yield* aboutToChange
-              return dbGone(op)
-            }
-            return yield* withWriteTransaction(op.db, options.busyTimeoutMs, (connection) =>
-              Effect.gen(function*() {
-                const summary = summarize(yield* undoSqlOp(connection, op, force), force)
-                const finding: Finding = { seq: op.seq, kind: op.kind, target: op.db, ...summary }
-                if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+    /** one operation undone (a crash step) */
+    const undoOne = (op: Operation): Effect.Effect<Finding, JournalError> =>
+      Effect.suspend(() => {
+        if (op.kind === "sql") {
+          return Crash.step(`undo: sql ${op.db}`, (aboutToChange) =>
+            Effect.gen(function*() {
+              const exists = yield* io(op.db, "cannot inspect", () => lstatOrUndefined(op.db))
+              if (exists === undefined) {
+                if (!force) return yield* refusal(holder, [dbGone(op)], options, true)
                 yield* aboutToChange
-                yield* connection.commit
-                return finding
-              }))
-          }))
-        done.push(finding)
-      } else if (op.kind === "create_files") {
-        const finding = yield* Crash.step(`undo: create_files ${op.files.length} file(s)`, (aboutToChange) =>
-          Effect.gen(function*() {
-            const check = yield* io(Batch.commonDir(op), "cannot inspect", () => Batch.check(op, new Set()))
-            const finding = batchFinding(op, check, force)
-            if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
-            yield* aboutToChange
-            yield* Batch.undo(op, holder.record.id, [...check.ours, ...(force ? check.changed.map((file) => file.path) : [])])
-            return finding
-          }))
-        done.push(finding)
-      } else {
-        const finding = yield* Crash.step(`undo: ${op.kind} ${op.path}`, (aboutToChange) =>
+                return dbGone(op)
+              }
+              return yield* withWriteTransaction(op.db, options.busyTimeoutMs, (connection) =>
+                Effect.gen(function*() {
+                  const summary = summarize(yield* undoSqlOp(connection, yield* Capture.watch(connection), op, force), force)
+                  const finding: Finding = { seq: op.seq, kind: op.kind, target: op.db, ...summary }
+                  if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+                  yield* aboutToChange
+                  yield* connection.commit
+                  return finding
+                }))
+            }))
+        }
+        if (op.kind === "create_files") {
+          return Crash.step(`undo: create_files ${op.files.length} file(s)`, (aboutToChange) =>
+            Effect.gen(function*() {
+              const check = yield* io(Batch.commonDir(op), "cannot inspect", () => Batch.check(op, new Set()))
+              const finding = batchFinding(op, check, force)
+              if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+              yield* aboutToChange
+              yield* Batch.undo(op, holder.record.id, [...check.ours, ...(force ? check.changed.map((file) => file.path) : [])])
+              return finding
+            }))
+        }
+        return Crash.step(`undo: ${op.kind} ${op.path}`, (aboutToChange) =>
           Effect.gen(function*() {
             const check = yield* io(op.path, "cannot inspect", () => checkFile(holder, op))
             const finding = fileFinding(op, check, force)
@@ -427,15 +455,39 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
             yield* undoFile(holder, op, check, force)
             return finding
           }))
-        done.push(finding)
+      })
+    const markUndone = (op: Operation) =>
+      Effect.suspend(() => {
+        holder.record = {
+          ...holder.record,
+          operations: holder.record.operations.map((candidate) =>
+            candidate.seq === op.seq ? { ...candidate, undone: true } : candidate
+          )
+        }
+        return saveProgress(holder, `undone ${op.seq}`, unrecorded)
+      })
+
+    // On a full disk an undo that needs room (SQLite writes even to delete rows) waits, with
+    // every older operation on the same target, until the others (deleting files) have freed
+    // some; then it runs again, once.
+    const done: Array<Finding> = []
+    const deferred: Array<Operation> = []
+    const waiting = new Set<string>()
+    for (const op of pending(holder)) {
+      const finding = targetsOf(op).some((target) => waiting.has(target))
+        ? undefined
+        : yield* undoOne(op).pipe(Effect.catchIf(isNoSpace, () => Effect.succeed(undefined)))
+      if (finding === undefined) {
+        deferred.push(op)
+        for (const target of targetsOf(op)) waiting.add(target)
+        continue
       }
-      holder.record = {
-        ...holder.record,
-        operations: holder.record.operations.map((candidate) =>
-          candidate.seq === op.seq ? { ...candidate, undone: true } : candidate
-        )
-      }
-      yield* save(holder, `undone ${op.seq}`)
+      done.push(finding)
+      yield* markUndone(op)
+    }
+    for (const op of deferred) {
+      done.push(yield* undoOne(op))
+      yield* markUndone(op)
     }
 
     const status = finalStatus(holder)
@@ -445,11 +497,18 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
       rollback: { ...holder.record.rollback!, finished_at: Date.now() }
     }
     // `error` is kept: why the transaction failed stays on record
-    yield* save(holder, status)
-    // nothing can roll this transaction back again: its backups are dead weight
-    yield* Effect.promise(() => fs.rm(Path.join(holder.dir, BACKUPS), { recursive: true, force: true }).catch(() => undefined))
-    return { findings: done.length > 0 ? done : findings, status }
+    yield* saveProgress(holder, status, unrecorded)
+    // nothing can roll this transaction back again: its backups are dead weight (unless the
+    // record is behind, and the next recovery reads them again)
+    if (unrecorded.count === 0) {
+      yield* Effect.promise(() => fs.rm(Path.join(holder.dir, BACKUPS), { recursive: true, force: true }).catch(() => undefined))
+    }
+    return { findings: done.length > 0 ? done : findings, status, recorded: unrecorded.count === 0 }
   })
+
+/** the files or database an operation changed: an older operation on one is undone after it */
+const targetsOf = (op: Operation): ReadonlyArray<string> =>
+  op.kind === "sql" ? [op.db] : op.kind === "create_files" ? op.files.map((file) => file.path) : [op.path]
 
 /** @internal whether a transaction still has a rollback (or its whole run) to finish */
 export const isPending = (holder: Holder): boolean =>

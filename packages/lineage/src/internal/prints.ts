@@ -27,19 +27,25 @@ export class Prints {
 
   /** Adds the record whose canonical UTF-8 text is `text`. */
   add(text: Uint8Array): void {
+    this.addDigest(sha256(text))
+  }
+
+  /** Adds a record whose print is taken from this SHA-256 of its canonical text. */
+  addDigest(digest: Uint8Array): void {
     const at = this.count * PRINT_BYTES
     if (at + PRINT_BYTES > this.bytes.length) {
       const grown = new Uint8Array(this.bytes.length * 2)
       grown.set(this.bytes)
       this.bytes = grown
     }
-    this.bytes.set(sha256(text).subarray(0, PRINT_BYTES), at)
+    this.bytes.set(digest.subarray(0, PRINT_BYTES), at)
     this.count++
   }
 
   /** Adds a record given as text (invalid UTF-8 already replaced by U+FFFD). */
   addText(text: string): void {
-    this.add(Buffer.from(text, "utf8"))
+    // hashed as UTF-8 without a copy of its bytes: a long line's text is big enough already
+    this.addDigest(crypto.hash("sha256", text, "buffer"))
   }
 
   /**
@@ -67,4 +73,27 @@ export const commonPrints = (a: Uint8Array, aCount: number, b: Uint8Array, bCoun
   let i = 0
   while (i < n && a[i] === b[i]) i++
   return Math.floor(i / PRINT_BYTES)
+}
+
+/**
+ * @internal The print of one record given piece by piece, as {@link Prints.addRaw} takes it
+ * whole: its UTF-8 text hashed (the very bytes, when they are UTF-8; U+FFFD for invalid ones, as
+ * when the whole is decoded). `blank`: every piece so far was blank.
+ */
+export class RecordHash {
+  private readonly hash = crypto.createHash("sha256")
+  // a byte order mark is part of the record, as `toString` keeps it
+  private readonly text = new TextDecoder("utf-8", { ignoreBOM: true })
+  blank = true
+
+  update(piece: Uint8Array): void {
+    const text = this.text.decode(piece, { stream: true })
+    if (this.blank) this.blank = text.trim().length === 0
+    this.hash.update(text, "utf8")
+  }
+
+  digest(): Buffer {
+    this.hash.update(this.text.decode(), "utf8")
+    return this.hash.digest()
+  }
 }

@@ -39,7 +39,9 @@ export class NeedleScanner {
       let at = next[i]!
       if (at < start) {
         at = chunk.indexOf(single[i]!, start)
-        next[i] = at === -1 ? Infinity : at
+        // none left in the chunk: -1 would read as "here"
+        if (at === -1) at = Infinity
+        next[i] = at
       }
       if (at < end) return true
     }

@@ -1,8 +1,9 @@
 import * as RewriteSurface from "@sessionport/package-format/RewriteSurface"
 import { isZstd, LineDecoder, type LineResult } from "@sessionport/schema/LineDecoder"
+import { checkLength, MAX_LINE_BYTES, UnfinishedLine } from "@sessionport/schema/LineLimit"
 import { lineTypes } from "@sessionport/schema/RolloutLine"
 import { decodeJson, type RolloutEntry } from "@sessionport/schema/RolloutRecord"
-import type { PathRules } from "../PathRules.js"
+import { type PathRules, PathOutsideRoot } from "../PathRules.js"
 import type { Change, Report } from "../Rewriter.js"
 import { LineWalker, type Mappers, Surface } from "./surface.js"
 
@@ -14,10 +15,21 @@ export interface EngineOptions {
   readonly historyBaseOffsets: ReadonlyMap<string, ReadonlyMap<number, number>> | undefined
   readonly lineEnds: ReadonlySet<number> | undefined
   readonly maxChanges: number
+  /** the longest line decoded; default `LineLimit.MAX_LINE_BYTES` */
+  readonly maxLineBytes: number | undefined
+  /** lines of the file before the input (a suffix): line numbers are the file's */
+  readonly lineOffset: number | undefined
 }
 
 /** @internal A history_base offset the caller did not provide. */
 export class MissingOffset extends Error {}
+
+/** @internal A path of the line that would be localized out of its rule's target. */
+export class OutsideRoot extends Error {
+  constructor(readonly line: number, readonly refused: PathOutsideRoot) {
+    super(`line ${line}: ${refused.message}`)
+  }
+}
 
 const surface = new Surface(RewriteSurface.entries)
 const KNOWN_TYPES: ReadonlySet<string> = new Set(lineTypes)
@@ -85,6 +97,17 @@ class ByteCheck {
     this.at = new Int32Array(this.needles.length)
   }
 
+  /** the longest run of bytes a match spans, less one: what a piece of a line needs of the one before */
+  get overlap(): number {
+    return Math.max(this.uuids.length === 0 ? 0 : UUID_LENGTH - 1, ...this.needles.map((needle) => needle.length - 1))
+  }
+
+  /** whether the whole of `bytes` may pass the text pre-check */
+  mayAll(bytes: Buffer): boolean {
+    this.reset(bytes)
+    return this.may(0, bytes.length)
+  }
+
   /** the chunk whose lines come next */
   reset(chunk: Buffer): void {
     this.chunk = chunk
@@ -110,6 +133,8 @@ class ByteCheck {
     return false
   }
 }
+
+const UUID_LENGTH = 36
 
 // an integer token beyond 2^53 (16 digits or more) loses precision in JSON.parse
 const BIG_INTEGER = /[:,[]\s*-?\d{16}/
@@ -144,7 +169,10 @@ const assemble = (parts: ReadonlyArray<Part>): Uint8Array => {
  *
  * Plain input is split into lines here, on the bytes: a line that does not pass the pre-check is
  * never decoded as JSON, and every line that does not change goes out as the very bytes that came
- * in. zstd input goes through the schema's {@link LineDecoder}, and comes out as plain text.
+ * in. A line spanning chunks is pre-checked piece by piece ({@link UnfinishedLine}): one with
+ * nothing to rewrite goes out as it comes however long it is; one that may need rewriting is
+ * held, and refused over the line limit. zstd input goes through the schema's
+ * {@link LineDecoder}, and comes out as plain text.
  */
 export class Engine {
   private readonly walker: LineWalker
@@ -157,7 +185,10 @@ export class Engine {
   private mode: "undecided" | "plain" | "zstd" = "undecided"
   private head: Array<Uint8Array> = []
   private headLength = 0
-  private pending: Array<Uint8Array> = []
+  /** the line begun in an earlier chunk */
+  private readonly unfinished: UnfinishedLine
+  private readonly maxLineBytes: number
+  private readonly lineOffset: number
   private decoder: LineDecoder | undefined
 
   private lines = 0
@@ -184,10 +215,18 @@ export class Engine {
       [...new Set([...(timestamps?.keys() ?? []), ...(historyBaseOffsets?.keys() ?? [])])].filter((id) => !idMap.has(id))
     )
     this.hasId = (text) => inIdMap.inText(text) || inOthers.inText(text)
-    this.bytes = new ByteCheck(
-      [...inIdMap.needles, ...inOthers.needles, ...options.pathRules.jsonNeedles],
-      [inIdMap.uuids, inOthers.uuids].filter((set) => set !== undefined)
-    )
+    const needles = [...inIdMap.needles, ...inOthers.needles, ...options.pathRules.jsonNeedles]
+    const uuids = [inIdMap.uuids, inOthers.uuids].filter((set) => set !== undefined)
+    this.bytes = new ByteCheck(needles, uuids)
+    // the pieces of a long line get a check of their own: `bytes` is in the middle of a chunk
+    const pieces = new ByteCheck(needles, uuids)
+    this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES
+    this.lineOffset = options.lineOffset ?? 0
+    this.unfinished = new UnfinishedLine({
+      limit: this.maxLineBytes,
+      mayNeedDecoding: (bytes) => pieces.mayAll(bytes),
+      overlap: pieces.overlap
+    })
     const mappers: Mappers = {
       path: options.pathRules.map,
       fileUrl: options.pathRules.mapFileUrl,
@@ -234,11 +273,10 @@ export class Engine {
     const parts: Array<Uint8Array> = []
     if (this.mode === "undecided") parts.push(this.decide(Buffer.concat(this.head)))
     if (this.mode === "zstd") parts.push(this.counted(this.text(this.decoder!.end())))
-    else if (this.pending.length > 0) {
-      const whole = Buffer.concat(this.pending)
-      this.pending = []
-      const changed = this.line(whole.toString("utf8"), false, whole.length, undefined)
-      parts.push(this.counted(changed === undefined ? whole : Buffer.from(changed, "utf8")))
+    else if (this.unfinished.length > 0) {
+      const out: Array<Part> = []
+      this.endUnfinished(false, out)
+      parts.push(this.counted(assemble(out)))
     }
     return parts.length === 1 ? parts[0]! : assemble(parts)
   }
@@ -246,7 +284,7 @@ export class Engine {
   private decide(bytes: Uint8Array): Uint8Array {
     this.head = []
     this.mode = isZstd(bytes) ? "zstd" : "plain"
-    if (this.mode === "zstd") this.decoder = new LineDecoder()
+    if (this.mode === "zstd") this.decoder = new LineDecoder({ maxLineBytes: this.maxLineBytes })
     return this.push(bytes)
   }
 
@@ -257,39 +295,50 @@ export class Engine {
 
   private plain(chunk: Uint8Array): Uint8Array {
     const buf = view(chunk)
-    this.bytes.reset(buf)
     const out: Array<Part> = []
     let start = 0
+    if (this.unfinished.length > 0) {
+      const nl = buf.indexOf(NEWLINE)
+      out.push(...this.unfinished.add(nl === -1 ? buf : buf.subarray(0, nl)))
+      if (nl === -1) return assemble(out)
+      this.endUnfinished(true, out)
+      start = nl + 1
+    }
+    this.bytes.reset(buf)
     // a run of unchanged lines goes out as one copy of the input
     let run = -1
     for (let nl = buf.indexOf(NEWLINE, start); nl !== -1; nl = buf.indexOf(NEWLINE, start)) {
-      if (this.pending.length > 0) {
-        this.pending.push(buf.subarray(0, nl + 1))
-        const whole = Buffer.concat(this.pending)
-        this.pending = []
-        const changed = this.line(whole.toString("utf8", 0, whole.length - 1), true, whole.length, undefined)
-        out.push(changed === undefined ? whole : `${changed}\n`)
+      const may = this.bytes.may(start, nl)
+      if (may) checkLength(this.lineOffset + this.lines + 1, nl - start, this.maxLineBytes)
+      const changed = this.line(may ? buf.toString("utf8", start, nl) : undefined, true, nl + 1 - start, undefined)
+      if (changed === undefined) {
+        if (run === -1) run = start
       } else {
-        const changed = this.line(
-          this.bytes.may(start, nl) ? buf.toString("utf8", start, nl) : undefined,
-          true,
-          nl + 1 - start,
-          undefined
-        )
-        if (changed === undefined) {
-          if (run === -1) run = start
-        } else {
-          if (run !== -1) out.push(buf.subarray(run, start))
-          run = -1
-          out.push(`${changed}\n`)
-        }
+        if (run !== -1) out.push(buf.subarray(run, start))
+        run = -1
+        out.push(`${changed}\n`)
       }
       start = nl + 1
     }
     if (run !== -1) out.push(buf.subarray(run, start))
-    // copy the unfinished line: a short tail should not keep the whole input chunk alive
-    if (start < buf.length) this.pending.push(Uint8Array.prototype.slice.call(buf, start))
+    // the unfinished line is copied when held: a short tail should not keep the whole chunk alive
+    if (start < buf.length) out.push(...this.unfinished.add(buf.subarray(start)))
     return assemble(out)
+  }
+
+  /** The line begun in an earlier chunk ended (`terminated`: by a `\n`); its output goes to `out`. */
+  private endUnfinished(terminated: boolean, out: Array<Part>): void {
+    const sourceLength = this.unfinished.length + (terminated ? 1 : 0)
+    const end = this.unfinished.end(this.lineOffset + this.lines + 1)
+    if (end._tag === "Pass") {
+      // nothing to rewrite in it (the pre-check found nothing): never decoded
+      this.line(undefined, terminated, sourceLength, undefined)
+      out.push(...end.bytes)
+    } else {
+      const changed = this.line(end.bytes.toString("utf8"), terminated, sourceLength, undefined)
+      out.push(changed ?? end.bytes)
+    }
+    if (terminated) out.push("\n")
   }
 
   private zstd(chunk: Uint8Array): Uint8Array {
@@ -321,12 +370,12 @@ export class Engine {
     sourceLength: number,
     decoded: LineResult | undefined
   ): string | undefined {
-    const lineNumber = ++this.lines
+    const lineNumber = this.lineOffset + ++this.lines
     let out: string | undefined
     if (raw !== undefined && this.mayMatch(raw)) {
       // a byte order mark opens only the first line; JSON.parse does not take it
-      const bom = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff
-      const changed = this.attempt(bom ? raw.slice(1) : raw, lineNumber, decoded)
+      const bom = this.lines === 1 && raw.charCodeAt(0) === 0xfeff
+      const changed = this.attemptAt(bom ? raw.slice(1) : raw, lineNumber, decoded)
       if (changed !== undefined) out = bom ? `\ufeff${changed}` : changed
     }
     if (out !== undefined) this.rewritten++
@@ -336,6 +385,14 @@ export class Engine {
       if (this.wanted.has(this.sourceAt)) this.lineEnds.set(this.sourceAt, this.targetAt)
     }
     return out
+  }
+
+  private attemptAt(raw: string, lineNumber: number, decoded: LineResult | undefined): string | undefined {
+    try {
+      return this.attempt(raw, lineNumber, decoded)
+    } catch (error) {
+      throw error instanceof PathOutsideRoot ? new OutsideRoot(lineNumber, error) : error
+    }
   }
 
   /**

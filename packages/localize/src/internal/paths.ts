@@ -44,6 +44,44 @@ export const trimTrailing = (path: string, style: Style): string => {
   return /^[A-Za-z]:$/.test(trimmed) ? `${trimmed}\\` : trimmed === "" ? "\\" : trimmed
 }
 
+/** @internal `/` or `\` */
+export const isSeparator = (code: number): boolean => code === 47 || code === 92
+
+const DOT_SEGMENT: Readonly<Record<Style, RegExp>> = { posix: /(?:^|\/)\.\.?(?:\/|$)/, windows: /(?:^|[\\/])\.\.?(?:[\\/]|$)/ }
+const PARENT_SEGMENT: Readonly<Record<Style, RegExp>> = { posix: /(?:^|\/)\.\.(?:\/|$)/, windows: /(?:^|[\\/])\.\.(?:[\\/]|$)/ }
+
+/** @internal Whether the text, read as a path of this style, holds a `..` segment. */
+export const hasParentSegment = (text: string, style: Style): boolean => text.includes("..") && PARENT_SEGMENT[style].test(text)
+
+/**
+ * @internal An absolute path without `.` and `..` segments, as the system resolves it (`..` stops
+ * at the root: `/`, `C:\`, `\\server\share`); the very same string when it holds none. A
+ * resolved path has no empty segments, and a Windows one has `\` separators only.
+ */
+export const normalize = (path: string, style: Style): string => {
+  if (!DOT_SEGMENT[style].test(path)) return path
+  // posix: the root is `/`; windows: a drive (`C:`) or a share (`\\server\share`: `..` does not leave it)
+  let root = ""
+  let rest = path
+  if (style === "windows" && isSeparator(path.charCodeAt(0))) {
+    const [server = "", share = "", ...tail] = path.slice(2).split(/[\\/]/)
+    root = `\\\\${server}\\${share}`
+    rest = tail.join("\\")
+  } else if (style === "windows") {
+    root = path.slice(0, 2)
+    rest = path.slice(2)
+  }
+  const kept: Array<string> = []
+  for (const segment of rest.split(style === "posix" ? "/" : /[\\/]/)) {
+    if (segment === "" || segment === ".") continue
+    if (segment === "..") kept.pop()
+    else kept.push(segment)
+  }
+  if (style === "posix") return `/${kept.join("/")}`
+  // a drive's root keeps its separator (`C:\`), a share's does not (`\\server\share`)
+  return kept.length === 0 ? (root.startsWith("\\\\") ? root : `${root}\\`) : `${root}\\${kept.join("\\")}`
+}
+
 /** @internal The separators of `rest` in the target's style. */
 export const convertSeparators = (rest: string, from: Style, to: Style): string => {
   if (from === to) return rest

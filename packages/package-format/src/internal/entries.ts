@@ -2,7 +2,7 @@
  * Rules every entry name obeys, shared by the writer (last guard) and the reader (first guard),
  * so a package the writer accepts is one the reader accepts.
  */
-import { isCredentialPath } from "../Credentials.js"
+import { nameRule } from "../Credentials.js"
 import { isSessionEntry, isSkillEntry, knownFiles, SESSIONS_DIR, SKILLS_DIR } from "../Layout.js"
 
 const WINDOWS_DRIVE = /^[A-Za-z]:/
@@ -37,12 +37,22 @@ export type Classified =
   | { readonly kind: FileKind }
   | { readonly refused: "credential_file" | "unexpected_file"; readonly detail: string }
 
-/** The kind of a (safe) file entry, or why it does not belong in a package. */
+/** Why a file that looks like a credential is refused (a skill file could have been allowed). */
+export const credentialDetail = (rule: string, entry: string): string =>
+  `looks like a credential (${rule}): credential files never travel in a package` +
+  (isSkillEntry(entry) ? " unless export's --allow-file names them" : "")
+
+/**
+ * The kind of a (safe) file entry, or why it does not belong in a package. A skill file named
+ * like a credential is a skill here: its sender may have allowed it, which the reader learns from
+ * the manifest and the writer from its options.
+ */
 export const classifyFile = (entry: string): Classified => {
-  if (isCredentialPath(entry)) return { refused: "credential_file", detail: "credential files never travel in a package" }
+  if (isSkillEntry(entry)) return { kind: "skill" }
+  const credential = nameRule(entry)
+  if (credential !== undefined) return { refused: "credential_file", detail: credentialDetail(credential, entry) }
   if (knownFileSet.has(entry)) return { kind: "metadata" }
   if (isSessionEntry(entry)) return { kind: "session" }
-  if (isSkillEntry(entry)) return { kind: "skill" }
   if (entry.startsWith(`${SESSIONS_DIR}/`)) {
     return { refused: "unexpected_file", detail: "sessions/ is flat: nested folders are not part of the layout" }
   }

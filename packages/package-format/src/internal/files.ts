@@ -1,10 +1,61 @@
 /** Small node:fs helpers shared by the atomic writers and the package reader/writer. */
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
+import * as Path from "node:path"
 import { PackageError } from "../PackageError.js"
 
 /** A suffix for temp names that never collides with a concurrent writer. */
 export const randomSuffix = (): string => randomBytes(6).toString("hex")
+
+/**
+ * The temp beside `target` that a writer fills, then renames into place:
+ * `<target>.tmp-<pid>-<random>`. The pid lets a later writer tell a killed writer's leftover
+ * from a live one's ({@link removeStaleTemps}).
+ */
+export const ownedTempPath = (target: string): string => `${target}.tmp-${process.pid}-${randomSuffix()}`
+
+/** A pid-less temp (`<target>.tmp-<random>`, before pids were added) is stale once untouched this long. */
+export const UNOWNED_TEMP_AGE_MS = 60 * 60 * 1000
+
+const OWNED_TEMP = /^(\d+)-[0-9a-f]{12}$/
+const UNOWNED_TEMP = /^[0-9a-f]{12}$/
+
+/** Whether a process with this pid runs on this machine. */
+export const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: alive, another user's
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * Removes the temps a killed writer left beside `target`: those of a process that no longer
+ * runs, and pid-less ones untouched for {@link UNOWNED_TEMP_AGE_MS}. A live writer's temp stays.
+ * Best effort, never fails; answers the paths removed.
+ */
+export const removeStaleTemps = async (target: string): Promise<Array<string>> => {
+  const dir = Path.dirname(target)
+  const prefix = `${Path.basename(target)}.tmp-`
+  const names = await fs.readdir(dir).catch((): Array<string> => [])
+  const removed: Array<string> = []
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const rest = name.slice(prefix.length)
+    const path = Path.join(dir, name)
+    const owner = OWNED_TEMP.exec(rest)
+    const stale = owner !== null
+      ? Number(owner[1]) !== process.pid && !pidAlive(Number(owner[1]))
+      : UNOWNED_TEMP.test(rest) &&
+        ((await lstatOrUndefined(path).catch(() => undefined))?.mtimeMs ?? Date.now()) < Date.now() - UNOWNED_TEMP_AGE_MS
+    if (!stale) continue
+    await removeQuietly(path)
+    if (await lstatOrUndefined(path).then((stat) => stat === undefined, () => false)) removed.push(path)
+  }
+  return removed
+}
 
 export const errorText = (error: unknown): string => error instanceof Error ? error.message : String(error)
 

@@ -49,26 +49,24 @@ export const readFailure = (pkg: string, error: unknown, entry?: string): Packag
   return new PackageError({ reason: "corrupt_archive", package: pkg, ...where, detail: `bad tar data (${errorText(error)})` })
 }
 
+/** How many bytes a `.tgz` may decompress to, and why (the detail of the refusal past it). */
+export interface InflateLimit {
+  readonly bytes: number
+  readonly detail: string
+}
+
 /**
- * Streams a `.tgz`. `maxInflated` caps the decompressed bytes, so a gzip bomb (or an endless run
- * of empty tar blocks) stops long before it costs anything.
+ * Streams a `.tgz`. `limit` caps the decompressed bytes (tar headers and padding included), so a
+ * gzip bomb (or an endless run of empty tar blocks) stops long before it costs anything.
  */
-export const openTgz = (path: string, maxInflated: number): EntrySource => {
+export const openTgz = (path: string, limit: InflateLimit): EntrySource => {
   const file = nodeFs.createReadStream(path, { highWaterMark: READ_CHUNK })
   const gunzip = zlib.createGunzip({ chunkSize: INFLATE_CHUNK })
   let inflated = 0
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       inflated += chunk.byteLength
-      if (inflated > maxInflated) {
-        return callback(
-          new PackageError({
-            reason: "too_large",
-            package: path,
-            detail: `decompresses to more than ${maxInflated} bytes (limit: maxTotalSize plus tar overhead)`
-          })
-        )
-      }
+      if (inflated > limit.bytes) return callback(new PackageError({ reason: "too_large", package: path, detail: limit.detail }))
       callback(null, chunk)
     }
   })

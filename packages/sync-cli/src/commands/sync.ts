@@ -3,24 +3,23 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options as Opt } from "@effect/cli"
+import { Command, Options as Opt } from "@effect/cli"
 import { Options, Output } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import * as Confirm from "../Confirm.js"
 import * as HomeCommand from "../HomeCommand.js"
 import * as Render from "../Render.js"
 
-const packageArg = Args.text({ name: "PACKAGE" }).pipe(Args.withDescription("A session package: FILE.tgz or a folder."))
+const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder.")
 
 /** @since 0.1.0 @category commands */
 export const inspectPackage = Command.make(
   "inspect-package",
   { package: packageArg, map: Options.maps, codexHome: Options.codexHome, json: Options.json },
   Effect.fn("inspect-package")(function*(o) {
-    const maps = yield* Options.parseMaps(o.map)
     const syncer = yield* Syncer.Syncer
-    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps, dryRun: true }))
+    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: true }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
@@ -38,14 +37,13 @@ export const sync = Command.make(
     dryRun: Options.dryRun
   },
   Effect.fn("sync")(function*(o) {
-    const maps = yield* Options.parseMaps(o.map)
     const syncer = yield* Syncer.Syncer
     const ask = !o.yes && !o.json && Confirm.canAsk()
     const confirm = ask
       ? (plan: Syncer.SyncResult) =>
-        Effect.zipRight(Console.error(Render.plan(plan, false).join("\n")), Confirm.ask("apply this plan?"))
+        Effect.zipRight(Output.errorLines(Render.plan(plan, false)), Confirm.ask("apply this plan?"))
       : undefined
-    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps, dryRun: o.dryRun, confirm }))
+    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: o.dryRun, confirm }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, result.transactionId !== undefined))
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))

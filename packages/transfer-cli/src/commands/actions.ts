@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options as Opt } from "@effect/cli"
+import { Command, Options as Opt } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { CodexHome } from "@sessionport/codex-home"
 import { PackageError, PackageReader } from "@sessionport/package-format"
@@ -55,6 +55,10 @@ interface Printer {
 
 const print = (lines: ReadonlyArray<string>): Effect.Effect<void> =>
   lines.length === 0 ? Effect.void : Console.log(lines.join("\n"))
+
+// for people: what the session holds (commands, paths, prompts) is shown with its control characters escaped
+const printHuman = (lines: ReadonlyArray<string>): Effect.Effect<void> =>
+  lines.length === 0 ? Effect.void : Output.lines(lines)
 
 // one line per action, printed as it comes
 const jsonlPrinter = (): Printer => ({
@@ -155,7 +159,7 @@ const tablePrinter = (): Printer => {
           }
           lines.push(row(a))
         }
-        return print(lines)
+        return printHuman(lines)
       }),
     finish: Effect.void
   }
@@ -231,10 +235,9 @@ const untilStdoutCloses = <A, E, R>(body: Effect.Effect<A, E, R>) =>
 export const command = Command.make(
   "actions",
   {
-    target: Args.text({ name: "TARGET" }).pipe(
-      Args.withDescription(
-        "A thread id (looked up in the Codex home, active and archived), a rollout file (.jsonl or .jsonl.zst), or a session package (FILE.tgz or a folder: every session in it)."
-      )
+    target: Options.pathArg(
+      "TARGET",
+      "A thread id (looked up in the Codex home, active and archived), a rollout file (.jsonl or .jsonl.zst), or a session package (FILE.tgz or a folder: every session in it)."
     ),
     codexHome: Options.codexHome,
     format: Opt.choice("format", ["jsonl", "json", "table"]).pipe(

@@ -13,17 +13,23 @@ import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
   thread: Opt.text("thread").pipe(Opt.withDescription("A thread id to export (repeatable)."), Opt.repeated),
-  cwd: Opt.text("cwd").pipe(
-    Opt.withDescription("Export sessions started in this folder or below it (repeatable)."),
-    Opt.repeated
-  ),
+  cwd: Options.paths("cwd", "Export sessions started in this folder or below it (repeatable)."),
   since: Opt.date("since").pipe(Opt.withDescription("Only sessions active since this date (e.g. 2026-11-01)."), Opt.optional),
   all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),
   includeArchived: Opt.boolean("include-archived").pipe(Opt.withDescription("Include archived sessions.")),
   includeSkills: Opt.boolean("include-skills").pipe(
-    Opt.withDescription("Include ~/.codex/skills (files named like credentials are always left out).")
+    Opt.withDescription(
+      "Include ~/.codex/skills; files that look like credentials (by name or content) are left out and listed."
+    )
   ),
-  out: Opt.text("out").pipe(Opt.withDescription("The package to write: FILE.tgz, or a folder that does not exist yet.")),
+  allowFile: Options.paths(
+    "allow-file",
+    "With --include-skills: carry this skill file although it looks like a credential (skills/SKILL/FILE as export lists it, or an absolute path; repeatable)."
+  ),
+  skipUnreadable: Opt.boolean("skip-unreadable").pipe(
+    Opt.withDescription("Leave out selected sessions whose rollout cannot be read, naming each, instead of refusing.")
+  ),
+  out: Options.path("out", "The package to write: FILE.tgz, or a folder that does not exist yet."),
   codexHome: Options.codexHome,
   json: Options.json,
   dryRun: Options.dryRun
@@ -40,7 +46,14 @@ const render = (result: Exporter.ExportResult): Array<string> => {
     out.push(`  ${s.threadId}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
   }
   if (result.skills.length > 0) out.push(`skills: ${result.skills.join(", ")}`)
-  for (const file of result.skippedCredentials) out.push(`left out (credential): ${file}`)
+  if (result.excludedFiles.length > 0) {
+    out.push(
+      `${result.dryRun ? "would leave out" : "left out"} ${result.excludedFiles.length} skill file(s) that look like credentials` +
+        `${result.dryRun ? "" : " (the manifest's excluded_files lists them)"}; --allow-file PATH carries one:`
+    )
+    for (const file of result.excludedFiles) out.push(`  ${file.path}  (${file.reason})`)
+  }
+  for (const file of result.allowedFiles) out.push(`carried, allowed although it looks like a credential: ${file.path}  (${file.reason})`)
   return out
 }
 
@@ -49,9 +62,6 @@ export const command = Command.make(
   "export",
   options,
   Effect.fn("export")(function*(o) {
-    if (!o.all && o.thread.length === 0 && o.cwd.length === 0) {
-      return yield* new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
-    }
     const exporter = yield* Exporter.Exporter
     const result = yield* HomeCommand.withRecovery(exporter.export({
       out: o.out,
@@ -61,9 +71,18 @@ export const command = Command.make(
       all: o.all,
       includeArchived: o.includeArchived,
       includeSkills: o.includeSkills,
+      allowFiles: o.allowFile,
+      skipUnreadable: o.skipUnreadable,
       dryRun: o.dryRun
     }))
+    for (const s of result.skipped) yield* Effect.logWarning(`left out unreadable session ${s.threadId}: ${s.reason} (${s.path})`)
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(render(result))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+  }, (effect, o) =>
+    // a usage error opens nothing
+    !o.all && o.thread.length === 0 && o.cwd.length === 0
+      ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
+      : o.allowFile.length > 0 && !o.includeSkills
+      ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
+      : Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
 ).pipe(Command.withDescription("Write the selected sessions of this Codex home into a session package (FILE.tgz or a folder)."))

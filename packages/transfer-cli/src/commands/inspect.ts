@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Args, Command } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { PackageInspection } from "@sessionport/package-format"
 import { Effect } from "effect"
 import * as Options from "@sessionport/cli-kit/Options"
@@ -25,6 +25,8 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
     ...(m.source === undefined ? [] : [`source      ${m.source.platform}, Codex home ${m.source.codex_home}`]),
     ...(m.cwd_filter === null ? [] : [`cwd filter  ${m.cwd_filter}`]),
     `skills      ${m.skills_included.length === 0 ? "none" : m.skills_included.join(", ")}`,
+    // files that look like credentials, carried because the sender said so (export --allow-file)
+    ...(m.allowed_files ?? []).map((file) => `allowed     ${file.path} (${file.reason}), although it looks like a credential`),
     `sessions    ${inspection.sessions.length}`
   ]
   for (const s of inspection.sessions) {
@@ -46,7 +48,7 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
 export const command = Command.make(
   "inspect",
   {
-    path: Args.text({ name: "PACKAGE" }).pipe(Args.withDescription("A session package: FILE.tgz or a folder.")),
+    path: Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder."),
     json: Options.json
   },
   Effect.fn("inspect")(function*({ json, path }) {

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Args, Command } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Installer } from "@sessionport/codex-home"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
@@ -34,16 +34,15 @@ const render = (r: Installer.InstallResult): Array<string> => {
 export const command = Command.make(
   "install",
   {
-    package: Args.text({ name: "PACKAGE" }).pipe(Args.withDescription("A session package: FILE.tgz or a folder.")),
+    package: Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder."),
     map: Options.maps,
     codexHome: Options.codexHome,
     json: Options.json,
     dryRun: Options.dryRun
   },
   Effect.fn("install")(function*(o) {
-    const maps = yield* Options.parseMaps(o.map)
     const installer = yield* Installer.Installer
-    const result = yield* HomeCommand.withRecovery(installer.install({ package: o.package, maps, dryRun: o.dryRun }))
+    const result = yield* HomeCommand.withRecovery(installer.install({ package: o.package, maps: o.map, dryRun: o.dryRun }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(render(result))
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Args, Command } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { CodexHome } from "@sessionport/codex-home"
 import { RolloutReader, RolloutSummary } from "@sessionport/schema"
@@ -55,9 +55,7 @@ const rollouts = (path: string) =>
 export const command = Command.make(
   "validate",
   {
-    path: Args.text({ name: "PATH" }).pipe(
-      Args.withDescription("A rollout file (.jsonl or .jsonl.zst), or a Codex home (every rollout in it).")
-    ),
+    path: Options.pathArg("PATH", "A rollout file (.jsonl or .jsonl.zst), or a Codex home (every rollout in it)."),
     json: Options.json
   },
   Effect.fn("validate")(function*({ json, path }) {
