@@ -11,7 +11,7 @@ import { RolloutReader, RolloutRecord, SessionIndex, type SessionMeta } from "@s
 import { Config, Context, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import * as os from "node:os"
 import { CodexHomeError } from "./CodexHomeError.js"
-import { HEAD_LINE_LIMIT, missingMetaReason, scanFile } from "./internal/head.js"
+import { missingMetaReason, scanFile } from "./internal/head.js"
 import { parseRolloutName } from "./internal/rolloutName.js"
 
 /** @since 0.1.0 @category constants */
@@ -35,8 +35,8 @@ export interface CodexHomeConfig {
   /** Codex's `sqlite_home`; default `CODEX_SQLITE_HOME`, then the home itself */
   readonly sqliteHome?: string | undefined
   /**
-   * the longest line a head read takes, in bytes (default: V8's longest string, just under
-   * 512 MiB); a rollout with a longer one in its head is unreadable. Smaller only in tests.
+   * the longest line a head read decodes, in bytes (default `LineLimit.MAX_LINE_BYTES`, as every
+   * reader); a rollout with a longer one in its head is unreadable. Smaller only in tests.
    */
   readonly headLineLimit?: number | undefined
 }
@@ -292,7 +292,7 @@ export const make = (
 
     const readHead = Effect.fn("CodexHome.readHead")(function*(file: Pick<SessionFile, "path">) {
       const scan = yield* Effect.tryPromise({
-        try: () => scanFile(file.path, config.headLineLimit ?? HEAD_LINE_LIMIT),
+        try: () => scanFile(file.path, config.headLineLimit),
         catch: (error) =>
           (error as NodeJS.ErrnoException)?.code === "ENOENT"
             ? new CodexHomeError({ reason: "missing_file", path: file.path, cause: error })

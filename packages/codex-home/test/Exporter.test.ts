@@ -942,7 +942,8 @@ describe("Exporter", () => {
         const home = tempDir()
         const [long, short] = [uuid(1), uuid(2)]
         // longer than the limit, which is longer than one read of the head
-        const file = writeRollout(home, long, day(1), [sessionMeta({ id: long, cwd: "/p" }), userMessage("x".repeat(200_000))])
+        const prompt = userMessage("x".repeat(120_000))
+        const file = writeRollout(home, long, day(1), [sessionMeta({ id: long, cwd: "/p" }), prompt])
         writeRollout(home, short, day(2), [sessionMeta({ id: short, cwd: "/p" }), userMessage("hi")])
         const layer = Exporter.layerHome({ root: home, headLineLimit: 100_000 }).pipe(
           Layer.provide(Layer.merge(NodeContext.layer, Progress.none))
@@ -950,7 +951,12 @@ describe("Exporter", () => {
         const run = (req: Exporter.ExportRequest) => Effect.flatMap(Exporter.Exporter, (e) => e.export(req)).pipe(Effect.provide(layer))
         const out = path.join(tempDir("out"), "x.tgz")
         const error = exportError(yield* failure(run(request(out, { all: true }))))
-        const skipped = [{ threadId: long, path: file, reason: "line 2 is longer than 100000 bytes" }]
+        const bytes = Buffer.byteLength(JSON.stringify(prompt))
+        const skipped = [{
+          threadId: long,
+          path: file,
+          reason: `line 2 is ${bytes} bytes, over the 100000 bytes limit on a line sessionport decodes`
+        }]
         assert.deepStrictEqual(error.unreadable, skipped)
         const result = yield* run(request(out, { all: true, skipUnreadable: true }))
         assert.deepStrictEqual(result.sessions.map((s) => s.threadId), [short])

@@ -647,7 +647,7 @@ export const make = (options: JournalOptions): JournalShape => {
     use: (lock: Lock.Lock) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | JournalError, R> =>
     Effect.acquireUseRelease(
-      Lock.acquire(dir, purpose, transaction),
+      Lock.acquire(dir, purpose, transaction, codexHome),
       use,
       (lock) => lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
     )
@@ -725,7 +725,7 @@ export const make = (options: JournalOptions): JournalShape => {
       Effect.acquireRelease(
         Effect.gen(function*() {
           let id = newId((yield* listIds(dir)).at(-1))
-          const lock = yield* Lock.acquire(dir, "transaction", id)
+          const lock = yield* Lock.acquire(dir, "transaction", id, codexHome)
           return yield* Effect.gen(function*() {
             // under the lock: no other transaction can appear now
             const last = (yield* listIds(dir)).at(-1)

@@ -21,6 +21,8 @@ import { Schema } from "effect"
  * - `unjournaled_write`: SQL changed rows the journal cannot record (a trigger writing a virtual table, writes in a read callback).
  * - `sql`: SQLite refused a statement.
  * - `io`: the operating system refused a read or write.
+ * - `read_only`: the Codex home (`path`: the folder concerned) cannot be written at all: a
+ *   read-only file system or mount, permissions, an immutable file (`detail` says which).
  *
  * @since 0.1.0
  * @category models
@@ -40,7 +42,8 @@ export const JournalErrorReason = Schema.Literal(
   "invalid",
   "unjournaled_write",
   "sql",
-  "io"
+  "io",
+  "read_only"
 )
 
 /** @since 0.1.0 @category models */
@@ -90,6 +93,9 @@ export class JournalError extends Schema.TaggedError<JournalError>("@sessionport
         return `${this.path} is not a regular file${detail === "" ? "" : ` (${detail})`}`
       case "bad_journal":
         return `${this.path} is not a usable journal record${detail === "" ? "" : `: ${detail}`}`
+      case "read_only":
+        return `${this.path} is read-only (${detail}); sessionport needs to write its journal there ` +
+          "before it changes anything"
       case "invalid":
       case "unjournaled_write":
       case "sql":

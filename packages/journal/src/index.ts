@@ -12,6 +12,8 @@ export * as Journal from "./Journal.js"
 /** @since 0.1.0 */
 export * as JournalError from "./JournalError.js"
 /** @since 0.1.0 */
+export * as ReadOnly from "./ReadOnly.js"
+/** @since 0.1.0 */
 export * as SqlChange from "./SqlChange.js"
 /** @since 0.1.0 */
 export * as SqliteErrors from "./SqliteErrors.js"

@@ -18,7 +18,7 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import type { SqlError } from "@effect/sql/SqlError"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { SqlChange } from "@sessionport/journal"
+import { ReadOnly, SqlChange } from "@sessionport/journal"
 import { Context, Effect, Layer, type Scope } from "effect"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
@@ -191,6 +191,12 @@ export const make = (codexHome: string): SidecarShape => {
           : Effect.fail(new LineageError({ reason: "bad_sidecar", path, detail: `schema ${rows[0]?.value ?? "missing"}, expected ${SCHEMA_VERSION}` }))
     )
 
+  // a home that cannot be written says so, rather than call the sidecar unusable
+  const writable = (error: LineageError): LineageError => {
+    const found = error.reason === "bad_sidecar" ? ReadOnly.readOnlyFolder(path, error.cause, codexHome) : undefined
+    return found === undefined ? error : new LineageError({ reason: "read_only", path: found.path, detail: found.why, cause: error.cause })
+  }
+
   const ensure = Effect.scoped(Effect.gen(function*() {
     yield* Effect.try({ try: () => nodeFs.mkdirSync(nodePath.dirname(path), { recursive: true }), catch: fail("cannot create its folder") })
     const sql = yield* open(false)
@@ -199,7 +205,7 @@ export const make = (codexHome: string): SidecarShape => {
       Effect.mapError(fail("cannot create its tables"))
     )
     yield* checkSchema(sql)
-  })).pipe(Effect.withSpan("Sidecar.ensure"))
+  })).pipe(Effect.mapError(writable), Effect.withSpan("Sidecar.ensure"))
 
   const query = <A>(run: (sql: SqliteClient.SqliteClient) => Effect.Effect<A, SqlError>) =>
     Effect.scoped(Effect.gen(function*() {

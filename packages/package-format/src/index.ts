@@ -29,6 +29,8 @@ export * as PackageWriter from "./PackageWriter.js"
 /** @since 0.1.0 */
 export * as PathLocalization from "./PathLocalization.js"
 /** @since 0.1.0 */
+export * as Processes from "./Processes.js"
+/** @since 0.1.0 */
 export * as Producer from "./Producer.js"
 /** @since 0.1.0 */
 export * as Progress from "./Progress.js"

@@ -2,7 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { PackageWriter } from "@sessionport/package-format"
 import { Effect, Fiber, Schedule, Stream } from "effect"
 import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as Path from "node:path"
 import * as zlib from "node:zlib"
 import * as tar from "tar-stream"
@@ -163,14 +165,19 @@ describe("PackageWriter", () => {
         const dead = spawnSync(process.execPath, ["-e", ""]).pid!
         const live = process.ppid
         const hourAndMore = new Date(Date.now() - 61 * 60 * 1000)
+        // this machine, as temp names carry it (independently: the first 8 hex of sha256(hostname))
+        const host = createHash("sha256").update(os.hostname()).digest("hex").slice(0, 8)
         const temps = {
-          deadFile: `pkg.tgz.tmp-${dead}-aaaaaaaaaaaa`,
-          deadFolder: `pkg.tgz.tmp-${dead}-bbbbbbbbbbbb`,
-          liveFile: `pkg.tgz.tmp-${live}-cccccccccccc`,
+          deadFile: `pkg.tgz.tmp-${host}-${dead}-aaaaaaaaaaaa`,
+          deadFolder: `pkg.tgz.tmp-${host}-${dead}-bbbbbbbbbbbb`,
+          liveFile: `pkg.tgz.tmp-${host}-${live}-cccccccccccc`,
+          // another machine's (a shared folder): its pid says nothing here, stale only when old
+          otherHost: `pkg.tgz.tmp-0badf00d-${dead}-abababababab`,
+          otherHostOld: `pkg.tgz.tmp-0badf00d-${dead}-bcbcbcbcbcbc`,
           // before pids were in the name: stale only when old
           oldUnowned: "pkg.tgz.tmp-dddddddddddd",
           freshUnowned: "pkg.tgz.tmp-eeeeeeeeeeee",
-          otherTarget: `other.tgz.tmp-${dead}-ffffffffffff`,
+          otherTarget: `other.tgz.tmp-${host}-${dead}-ffffffffffff`,
           notATemp: "pkg.tgz.tmp-notes"
         }
         for (const name of Object.values(temps)) fs.writeFileSync(Path.join(dir, name), "partial")
@@ -178,6 +185,7 @@ describe("PackageWriter", () => {
         fs.mkdirSync(Path.join(dir, temps.deadFolder, "sessions"), { recursive: true })
         fs.writeFileSync(Path.join(dir, temps.deadFolder, "sessions", "rollout-a.jsonl"), "{}\n")
         fs.utimesSync(Path.join(dir, temps.oldUnowned), hourAndMore, hourAndMore)
+        fs.utimesSync(Path.join(dir, temps.otherHostOld), hourAndMore, hourAndMore)
 
         const out = Path.join(dir, "pkg.tgz")
         yield* Effect.scoped(
@@ -189,17 +197,18 @@ describe("PackageWriter", () => {
         )
         assert.deepStrictEqual(
           fs.readdirSync(dir).sort(),
-          ["pkg.tgz", temps.liveFile, temps.freshUnowned, temps.otherTarget, temps.notATemp].sort()
+          ["pkg.tgz", temps.liveFile, temps.otherHost, temps.freshUnowned, temps.otherTarget, temps.notATemp].sort()
         )
       })
     ))
 
-  it.effect("the temp output is named with the writer's pid", () =>
+  it.effect("the temp output is named with the writer's machine and pid", () =>
     withTmp((dir) =>
       Effect.scoped(Effect.gen(function*() {
         yield* PackageWriter.open(Path.join(dir, "pkg.tgz"), { format: "tgz" })
         const [temp] = fs.readdirSync(dir)
-        assert.match(temp!, new RegExp(`^pkg\\.tgz\\.tmp-${process.pid}-[0-9a-f]{12}$`))
+        const host = createHash("sha256").update(os.hostname()).digest("hex").slice(0, 8)
+        assert.match(temp!, new RegExp(`^pkg\\.tgz\\.tmp-${host}-${process.pid}-[0-9a-f]{12}$`))
       }))
     ))
 

@@ -1,6 +1,5 @@
-import { LineDecoder, type SessionMeta, UserPrompt } from "@sessionport/schema"
+import { LineDecoder, LineLimit, type SessionMeta, UserPrompt } from "@sessionport/schema"
 import { Either } from "effect"
-import { constants } from "node:buffer"
 import * as fs from "node:fs/promises"
 
 /** @internal Codex's `HEAD_RECORD_LIMIT`: session_meta must be within this many non-empty lines. */
@@ -12,13 +11,6 @@ export const USER_EVENT_SCAN_LIMIT = 200
 /** @internal A head rarely spans more than one such read (session_meta with instructions is ~20 kB). */
 export const HEAD_CHUNK_SIZE = 64 * 1024
 
-/**
- * @internal
- * The longest head line read: a longer one could not become a string (V8's limit, just under
- * 512 MiB), and holding it all just to list the session would be wasteful anyway.
- */
-export const HEAD_LINE_LIMIT = constants.MAX_STRING_LENGTH
-
 /** @internal */
 export interface HeadScan {
   readonly meta: SessionMeta.SessionMeta | undefined
@@ -29,15 +21,6 @@ export interface HeadScan {
   readonly lines: number
   /** the first non-empty line is not JSON */
   readonly firstLineInvalid: boolean
-}
-
-/** @internal A line of the head is longer than the limit; the read stopped there. */
-export class LineTooLong extends Error {
-  constructor(readonly lineNumber: number, readonly limit: number) {
-    super(`line ${lineNumber} is longer than ${
-      limit >= 2 ** 20 ? `${Math.round(limit / 2 ** 20)} MiB` : `${limit} bytes`
-    }`)
-  }
 }
 
 /** @internal Why a head without session_meta is not a session, in a few words. */
@@ -92,15 +75,14 @@ class HeadScanner {
  * Reads a rollout's head straight from the file in {@link HEAD_CHUNK_SIZE} pieces and stops as
  * soon as the scan is done: listing thousands of sessions reads a few kB of each, with no stream
  * machinery per file. Plain and zstd files alike ({@link LineDecoder.LineDecoder}). Rejects with
- * the node error, a `LineDecoder.CorruptInput`, or {@link LineTooLong} for a line over `lineLimit`
- * bytes (checked while it is read, so at most one chunk more is held).
+ * the node error, a `LineDecoder.CorruptInput`, or a `LineLimit.LineTooLong` for a head line over
+ * `lineLimit` bytes. Only the head is decoded: a session is listed and exported whatever the
+ * length of the lines after it, which are copied as they are.
  */
-export const scanFile = async (path: string, lineLimit: number = HEAD_LINE_LIMIT): Promise<HeadScan> => {
+export const scanFile = async (path: string, lineLimit: number = LineLimit.MAX_LINE_BYTES): Promise<HeadScan> => {
   const handle = await fs.open(path, "r")
   try {
-    // the head has its own limit, checked below (not the decoder's: a session is listed and
-    // exported whatever the length of the lines after its head, which are copied as they are)
-    const decoder = new LineDecoder.LineDecoder({ maxLineBytes: Infinity })
+    const decoder = new LineDecoder.LineDecoder({ maxLineBytes: lineLimit })
     const scan = new HeadScanner()
     let empty = true
     let lineNumber = 0
@@ -111,16 +93,14 @@ export const scanFile = async (path: string, lineLimit: number = HEAD_LINE_LIMIT
       if (bytesRead > 0) empty = false
       const results = bytesRead === 0 ? decoder.end() : decoder.linesOfBytes(buffer.subarray(0, bytesRead))
       for (const result of results) {
-        const line = Either.isLeft(result) ? result.left : result.right
-        lineNumber = line.lineNumber
-        if (line.raw.length * 3 > lineLimit && Buffer.byteLength(line.raw) > lineLimit) {
-          throw new LineTooLong(lineNumber, lineLimit)
-        }
+        lineNumber = Either.isLeft(result) ? result.left.lineNumber : result.right.lineNumber
         scan.step(result)
         if (!scan.more()) break
       }
       if (bytesRead === 0) break
-      if (scan.more() && decoder.unfinishedLineBytes > lineLimit) throw new LineTooLong(lineNumber + 1, lineLimit)
+      // the decoder refuses such a line only where it ends: an endless one would be read whole
+      const unfinished = decoder.unfinishedLineBytes
+      if (scan.more() && unfinished > lineLimit) throw new LineLimit.LineTooLong(lineNumber + 1, unfinished, lineLimit)
     }
     return {
       meta: scan.meta,

@@ -9,12 +9,14 @@
  * first renamed aside, and only deleted if the file moved is the one judged stale. A lock without
  * a start time (earlier versions), or whose pid's start cannot be read, is live while its pid is.
  */
+import { pidAlive } from "@sessionport/package-format/Processes"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as Path from "node:path"
 import { JournalError } from "../JournalError.js"
+import { readOnlyFolder } from "../ReadOnly.js"
 import * as Crash from "./crash.js"
 import { atomicWrite, errnoCode, fsyncDir, io, unlinkDurably } from "./files.js"
 import { processStart } from "./processStart.js"
@@ -77,16 +79,6 @@ const readHolder = async (path: string): Promise<Holder> => {
     // fall through
   }
   return { _tag: "unreadable", mtimeMs, raw }
-}
-
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: alive, another user's
-    return errnoCode(error) === "EPERM"
-  }
 }
 
 // a lock written without link() (filesystems without hard links) may be half written for a moment
@@ -171,20 +163,32 @@ const removeLeftovers = async (dir: string): Promise<void> => {
 }
 
 /**
+ * The first writes into the home: a home that cannot be written fails them as `read_only`, which
+ * says so, rather than with the OS error of whichever write came first.
+ */
+const writable = <A>(dir: string, home: string | undefined, write: Effect.Effect<A, JournalError>): Effect.Effect<A, JournalError> =>
+  Effect.mapError(write, (error) => {
+    const found = error.reason === "io" ? readOnlyFolder(dir, error.cause, home) : undefined
+    return found === undefined ? error : new JournalError({ reason: "read_only", path: found.path, detail: found.why, cause: error.cause })
+  })
+
+/**
  * @internal
  * Takes the lock of the journal folder `dir` (created if missing): one journal step. Fails
- * `locked` while a live process holds it.
+ * `locked` while a live process holds it, `read_only` when `dir` cannot be written (naming the
+ * highest such folder up to `home`).
  */
 export const acquire = (
   dir: string,
   purpose: string,
-  transaction: string | null
+  transaction: string | null,
+  home?: string
 ): Effect.Effect<Lock, JournalError> =>
   Crash.simpleStep(
     "lock",
     Effect.gen(function*() {
       const path = Path.join(dir, LOCK)
-      yield* io(dir, "cannot create the journal folder", () => fs.mkdir(dir, { recursive: true }))
+      yield* writable(dir, home, io(dir, "cannot create the journal folder", () => fs.mkdir(dir, { recursive: true })))
       const token = randomBytes(8).toString("hex")
       const start = yield* Effect.promise(() => ownStart ??= processStart(process.pid))
       const info: LockInfo = {
@@ -198,7 +202,7 @@ export const acquire = (
       }
       const content = `${JSON.stringify(info)}\n`
       const temp = Path.join(dir, `${LOCK}.tmp-${process.pid}-${token}`)
-      yield* atomicWrite(temp, content)
+      yield* writable(dir, home, atomicWrite(temp, content))
       // locks taken over from a live pid that is not their holder any more
       const reused: Array<Holder> = []
       const outcome = yield* io(path, "cannot take the lock", async (): Promise<true | Holder> => {

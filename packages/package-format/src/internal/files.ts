@@ -1,35 +1,33 @@
 /** Small node:fs helpers shared by the atomic writers and the package reader/writer. */
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
+import * as os from "node:os"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
 import { PackageError } from "../PackageError.js"
+import { pidAlive } from "../Processes.js"
 
 /** A suffix for temp names that never collides with a concurrent writer. */
 export const randomSuffix = (): string => randomBytes(6).toString("hex")
 
+/** this machine, in temp names: a pid means something only on the machine that wrote it */
+const HOST = createHash("sha256").update(os.hostname()).digest("hex").slice(0, 8)
+
 /**
  * The temp beside `target` that a writer fills, then renames into place:
- * `<target>.tmp-<pid>-<random>`. The pid lets a later writer tell a killed writer's leftover
- * from a live one's ({@link removeStaleTemps}).
+ * `<target>.tmp-<host>-<pid>-<random>`. Host and pid let a later writer tell a killed writer's
+ * leftover from a live one's ({@link removeStaleTemps}), also in a folder that several machines
+ * share.
  */
-export const ownedTempPath = (target: string): string => `${target}.tmp-${process.pid}-${randomSuffix()}`
+export const ownedTempPath = (target: string): string => `${target}.tmp-${HOST}-${process.pid}-${randomSuffix()}`
 
-/** A pid-less temp (`<target>.tmp-<random>`, before pids were added) is stale once untouched this long. */
+/**
+ * A temp whose owner cannot be checked (another machine's, or a pid-less `<target>.tmp-<random>`
+ * from before pids were added) is stale once untouched this long.
+ */
 export const UNOWNED_TEMP_AGE_MS = 60 * 60 * 1000
 
-const OWNED_TEMP = /^(\d+)-[0-9a-f]{12}$/
-const UNOWNED_TEMP = /^[0-9a-f]{12}$/
-
-/** Whether a process with this pid runs on this machine. */
-export const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: alive, another user's
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
+const OWNED_TEMP = /^([0-9a-f]{8})-(\d+)-[0-9a-f]{12}$/
+const UNOWNED_TEMP = /^(?:[0-9a-f]{8}-\d+-)?[0-9a-f]{12}$/
 
 /**
  * Removes the temps a killed writer left beside `target`: those of a process that no longer
@@ -46,8 +44,8 @@ export const removeStaleTemps = async (target: string): Promise<Array<string>> =
     const rest = name.slice(prefix.length)
     const path = Path.join(dir, name)
     const owner = OWNED_TEMP.exec(rest)
-    const stale = owner !== null
-      ? Number(owner[1]) !== process.pid && !pidAlive(Number(owner[1]))
+    const stale = owner !== null && owner[1] === HOST
+      ? Number(owner[2]) !== process.pid && !pidAlive(Number(owner[2]))
       : UNOWNED_TEMP.test(rest) &&
         ((await lstatOrUndefined(path).catch(() => undefined))?.mtimeMs ?? Date.now()) < Date.now() - UNOWNED_TEMP_AGE_MS
     if (!stale) continue

@@ -55,7 +55,7 @@ const derLength = (bytes: Uint8Array, i: number): [number, number] | undefined =
 const PKCS7_OID = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07]
 
 /** PFX (RFC 7292): SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-…, … }, … } */
-export const isPkcs12 = (bytes: Uint8Array): boolean => {
+const isPkcs12 = (bytes: Uint8Array): boolean => {
   if (bytes[0] !== 0x30) return false
   const outer = derLength(bytes, 1)
   if (outer === undefined) return false
