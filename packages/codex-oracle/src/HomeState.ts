@@ -55,3 +55,26 @@ export const rowidName = (db: Database, table: string): string | undefined => {
   const columns = (db.prepare("SELECT name FROM pragma_table_info(?)").all(table) as Array<{ name: string }>).map((c) => c.name.toLowerCase())
   return ["rowid", "_rowid_", "oid"].find((name) => !columns.includes(name))
 }
+
+/**
+ * Every entry under `dir`, byte for byte and with its mtime (folders by name; SQLite files as
+ * bytes too): for "nothing was touched at all", stricter than {@link homeState}.
+ */
+export const fileState = (dir: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const walk = (at: string, rel: string) => {
+    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, entry.name)
+      const name = rel === "" ? entry.name : `${rel}/${entry.name}`
+      if (entry.isDirectory()) {
+        out[`${name}/`] = "dir"
+        walk(full, name)
+      } else {
+        const stat = fs.statSync(full)
+        out[name] = `${stat.size} ${stat.mtimeMs} ${createHash("sha256").update(fs.readFileSync(full)).digest("hex")}`
+      }
+    }
+  }
+  walk(dir, "")
+  return out
+}

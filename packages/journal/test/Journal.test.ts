@@ -7,19 +7,11 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Journal, JournalError, SqlChange } from "../src/index.js"
-import { DB, dumpDatabase, INDEX, install, LEGACY, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
+import { DB, dumpDatabase, failure, INDEX, install, LEGACY, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
 
 afterAll(removeTemps)
 
 const sha = (text: string | Uint8Array) => createHash("sha256").update(text).digest("hex")
-
-const failure = <A>(effect: Effect.Effect<A, unknown, never>) =>
-  Effect.map(Effect.either(effect), (either) => {
-    assert.isTrue(Either.isLeft(either), "expected a failure")
-    const error = (either as Either.Left<unknown, A>).left
-    assert.instanceOf(error, JournalError.JournalError)
-    return error as JournalError.JournalError
-  })
 
 const setup = () => {
   const home = makeHome()

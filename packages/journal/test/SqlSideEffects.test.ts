@@ -5,22 +5,14 @@
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { fixtureHome, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { Effect, Either } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Journal, JournalError, SqlChange } from "../src/index.js"
+import { Journal, SqlChange } from "../src/index.js"
 import type { RecordedChange } from "../src/TransactionRecord.js"
-import { DB, dumpDatabase, LEGACY, makeHome } from "./home.js"
+import { DB, dumpDatabase, failure, LEGACY, makeHome } from "./home.js"
 
 afterAll(removeTemps)
-
-const failure = <A>(effect: Effect.Effect<A, unknown, never>) =>
-  Effect.map(Effect.either(effect), (either) => {
-    assert.isTrue(Either.isLeft(either), "expected a failure")
-    const error = (either as Either.Left<unknown, A>).left
-    assert.instanceOf(error, JournalError.JournalError)
-    return error as JournalError.JournalError
-  })
 
 const sqlChanges = (journal: Journal.JournalShape, id: string) =>
   Effect.map(journal.get(id), (record) => record.operations.flatMap((op) => op.kind === "sql" ? op.changes : []))

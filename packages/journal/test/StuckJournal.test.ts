@@ -5,24 +5,16 @@
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { removeTemps } from "@sessionport/codex-oracle/Fixtures"
-import { Effect, Either, Logger } from "effect"
+import { Effect, Logger } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { processStart } from "../src/internal/processStart.js"
-import { Journal, JournalError } from "../src/index.js"
-import { makeHome } from "./home.js"
+import { Journal } from "../src/index.js"
+import { failure, makeHome } from "./home.js"
 
 afterAll(removeTemps)
-
-const failure = <A>(effect: Effect.Effect<A, unknown, never>) =>
-  Effect.map(Effect.either(effect), (either) => {
-    assert.isTrue(Either.isLeft(either), "expected a failure")
-    const error = (either as Either.Left<unknown, A>).left
-    assert.instanceOf(error, JournalError.JournalError)
-    return error as JournalError.JournalError
-  })
 
 const setup = () => {
   const home = makeHome()

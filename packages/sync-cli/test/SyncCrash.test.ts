@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
+import { everyStep } from "@sessionport/codex-oracle/Steps"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import { afterAll } from "vitest"
@@ -169,13 +170,6 @@ describe("sync on a full disk", () => {
           fs.rmSync(m.root, { recursive: true, force: true })
           return true
         })
-      const CONCURRENCY = 4
-      let failed = 0
-      for (let n = 1; ; n += CONCURRENCY) {
-        const results = yield* Effect.forEach(Array.from({ length: CONCURRENCY }, (_, i) => n + i), fullAt, { concurrency: CONCURRENCY })
-        failed += results.filter((r) => r).length
-        if (results.includes(false)) break
-      }
-      assert.isAtLeast(failed, 10, "every step of a sync was made to fail")
+      assert.isAtLeast(yield* everyStep(fullAt), 10, "every step of a sync was made to fail")
     }), 300_000)
 })

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { copyFixtureHome, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { sessionMeta, userMessage, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import { Effect } from "effect"
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
@@ -24,25 +24,6 @@ const onePackage = Effect.gen(function*() {
   return pkg
 })
 
-/** Every entry under `dir` with its size, mtime and SHA-256 (folders by name). */
-const state = (dir: string): Record<string, string> => {
-  const out: Record<string, string> = {}
-  const walk = (at: string, rel: string) => {
-    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-      const full = path.join(at, entry.name)
-      const name = rel === "" ? entry.name : `${rel}/${entry.name}`
-      if (entry.isDirectory()) {
-        out[`${name}/`] = "dir"
-        walk(full, name)
-      } else {
-        const stat = fs.statSync(full)
-        out[name] = `${stat.size} ${stat.mtimeMs} ${createHash("sha256").update(fs.readFileSync(full)).digest("hex")}`
-      }
-    }
-  }
-  walk(dir, "")
-  return out
-}
 
 describe("session-sync usage errors", () => {
   it.effect("an empty or blank --codex-home, PACKAGE or --map: exit 2, one line, nothing created anywhere", () =>
@@ -54,7 +35,7 @@ describe("session-sync usage errors", () => {
       fs.mkdirSync(path.join(home, ".codex"), { recursive: true })
       fs.mkdirSync(codexHome)
       const env = { HOME: home, CODEX_HOME: codexHome }
-      const before = state(root)
+      const before = fileState(root)
       for (
         const [args, message] of [
           [["sync", pkg, "--yes", "--codex-home", ""], /--codex-home is empty/],
@@ -73,7 +54,7 @@ describe("session-sync usage errors", () => {
         assert.strictEqual(lines.length, 1, result.stderr)
         assert.match(lines[0]!, message)
       }
-      assert.deepStrictEqual(state(root), before)
+      assert.deepStrictEqual(fileState(root), before)
     }), 120_000)
 
   it.effect("touch nothing in the Codex home: no state_5.sqlite-wal/-shm, no sidecar, no journal", () =>
@@ -84,7 +65,7 @@ describe("session-sync usage errors", () => {
       db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
       db.close()
       assert.isFalse(fs.existsSync(path.join(home, "state_5.sqlite-wal")))
-      const before = state(home)
+      const before = fileState(home)
       for (
         const args of [
           ["sync", pkg, "--codex-home", home, "--map", "bad"],
@@ -95,7 +76,7 @@ describe("session-sync usage errors", () => {
       ) {
         const result = yield* sessionSync(args, { env: { HOME: tempDir("sync-usage-user") } })
         assert.strictEqual(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`)
-        assert.deepStrictEqual(state(home), before, JSON.stringify(args))
+        assert.deepStrictEqual(fileState(home), before, JSON.stringify(args))
       }
     }), 120_000)
 })

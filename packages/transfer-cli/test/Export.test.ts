@@ -155,7 +155,7 @@ describe("session-transfer export", () => {
       child.kill("SIGKILL")
       yield* Effect.promise(() => exited)
       // the temp names its writer, which could not remove it
-      assert.match(temp, new RegExp(`^pkg\\.tgz\\.tmp-${child.pid}-[0-9a-f]{12}$`))
+      assert.match(temp, new RegExp(`^pkg\\.tgz\\.tmp-[0-9a-f]{8}-${child.pid}-[0-9a-f]{12}$`))
       assert.deepStrictEqual(fs.readdirSync(dir), [temp])
 
       const again = yield* sessionTransfer(["export", "--thread", fixtureByRole("named").threadId, "--codex-home", home, "--out", out])

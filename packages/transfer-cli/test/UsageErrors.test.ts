@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { copyFixtureHome, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { sessionMeta, userMessage, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import { Effect } from "effect"
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
@@ -25,25 +25,6 @@ const onePackage = Effect.gen(function*() {
   return pkg
 })
 
-/** Every entry under `dir` with its size, mtime and SHA-256 (folders by name). */
-const state = (dir: string): Record<string, string> => {
-  const out: Record<string, string> = {}
-  const walk = (at: string, rel: string) => {
-    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-      const full = path.join(at, entry.name)
-      const name = rel === "" ? entry.name : `${rel}/${entry.name}`
-      if (entry.isDirectory()) {
-        out[`${name}/`] = "dir"
-        walk(full, name)
-      } else {
-        const stat = fs.statSync(full)
-        out[name] = `${stat.size} ${stat.mtimeMs} ${createHash("sha256").update(fs.readFileSync(full)).digest("hex")}`
-      }
-    }
-  }
-  walk(dir, "")
-  return out
-}
 
 const usageError = (result: CliResult, args: ReadonlyArray<string>, message?: RegExp) => {
   const what = JSON.stringify(args)
@@ -65,7 +46,7 @@ describe("an empty or blank path is a usage error, and nothing is created anywhe
       fs.mkdirSync(codexHome)
       fs.mkdirSync(path.join(home, ".codex"))
       const env = { HOME: home, CODEX_HOME: codexHome }
-      const before = state(root)
+      const before = fileState(root)
       for (const blank of ["", "  "]) {
         for (
           const args of [
@@ -80,7 +61,7 @@ describe("an empty or blank path is a usage error, and nothing is created anywhe
           usageError(yield* sessionTransfer(args, { env }), args, /--codex-home is empty/)
         }
       }
-      assert.deepStrictEqual(state(root), before)
+      assert.deepStrictEqual(fileState(root), before)
     }), 120_000)
 
   it.effect("every other path: PACKAGE, PATH, TARGET, --out, --cwd (and a blank TRANSACTION_ID)", () =>
@@ -89,7 +70,7 @@ describe("an empty or blank path is a usage error, and nothing is created anywhe
       const codexHome = path.join(root, "codex")
       fs.mkdirSync(codexHome)
       const env = { HOME: root, CODEX_HOME: codexHome }
-      const before = state(root)
+      const before = fileState(root)
       for (
         const [args, message] of [
           [["install", ""], /PACKAGE is empty/],
@@ -103,7 +84,7 @@ describe("an empty or blank path is a usage error, and nothing is created anywhe
       ) {
         usageError(yield* sessionTransfer(args, { env }), args, message)
       }
-      assert.deepStrictEqual(state(root), before)
+      assert.deepStrictEqual(fileState(root), before)
     }), 120_000)
 })
 
@@ -115,7 +96,7 @@ describe("--map FROM=TO refuses what cannot be a folder", () => {
       const codexHome = path.join(root, ".codex")
       fs.mkdirSync(codexHome)
       const env = { HOME: root }
-      const before = state(root)
+      const before = fileState(root)
       for (
         const [map, message] of [
           ["/home/alice/proj=/srv/../../etc", /TO holds a "\.\." segment/],
@@ -130,7 +111,7 @@ describe("--map FROM=TO refuses what cannot be a folder", () => {
         const args = ["install", pkg, "--codex-home", codexHome, "--map", map]
         usageError(yield* sessionTransfer(args, { env }), args, message)
       }
-      assert.deepStrictEqual(state(root), before)
+      assert.deepStrictEqual(fileState(root), before)
     }), 120_000)
 })
 
@@ -145,7 +126,7 @@ describe("usage errors touch nothing in the Codex home", () => {
       db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
       db.close()
       assert.isFalse(fs.existsSync(path.join(home, "state_5.sqlite-wal")))
-      const before = state(home)
+      const before = fileState(home)
       const env = { HOME: tempDir("usage-user") }
       for (
         const args of [
@@ -162,7 +143,7 @@ describe("usage errors touch nothing in the Codex home", () => {
       ) {
         const result = yield* sessionTransfer(args, { env })
         assert.strictEqual(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`)
-        assert.deepStrictEqual(state(home), before, JSON.stringify(args))
+        assert.deepStrictEqual(fileState(home), before, JSON.stringify(args))
       }
     }), 120_000)
 })
