@@ -52,6 +52,12 @@ export * as HostilePackages from "./HostilePackages.js"
 export * as OutputItem from "./OutputItem.js"
 /** @since 0.1.0 */
 export * as PackageBuilders from "./PackageBuilders.js"
+/**
+ * A folder seen read-only (a read-only bind mount), for tests of a read-only Codex home.
+ *
+ * @since 0.1.0
+ */
+export * as ReadOnlyMount from "./ReadOnlyMount.js"
 
 /**
  * A scripted OpenAI Responses endpoint on loopback, so the real Codex CLI runs offline.

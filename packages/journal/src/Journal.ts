@@ -810,8 +810,23 @@ export const make = (options: JournalOptions): JournalShape => {
   const recover = Effect.fn("Journal.recover")(function*(options?: { readonly force?: boolean | undefined }) {
     // no journal: nothing to recover, and no folder to create in a home we may never touch
     if ((yield* io(dir, "cannot inspect", () => lstatOrUndefined(dir))) === undefined) return { recovered: [] }
-    const { damaged, recovered } = yield* withLock("recover", null, () => recoverPending(options?.force === true))
+    const { damaged, recovered } = yield* withLock("recover", null, () => recoverPending(options?.force === true)).pipe(
+      // a home that cannot be written (a read-only copy or volume): nothing there can be rolled
+      // back, nor changed by anyone; a command that only reads goes on unless something is pending
+      Effect.catchIf((error) => error instanceof JournalError && error.reason === "read_only", (error) =>
+        Effect.flatMap(anyPending, (pending) => pending ? Effect.fail(error) : Effect.succeed({ recovered: [], damaged: [] })))
+    )
     return (damaged.length === 0 ? { recovered } : { recovered, damaged }) satisfies RecoverReport
+  })
+
+  /** whether a transaction is left unfinished (read without the lock) */
+  const anyPending = Effect.gen(function*() {
+    for (const id of yield* listIds(dir)) {
+      if (yield* isCompleted(dir, id)) continue
+      const record = yield* readOrDamaged(id)
+      if (record !== undefined && !(record instanceof JournalError) && isPending({ dir: Path.join(dir, id), record })) return true
+    }
+    return false
   })
 
   const list = Effect.gen(function*() {

@@ -191,7 +191,8 @@ export const make = (codexHome: string): SidecarShape => {
           : Effect.fail(new LineageError({ reason: "bad_sidecar", path, detail: `schema ${rows[0]?.value ?? "missing"}, expected ${SCHEMA_VERSION}` }))
     )
 
-  // a home that cannot be written says so, rather than call the sidecar unusable
+  // a home that cannot be written says so, rather than call the sidecar unusable (even a read
+  // needs SQLite's shared-memory file next to it, the sidecar being in WAL mode)
   const writable = (error: LineageError): LineageError => {
     const found = error.reason === "bad_sidecar" ? ReadOnly.readOnlyFolder(path, error.cause, codexHome) : undefined
     return found === undefined ? error : new LineageError({ reason: "read_only", path: found.path, detail: found.why, cause: error.cause })
@@ -212,7 +213,7 @@ export const make = (codexHome: string): SidecarShape => {
       const sql = yield* open(true)
       yield* checkSchema(sql)
       return yield* run(sql).pipe(Effect.mapError(fail("cannot read it")))
-    }))
+    })).pipe(Effect.mapError(writable))
 
   const snapshot = Effect.suspend(() => {
     if (!nodeFs.existsSync(path)) return Effect.succeed(emptySnapshot)
