@@ -7,7 +7,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Journal, JournalError, SqlChange } from "../src/index.js"
-import { DB, dumpDatabase, failure, INDEX, install, LEGACY, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
+import { DB, dumpDatabase, INDEX, install, LEGACY, makeHome, NEW_A, OLD_ROLLOUT, snapshot } from "./home.js"
+import { failure } from "./failure.js"
 
 afterAll(removeTemps)
 

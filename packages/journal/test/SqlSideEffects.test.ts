@@ -10,7 +10,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Journal, SqlChange } from "../src/index.js"
 import type { RecordedChange } from "../src/TransactionRecord.js"
-import { DB, dumpDatabase, failure, LEGACY, makeHome } from "./home.js"
+import { DB, dumpDatabase, LEGACY, makeHome } from "./home.js"
+import { failure } from "./failure.js"
 
 afterAll(removeTemps)
 

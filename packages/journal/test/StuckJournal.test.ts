@@ -12,7 +12,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { processStart } from "../src/internal/processStart.js"
 import { Journal } from "../src/index.js"
-import { failure, makeHome } from "./home.js"
+import { makeHome } from "./home.js"
+import { failure } from "./failure.js"
 
 afterAll(removeTemps)
 

@@ -6,12 +6,11 @@
  */
 import { openDatabase, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { rowidName } from "@sessionport/codex-oracle/HomeState"
-import { assert } from "@effect/vitest"
-import { Effect, Either, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Journal, JournalError, SqlChange } from "../src/index.js"
+import { Journal, SqlChange } from "../src/index.js"
 
 export const OLD_ROLLOUT = "sessions/2026/11/20/rollout-2026-11-20T10-00-00-0199a000-0000-7000-8000-000000000001.jsonl"
 export const NEW_A = "sessions/2026/12/01/rollout-2026-12-01T09-00-00-0199b000-0000-7000-8000-00000000000a.jsonl"
@@ -236,12 +235,3 @@ export const snapshot = (home: string): Record<string, unknown> => {
   walk(home)
   return out
 }
-
-/** The JournalError an effect fails with (the test fails if it succeeds or fails otherwise). */
-export const failure = <A>(effect: Effect.Effect<A, unknown, never>) =>
-  Effect.map(Effect.either(effect), (either) => {
-    assert.isTrue(Either.isLeft(either), "expected a failure")
-    const error = (either as Either.Left<unknown, A>).left
-    assert.instanceOf(error, JournalError.JournalError)
-    return error as JournalError.JournalError
-  })
