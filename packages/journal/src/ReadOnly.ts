@@ -10,6 +10,7 @@
  */
 import * as nodeFs from "node:fs"
 import * as Path from "node:path"
+import { causeChain } from "./internal/files.js"
 
 /** @since 0.1.0 @category models */
 export interface ReadOnlyFolder {
@@ -25,15 +26,8 @@ const WHY: Readonly<Record<string, string>> = {
   EPERM: "operation not permitted"
 }
 
-const codeOf = (error: unknown): string | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { readonly code?: unknown }).code
-    if (typeof code === "string" && code in WHY) return code
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return undefined
-}
+const codeOf = (error: unknown): string | undefined =>
+  causeChain(error).map(({ code }) => code).find((code): code is string => typeof code === "string" && code in WHY)
 
 /** `path`, or its nearest ancestor that exists */
 const nearestExisting = (path: string): string => {

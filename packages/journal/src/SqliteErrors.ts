@@ -5,29 +5,19 @@
  *
  * @since 0.1.0
  */
+import { causeChain } from "./internal/files.js"
 
 /** @since 0.1.0 @category accessors */
-export const code = (error: unknown): string | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const found = (current as { readonly code?: unknown }).code
-    if (typeof found === "string" && found.startsWith("SQLITE_")) return found
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return undefined
-}
+export const code = (error: unknown): string | undefined =>
+  causeChain(error).map(({ code }) => code).find((code): code is string =>
+    typeof code === "string" && code.startsWith("SQLITE_")
+  )
 
 /** @since 0.1.0 @category accessors */
-export const message = (error: unknown): string => {
-  let current: unknown = error
-  let last = error instanceof Error ? error.message : String(error)
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const found = (current as { readonly message?: unknown }).message
-    if (typeof found === "string" && found.length > 0) last = found
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return last
-}
+export const message = (error: unknown): string =>
+  causeChain(error).map(({ message }) => message).filter((message): message is string =>
+    typeof message === "string" && message.length > 0
+  ).at(-1) ?? (error instanceof Error ? error.message : String(error))
 
 /** A lock held by another process: Codex is running. @since 0.1.0 @category predicates */
 export const isBusy = (error: unknown): boolean => {

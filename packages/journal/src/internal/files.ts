@@ -17,15 +17,27 @@ export const errnoCode = (error: unknown): string | undefined =>
  * A write refused for want of room: a full disk or quota (`ENOSPC`, `EDQUOT`), or SQLite's
  * `SQLITE_FULL`, told from the error, its causes or its message.
  */
-export const isNoSpace = (error: unknown): boolean => {
+export const isNoSpace = (error: unknown): boolean =>
+  causeChain(error).some(({ code, message }) =>
+    code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" ||
+    (typeof message === "string" && /\bENOSPC\b|\bEDQUOT\b|SQLITE_FULL|database or disk is full/.test(message))
+  )
+
+/**
+ * @internal
+ * An error and its causes (a few levels deep), outermost first: Effect's and SQL's wrappers keep
+ * the node or SQLite error, with its `code`, behind `cause`.
+ */
+export const causeChain = (
+  error: unknown
+): Array<{ readonly code?: unknown; readonly message?: unknown; readonly cause?: unknown }> => {
+  const chain: Array<{ readonly code?: unknown; readonly message?: unknown; readonly cause?: unknown }> = []
   let current: unknown = error
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const { code, message } = current as { readonly code?: unknown; readonly message?: unknown }
-    if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL") return true
-    if (typeof message === "string" && /\bENOSPC\b|\bEDQUOT\b|SQLITE_FULL|database or disk is full/.test(message)) return true
+    chain.push(current as { readonly cause?: unknown })
     current = (current as { readonly cause?: unknown }).cause
   }
-  return false
+  return chain
 }
 
 /** @internal */
