@@ -61,6 +61,12 @@ export interface PathRules {
   readonly map: (path: string) => string
   /** A `file://` URL with its path localized and re-encoded; the same string when unchanged or unreadable. */
   readonly mapFileUrl: (url: string) => string
+  /**
+   * Free text with every POSIX rule prefix that stands as a path of its own (not inside a longer
+   * name) mapped to its target; what follows a prefix is kept as it is (text does not say where a
+   * path ends). Windows prefixes are left in text.
+   */
+  readonly mapText: (text: string) => { readonly text: string; readonly changes: ReadonlyArray<{ readonly old: string; readonly new: string }> }
   /** The rules in the order they apply. */
   readonly describe: () => ReadonlyArray<RuleDescription>
   /**
@@ -172,6 +178,8 @@ const keyOf = (from: string, style: Paths.Style): string => {
   const key = Paths.isSeparator(trimmed.charCodeAt(trimmed.length - 1)) ? trimmed.slice(0, -1) : trimmed
   return style === "windows" ? Paths.foldWindows(key) : key
 }
+
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")
 
 const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1)
 
@@ -293,5 +301,26 @@ export const make = (options: Options): PathRules => {
     { rule: "unchanged", from: "anything else", to: "unchanged", text: "anything else stays as it is" }
   ]
 
-  return { map, mapFileUrl, describe: () => descriptions, mayChangeJson, jsonNeedles }
+  // a prefix in text: not preceded by a path character (a longer name, a URL's path) and followed
+  // by a separator or a character no file name part here would end on
+  const textRules = posix.filter((r) => r.key !== "")
+  const textPattern = textRules.length === 0
+    ? undefined
+    : new RegExp(
+      `(?<![\\p{L}\\p{N}_.~/-])(${textRules.map((r) => escapeRegExp(r.key)).join("|")})(?![\\p{L}\\p{N}_~-]|\\.[\\p{L}\\p{N}_.~-])`,
+      "gu"
+    )
+  const textTarget = new Map(textRules.map((r) => [r.key, r.target.exact]))
+  const mapText: PathRules["mapText"] = (text) => {
+    if (textPattern === undefined || !textRules.some((r) => text.includes(r.key))) return { text, changes: [] }
+    const changes: Array<{ old: string; new: string }> = []
+    const out = text.replace(textPattern, (key: string) => {
+      const target = textTarget.get(key)!
+      if (target !== key) changes.push({ old: key, new: target })
+      return target
+    })
+    return { text: changes.length === 0 ? text : out, changes }
+  }
+
+  return { map, mapFileUrl, mapText, describe: () => descriptions, mayChangeJson, jsonNeedles }
 }

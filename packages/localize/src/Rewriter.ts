@@ -38,6 +38,7 @@
 import { CorruptInput } from "@sessionport/schema/LineDecoder"
 import { LineTooLong } from "@sessionport/schema/LineLimit"
 import { Chunk, Effect, Schema, type Sink, Stream } from "effect"
+import type * as Dialect from "./Dialect.js"
 import { Engine, MissingOffset, OutsideRoot } from "./internal/engine.js"
 import { type PathRules, PathOutsideRoot } from "./PathRules.js"
 
@@ -63,6 +64,8 @@ export interface Plan {
   readonly maxLineBytes?: number | undefined
   /** lines of the file before the input, when the input is its suffix: line numbers are the file's */
   readonly lineOffset?: number | undefined
+  /** the agent's transcript format (its rewrite surface); default Codex */
+  readonly dialect?: Dialect.Dialect | undefined
 }
 
 /** One rewritten value. @since 0.1.0 @category models */
@@ -130,7 +133,8 @@ const makeEngine = (plan: Plan) =>
     lineEnds: plan.lineEnds,
     maxChanges: plan.maxChanges ?? DEFAULT_MAX_CHANGES,
     maxLineBytes: plan.maxLineBytes,
-    lineOffset: plan.lineOffset
+    lineOffset: plan.lineOffset,
+    dialect: plan.dialect
   })
 
 const reasonOf = (error: unknown): RewriteError["reason"] | undefined =>

@@ -5,6 +5,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.2.0 */
+export * as Dialect from "./Dialect.js"
 /** @since 0.1.0 */
 export * as Neutralizer from "./Neutralizer.js"
 /** @since 0.1.0 */

@@ -31,6 +31,9 @@
  *   `Current working directory: …` line. With `whole`, the whole string is such a fragment;
  * - `byte-offset`: an offset into the rollout of the thread named by the sibling `thread_id`,
  *   moved to where the same line boundary lies after that rollout was rewritten.
+ * - `text-with-paths`: free text (a tool's output, an environment block) in which every
+ *   occurrence of a mapped path prefix, standing as a path of its own, is mapped; the rest of the
+ *   text is kept as it is.
  *
  * @since 0.1.0
  * @category models
@@ -44,6 +47,7 @@ export type Kind =
   | "text-with-cwd"
   | "text-with-writable-roots"
   | "byte-offset"
+  | "text-with-paths"
 
 /**
  * Why an entry is on the surface:

@@ -1,8 +1,6 @@
-import * as RewriteSurface from "@sessionport/package-format/RewriteSurface"
 import { isZstd, LineDecoder, type LineResult } from "@sessionport/schema/LineDecoder"
 import { checkLength, MAX_LINE_BYTES, UnfinishedLine } from "@sessionport/schema/LineLimit"
-import { lineTypes } from "@sessionport/schema/RolloutLine"
-import { decodeJson, type RolloutEntry } from "@sessionport/schema/RolloutRecord"
+import * as Dialect from "../Dialect.js"
 import { type PathRules, PathOutsideRoot } from "../PathRules.js"
 import type { Change, Report } from "../Rewriter.js"
 import { LineWalker, type Mappers, Surface } from "./surface.js"
@@ -19,6 +17,8 @@ export interface EngineOptions {
   readonly maxLineBytes: number | undefined
   /** lines of the file before the input (a suffix): line numbers are the file's */
   readonly lineOffset: number | undefined
+  /** the transcript format; default Codex */
+  readonly dialect: Dialect.Dialect | undefined
 }
 
 /** @internal A history_base offset the caller did not provide. */
@@ -31,8 +31,13 @@ export class OutsideRoot extends Error {
   }
 }
 
-const surface = new Surface(RewriteSurface.entries)
-const KNOWN_TYPES: ReadonlySet<string> = new Set(lineTypes)
+// each dialect's surface is compiled once
+const surfaces = new WeakMap<Dialect.Dialect, Surface>()
+const surfaceOf = (dialect: Dialect.Dialect): Surface => {
+  let surface = surfaces.get(dialect)
+  if (surface === undefined) surfaces.set(dialect, surface = new Surface(dialect.surface))
+  return surface
+}
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 
@@ -181,6 +186,8 @@ export class Engine {
   private readonly rules: PathRules
   private readonly wanted: ReadonlySet<number> | undefined
   private readonly maxChanges: number
+  private readonly dialect: Dialect.Dialect
+  private readonly surface: Surface
 
   private mode: "undecided" | "plain" | "zstd" = "undecided"
   private head: Array<Uint8Array> = []
@@ -208,6 +215,8 @@ export class Engine {
     const { historyBaseOffsets, idMap, timestamps } = options
     this.rules = options.pathRules
     this.maxChanges = options.maxChanges
+    this.dialect = options.dialect ?? Dialect.codex
+    this.surface = surfaceOf(this.dialect)
     this.wanted = options.lineEnds !== undefined && options.lineEnds.size > 0 ? options.lineEnds : undefined
     if (this.wanted?.has(0)) this.lineEnds.set(0, 0)
     const inIdMap = keyCheck(idMap)
@@ -230,6 +239,7 @@ export class Engine {
     const mappers: Mappers = {
       path: options.pathRules.map,
       fileUrl: options.pathRules.mapFileUrl,
+      pathsInText: options.pathRules.mapText,
       threadId: (id) => idMap.get(id),
       timestamp: (line) => {
         const id = (line.payload as Record<string, unknown> | undefined)?.id
@@ -401,11 +411,13 @@ export class Engine {
    */
   private attempt(raw: string, lineNumber: number, decoded: LineResult | undefined): string | undefined {
     let json: unknown
-    let entry: RolloutEntry | undefined
+    let recognised: Dialect.Recognition | undefined
     if (decoded !== undefined) {
       if (decoded._tag === "Left") return void this.notJson++
-      entry = decoded.right.entry
+      const entry = decoded.right.entry
       json = entry._tag === "Known" || entry._tag === "Legacy" ? entry.line : entry._tag === "Unknown" ? entry.json : undefined
+      // the decoder reads rollouts: its verdict is the Codex dialect's
+      if (this.dialect === Dialect.codex) recognised = entry._tag === "Known" ? "known" : entry._tag === "Legacy" ? "legacy" : "unknown"
     } else {
       try {
         json = JSON.parse(raw)
@@ -417,17 +429,17 @@ export class Engine {
     const type = line?.type
     const payload = line?.payload
     const payloadType = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>).type : undefined
-    const entries = line === undefined ? [] : surface.entriesFor(type, payloadType)
+    const entries = line === undefined ? [] : this.surface.entriesFor(type, payloadType)
     if (entries.length === 0) {
       // nothing on the surface; still say so when the line is of a shape this version does not know
-      if (typeof type !== "string" || !KNOWN_TYPES.has(type)) this.skip(entry ?? decodeJson(json))
+      if (typeof type !== "string" || !this.dialect.knownTypes.has(type)) this.skip(recognised ?? this.dialect.recognise(json))
       return undefined
     }
     if (!this.walker.collect(line!, entries)) return void this.walker.release()
-    entry ??= decodeJson(json)
-    if (entry._tag !== "Known") {
+    recognised ??= this.dialect.recognise(json)
+    if (recognised !== "known") {
       this.walker.release()
-      return void this.skip(entry)
+      return void this.skip(recognised)
     }
     // a carriage return before the newline stays where it was
     const cr = raw.endsWith("\r")
@@ -445,9 +457,9 @@ export class Engine {
     return cr ? `${out}\r` : out
   }
 
-  private skip(entry: RolloutEntry): void {
-    if (entry._tag === "Unknown") this.unknown++
-    else if (entry._tag === "Legacy") this.legacy++
+  private skip(recognised: Dialect.Recognition): void {
+    if (recognised === "unknown") this.unknown++
+    else if (recognised === "legacy") this.legacy++
   }
 
   report(): Report {

@@ -9,6 +9,8 @@ export interface Mappers {
   readonly timestamp: (line: Record<string, unknown>) => string | undefined
   /** a history_base offset moved into the rewritten parent; may throw */
   readonly byteOffset: (container: Record<string, unknown>, offset: number) => number | undefined
+  /** every mapped path prefix in free text, with what changed; absent: text is left alone */
+  readonly pathsInText?: ((text: string) => { readonly text: string; readonly changes: ReadonlyArray<{ readonly old: string; readonly new: string }> }) | undefined
   /** a path held as a map key (`[~]`), given its position among the keys; absent: `path` */
   readonly key?: ((key: string, index: number) => string) | undefined
 }
@@ -262,6 +264,15 @@ export class LineWalker {
       case "text-with-writable-roots": {
         if (typeof value !== "string" || !value.includes("<permissions instructions>")) return
         this.writableRoots(parent, key, value)
+        return
+      }
+      case "text-with-paths": {
+        if (typeof value !== "string" || m.pathsInText === undefined) return
+        const mapped = m.pathsInText(value)
+        if (mapped.changes.length === 0) return
+        this.edits.push({ _tag: "Set", container: parent, key, value: mapped.text })
+        const field = formatField(this.trail)
+        for (const change of mapped.changes) this.changes.push({ field: `${field}<text>`, old: change.old, new: change.new })
         return
       }
     }
