@@ -9,12 +9,11 @@
  * @since 0.1.0
  */
 import { FileSystem, Path } from "@effect/platform"
-import { Credentials, FormatVersion, Layout, Manifest, PackageDocs, PackageError, PackageWriter, PathLocalization, Producer } from "@sessionport/package-format"
+import { type AgentStore, PackageExport } from "@sessionport/agent"
+import { Credentials, Layout, type Manifest, PackageError, type PackageWriter } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import type { StateRow } from "@sessionport/schema"
 import { Context, Effect, Layer, Schema, Stream } from "effect"
-import * as os from "node:os"
-import { uuidv7 } from "uuidv7"
 import * as CodexHome from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
 import * as SessionCatalog from "./SessionCatalog.js"
@@ -112,7 +111,17 @@ export interface ExporterShape {
   readonly export: (
     request: ExportRequest
   ) => Effect.Effect<ExportResult, ExportError | CodexHomeError | PackageError.PackageError>
+  /** this home's share of a package of several agents (see `@sessionport/agent`) */
+  readonly part: (
+    request: PartRequest
+  ) => Effect.Effect<
+    AgentStore.ExportPart & { readonly unmatched: ReadonlyArray<string> },
+    ExportError | CodexHomeError | PackageError.PackageError
+  >
 }
+
+/** What {@link ExporterShape.part} needs: the request without `dryRun`. @since 0.2.0 @category models */
+export type PartRequest = Omit<ExportRequest, "dryRun">
 
 /** @since 0.1.0 @category tags */
 export class Exporter extends Context.Tag("@sessionport/codex-home/Exporter")<Exporter, ExporterShape>() {}
@@ -251,7 +260,12 @@ export const make = Effect.gen(function*() {
     return { carried, excluded, allowed: allowedFiles }
   })
 
-  const exportSessions = Effect.fn("Exporter.export")(function*(request: ExportRequest) {
+  /**
+   * The selected sessions, screened skills and metadata as this home's share of a package. Ids
+   * it does not have are answered in `unmatched` (another agent may have them), and an empty
+   * selection is not an error here: the caller judges the whole package.
+   */
+  const part = Effect.fn("Exporter.part")(function*(request: PartRequest) {
     const selection = yield* catalog.list({
       threadIds: request.threadIds,
       cwds: request.cwds,
@@ -266,24 +280,13 @@ export const make = Effect.gen(function*() {
       ...selected.flatMap((s) => [s.threadId.toLowerCase(), s.file.threadId]),
       ...selection.unreadable.map((s) => s.threadId)
     ])
-    const unknown = request.threadIds.filter((id) => !matched.has(id.trim().toLowerCase()))
-    if (unknown.length > 0) {
-      return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${unknown.join(", ")} in ${home.root}` })
-    }
+    const unmatched = request.threadIds.filter((id) => !matched.has(id.trim().toLowerCase()))
     const lineage = yield* catalog.withForkParents(selected)
     // a fork's unreadable parent is refused or skipped like a selected session
     const unreadable = [...selection.unreadable, ...lineage.unreadableParents]
     const skipped = unreadable.map((s): SkippedSession => ({ threadId: s.threadId, path: s.file.path, reason: s.reason }))
     if (unreadable.length > 0 && !request.skipUnreadable) {
       return yield* new ExportError({ reason: "unreadable_sessions", detail: unreadableRefusal(unreadable), unreadable: skipped })
-    }
-    if (selected.length === 0) {
-      return yield* new ExportError({
-        reason: "nothing_selected",
-        detail: unreadable.length === 0
-          ? `no session in ${home.root} matches the selection`
-          : `no readable session in ${home.root} matches the selection (${unreadable.length} unreadable left out)`
-      })
     }
     const sessions = lineage.sessions
     const forkOf = new Map<string, string>()
@@ -296,11 +299,9 @@ export const make = Effect.gen(function*() {
         `a fork in this package needs session ${s.threadId}, which is unreadable; the fork will show only its own turns`
       )
     ]
-
-    const createdAt = new Date()
-    const packageId = uuidv7()
-    const format = PackageWriter.formatFor(request.out)
-    const exported: Array<ExportedSession> = sessions.map((s) => ({
+    const exported = sessions.map((s): AgentStore.ExportedSession & ExportedSession => ({
+      agent: "codex",
+      id: s.threadId,
       threadId: s.threadId,
       cwd: s.head.cwd,
       title: s.head.firstUserMessage,
@@ -312,109 +313,97 @@ export const make = Effect.gen(function*() {
     }))
     const { files: skillPaths, skills } = request.includeSkills ? yield* skillFiles() : { files: [], skills: [] }
     const screened = yield* screenSkills(skillPaths, request.allowFiles ?? [], request.out)
-    const result = (files: number, bytes: number): ExportResult => ({
-      out: request.out,
-      format,
-      dryRun: request.dryRun,
-      packageId,
-      sessions: exported,
-      skills,
-      excludedFiles: screened.excluded,
-      allowedFiles: screened.allowed,
-      skipped,
-      warnings,
-      files,
-      bytes
-    })
-    if (request.dryRun) return result(0, 0)
 
-    const ids = sessions.map((s) => s.threadId)
-    const rows = sessions.map((s) => plainRow(s.row ?? synthesizedRow(s)))
-    const tools = (yield* db.dynamicTools(ids)).map(plainRow)
-    // the source's own index line when it has one; a name known only from `threads.name`
-    // gets a line dated by the session's last activity
-    const indexLines = yield* home.sessionIndexLines
-    const names = sessions.flatMap((s) =>
-      s.name === undefined
-        ? []
-        : [indexLines.get(s.threadId) ?? { id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
-    )
-    const cwds = [...new Set(sessions.map((s) => s.head.cwd))].sort()
-    const docs: PackageDocs.PackageDocsInput = {
-      packageId,
-      createdAt: createdAt.toISOString(),
-      sourcePlatform: process.platform,
-      sourceHome: os.homedir(),
-      sessions: exported.map((s) => ({ threadId: s.threadId, cwd: s.cwd, title: s.title })),
-      cwds
-    }
-    const localization: PathLocalization.PathLocalization = {
-      rule: PathLocalization.DOCUMENTS_RULE,
-      examples: cwds,
-      source_platform: process.platform,
-      source_home: os.homedir(),
-      source_codex_home: home.root
-    }
-
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const sink = yield* PackageWriter.open(request.out, {
-        format,
-        mtime: createdAt,
-        allowedFiles: screened.allowed.map((file) => file.path)
+    const write = (sink: PackageWriter.PackageSink, advance: (bytes: number) => void) =>
+      Effect.gen(function*() {
+        const ids = sessions.map((s) => s.threadId)
+        const rows = sessions.map((s) => plainRow(s.row ?? synthesizedRow(s)))
+        const tools = (yield* db.dynamicTools(ids)).map(plainRow)
+        // the source's own index line when it has one; a name known only from `threads.name`
+        // gets a line dated by the session's last activity
+        const indexLines = yield* home.sessionIndexLines
+        const names = sessions.flatMap((s) =>
+          s.name === undefined
+            ? []
+            : [indexLines.get(s.threadId) ?? { id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
+        )
+        const written: Array<Manifest.PackageFile> = []
+        // exactly the bytes present when listed: a session Codex is appending to still exports a
+        // consistent prefix
+        for (const [i, session] of sessions.entries()) {
+          written.push(yield* sink.addFile({ path: exported[i]!.entry, size: session.file.size, source: session.file.path }, advance))
+        }
+        for (const file of screened.carried) written.push(yield* sink.addFile(file))
+        const texts: ReadonlyArray<readonly [string, string]> = [
+          [Layout.THREADS, jsonl(rows)],
+          [Layout.SESSION_INDEX, jsonl(names)],
+          [Layout.DYNAMIC_TOOLS, jsonl(tools)]
+        ]
+        for (const [entry, text] of texts) written.push(yield* sink.addBytes(entry, text))
+        return written
       })
-      const written: Array<Manifest.PackageFile> = []
-      const total = sessions.reduce((n, s) => n + s.file.size, 0)
-      yield* Progress.track("export", total, "bytes", (task) =>
-        Effect.forEach(sessions, (session, i) =>
-          Effect.gen(function*() {
-            // exactly the bytes present when listed: a session Codex is appending to still
-            // exports a consistent prefix
-            written.push(
-              yield* sink.addFile({ path: exported[i]!.entry, size: session.file.size, source: session.file.path }, task.advance)
-            )
-          }), { discard: true }))
-      for (const file of screened.carried) written.push(yield* sink.addFile(file))
-      const texts: ReadonlyArray<readonly [string, string]> = [
-        [Layout.THREADS, jsonl(rows)],
-        [Layout.SESSION_INDEX, jsonl(names)],
-        [Layout.DYNAMIC_TOOLS, jsonl(tools)],
-        [Layout.PATH_LOCALIZATION, JSON.stringify(localization, null, 2) + "\n"],
-        [Layout.REQUIRED_DIRECTORIES, JSON.stringify(cwds, null, 2) + "\n"],
-        [Layout.README, PackageDocs.readme(docs)],
-        [Layout.INSTALL_REMOTE, PackageDocs.installRemote(docs)]
-      ]
-      for (const [entry, text] of texts) written.push(yield* sink.addBytes(entry, text))
-      const manifest: Manifest.PackageManifest = {
-        format_version: FormatVersion.FORMAT_VERSION,
-        package_kind: Manifest.PACKAGE_KIND,
-        minimum_working_set_only: true,
-        cwd_filter: request.cwds.length === 1 ? request.cwds[0]! : null,
-        thread_ids: [...ids].sort(),
-        skills_included: skills,
-        deferred_components: Manifest.DEFERRED_COMPONENTS,
-        preferred_installer_skill: Manifest.PREFERRED_INSTALLER,
-        package_id: packageId,
-        created_at: createdAt.toISOString(),
-        producer: { name: Producer.NAME, version: Producer.VERSION },
-        source: { platform: process.platform, codex_home: home.root, home: os.homedir(), hostname: os.hostname() },
-        selection: {
-          all: request.all,
-          thread_ids: request.threadIds,
-          cwds: request.cwds,
-          since: request.since?.toISOString() ?? null,
-          include_archived: request.includeArchived,
-          include_skills: request.includeSkills
-        },
-        files: written,
-        ...(request.includeSkills ? { excluded_files: screened.excluded, allowed_files: screened.allowed } : {})
-      }
-      yield* sink.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
-      yield* sink.commit
-      return result(written.length + 1, written.reduce((n, f) => n + f.size, 0))
-    })).pipe(Effect.provideService(Progress.Progress, progress))
+
+    return {
+      agent: "codex",
+      home: home.root,
+      sessions: exported,
+      skipped: skipped.map((s) => ({ agent: "codex", id: s.threadId, ...s })),
+      warnings,
+      unmatched,
+      skills,
+      bytes: sessions.reduce((n, s) => n + s.file.size, 0),
+      manifest: {
+        threadIds: sessions.map((s) => s.threadId),
+        skills,
+        excludedFiles: screened.excluded,
+        allowedFiles: screened.allowed,
+        screenedFiles: request.includeSkills,
+        localization: { source_codex_home: home.root }
+      },
+      write
+    } satisfies AgentStore.ExportPart & { readonly unmatched: ReadonlyArray<string>; readonly skills: ReadonlyArray<string> }
   })
 
-  return Exporter.of({ export: exportSessions })
+  const exportSessions = Effect.fn("Exporter.export")(function*(request: ExportRequest) {
+    const share = yield* part(request)
+    if (share.unmatched.length > 0) {
+      return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${share.unmatched.join(", ")} in ${home.root}` })
+    }
+    if (share.sessions.length === 0) {
+      return yield* new ExportError({
+        reason: "nothing_selected",
+        detail: share.skipped.length === 0
+          ? `no session in ${home.root} matches the selection`
+          : `no readable session in ${home.root} matches the selection (${share.skipped.length} unreadable left out)`
+      })
+    }
+    const result = yield* PackageExport.write({
+      out: request.out,
+      ids: request.threadIds,
+      cwds: request.cwds,
+      since: request.since,
+      all: request.all,
+      includeArchived: request.includeArchived,
+      includeSkills: request.includeSkills,
+      dryRun: request.dryRun
+    }, [share]).pipe(Effect.provideService(Progress.Progress, progress))
+    return {
+      out: result.out,
+      format: result.format,
+      dryRun: result.dryRun,
+      packageId: result.packageId,
+      sessions: share.sessions.map(({ agent: _, id: __, ...s }) => s),
+      skills: result.skills,
+      excludedFiles: result.excludedFiles,
+      allowedFiles: result.allowedFiles,
+      skipped: share.skipped.map((s) => ({ threadId: s.id, path: s.path, reason: s.reason })),
+      warnings: result.warnings,
+      files: result.files,
+      bytes: result.bytes
+    } satisfies ExportResult
+  })
+
+  return Exporter.of({ export: exportSessions, part })
 })
 
 /** @since 0.1.0 @category layers */

@@ -45,10 +45,27 @@ export const Producer = Schema.Struct({ name: Schema.String, version: Schema.Str
 export const SourceInfo = Schema.Struct({
   // process.platform of the exporting machine: "darwin" | "linux" | "win32" | …
   platform: Schema.String,
-  codex_home: Schema.String,
+  /** present when the package holds Codex sessions (always, before other agents) */
+  codex_home: Schema.optional(Schema.String),
   home: Schema.optional(Schema.String),
-  hostname: Schema.optional(Schema.String)
+  hostname: Schema.optional(Schema.String),
+  /** the home of every agent other than Codex whose sessions are inside, by agent */
+  agent_homes: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
 }).annotations({ identifier: "SourceInfo" })
+
+/**
+ * A session of an agent other than Codex: its files are under `agents/<agent>/sessions/<id>/`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const AgentSession = Schema.Struct({
+  agent: Schema.String,
+  id: Schema.String
+}).annotations({ identifier: "AgentSession" })
+
+/** @since 0.2.0 @category models */
+export type AgentSession = typeof AgentSession.Type
 
 /** What export was asked for. @since 0.1.0 @category models */
 export const Selection = Schema.Struct({
@@ -94,7 +111,14 @@ export const PackageManifest = Schema.Struct({
   /** skill files export left out as credentials */
   excluded_files: Schema.optional(Schema.Array(FlaggedFile)),
   /** skill files that look like credentials, carried because export's `--allow-file` named them */
-  allowed_files: Schema.optional(Schema.Array(FlaggedFile))
+  allowed_files: Schema.optional(Schema.Array(FlaggedFile)),
+  /**
+   * every agent whose sessions are inside, when one is not Codex (absent: Codex only). A reader
+   * that does not know one of them refuses the whole package.
+   */
+  agents: Schema.optional(Schema.Array(Schema.String)),
+  /** the sessions of agents other than Codex (Codex's are `thread_ids`) */
+  agent_sessions: Schema.optional(Schema.Array(AgentSession))
 }).annotations({ identifier: "PackageManifest" })
 
 /** @since 0.1.0 @category models */

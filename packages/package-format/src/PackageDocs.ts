@@ -12,33 +12,59 @@ export interface PackageDocsInput {
   readonly createdAt: string
   readonly sourcePlatform: string
   readonly sourceHome: string
-  readonly sessions: ReadonlyArray<{ readonly threadId: string; readonly cwd: string; readonly title: string | undefined }>
+  readonly sessions: ReadonlyArray<{
+    readonly threadId: string
+    readonly cwd: string
+    readonly title: string | undefined
+    /** absent: codex */
+    readonly agent?: string | undefined
+  }>
   readonly cwds: ReadonlyArray<string>
 }
 
+const NAMES: Readonly<Record<string, string>> = { codex: "Codex", claude: "Claude Code", opencode: "OpenCode" }
+
+const codexOnly = (input: PackageDocsInput) => input.sessions.every((s) => (s.agent ?? "codex") === "codex")
+
 /** @since 0.1.0 @category constructors */
 export const readme = (input: PackageDocsInput): string =>
-  [
-    "# Codex session package",
-    "",
-    `${input.sessions.length} Codex session(s) exported by sessionport on ${input.createdAt} ` +
-    `from a ${input.sourcePlatform} machine (format_version ${FORMAT_VERSION}, package ${input.packageId}).`,
-    "See INSTALL_REMOTE.md to install them on another machine.",
-    "",
-    "| thread | working directory | first prompt |",
-    "|---|---|---|",
-    ...input.sessions.map((s) =>
-      `| ${s.threadId} | ${escapeCell(s.cwd)} | ${escapeCell((s.title ?? "").slice(0, 80))} |`
-    ),
-    ""
-  ].join("\n")
+  codexOnly(input)
+    ? [
+      "# Codex session package",
+      "",
+      `${input.sessions.length} Codex session(s) exported by sessionport on ${input.createdAt} ` +
+      `from a ${input.sourcePlatform} machine (format_version ${FORMAT_VERSION}, package ${input.packageId}).`,
+      "See INSTALL_REMOTE.md to install them on another machine.",
+      "",
+      "| thread | working directory | first prompt |",
+      "|---|---|---|",
+      ...input.sessions.map((s) => `| ${s.threadId} | ${escapeCell(s.cwd)} | ${escapeCell((s.title ?? "").slice(0, 80))} |`),
+      ""
+    ].join("\n")
+    : [
+      "# Session package",
+      "",
+      `${input.sessions.length} session(s) of ${[...new Set(input.sessions.map((s) => NAMES[s.agent ?? "codex"] ?? s.agent))].join(", ")} ` +
+      `exported by sessionport on ${input.createdAt} from a ${input.sourcePlatform} machine ` +
+      `(format_version ${FORMAT_VERSION}, package ${input.packageId}).`,
+      "See INSTALL_REMOTE.md to install them on another machine.",
+      "",
+      "| agent | session | working directory | first prompt |",
+      "|---|---|---|---|",
+      ...input.sessions.map((s) =>
+        `| ${s.agent ?? "codex"} | ${s.threadId} | ${escapeCell(s.cwd)} | ${escapeCell((s.title ?? "").slice(0, 80))} |`
+      ),
+      ""
+    ].join("\n")
 
 /** @since 0.1.0 @category constructors */
 export const installRemote = (input: PackageDocsInput): string =>
   [
     "# Installing this package",
     "",
-    "On the machine that should receive these sessions, with Codex (CLI and Desktop) closed:",
+    `On the machine that should receive these sessions, with ${
+      codexOnly(input) ? "Codex (CLI and Desktop)" : "the agents"
+    } closed:`,
     "",
     "```sh",
     "session-transfer inspect <this package>          # what is inside, integrity check",
@@ -57,7 +83,7 @@ export const installRemote = (input: PackageDocsInput): string =>
     "",
     ...input.cwds.map((cwd) => `- \`${cwd}\``),
     "",
-    "Credentials are never part of a package; sign in to Codex on this machine as usual.",
+    `Credentials are never part of a package; sign in to ${codexOnly(input) ? "Codex" : "each agent"} on this machine as usual.`,
     ""
   ].join("\n")
 

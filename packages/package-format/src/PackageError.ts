@@ -20,6 +20,7 @@ export const PackageErrorReason = Schema.Literal(
   "missing_file",
   "unexpected_file",
   "credential_file",
+  "unsupported_agent",
   "corrupt_archive",
   "destination_exists",
   "io"

@@ -151,16 +151,24 @@ export interface Scan<S> {
  * @category models
  */
 export type VerifyOptions<S, E> =
-  | {
+  & {
     readonly limits?: Partial<Limits> | undefined
-    readonly inspectSession?: Inspector<S, E> | undefined
-    readonly scanSession?: undefined
+    /**
+     * the agents besides Codex this reader can install (default none): a package holding
+     * sessions of any other agent is refused whole (`unsupported_agent`)
+     */
+    readonly agents?: ReadonlyArray<string> | undefined
   }
-  | {
-    readonly limits?: Partial<Limits> | undefined
-    readonly inspectSession?: undefined
-    readonly scanSession: (entry: string) => Scan<S>
-  }
+  & (
+    | {
+      readonly inspectSession?: Inspector<S, E> | undefined
+      readonly scanSession?: undefined
+    }
+    | {
+      readonly inspectSession?: undefined
+      readonly scanSession: (entry: string) => Scan<S>
+    }
+  )
 
 const refuse = (reason: PackageError["reason"], pkg: string, detail: string, entry?: string) =>
   new PackageError({ reason, package: pkg, ...(entry === undefined ? {} : { entry }), detail })
@@ -272,7 +280,8 @@ const conclude = <S>(
   files: Map<string, PackageFile>,
   metadata: Map<string, string>,
   sessions: Map<string, S>,
-  flagged: Map<string, string>
+  flagged: Map<string, string>,
+  knownAgents: ReadonlyArray<string>
 ): Effect.Effect<VerifiedPackage<S>, PackageError> =>
   Effect.gen(function*() {
     const manifestText = metadata.get(Layout.MANIFEST)
@@ -282,6 +291,7 @@ const conclude = <S>(
         : refuse("not_a_package", path, `no ${Layout.MANIFEST} in it`)
     }
     const manifest = yield* Manifest.parse(manifestText, path)
+    yield* agentsCheck(path, manifest, files, knownAgents)
     const allowed = new Set((manifest.allowed_files ?? []).map((file) => file.path))
     for (const [entry, rule] of flagged) {
       if (!allowed.has(entry)) return yield* refuse("credential_file", path, credentialDetail(rule, entry), entry)
@@ -354,6 +364,54 @@ const conclude = <S>(
       metadata,
       sessions
     } satisfies VerifiedPackage<S>
+  })
+
+/**
+ * The agents of a package: each known here, each session of one listed and its transcript
+ * present, and no file of an agent or session the manifest does not declare.
+ */
+const agentsCheck = (
+  path: string,
+  manifest: PackageManifest,
+  files: ReadonlyMap<string, PackageFile>,
+  knownAgents: ReadonlyArray<string>
+): Effect.Effect<void, PackageError> =>
+  Effect.gen(function*() {
+    const declared = new Set(manifest.agents ?? [])
+    const unknown = [...declared].filter((agent) => agent !== "codex" && !knownAgents.includes(agent))
+    if (unknown.length > 0) {
+      return yield* refuse(
+        "unsupported_agent",
+        path,
+        `holds sessions of ${unknown.join(", ")}, which this sessionport cannot install (it knows codex${
+          knownAgents.length === 0 ? "" : `, ${knownAgents.join(", ")}`
+        }); upgrade sessionport`
+      )
+    }
+    const listed = new Set<string>()
+    for (const session of manifest.agent_sessions ?? []) {
+      const key = `${session.agent}/${session.id}`
+      if (!declared.has(session.agent) || session.agent === "codex") {
+        return yield* refuse("bad_manifest", path, `agent_sessions names ${key}, but agents does not declare ${session.agent}`, Layout.MANIFEST)
+      }
+      if (!Layout.isSafeSegment(session.id)) {
+        return yield* refuse("bad_manifest", path, `agent_sessions: session id ${JSON.stringify(session.id)} cannot name a file`, Layout.MANIFEST)
+      }
+      if (listed.has(key)) return yield* refuse("bad_manifest", path, `agent_sessions lists ${key} twice`, Layout.MANIFEST)
+      listed.add(key)
+      const transcript = Layout.agentTranscriptEntry(session.agent, session.id)
+      if (!files.has(transcript)) return yield* refuse("missing_file", path, `session ${key} has no transcript`, transcript)
+    }
+    for (const entry of files.keys()) {
+      const parsed = Layout.parseAgentEntry(entry)
+      if (parsed === undefined) continue
+      if (!declared.has(parsed.agent) || parsed.agent === "codex") {
+        return yield* refuse("unexpected_file", path, `the manifest does not declare agent ${parsed.agent}`, entry)
+      }
+      if (parsed.kind !== "metadata" && !listed.has(`${parsed.agent}/${parsed.id}`)) {
+        return yield* refuse("unexpected_file", path, `session ${parsed.agent}/${parsed.id} is not in the manifest's agent_sessions`, entry)
+      }
+    }
   })
 
 /**
@@ -460,7 +518,7 @@ export const verify = <S = void, E = never>(
       if (kind === "metadata") metadata.set(name, reader.text())
       files.set(name, { path: name, size: reader.size, sha256: reader.sha256() })
     }
-    return yield* conclude(path, format, files, metadata, sessions, flagged)
+    return yield* conclude(path, format, files, metadata, sessions, flagged, options?.agents ?? [])
   }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
 
 const emptyContent = (): AsyncIterator<Uint8Array> => ({ next: async () => ({ done: true, value: undefined }) })

@@ -3,7 +3,7 @@
  * so a package the writer accepts is one the reader accepts.
  */
 import { nameRule } from "../Credentials.js"
-import { isSessionEntry, isSkillEntry, knownFiles, SESSIONS_DIR, SKILLS_DIR } from "../Layout.js"
+import { isAgentFolder, isSessionEntry, isSkillEntry, knownFiles, parseAgentEntry, SESSIONS_DIR, SKILLS_DIR } from "../Layout.js"
 
 const WINDOWS_DRIVE = /^[A-Za-z]:/
 
@@ -30,8 +30,11 @@ export const parents = (entry: string): Array<string> => {
 
 const layoutDirs: ReadonlySet<string> = new Set([SESSIONS_DIR, SKILLS_DIR, ...knownFiles.flatMap(parents)])
 
-/** What a file entry is, by the layout. */
-export type FileKind = "metadata" | "session" | "skill"
+/**
+ * What a file entry is, by the layout: `session` is a transcript (Codex's `sessions/*`, another
+ * agent's `transcript.jsonl`); `session-file` another file of an agent's session, hashed only.
+ */
+export type FileKind = "metadata" | "session" | "skill" | "session-file"
 
 export type Classified =
   | { readonly kind: FileKind }
@@ -56,12 +59,17 @@ export const classifyFile = (entry: string): Classified => {
   if (entry.startsWith(`${SESSIONS_DIR}/`)) {
     return { refused: "unexpected_file", detail: "sessions/ is flat: nested folders are not part of the layout" }
   }
+  const agent = parseAgentEntry(entry)
+  if (agent !== undefined) {
+    return { kind: agent.kind === "metadata" ? "metadata" : agent.kind === "transcript" ? "session" : "session-file" }
+  }
   return { refused: "unexpected_file", detail: "not part of the package layout" }
 }
 
 /** Why a (safe) folder entry does not belong in a package, or `undefined`. */
 export const folderRefusal = (entry: string): string | undefined => {
-  if (layoutDirs.has(entry) || isSkillEntry(entry)) return undefined
+  if (layoutDirs.has(entry) || isSkillEntry(entry) || isAgentFolder(entry)) return undefined
+  if (parseAgentEntry(`${entry}/x`)?.kind === "session-file") return undefined
   if (entry.startsWith(`${SESSIONS_DIR}/`)) return "sessions/ is flat: nested folders are not part of the layout"
   return "not part of the package layout"
 }

@@ -1,0 +1,203 @@
+/**
+ * The one interface an agent's store implements (Codex: `@sessionport/codex-home`, Claude Code:
+ * `@sessionport/claude-home`). Export, install and the CLIs work through it and never ask which
+ * agent they hold; what differs between agents lives behind it:
+ *
+ * - where the home is, and how to tell the agent is running (`assertIdle`);
+ * - which sessions it has and how they are selected (`exportPart`);
+ * - how a session's transcript reads while a package is verified (`scan`);
+ * - how sessions are placed, renamed and made visible to the agent (`planInstall`), with the
+ *   agent's rewrite surface (its `dialect`) applied on the way.
+ *
+ * Data flow of an export: each store's `exportPart` selects its sessions and screens what it
+ * will write; `PackageExport.write` opens one package, lets every part stream its files in, and
+ * writes the shared files and the manifest last. Of an install: `PackageInstall` verifies the
+ * package once (each transcript through its agent's `scan`), stages it, builds the path rules,
+ * asks each store to `planInstall` its sessions, and writes every plan in one journal
+ * transaction (or previews them).
+ *
+ * @since 0.2.0
+ */
+import type { Journal } from "@sessionport/journal"
+import type { Dialect, PathRules, Rewriter } from "@sessionport/localize"
+import type { Manifest, PackageError, PackageReader, PackageWriter } from "@sessionport/package-format"
+import type { Cause, Effect, Scope } from "effect"
+
+/**
+ * Any failure of a store: a tagged error whose message is one line for the user.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AgentFailure = Cause.YieldableError & { readonly _tag: string }
+
+/** What to export, the same for every agent. @since 0.2.0 @category models */
+export interface Selection {
+  /** session ids (each agent takes the ones it has) */
+  readonly ids: ReadonlyArray<string>
+  /** sessions started in one of these folders or below */
+  readonly cwds: ReadonlyArray<string>
+  readonly since: Date | undefined
+  readonly all: boolean
+  readonly includeArchived: boolean
+  /** leave out selected sessions that cannot be read (listed in `skipped`) instead of refusing */
+  readonly skipUnreadable: boolean
+  /** the package being written (a store never reads its own output) */
+  readonly out: string
+}
+
+/** A session as it goes into a package. @since 0.2.0 @category models */
+export interface ExportedSession {
+  readonly agent: string
+  readonly id: string
+  readonly cwd: string
+  readonly title: string | undefined
+  readonly name: string | undefined
+  readonly archived: boolean
+  /** its transcript's entry in the package */
+  readonly entry: string
+  /** bytes of every file of the session */
+  readonly size: number
+  /** set when the session was not selected but a selected one needs it (a fork's parent) */
+  readonly parentOf: string | undefined
+}
+
+/** A selected session left out because it cannot be read. @since 0.2.0 @category models */
+export interface SkippedSession {
+  readonly agent: string
+  readonly id: string
+  readonly path: string
+  readonly reason: string
+}
+
+/**
+ * What an agent puts into the manifest and the shared files, besides its files.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ManifestPart {
+  /** Codex's `thread_ids` (the baseline field) */
+  readonly threadIds?: ReadonlyArray<string> | undefined
+  readonly skills?: ReadonlyArray<string> | undefined
+  readonly excludedFiles?: ReadonlyArray<Manifest.FlaggedFile> | undefined
+  readonly allowedFiles?: ReadonlyArray<Manifest.FlaggedFile> | undefined
+  /** `excluded_files` and `allowed_files` are written (even empty) */
+  readonly screenedFiles?: boolean | undefined
+  /** fields the agent adds to `metadata/path_localization.json` (e.g. `source_codex_home`) */
+  readonly localization?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * An agent's share of a package, selected and screened, ready to be written.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ExportPart<E = AgentFailure> {
+  readonly agent: string
+  readonly home: string
+  readonly sessions: ReadonlyArray<ExportedSession>
+  readonly skipped: ReadonlyArray<SkippedSession>
+  readonly warnings: ReadonlyArray<string>
+  /** bytes `write` streams, for progress */
+  readonly bytes: number
+  readonly manifest: ManifestPart
+  /** streams the sessions and the agent's metadata into the package; `advance` counts bytes */
+  readonly write: (
+    sink: PackageWriter.PackageSink,
+    advance: (bytes: number) => void
+  ) => Effect.Effect<ReadonlyArray<Manifest.PackageFile>, E | PackageError.PackageError>
+}
+
+/**
+ * A verified, staged package, as every store's install sees it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface InstallContext {
+  readonly package: string
+  readonly verified: PackageReader.VerifiedPackage<unknown>
+  /** the package unpacked (a folder package: itself) */
+  readonly stagedDir: string
+  readonly rules: PathRules.PathRules
+}
+
+/** A session as install wrote it (or would). @since 0.2.0 @category models */
+export interface InstalledSession {
+  readonly agent: string
+  readonly sourceId: string
+  readonly localId: string
+  readonly sourceCwd: string
+  readonly cwd: string
+  /** false: the working directory does not exist on this machine (map it with --map) */
+  readonly cwdExists: boolean
+  /** the session's transcript on this machine */
+  readonly path: string
+  readonly archived: boolean
+  readonly name: string | undefined
+  readonly title: string | undefined
+  /** the local id of the session this one was forked from, when it came in the same package */
+  readonly forkOf: string | undefined
+  /** values rewritten in the transcript (ids, paths, timestamps) */
+  readonly rewrites: number
+}
+
+/** One rewritten value of a session, for the plan. @since 0.2.0 @category models */
+export type SessionChange = Rewriter.Change & { readonly session: string }
+
+/** What an install of one agent's sessions wrote (or would). @since 0.2.0 @category models */
+export interface InstallReport {
+  readonly sessions: ReadonlyArray<InstalledSession>
+  readonly changes: ReadonlyArray<SessionChange>
+}
+
+/**
+ * One agent's sessions of a package, planned: new ids, places, localized paths.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface InstallPlan {
+  readonly agent: string
+  readonly home: string
+  readonly sessions: ReadonlyArray<InstalledSession>
+  readonly warnings: ReadonlyArray<string>
+  /** what the agent says about where it wrote (Codex: `rows` or `files-only`) */
+  readonly notes: Readonly<Record<string, string>>
+  /** every rewrite run to nowhere: the report of a dry run */
+  readonly preview: Effect.Effect<InstallReport, AgentFailure>
+  /** the sessions and their side entries, written in the caller's transaction */
+  readonly write: (tx: Journal.Transaction) => Effect.Effect<InstallReport, AgentFailure>
+}
+
+/**
+ * How a package's transcript of this agent is read while it is verified: a synchronous scan of
+ * its bytes, whose result `planInstall` finds in `verified.sessions`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TranscriptScan = (entry: string) => PackageReader.Scan<unknown>
+
+/** @since 0.2.0 @category models */
+export interface AgentStore {
+  /** `codex`, `claude`, … (the name in packages and on the command line) */
+  readonly agent: string
+  /** what users call it, e.g. `Claude Code` */
+  readonly displayName: string
+  /** the home folder (`~/.codex`, `~/.claude`, …) */
+  readonly home: string
+  /** the transcript format and its rewrite surface */
+  readonly dialect: Dialect.Dialect
+  /** whether this agent's session transcript is this package entry */
+  readonly ownsEntry: (entry: string) => boolean
+  readonly scan: TranscriptScan
+  /** selects and screens this agent's sessions for a package */
+  readonly exportPart: (selection: Selection) => Effect.Effect<ExportPart, AgentFailure>
+  /** plans the install of this agent's sessions of a verified package (none: `undefined`) */
+  readonly planInstall: (context: InstallContext) => Effect.Effect<InstallPlan | undefined, AgentFailure, Scope.Scope>
+  /** fails when the agent is writing its home right now (a running CLI, an open database) */
+  readonly assertIdle: Effect.Effect<void, AgentFailure>
+}

@@ -1,0 +1,175 @@
+/**
+ * One package from the export parts of any set of agents. The parts were selected and screened
+ * by their stores; this opens the package, lets each part stream its files in (in the order the
+ * parts are given), then writes the shared files (path localization, required folders, README,
+ * INSTALL_REMOTE) and the manifest last, which lists every file with its size and SHA-256.
+ *
+ * A package of Codex sessions only is exactly the baseline layout and manifest; another agent's
+ * sessions add `agents` and `agent_sessions` to the manifest, and `source.agent_homes`.
+ *
+ * @since 0.2.0
+ */
+import {
+  FormatVersion,
+  Layout,
+  Manifest,
+  PackageDocs,
+  type PackageError,
+  PackageWriter,
+  PathLocalization,
+  Producer
+} from "@sessionport/package-format"
+import * as Progress from "@sessionport/package-format/Progress"
+import { Effect } from "effect"
+import * as os from "node:os"
+import { uuidv7 } from "uuidv7"
+import type { ExportedSession, ExportPart, SkippedSession } from "./AgentStore.js"
+
+/** What export was asked for, as the manifest records it. @since 0.2.0 @category models */
+export interface ExportRequest {
+  /** a `.tgz` / `.tar.gz` file, or a folder */
+  readonly out: string
+  readonly ids: ReadonlyArray<string>
+  readonly cwds: ReadonlyArray<string>
+  readonly since: Date | undefined
+  readonly all: boolean
+  readonly includeArchived: boolean
+  readonly includeSkills: boolean
+  readonly dryRun: boolean
+}
+
+/** @since 0.2.0 @category models */
+export interface ExportResult {
+  readonly out: string
+  readonly format: PackageWriter.Format
+  readonly dryRun: boolean
+  readonly packageId: string
+  readonly agents: ReadonlyArray<string>
+  readonly sessions: ReadonlyArray<ExportedSession>
+  readonly skills: ReadonlyArray<string>
+  readonly excludedFiles: ReadonlyArray<Manifest.FlaggedFile>
+  readonly allowedFiles: ReadonlyArray<Manifest.FlaggedFile>
+  readonly skipped: ReadonlyArray<SkippedSession>
+  readonly warnings: ReadonlyArray<string>
+  readonly files: number
+  readonly bytes: number
+}
+
+const CODEX = "codex"
+
+/**
+ * Writes the parts into `request.out` (nothing for a dry run) and reports what went in.
+ *
+ * @since 0.2.0
+ * @category writing
+ */
+export const write = Effect.fn("PackageExport.write")(function*<E>(
+  request: ExportRequest,
+  parts: ReadonlyArray<ExportPart<E>>
+): Effect.fn.Return<ExportResult, E | PackageError.PackageError, Progress.Progress> {
+  const createdAt = new Date()
+  const packageId = uuidv7()
+  const format = PackageWriter.formatFor(request.out)
+  const sessions = parts.flatMap((part) => part.sessions)
+  const agents = parts.filter((part) => part.sessions.length > 0).map((part) => part.agent)
+  const others = parts.filter((part) => part.agent !== CODEX && part.sessions.length > 0)
+  const manifests = parts.map((part) => part.manifest)
+  const skills = manifests.flatMap((m) => m.skills ?? [])
+  const excludedFiles = manifests.flatMap((m) => m.excludedFiles ?? [])
+  const allowedFiles = manifests.flatMap((m) => m.allowedFiles ?? [])
+  const result = (files: number, bytes: number): ExportResult => ({
+    out: request.out,
+    format,
+    dryRun: request.dryRun,
+    packageId,
+    agents,
+    sessions,
+    skills,
+    excludedFiles,
+    allowedFiles,
+    skipped: parts.flatMap((part) => part.skipped),
+    warnings: parts.flatMap((part) => part.warnings),
+    files,
+    bytes
+  })
+  if (request.dryRun) return result(0, 0)
+
+  const cwds = [...new Set(sessions.map((s) => s.cwd))].sort()
+  const docs: PackageDocs.PackageDocsInput = {
+    packageId,
+    createdAt: createdAt.toISOString(),
+    sourcePlatform: process.platform,
+    sourceHome: os.homedir(),
+    sessions: sessions.map((s) => ({ threadId: s.id, cwd: s.cwd, title: s.title, agent: s.agent })),
+    cwds
+  }
+  const localization: PathLocalization.PathLocalization = {
+    rule: PathLocalization.DOCUMENTS_RULE,
+    examples: cwds,
+    source_platform: process.platform,
+    source_home: os.homedir(),
+    ...Object.assign({}, ...manifests.map((m) => m.localization ?? {}))
+  }
+  const codexHome = parts.find((part) => part.agent === CODEX)?.home
+
+  return yield* Effect.scoped(Effect.gen(function*() {
+    const sink = yield* PackageWriter.open(request.out, {
+      format,
+      mtime: createdAt,
+      allowedFiles: allowedFiles.map((file) => file.path)
+    })
+    const written: Array<Manifest.PackageFile> = []
+    const total = parts.reduce((n, part) => n + part.bytes, 0)
+    yield* Progress.track("export", total, "bytes", (task) =>
+      Effect.forEach(parts, (part) => Effect.map(part.write(sink, task.advance), (files) => written.push(...files)), {
+        discard: true
+      }))
+    // every package lists Codex's threads, none perhaps
+    if (!written.some((file) => file.path === Layout.THREADS)) written.push(yield* sink.addBytes(Layout.THREADS, ""))
+    const texts: ReadonlyArray<readonly [string, string]> = [
+      [Layout.PATH_LOCALIZATION, JSON.stringify(localization, null, 2) + "\n"],
+      [Layout.REQUIRED_DIRECTORIES, JSON.stringify(cwds, null, 2) + "\n"],
+      [Layout.README, PackageDocs.readme(docs)],
+      [Layout.INSTALL_REMOTE, PackageDocs.installRemote(docs)]
+    ]
+    for (const [entry, text] of texts) written.push(yield* sink.addBytes(entry, text))
+    const screened = manifests.some((m) => m.screenedFiles === true)
+    const manifest: Manifest.PackageManifest = {
+      format_version: FormatVersion.FORMAT_VERSION,
+      package_kind: Manifest.PACKAGE_KIND,
+      minimum_working_set_only: true,
+      cwd_filter: request.cwds.length === 1 ? request.cwds[0]! : null,
+      thread_ids: [...manifests.flatMap((m) => m.threadIds ?? [])].sort(),
+      skills_included: skills,
+      deferred_components: Manifest.DEFERRED_COMPONENTS,
+      preferred_installer_skill: Manifest.PREFERRED_INSTALLER,
+      package_id: packageId,
+      created_at: createdAt.toISOString(),
+      producer: { name: Producer.NAME, version: Producer.VERSION },
+      source: {
+        platform: process.platform,
+        ...(codexHome === undefined ? {} : { codex_home: codexHome }),
+        home: os.homedir(),
+        hostname: os.hostname(),
+        ...(others.length === 0 ? {} : { agent_homes: Object.fromEntries(others.map((part) => [part.agent, part.home])) })
+      },
+      selection: {
+        all: request.all,
+        thread_ids: request.ids,
+        cwds: request.cwds,
+        since: request.since?.toISOString() ?? null,
+        include_archived: request.includeArchived,
+        include_skills: request.includeSkills
+      },
+      files: written,
+      ...(screened ? { excluded_files: excludedFiles, allowed_files: allowedFiles } : {}),
+      ...(others.length === 0 ? {} : {
+        agents,
+        agent_sessions: others.flatMap((part) => part.sessions.map((s) => ({ agent: s.agent, id: s.id })))
+      })
+    }
+    yield* sink.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
+    yield* sink.commit
+    return result(written.length + 1, written.reduce((n, f) => n + f.size, 0))
+  }))
+})

@@ -1,0 +1,154 @@
+/**
+ * First import of a package holding sessions of any set of agents, as one journaled transaction.
+ *
+ * 1. The package is verified whole: every file's size and SHA-256, the hostile-archive checks,
+ *    its agents known here; each transcript is read once, through its agent's `scan`.
+ * 2. A `.tgz` is unpacked for the scope (a folder package is read in place).
+ * 3. The path rules are built once (`--map`, the source home from the package, the `\Documents\`
+ *    rule) and handed to every agent.
+ * 4. Each store plans its own sessions (new ids, places, the agent's rewrite surface).
+ * 5. A dry run previews every plan; otherwise every agent must be idle, and all plans are
+ *    written in one transaction: a failure anywhere rolls back every agent's changes.
+ *
+ * @since 0.2.0
+ */
+import { FileSystem } from "@effect/platform"
+import { Journal } from "@sessionport/journal"
+import { PathRules } from "@sessionport/localize"
+import { Layout, PackageReader, type PathLocalization } from "@sessionport/package-format"
+import { Effect, Schema } from "effect"
+import * as os from "node:os"
+import type { AgentFailure, AgentStore, InstalledSession, InstallPlan, SessionChange } from "./AgentStore.js"
+
+/** @since 0.2.0 @category models */
+export interface InstallRequest {
+  readonly package: string
+  readonly maps: ReadonlyArray<PathRules.Mapping>
+  readonly dryRun: boolean
+}
+
+/** @since 0.2.0 @category models */
+export interface InstallResult {
+  readonly package: string
+  readonly dryRun: boolean
+  /** the journal transaction; `undefined` for a dry run */
+  readonly transactionId: string | undefined
+  /** the agents whose sessions were installed, and each one's home */
+  readonly homes: Readonly<Record<string, string>>
+  readonly sessions: ReadonlyArray<InstalledSession>
+  readonly rules: ReadonlyArray<PathRules.RuleDescription>
+  /** what each agent says about where it wrote, by agent */
+  readonly notes: Readonly<Record<string, Readonly<Record<string, string>>>>
+  /** the first changes of every session (line, field, old, new), for the plan */
+  readonly changes: ReadonlyArray<SessionChange>
+  readonly warnings: ReadonlyArray<string>
+}
+
+/** @since 0.2.0 @category errors */
+export class InstallError extends Schema.TaggedError<InstallError>("@sessionport/agent/InstallError")("InstallError", {
+  reason: Schema.Literal("nothing_to_install"),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/** A scan that wants nothing: a transcript no store here owns (verify refuses its package). */
+const ignore: PackageReader.Scan<undefined> = { push: () => false, end: () => undefined }
+
+/**
+ * The package checked whole and staged for the scope, with the path rules of this machine.
+ *
+ * @since 0.2.0
+ * @category reading
+ */
+export const prepare = Effect.fn("PackageInstall.prepare")(function*(
+  request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> },
+  stores: ReadonlyArray<AgentStore>
+) {
+  const verified = yield* PackageReader.verify(request.package, {
+    agents: stores.map((store) => store.agent).filter((agent) => agent !== "codex"),
+    scanSession: (entry) => stores.find((store) => store.ownsEntry(entry))?.scan(entry) ?? ignore
+  })
+  const localization = JSON.parse(verified.metadata.get(Layout.PATH_LOCALIZATION) ?? "{}") as Partial<
+    PathLocalization.PathLocalization
+  >
+  const rules = PathRules.make({
+    maps: request.maps,
+    sourceHome: localization.source_home,
+    targetHome: os.homedir(),
+    targetPlatform: process.platform === "win32" ? "windows" : "posix"
+  })
+  const fs = yield* FileSystem.FileSystem
+  const stagedDir = verified.format === "directory"
+    ? verified.path
+    : yield* PackageReader.extract(
+      verified,
+      `${yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)}/package`
+    )
+  return { package: request.package, verified: verified as PackageReader.VerifiedPackage<unknown>, stagedDir, rules }
+})
+
+/**
+ * Verifies, stages and plans a whole package, then writes every agent's sessions as one
+ * transaction of `journal` (or previews them).
+ *
+ * @since 0.2.0
+ * @category installing
+ */
+export const install = Effect.fn("PackageInstall.install")(function*(
+  request: InstallRequest,
+  stores: ReadonlyArray<AgentStore>
+): Effect.fn.Return<InstallResult, AgentFailure, Journal.Journal | FileSystem.FileSystem> {
+  const journal = yield* Journal.Journal
+  return yield* Effect.scoped(Effect.gen(function*() {
+    const context = yield* prepare(request, stores)
+    const plans: Array<{ readonly store: AgentStore; readonly plan: InstallPlan }> = []
+    for (const store of stores) {
+      const plan = yield* store.planInstall(context)
+      if (plan !== undefined && plan.sessions.length > 0) plans.push({ store, plan })
+    }
+    if (plans.length === 0) {
+      return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
+    }
+    const result = (transactionId: string | undefined, changes: ReadonlyArray<SessionChange>, sessions: ReadonlyArray<InstalledSession>): InstallResult => ({
+      package: request.package,
+      dryRun: request.dryRun,
+      transactionId,
+      homes: Object.fromEntries(plans.map(({ plan }) => [plan.agent, plan.home])),
+      sessions,
+      rules: context.rules.describe(),
+      notes: Object.fromEntries(plans.map(({ plan }) => [plan.agent, plan.notes])),
+      changes,
+      warnings: plans.flatMap(({ plan }) => plan.warnings)
+    })
+    if (request.dryRun) {
+      const reports = yield* Effect.forEach(plans, ({ plan }) => plan.preview)
+      return result(undefined, reports.flatMap((r) => r.changes), reports.flatMap((r) => r.sessions))
+    }
+    for (const { store } of plans) yield* store.assertIdle
+    return yield* journal.transaction(
+      {
+        kind: "install",
+        summary: {
+          package: request.package,
+          package_id: context.verified.manifest.package_id ?? null,
+          sessions: plans.flatMap(({ plan }) =>
+            plan.sessions.map((s) => ({
+              ...(s.agent === "codex" ? {} : { agent: s.agent }),
+              source_id: s.sourceId,
+              local_id: s.localId,
+              ...(s.agent === "codex" ? { rollout: s.path } : { path: s.path })
+            }))
+          )
+        }
+      },
+      (tx) =>
+        Effect.map(
+          Effect.forEach(plans, ({ plan }) => plan.write(tx)),
+          (reports) => result(tx.id, reports.flatMap((r) => r.changes), reports.flatMap((r) => r.sessions))
+        )
+    )
+  }))
+})

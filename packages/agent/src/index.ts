@@ -1,0 +1,15 @@
+/**
+ * @sessionport/agent: the agent-neutral core. One interface every agent's store implements
+ * ({@link AgentStore}), and export and install of packages over any set of agents.
+ *
+ * @since 0.2.0
+ */
+
+/** @since 0.2.0 */
+export * as Agents from "./Agents.js"
+/** @since 0.2.0 */
+export * as AgentStore from "./AgentStore.js"
+/** @since 0.2.0 */
+export * as PackageExport from "./PackageExport.js"
+/** @since 0.2.0 */
+export * as PackageInstall from "./PackageInstall.js"
