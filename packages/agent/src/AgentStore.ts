@@ -44,6 +44,12 @@ export interface Selection {
   readonly skipUnreadable: boolean
   /** the package being written (a store never reads its own output) */
   readonly out: string
+  /** Codex: carry the user's skills (`~/.codex/skills`) */
+  readonly includeSkills: boolean
+  /** Codex: skill files carried although they look like credentials */
+  readonly allowFiles: ReadonlyArray<string>
+  /** Claude Code: carry the sessions' file-history backups (what rewind restores) */
+  readonly includeFileHistory: boolean
 }
 
 /** A session as it goes into a package. @since 0.2.0 @category models */
@@ -100,6 +106,8 @@ export interface ExportPart<E = AgentFailure> {
   readonly sessions: ReadonlyArray<ExportedSession>
   readonly skipped: ReadonlyArray<SkippedSession>
   readonly warnings: ReadonlyArray<string>
+  /** requested ids this agent does not have (another may) */
+  readonly unmatched: ReadonlyArray<string>
   /** bytes `write` streams, for progress */
   readonly bytes: number
   readonly manifest: ManifestPart

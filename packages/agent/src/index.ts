@@ -10,6 +10,10 @@ export * as Agents from "./Agents.js"
 /** @since 0.2.0 */
 export * as AgentStore from "./AgentStore.js"
 /** @since 0.2.0 */
+export * as InstallWarnings from "./InstallWarnings.js"
+/** @since 0.2.0 */
+export * as LocalId from "./LocalId.js"
+/** @since 0.2.0 */
 export * as PackageExport from "./PackageExport.js"
 /** @since 0.2.0 */
 export * as PackageInstall from "./PackageInstall.js"

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import { FileSystem, Path } from "@effect/platform"
+import { InstallWarnings } from "@sessionport/agent"
 import { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import { PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout, PackageError, PackageReader, PathLocalization } from "@sessionport/package-format"
@@ -177,6 +178,15 @@ export interface InstallerShape {
     request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
   ) => Effect.Effect<Prepared, InstallFailure, Scope.Scope>
   /**
+   * The Codex sessions of a package verified (with {@link scanSession}) and staged by the
+   * caller, with the caller's path rules; `undefined` when it holds none.
+   */
+  readonly fromVerified: (
+    verified: PackageReader.VerifiedPackage<unknown>,
+    rules: PathRules.PathRules,
+    stagedDir: string
+  ) => Effect.Effect<Prepared | undefined, InstallError | CodexHomeError>
+  /**
    * New ids, rollout paths and working directories for the chosen sessions; a fork whose parent
    * is `known` (already here) points at the local parent. A working directory the path rules
    * refuse (localized out of its rule's target) fails it, naming the session.
@@ -249,16 +259,20 @@ export const make = Effect.gen(function*() {
   const path = yield* Path.Path
   const progress = yield* Progress.Progress
 
-  const prepare = Effect.fn("Installer.prepare")(function*(
-    request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
+  // a verified, staged package read as Codex install needs it: its Codex sessions with their
+  // rows, names and tools (`undefined`: it holds none)
+  const fromVerified = Effect.fn("Installer.fromVerified")(function*(
+    verified: PackageReader.VerifiedPackage<unknown>,
+    rules: PathRules.PathRules,
+    stagedDir: string
   ) {
-    // the package, checked whole before anything else happens
-    const verified = yield* PackageReader.verify(request.package, { scanSession: sessionHead })
     const rows = jsonLines(verified.metadata.get(Layout.THREADS))
     const rowByFile = new Map(rows.map((row) => [basename(String(row.rollout_path)), row]))
     const files = new Map(verified.files.map((f) => [f.path, f]))
     const sources: Array<SourceSession> = []
-    for (const [entry, { skipped, stats }] of verified.sessions) {
+    for (const [entry, scanned] of verified.sessions) {
+      if (!Layout.isSessionEntry(entry)) continue
+      const { skipped, stats } = scanned as SessionScan
       if (stats.meta === undefined) {
         return yield* new InstallError({ reason: "bad_session", detail: `${entry} has no session_meta line` })
       }
@@ -273,16 +287,31 @@ export const make = Effect.gen(function*() {
         skipped
       })
     }
-    if (sources.length === 0) {
-      return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
-    }
+    if (sources.length === 0) return undefined
     const seen = new Set<string>()
     for (const s of sources) {
       if (seen.has(s.meta.id)) {
-        return yield* new InstallError({ reason: "bad_session", detail: `session ${s.meta.id} is twice in ${request.package}` })
+        return yield* new InstallError({ reason: "bad_session", detail: `session ${s.meta.id} is twice in ${verified.path}` })
       }
       seen.add(s.meta.id)
     }
+    return {
+      package: verified.path,
+      packageId: verified.manifest.package_id ?? undefined,
+      sources,
+      stagedDir,
+      rules,
+      database: db.exists && (yield* db.tableExists("threads")) ? "rows" : "files-only",
+      names: new Map(jsonLines(verified.metadata.get(Layout.SESSION_INDEX)).map((line) => [String(line.id), line])),
+      tools: jsonLines(verified.metadata.get(Layout.DYNAMIC_TOOLS))
+    } satisfies Prepared
+  })
+
+  const prepare = Effect.fn("Installer.prepare")(function*(
+    request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
+  ) {
+    // the package, checked whole before anything else happens
+    const verified = yield* PackageReader.verify(request.package, { scanSession })
     const localization = JSON.parse(verified.metadata.get(Layout.PATH_LOCALIZATION) ?? "{}") as Partial<
       PathLocalization.PathLocalization
     >
@@ -293,16 +322,11 @@ export const make = Effect.gen(function*() {
       targetPlatform: process.platform === "win32" ? "windows" : "posix"
     })
     const stagedDir = verified.format === "directory" ? verified.path : yield* staging(fs, verified)
-    return {
-      package: request.package,
-      packageId: verified.manifest.package_id ?? undefined,
-      sources,
-      stagedDir,
-      rules,
-      database: db.exists && (yield* db.tableExists("threads")) ? "rows" : "files-only",
-      names: new Map(jsonLines(verified.metadata.get(Layout.SESSION_INDEX)).map((line) => [String(line.id), line])),
-      tools: jsonLines(verified.metadata.get(Layout.DYNAMIC_TOOLS))
-    } satisfies Prepared
+    const prepared = yield* fromVerified(verified, rules, stagedDir)
+    if (prepared === undefined) {
+      return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
+    }
+    return { ...prepared, package: request.package }
   })
 
   const plan = Effect.fn("Installer.plan")(function*(
@@ -354,7 +378,7 @@ export const make = Effect.gen(function*() {
       prepared,
       known,
       planned,
-      warnings: [...missingFolderWarnings(planned), ...planned.flatMap((p) => skippedLinesWarning(p.source, "installed") ?? [])],
+      warnings: [...InstallWarnings.missingFolders(planned), ...planned.flatMap((p) => skippedLinesWarning(p.source, "installed") ?? [])],
       sessions: planned.map((p) => installed(p, 0))
     } satisfies ImportPlan
   })
@@ -439,7 +463,7 @@ export const make = Effect.gen(function*() {
       Effect.gen(function*() {
         const files = rewrites(importPlan, task.advance)
         for (let i = 0; i < files.sessions.length; i++) {
-          yield* drain(files.sessions[i]!.chunks)
+          yield* Rewriter.drain(files.sessions[i]!.chunks)
           yield* files.ended(i)
         }
         return files.report(new Map())
@@ -511,7 +535,7 @@ export const make = Effect.gen(function*() {
     }))
   })
 
-  return Installer.of({ install, prepare, plan, preview, write })
+  return Installer.of({ install, prepare, fromVerified, plan, preview, write })
 })
 
 const installed = (p: PlannedSession, rewrites: number): InstalledSession => ({
@@ -582,11 +606,20 @@ export const skippedLinesWarning = (
   return found === undefined ? undefined : `session ${source.meta.id}: ${found}; Codex skips such lines; ${done} as they are`
 }
 
+/** What install keeps of a session's transcript while the package is verified. @since 0.2.0 @category models */
+export interface SessionScan {
+  readonly stats: SessionStats.SessionStats
+  readonly skipped: LineCheck.SkippedLines
+}
+
 /**
  * What install needs of a session before rewriting it: its first `session_meta` and first prompt,
  * after which lines are not even parsed; and, on the bytes of every line, those Codex would skip.
+ *
+ * @since 0.2.0
+ * @category reading
  */
-const sessionHead = (): PackageReader.Scan<{ readonly stats: SessionStats.SessionStats; readonly skipped: LineCheck.SkippedLines }> => {
+export const scanSession = (): PackageReader.Scan<SessionScan> => {
   const scan = SessionStats.scanner((s) => s.meta !== undefined && s.firstUserMessage !== undefined)
   const lines = new LineCheck.LineCheck()
   let reading = true
@@ -618,18 +651,6 @@ const counted = (chunks: Iterable<Uint8Array>, advance: (n: number) => void): It
   }
 })
 
-/** Rewrites a whole session to nowhere (a dry run): its report is all that is wanted. */
-const drain = (chunks: Iterable<Uint8Array>): Effect.Effect<void, Rewriter.RewriteError> =>
-  Effect.suspend(() => {
-    try {
-      for (const _ of chunks) {
-        // the rewrite happens as the chunks are pulled
-      }
-      return Effect.void
-    } catch (error) {
-      return Rewriter.isRewriteError(error) ? Effect.fail(error) : Effect.die(error)
-    }
-  })
 
 /** A `.tgz` package unpacked (verified again on the way) into a temp folder removed afterwards. */
 const staging = (fs: FileSystem.FileSystem, verified: PackageReader.VerifiedPackage<unknown>) =>
@@ -637,22 +658,6 @@ const staging = (fs: FileSystem.FileSystem, verified: PackageReader.VerifiedPack
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)
     return yield* PackageReader.extract(verified, `${dir}/package`)
   })
-
-/** One warning per working directory that does not exist here, however many sessions use it. */
-const missingFolderWarnings = (
-  planned: ReadonlyArray<{ readonly cwd: string; readonly cwdExists: boolean; readonly localId: string }>
-): Array<string> => {
-  const missing = new Map<string, Array<string>>()
-  for (const p of planned) {
-    if (p.cwdExists) continue
-    const ids = missing.get(p.cwd)
-    if (ids === undefined) missing.set(p.cwd, [p.localId])
-    else ids.push(p.localId)
-  }
-  return [...missing].map(([cwd, ids]) =>
-    `${cwd} (working directory of ${ids.length === 1 ? ids[0] : `${ids.length} sessions`}) does not exist on this machine; map it with --map FROM=TO`
-  )
-}
 
 /** The session's last activity: the row's `updated_at`, else its last line's timestamp. */
 const lastActivity = (s: SourceSession): Date => {

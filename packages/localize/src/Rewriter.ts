@@ -301,6 +301,25 @@ export const localizePath = (rules: PathRules, path: string, label?: string): Ef
 export const isRewriteError = (u: unknown): u is RewriteError => u instanceof RewriteError
 
 /**
+ * Pulls every chunk of a {@link reportingChunks} rewrite to nowhere (a dry run): its report is all
+ * that is wanted.
+ *
+ * @since 0.2.0
+ * @category rewriting
+ */
+export const drain = (chunks: Iterable<Uint8Array>): Effect.Effect<void, RewriteError> =>
+  Effect.suspend(() => {
+    try {
+      for (const _ of chunks) {
+        // the rewrite happens as the chunks are pulled
+      }
+      return Effect.void
+    } catch (error) {
+      return isRewriteError(error) ? Effect.fail(error) : Effect.die(error)
+    }
+  })
+
+/**
  * Rewrites into a sink (a file, a hash) and returns what the sink returns with the report.
  *
  * @since 0.1.0

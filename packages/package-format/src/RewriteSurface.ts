@@ -61,9 +61,17 @@ export type Kind =
  */
 export type Origin = "contract" | "required" | "addition"
 
+/**
+ * The `type` of an entry that applies to every line (of a type the dialect recognises).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const EVERY_TYPE = "*"
+
 /** @since 0.1.0 @category models */
 export interface Entry {
-  /** the line's outer `type` */
+  /** the line's outer `type`; {@link EVERY_TYPE}: every line */
   readonly type: string
   /** `payload.type`; absent: any payload of that line type */
   readonly payloadType?: string

@@ -1,26 +1,12 @@
-import { randomBytes } from "node:crypto"
+import { LocalId } from "@sessionport/agent"
 import * as nodeFs from "node:fs"
-import { UUID } from "uuidv7"
 import type { ColumnInfo } from "../StateDb.js"
 
-/**
- * @internal
- * A new UUIDv7 whose time field is the session's own start: the rollout's name and date folder
- * then say when the conversation began, as Codex's own would, and two sessions imported in the
- * same millisecond still differ in their 74 random bits.
- */
-export const newLocalId = (startedAtMs: number): string => {
-  const r = randomBytes(10)
-  return UUID.fromFieldsV7(
-    Math.max(0, Math.floor(startedAtMs)),
-    r.readUInt16BE(0) & 0x0fff,
-    r.readUInt32BE(2) & 0x3fffffff,
-    r.readUInt32BE(6)
-  ).toString()
-}
+/** @internal the shared id policy (see `@sessionport/agent/LocalId`) */
+export const newLocalId = LocalId.make
 
 /** @internal the ms timestamp inside a UUIDv7 */
-export const uuidv7Time = (id: string): number => parseInt(id.replace(/-/g, "").slice(0, 12), 16)
+export const uuidv7Time = LocalId.timeOf
 
 const pad = (n: number) => String(n).padStart(2, "0")
 

@@ -56,20 +56,26 @@ const BACKTICKED = /`([^`]+)`/g
 
 const ENVIRONMENT_VALUE = /<(cwd|root|path)>([^<]*)<\/\1>|(Current working directory: )([^\n<]*)/g
 
-/** @internal The surface compiled once: entries by line type, then by payload type. */
+/** @internal The surface compiled once: entries by line type, then by payload type; type `*`: every line. */
 export class Surface {
   private readonly byType = new Map<string, { any: Array<Compiled>; byPayload: Map<string, Array<Compiled>> }>()
+  private readonly everyLine: Array<Compiled> = []
 
   constructor(entries: ReadonlyArray<RewriteSurface.Entry>) {
     for (const entry of entries) {
+      const compiled = { entry, steps: RewriteSurface.parseField(entry.field) }
+      if (entry.type === RewriteSurface.EVERY_TYPE) {
+        this.everyLine.push(compiled)
+        continue
+      }
       let slot = this.byType.get(entry.type)
       if (slot === undefined) this.byType.set(entry.type, slot = { any: [], byPayload: new Map() })
-      const compiled = { entry, steps: RewriteSurface.parseField(entry.field) }
       if (entry.payloadType === undefined) slot.any.push(compiled)
       else slot.byPayload.set(entry.payloadType, [...(slot.byPayload.get(entry.payloadType) ?? []), compiled])
     }
-    // entries for any payload type come first, then the payload type's own, in surface order
+    // entries for every line first, then for any payload type, then the payload type's own, in surface order
     for (const slot of this.byType.values()) {
+      slot.any = [...this.everyLine, ...slot.any]
       for (const [payloadType, own] of slot.byPayload) slot.byPayload.set(payloadType, [...slot.any, ...own])
     }
   }
@@ -77,7 +83,7 @@ export class Surface {
   /** The entries that apply to a line of this type and payload type. */
   entriesFor(type: unknown, payloadType: unknown): ReadonlyArray<Compiled> {
     const slot = typeof type === "string" ? this.byType.get(type) : undefined
-    if (slot === undefined) return []
+    if (slot === undefined) return typeof type === "string" ? this.everyLine : []
     return (typeof payloadType === "string" ? slot.byPayload.get(payloadType) : undefined) ?? slot.any
   }
 }

@@ -1,0 +1,106 @@
+/**
+ * Claude Code's rewrite surface: every place in a transcript line (`projects/…/<id>.jsonl`, and
+ * its subagents' transcripts) that holds a machine path or the session id, as data. Install
+ * rewrites exactly these places; `docs/claude-rewrite-surface.md` lists them. Text the user or
+ * the model wrote (`message.content` text, thinking, prompts, `last-prompt`) is never rewritten,
+ * and signatures and encrypted content are never touched; tool inputs and results are, because
+ * they are what the model is sent again on resume.
+ *
+ * Facts: Claude Code 2.1.332, observed in sessions it wrote (`fixtures/claude/`).
+ *
+ * @since 0.2.0
+ */
+import type { Dialect } from "@sessionport/localize"
+import type { RewriteSurface } from "@sessionport/package-format"
+
+const V = "2.1.332"
+
+const entry = (type: string, field: string, holds: RewriteSurface.Kind, notes?: string): RewriteSurface.Entry => ({
+  type,
+  field,
+  holds,
+  since: V,
+  origin: "required",
+  ...(notes === undefined ? {} : { notes })
+})
+
+/**
+ * The entries, in the order they apply.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const entries: ReadonlyArray<RewriteSurface.Entry> = [
+  entry("*", "sessionId", "thread-id", "every line names its session; the installed copy has a new id"),
+  entry("*", "cwd", "path", "the working directory of every message line; the picker's all-projects view shows it"),
+  entry("attachment", "attachment[?type=environment].snapshot.workingDirectory", "path"),
+  entry("attachment", "attachment[?type=environment].snapshot.additionalWorkingDirectories", "path-list"),
+  entry("attachment", "rendered[*].content", "text-with-paths", "the environment block as the model was sent it"),
+  entry("attachment", "attachment[?type=prompt_snapshot].systemPrompt[*]", "text-with-paths"),
+  entry("api-request-shape", "shape.system[*].text", "text-with-paths"),
+  entry("api-request-blob", "message.content[*].text", "text-with-paths"),
+  entry("assistant", "message.content[*][?type=tool_use].input[*]", "text-with-paths", "tool inputs: file_path, command, path, …"),
+  entry("user", "message.content[*][?type=tool_result].content", "text-with-paths", "a tool's output, as text"),
+  entry("user", "message.content[*][?type=tool_result].content[*].text", "text-with-paths", "a tool's output, as blocks"),
+  entry("user", "toolUseResult.filePath", "path"),
+  entry("user", "toolUseResult.file.filePath", "path"),
+  entry("user", "toolUseResult.stdout", "text-with-paths"),
+  entry("user", "toolUseResult.stderr", "text-with-paths"),
+  entry("file-history-snapshot", "snapshot.trackedFileBackups[*].realParentDir", "path"),
+  entry("file-history-delta", "backup.realParentDir", "path"),
+  entry("relocated", "relocatedCwd", "path")
+]
+
+/**
+ * Every line type Claude Code 2.1.332 writes (its loader's list). A line of another type is never
+ * rewritten (it passes through as it is).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const lineTypes: ReadonlyArray<string> = [
+  "user",
+  "assistant",
+  "attachment",
+  "system",
+  "summary",
+  "custom-title",
+  "ai-title",
+  "tag",
+  "relocated",
+  "mode",
+  "permission-mode",
+  "queue-operation",
+  "api-request",
+  "api-request-blob",
+  "api-request-shape",
+  "atis-latch",
+  "last-prompt",
+  "cost-state",
+  "tools-used",
+  "file-history-snapshot",
+  "file-history-delta",
+  "frame-link",
+  "observer-ref",
+  "continued-in",
+  "resume-head-vouch",
+  "progress"
+]
+
+const known: ReadonlySet<string> = new Set(lineTypes)
+
+/**
+ * Claude transcripts for the rewriter.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const dialect: Dialect.Dialect = {
+  agent: "claude",
+  surface: entries,
+  knownTypes: known,
+  recognise: (json) => {
+    const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined
+    return typeof type === "string" && known.has(type) ? "known" : "unknown"
+  }
+}

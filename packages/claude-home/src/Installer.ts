@@ -1,0 +1,217 @@
+/**
+ * First import of a package's Claude Code sessions into this home, written in the caller's
+ * journal transaction.
+ *
+ * Each session gets a new local UUIDv7 id (the shared id policy), and goes where Claude looks for
+ * the sessions of its working directory: `projects/<folder of the localized cwd>/<id>.jsonl`
+ * (the cwd resolved with realpath when it exists, as Claude does). Its transcript and its
+ * subagents' transcripts are rewritten on Claude's rewrite surface (`ClaudeSurface`: the id on
+ * every line, every path the path rules map); other files of its folder and its file-history
+ * backups are copied as they are. Its `history.jsonl` lines are appended with the new id and the
+ * localized project, so up-arrow history knows them.
+ *
+ * @since 0.2.0
+ */
+import type { AgentStore } from "@sessionport/agent"
+import { InstallWarnings, LocalId } from "@sessionport/agent"
+import { Journal } from "@sessionport/journal"
+import { Rewriter } from "@sessionport/localize"
+import { FileChunks, Layout } from "@sessionport/package-format"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as Path from "node:path"
+import * as ClaudeHome from "./ClaudeHome.js"
+import { ClaudeHomeError } from "./ClaudeHomeError.js"
+import * as ClaudeSurface from "./ClaudeSurface.js"
+import { AGENT, FILE_HISTORY, HISTORY_META, SESSION_DIR, SESSIONS_META, type SessionLine } from "./Exporter.js"
+import { titleOf, type TranscriptHead } from "./internal/head.js"
+import * as ProjectFolder from "./ProjectFolder.js"
+
+const CHANGES_SHOWN_PER_SESSION = 20
+
+/** A file of a session in the package, and where it goes. */
+interface PlannedFile {
+  readonly entry: string
+  readonly target: string
+  /** a transcript (the session's or a subagent's): rewritten; else copied */
+  readonly rewrite: boolean
+}
+
+/** @internal */
+interface PlannedSession {
+  readonly session: AgentStore.InstalledSession
+  readonly files: ReadonlyArray<PlannedFile>
+}
+
+const jsonLines = (text: string | undefined): Array<Record<string, unknown>> =>
+  (text ?? "").split("\n").flatMap((line) => {
+    if (line.trim() === "") return []
+    try {
+      const value = JSON.parse(line)
+      return typeof value === "object" && value !== null && !Array.isArray(value) ? [value] : []
+    } catch {
+      return []
+    }
+  })
+
+const exists = (path: string) => {
+  try {
+    return fs.statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+const realpathOr = (path: string) => {
+  try {
+    return fs.realpathSync(path)
+  } catch {
+    return path
+  }
+}
+
+/** @since 0.2.0 @category constructors */
+export const make = Effect.gen(function*() {
+  const home = yield* ClaudeHome.ClaudeHome
+
+  const plan = Effect.fn("ClaudeInstaller.plan")(function*(context: AgentStore.InstallContext) {
+    const { rules, stagedDir, verified } = context
+    const ids = (verified.manifest.agent_sessions ?? []).filter((s) => s.agent === AGENT).map((s) => s.id)
+    if (ids.length === 0) return undefined
+    const meta = new Map(jsonLines(verified.metadata.get(SESSIONS_META)).map((line) => [String(line.id), line as unknown as SessionLine]))
+    const heads = new Map(ids.map((id) => [id, verified.sessions.get(Layout.agentTranscriptEntry(AGENT, id)) as TranscriptHead | undefined]))
+    const idMap = new Map(ids.map((id) => {
+      const started = Date.parse(heads.get(id)?.firstTimestamp ?? meta.get(id)?.created_at ?? "")
+      return [id, LocalId.make(started)]
+    }))
+    const planned: Array<PlannedSession> = []
+    for (const id of ids) {
+      const head = heads.get(id)
+      const sourceCwd = head?.cwd ?? meta.get(id)?.cwd
+      if (head === undefined || sourceCwd === undefined) {
+        return yield* new ClaudeHomeError({
+          reason: "bad_session",
+          path: Layout.agentTranscriptEntry(AGENT, id),
+          detail: `Claude session ${id} of ${context.package} records no working directory`
+        })
+      }
+      const localId = idMap.get(id)!
+      const cwd = yield* Rewriter.localizePath(rules, sourceCwd, `Claude session ${id}`)
+      const cwdExists = exists(cwd)
+      const folder = Path.join(home.projectsDir, ProjectFolder.name(cwdExists ? realpathOr(cwd) : cwd))
+      const dir = Layout.agentSessionDir(AGENT, id)
+      const transcript = Path.join(folder, `${localId}.jsonl`)
+      const files: Array<PlannedFile> = [{ entry: Layout.agentTranscriptEntry(AGENT, id), target: transcript, rewrite: true }]
+      for (const file of verified.files) {
+        const sessionFile = file.path.startsWith(`${dir}/${SESSION_DIR}/`)
+        const backup = file.path.startsWith(`${dir}/${FILE_HISTORY}/`)
+        if (!sessionFile && !backup) continue
+        const rest = file.path.slice(dir.length + 1 + (sessionFile ? SESSION_DIR : FILE_HISTORY).length + 1).split("/")
+        files.push({
+          entry: file.path,
+          target: sessionFile ? Path.join(folder, localId, ...rest) : Path.join(home.fileHistoryDir, localId, ...rest),
+          rewrite: sessionFile && file.path.endsWith(".jsonl")
+        })
+      }
+      planned.push({
+        files,
+        session: {
+          agent: AGENT,
+          sourceId: id,
+          localId,
+          sourceCwd,
+          cwd,
+          cwdExists,
+          path: transcript,
+          archived: false,
+          name: head.customTitle,
+          title: titleOf(head) ?? meta.get(id)?.title ?? undefined,
+          forkOf: undefined,
+          rewrites: 0
+        }
+      })
+    }
+    const history = jsonLines(verified.metadata.get(HISTORY_META)).flatMap((line) => {
+      const localId = typeof line.sessionId === "string" ? idMap.get(line.sessionId) : undefined
+      if (localId === undefined) return []
+      const project = typeof line.project === "string" ? rules.map(line.project) : line.project
+      return [JSON.stringify({ ...line, project, sessionId: localId }) + "\n"]
+    })
+
+    // every file read into the same buffer: the rewriter keeps nothing of its input
+    const buffer = Buffer.allocUnsafe(FileChunks.CHUNK_SIZE)
+    const staged = (file: PlannedFile) => Path.join(stagedDir, ...file.entry.split("/"))
+    const rewriting = (p: PlannedSession, file: PlannedFile) =>
+      Rewriter.reportingChunks(FileChunks.read(staged(file), { buffer }), {
+        idMap,
+        pathRules: rules,
+        dialect: ClaudeSurface.dialect,
+        maxChanges: CHANGES_SHOWN_PER_SESSION,
+        label: `Claude session ${p.session.sourceId} (${file.entry})`
+      })
+
+    /** Every file of every session, rewritten or copied, with what each rewrite reports once it has run. */
+    const contents = () => {
+      const counts = new Map<string, number>()
+      const changes: Array<AgentStore.SessionChange> = []
+      const items = planned.flatMap((p) =>
+        p.files.map((file) => {
+          // a copy's chunks go to the journal as they are: each in memory of its own
+          if (!file.rewrite) return { p, file, chunks: FileChunks.read(staged(file)), ended: Effect.void }
+          const rewrite = rewriting(p, file)
+          return {
+            p,
+            file,
+            chunks: rewrite.chunks,
+            ended: Effect.map(rewrite.report, (report) => {
+              counts.set(p.session.localId, (counts.get(p.session.localId) ?? 0) + report.changeCount)
+              const shown = changes.filter((c) => c.session === p.session.localId).length
+              for (const change of report.changes.slice(0, Math.max(0, CHANGES_SHOWN_PER_SESSION - shown))) {
+                changes.push({ ...change, session: p.session.localId })
+              }
+            })
+          }
+        })
+      )
+      const report = (): AgentStore.InstallReport => ({
+        sessions: planned.map((p) => ({ ...p.session, rewrites: counts.get(p.session.localId) ?? 0 })),
+        changes
+      })
+      return { items, report }
+    }
+
+    const preview = Effect.gen(function*() {
+      const { items, report } = contents()
+      for (const item of items) {
+        if (!item.file.rewrite) continue
+        yield* Rewriter.drain(item.chunks)
+        yield* item.ended
+      }
+      return report()
+    })
+
+    const write = (tx: Journal.Transaction) =>
+      Effect.gen(function*() {
+        const { items, report } = contents()
+        yield* tx.createFiles(
+          items.map((item) => ({ path: item.file.target, content: Journal.chunks(item.chunks, Rewriter.isRewriteError) })),
+          { onWritten: (_, i) => items[i]!.ended }
+        )
+        if (history.length > 0) yield* tx.appendText(home.historyPath, history.join(""))
+        return report()
+      })
+
+    return {
+      agent: AGENT,
+      home: home.root,
+      sessions: planned.map((p) => p.session),
+      warnings: InstallWarnings.missingFolders(planned.map((p) => p.session)),
+      notes: { history: history.length === 0 ? "no history lines" : `${history.length} history line(s) appended` },
+      preview,
+      write
+    } satisfies AgentStore.InstallPlan
+  })
+
+  return { plan }
+})
+
