@@ -197,6 +197,8 @@ export interface AgentStore {
   readonly displayName: string
   /** the home folder (`~/.codex`, `~/.claude`, …) */
   readonly home: string
+  /** whether the home exists on this machine (an export without `--agent` takes the present ones) */
+  readonly present: boolean
   /** the transcript format and its rewrite surface */
   readonly dialect: Dialect.Dialect
   /** whether this agent's session transcript is this package entry */

@@ -20,10 +20,10 @@ import {
   Producer
 } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import * as os from "node:os"
 import { uuidv7 } from "uuidv7"
-import type { ExportedSession, ExportPart, SkippedSession } from "./AgentStore.js"
+import type { AgentFailure, AgentStore, ExportedSession, ExportPart, Selection, SkippedSession } from "./AgentStore.js"
 
 /** What export was asked for, as the manifest records it. @since 0.2.0 @category models */
 export interface ExportRequest {
@@ -56,6 +56,60 @@ export interface ExportResult {
 }
 
 const CODEX = "codex"
+
+/**
+ * Nothing matched the selection in any home, or a requested session is in none of them.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ExportError extends Schema.TaggedError<ExportError>("@sessionport/agent/ExportError")("ExportError", {
+  reason: Schema.Literal("nothing_selected", "unknown_thread"),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
+ * Exports from these stores: each selects its share, a requested id none of them has fails the
+ * export, and so does a selection that matched nothing anywhere.
+ *
+ * @since 0.2.0
+ * @category writing
+ */
+export const fromStores = Effect.fn("PackageExport.fromStores")(function*(
+  stores: ReadonlyArray<AgentStore>,
+  request: ExportRequest & Omit<Selection, "ids" | "cwds" | "since" | "all" | "includeArchived" | "out">
+): Effect.fn.Return<ExportResult, AgentFailure, Progress.Progress> {
+  const selection: Selection = {
+    ids: request.ids,
+    cwds: request.cwds,
+    since: request.since,
+    all: request.all,
+    includeArchived: request.includeArchived,
+    skipUnreadable: request.skipUnreadable,
+    out: request.out,
+    includeSkills: request.includeSkills,
+    allowFiles: request.allowFiles,
+    includeFileHistory: request.includeFileHistory
+  }
+  const parts = yield* Effect.forEach(stores, (store) => store.exportPart(selection))
+  const homes = stores.map((store) => store.home).join(" or ")
+  const unmatched = request.ids.filter((id) => parts.every((part) => part.unmatched.includes(id)))
+  if (unmatched.length > 0) return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${unmatched.join(", ")} in ${homes}` })
+  if (parts.every((part) => part.sessions.length === 0)) {
+    const skipped = parts.reduce((n, part) => n + part.skipped.length, 0)
+    return yield* new ExportError({
+      reason: "nothing_selected",
+      detail: skipped === 0
+        ? `no session in ${homes} matches the selection`
+        : `no readable session in ${homes} matches the selection (${skipped} unreadable left out)`
+    })
+  }
+  return yield* write(request, parts.filter((part) => part.sessions.length > 0 || (part.manifest.skills ?? []).length > 0))
+})
 
 /**
  * Writes the parts into `request.out` (nothing for a dry run) and reports what went in.

@@ -13,12 +13,12 @@
  * @since 0.2.0
  */
 import { FileSystem } from "@effect/platform"
-import { Journal } from "@sessionport/journal"
 import { PathRules } from "@sessionport/localize"
 import { Layout, PackageReader, type PathLocalization } from "@sessionport/package-format"
 import { Effect, Schema } from "effect"
 import * as os from "node:os"
 import type { AgentFailure, AgentStore, InstalledSession, InstallPlan, SessionChange } from "./AgentStore.js"
+import * as Journals from "./Journals.js"
 
 /** @since 0.2.0 @category models */
 export interface InstallRequest {
@@ -92,7 +92,7 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(
 
 /**
  * Verifies, stages and plans a whole package, then writes every agent's sessions as one
- * transaction of `journal` (or previews them).
+ * transaction (or previews them), recorded in the journal of the first agent written (`Journals`).
  *
  * @since 0.2.0
  * @category installing
@@ -100,8 +100,8 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(
 export const install = Effect.fn("PackageInstall.install")(function*(
   request: InstallRequest,
   stores: ReadonlyArray<AgentStore>
-): Effect.fn.Return<InstallResult, AgentFailure, Journal.Journal | FileSystem.FileSystem> {
-  const journal = yield* Journal.Journal
+): Effect.fn.Return<InstallResult, AgentFailure, Journals.Journals | FileSystem.FileSystem> {
+  const journals = yield* Journals.Journals
   return yield* Effect.scoped(Effect.gen(function*() {
     const context = yield* prepare(request, stores)
     const plans: Array<{ readonly store: AgentStore; readonly plan: InstallPlan }> = []
@@ -128,7 +128,7 @@ export const install = Effect.fn("PackageInstall.install")(function*(
       return result(undefined, reports.flatMap((r) => r.changes), reports.flatMap((r) => r.sessions))
     }
     for (const { store } of plans) yield* store.assertIdle
-    return yield* journal.transaction(
+    return yield* journals.forAgents(plans.map(({ plan }) => plan.agent)).transaction(
       {
         kind: "install",
         summary: {

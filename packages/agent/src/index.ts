@@ -12,7 +12,11 @@ export * as AgentStore from "./AgentStore.js"
 /** @since 0.2.0 */
 export * as InstallWarnings from "./InstallWarnings.js"
 /** @since 0.2.0 */
+export * as Journals from "./Journals.js"
+/** @since 0.2.0 */
 export * as LocalId from "./LocalId.js"
+/** @since 0.2.0 */
+export * as MissingStore from "./MissingStore.js"
 /** @since 0.2.0 */
 export * as PackageExport from "./PackageExport.js"
 /** @since 0.2.0 */

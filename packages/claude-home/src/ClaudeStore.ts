@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import type { AgentStore } from "@sessionport/agent"
+import { type AgentStore, MissingStore } from "@sessionport/agent"
 import { Layout } from "@sessionport/package-format"
 import { Context, Effect, Layer } from "effect"
 import * as Activity from "./Activity.js"
@@ -20,6 +20,30 @@ import * as SessionCatalog from "./SessionCatalog.js"
 /** @since 0.2.0 @category tags */
 export class ClaudeStore extends Context.Tag("@sessionport/claude-home/ClaudeStore")<ClaudeStore, AgentStore.AgentStore>() {}
 
+/**
+ * What stands for a Claude Code home that does not exist: nothing to export, and a package with
+ * Claude sessions refused with `not_found`. `named`: the home was named on the command line, so
+ * an export of every agent says it is missing instead of leaving it out.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const missing = (root: string, named: boolean): AgentStore.AgentStore =>
+  MissingStore.make(
+    { agent: Exporter.AGENT, displayName: "Claude Code", home: root, dialect: ClaudeSurface.dialect, ownsEntry },
+    new ClaudeHomeError({
+      reason: "not_found",
+      path: root,
+      detail: `Claude Code home ${root} does not exist (Claude Code creates it when it first runs; or name one with --claude-home)`
+    }),
+    named
+  )
+
+const ownsEntry = (entry: string): boolean => {
+  const parsed = Layout.parseAgentEntry(entry)
+  return parsed?.agent === Exporter.AGENT && parsed.kind === "transcript"
+}
+
 /** @since 0.2.0 @category constructors */
 export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
@@ -29,11 +53,9 @@ export const make = Effect.gen(function*() {
     agent: Exporter.AGENT,
     displayName: "Claude Code",
     home: home.root,
+    present: true,
     dialect: ClaudeSurface.dialect,
-    ownsEntry: (entry) => {
-      const parsed = Layout.parseAgentEntry(entry)
-      return parsed?.agent === Exporter.AGENT && parsed.kind === "transcript"
-    },
+    ownsEntry,
     scan: () => {
       const scanner = new HeadScanner()
       return {
@@ -63,7 +85,7 @@ export const layer: Layer.Layer<ClaudeStore, never, ClaudeHome.ClaudeHome> = Lay
 )
 
 /**
- * The store of the home `config` names.
+ * The store of the home `config` names (which must exist: see `missing`).
  *
  * @since 0.2.0
  * @category layers

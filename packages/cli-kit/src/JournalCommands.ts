@@ -1,39 +1,29 @@
 /**
- * `list-transactions`, `rollback` and `recover`: the journal of a Codex home, the same in every
- * CLI (a transaction of one can be listed and undone by the other).
+ * `list-transactions`, `rollback` and `recover`: the journals of this machine's agent homes, the
+ * same in every CLI (a transaction of one can be listed and undone by the other).
  *
  * @since 0.1.0
  */
 import { Args, Command, Options as Opt } from "@effect/cli"
-import { CodexHome, Installer } from "@sessionport/codex-home"
-import type { CodexHomeError } from "@sessionport/codex-home/CodexHomeError"
-import { Journal } from "@sessionport/journal"
-import { Effect, Layer, Option } from "effect"
-import type { FileSystem, Path } from "@effect/platform"
+import type { Path } from "@effect/platform"
+import { Journals } from "@sessionport/agent"
+import type { Journal } from "@sessionport/journal"
+import { Effect, type Layer, Option } from "effect"
+import * as AgentHomes from "./AgentHomes.js"
 import { UsageError } from "./Failure.js"
 import * as Options from "./Options.js"
 import * as Output from "./Output.js"
 import { warnDamaged, withRecovery } from "./Recovery.js"
 
 /**
- * The Codex home named by `--codex-home` (else `CODEX_HOME`, else `~/.codex`).
+ * The journals of the homes named by `--codex-home` and `--claude-home` (else their environment
+ * variables, else `~/.codex` and `~/.claude`).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const homeLayer = (codexHome: Option.Option<string>) =>
-  CodexHome.layer(Option.match(codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) }))
-
-/**
- * The journal of the home named by `--codex-home` (else `CODEX_HOME`, else `~/.codex`).
- *
- * @since 0.1.0
- * @category layers
- */
-export const journalLayer = (
-  codexHome: Option.Option<string>
-): Layer.Layer<Journal.Journal | CodexHome.CodexHome, CodexHomeError, FileSystem.FileSystem | Path.Path> =>
-  Installer.journalLayer.pipe(Layer.provideMerge(homeLayer(codexHome)))
+export const journalsLayer = (homes: AgentHomes.Homes): Layer.Layer<Journals.Journals, never, Path.Path> =>
+  AgentHomes.journalsLayer(homes)
 
 const describeStep = (step: Journal.UndoStep): string =>
   `${step.kind} ${step.target}: ${step.action}${step.detail === undefined ? "" : ` (${step.detail})`}`
@@ -47,10 +37,10 @@ const describeStep = (step: Journal.UndoStep): string =>
 export const make = (program: string) => {
   const listTransactions = Command.make(
     "list-transactions",
-    { codexHome: Options.codexHome, json: Options.json },
+    { codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
     Effect.fn("list-transactions")(function*(o) {
-      const journal = yield* Journal.Journal
-      const list = yield* withRecovery(program)(journal.list)
+      const journals = yield* Journals.Journals
+      const list = yield* withRecovery(program)(Journals.list(journals))
       if (o.json) return yield* Output.json(list)
       if (list.length === 0) return yield* Output.lines(["no transactions"])
       // a damaged record's message (what to do) was printed on stderr by the recovery
@@ -59,8 +49,8 @@ export const make = (program: string) => {
           tx.status.padEnd(11)
         }  ${tx.status === "damaged" ? tx.path : `${tx.operations.total} operation(s)`}`
       ))
-    }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
-  ).pipe(Command.withDescription("List the transactions of this Codex home, newest first."))
+    }, (effect, o) => Effect.provide(effect, journalsLayer(o)))
+  ).pipe(Command.withDescription("List the transactions of this machine's agent homes, newest first."))
 
   const rollback = Command.make(
     "rollback",
@@ -73,13 +63,15 @@ export const make = (program: string) => {
       latest: Opt.boolean("latest").pipe(Opt.withDescription("Undo the newest transaction.")),
       force: Opt.boolean("force").pipe(Opt.withDescription("Undo even files and rows that changed since (Codex continued a session).")),
       codexHome: Options.codexHome,
+      claudeHome: Options.claudeHome,
       json: Options.json,
       dryRun: Options.dryRun
     },
     Effect.fn("rollback")(function*(o) {
-      const journal = yield* Journal.Journal
+      const id = Option.getOrElse(o.id, () => "latest")
+      const journal = yield* Journals.holding(yield* Journals.Journals, id)
       // rollback recovers abandoned transactions itself, and --force must reach its own target
-      const report = yield* journal.rollback(Option.getOrElse(o.id, () => "latest"), { force: o.force, dryRun: o.dryRun })
+      const report = yield* journal.rollback(id, { force: o.force, dryRun: o.dryRun })
       if (o.json) return yield* Output.json(report)
       yield* Output.lines([
         `${o.dryRun ? "would roll back" : "rolled back"} ${report.id} (${report.kind}): ${report.steps.length} step(s)`,
@@ -89,7 +81,7 @@ export const make = (program: string) => {
       // a usage error opens nothing
       Option.isSome(o.id) === o.latest
         ? new UsageError({ detail: "name one transaction: TRANSACTION_ID or --latest" })
-        : Effect.provide(effect, journalLayer(o.codexHome)))
+        : Effect.provide(effect, journalsLayer(o)))
   ).pipe(
     Command.withDescription(
       "Undo a transaction exactly (newest change first). Refuses, changing nothing, when a file it wrote changed since, unless --force."
@@ -98,10 +90,9 @@ export const make = (program: string) => {
 
   const recover = Command.make(
     "recover",
-    { codexHome: Options.codexHome, json: Options.json },
+    { codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
     Effect.fn("recover")(function*(o) {
-      const journal = yield* Journal.Journal
-      const report = yield* journal.recover()
+      const report = yield* Journals.recover(yield* Journals.Journals)
       yield* warnDamaged(program, report)
       if (o.json) return yield* Output.json(report)
       yield* Output.lines(
@@ -109,7 +100,7 @@ export const make = (program: string) => {
           ? ["nothing to recover"]
           : report.recovered.map((tx) => `rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`)
       )
-    }, (effect, o) => Effect.provide(effect, journalLayer(o.codexHome)))
+    }, (effect, o) => Effect.provide(effect, journalsLayer(o)))
   ).pipe(Command.withDescription("Roll back any transaction a stopped process left unfinished (every command does this first)."))
 
   return { listTransactions, rollback, recover } as const

@@ -65,6 +65,11 @@ export const codexHome = path("codex-home", "The Codex home to use (default: $CO
   Options.optional
 )
 
+/** @since 0.2.0 @category options */
+export const claudeHome = path("claude-home", "The Claude Code home to use (default: $CLAUDE_CONFIG_DIR, else ~/.claude).").pipe(
+  Options.optional
+)
+
 /** @since 0.1.0 @category options */
 export const dryRun = Options.boolean("dry-run").pipe(
   Options.withDescription("Show what would be done and change nothing.")

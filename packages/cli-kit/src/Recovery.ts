@@ -1,11 +1,12 @@
 /**
- * What every command that works on a Codex home does first: roll back any transaction a killed
+ * What every command that works on an agent home does first: roll back any transaction a killed
  * process left half done (the journal's recovery), saying so on stderr, and warn of damaged
  * transaction records.
  *
  * @since 0.1.0
  */
-import { Journal } from "@sessionport/journal"
+import { Journals } from "@sessionport/agent"
+import type { Journal } from "@sessionport/journal"
 import { Effect } from "effect"
 import * as Output from "./Output.js"
 
@@ -17,8 +18,7 @@ import * as Output from "./Output.js"
  */
 export const withRecovery = (program: string) => <A, E, R>(body: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
-    const journal = yield* Journal.Journal
-    const report = yield* journal.recover()
+    const report = yield* Journals.recover(yield* Journals.Journals)
     for (const tx of report.recovered) {
       yield* Output.errorLines([`${program}: rolled back ${tx.id} (${tx.kind}), left unfinished by a process that stopped`])
     }

@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.2.0 */
+export * as AgentHomes from "./AgentHomes.js"
 /** @since 0.1.0 */
 export * as Failure from "./Failure.js"
 /** @since 0.1.0 */

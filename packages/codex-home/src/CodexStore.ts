@@ -49,6 +49,7 @@ export const make = Effect.gen(function*() {
     agent: "codex",
     displayName: "Codex",
     home: home.root,
+    present: true,
     dialect: Dialect.codex,
     ownsEntry: Layout.isSessionEntry,
     scan: () => Installer.scanSession(),

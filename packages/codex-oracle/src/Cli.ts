@@ -2,6 +2,8 @@
  * Running a bundled bin in a child process, as a user would: exit code, signal, stdout, stderr.
  */
 import { spawn } from "node:child_process"
+import * as os from "node:os"
+import * as path from "node:path"
 import { Effect } from "effect"
 
 export interface CliResult {
@@ -12,12 +14,18 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs `node BIN ...args` with a minimal environment (PATH, HOME, then `env`). */
+/**
+ * A Claude Code home that does not exist: the CLIs under test see no Claude sessions of this
+ * machine's own `~/.claude` unless a test names a home.
+ */
+export const NO_CLAUDE_HOME = path.join(os.tmpdir(), "sessionport-tests-no-claude-home")
+
+/** Runs `node BIN ...args` with a minimal environment (PATH, HOME, no Claude home, then `env`). */
 export const runBin = (bin: string, args: ReadonlyArray<string>, options: { env?: Record<string, string>; cwd?: string } = {}) =>
   Effect.async<CliResult>((resume) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...options.env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CLAUDE_CONFIG_DIR: NO_CLAUDE_HOME, ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

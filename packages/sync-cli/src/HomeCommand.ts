@@ -1,12 +1,12 @@
 /**
  * What every `session-sync` command that works on a Codex home uses: the syncer, the sidecar
- * maintenance and what they stand on, and the recovery of transactions a killed process left
- * half done.
+ * maintenance and what they stand on, the journals of every agent home (recovery looks into all
+ * of them), and the recovery of transactions a killed process left half done.
  *
  * @since 0.1.0
  */
-import { JournalCommands, Recovery, TerminalProgress } from "@sessionport/cli-kit"
-import { CodexHome, Installer, StateDb } from "@sessionport/codex-home"
+import { AgentHomes, Recovery, TerminalProgress } from "@sessionport/cli-kit"
+import { CodexHome } from "@sessionport/codex-home"
 import { Maintenance, Sidecar, Syncer } from "@sessionport/lineage"
 import { Effect, Layer, Option } from "effect"
 
@@ -17,11 +17,13 @@ import { Effect, Layer, Option } from "effect"
  * @category layers
  */
 export const layer = (codexHome: Option.Option<string>, json: boolean) => {
-  const home = JournalCommands.homeLayer(codexHome)
+  const homes: AgentHomes.Homes = { codexHome, claudeHome: Option.none() }
+  const codex = AgentHomes.codexLayer(homes)
   const sidecar = Layer.unwrapEffect(Effect.map(CodexHome.CodexHome, (h) => Sidecar.layer(h.root)))
-  const stores = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), Installer.journalLayer, sidecar).pipe(Layer.provideMerge(home))
-  return Layer.mergeAll(Syncer.layer.pipe(Layer.provideMerge(Installer.layer)), Maintenance.layer).pipe(
-    Layer.provideMerge(stores),
+  return Layer.mergeAll(Syncer.layer, Maintenance.layer).pipe(
+    Layer.provideMerge(sidecar),
+    Layer.provideMerge(codex),
+    Layer.provideMerge(AgentHomes.journalsLayer(homes)),
     Layer.provideMerge(TerminalProgress.layer({ quiet: json }))
   )
 }

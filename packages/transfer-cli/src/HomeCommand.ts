@@ -1,28 +1,24 @@
 /**
- * What every `session-transfer` command that works on a Codex home uses: its services, and the
- * recovery of transactions a killed process left half done.
+ * What every `session-transfer` command that works on agent homes uses: every agent's store and
+ * the journals of their homes, progress unless `--json`, and the recovery of transactions a
+ * killed process left half done.
  *
  * @since 0.1.0
  */
-import { JournalCommands, Recovery, TerminalProgress } from "@sessionport/cli-kit"
-import { Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
-import { Layer, Option } from "effect"
+import { AgentHomes, Recovery, TerminalProgress } from "@sessionport/cli-kit"
+import { Layer } from "effect"
 
 /**
- * The home's services for a command (exporter, installer, journal, home, read-only database)
- * and progress unless `--json`.
+ * The agents (stores) and journals of the homes the options name, and progress unless `--json`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (codexHome: Option.Option<string>, json: boolean) => {
-  const home = JournalCommands.homeLayer(codexHome)
-  const stores = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), Installer.journalLayer).pipe(Layer.provideMerge(home))
-  return Layer.mergeAll(Installer.layer, Exporter.layer.pipe(Layer.provide(SessionCatalog.layer))).pipe(
-    Layer.provideMerge(stores),
+export const layer = (homes: AgentHomes.Homes, json: boolean) =>
+  AgentHomes.agentsLayer(homes).pipe(
+    Layer.provideMerge(AgentHomes.journalsLayer(homes)),
     Layer.provideMerge(TerminalProgress.layer({ quiet: json }))
   )
-}
 
 /**
  * Rolls back what a killed process left unfinished, then runs `body`.

@@ -128,7 +128,7 @@ describe("session-transfer export", () => {
         assert.strictEqual(json.code, 0, json.stderr)
         const result = JSON.parse(json.stdout)
         assert.deepStrictEqual(result.sessions.map((s: any) => s.threadId).sort(), activeIds)
-        assert.deepStrictEqual(result.skipped, [{ threadId: uuid(1), path: file, reason: "the file is empty" }])
+        assert.deepStrictEqual(result.skipped, [{ agent: "codex", id: uuid(1), threadId: uuid(1), path: file, reason: "the file is empty" }])
         assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["a.tgz", "b.tgz"])
       }))
   })

@@ -1,10 +1,12 @@
 /**
- * `session-transfer export`: selected sessions of this machine's Codex home into one package.
+ * `session-transfer export`: selected sessions of this machine's agent homes (Codex, Claude
+ * Code) into one package.
  *
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
-import { Exporter } from "@sessionport/codex-home"
+import { Agents, PackageExport } from "@sessionport/agent"
+import { AgentHomes } from "@sessionport/cli-kit"
 import { Effect, Option } from "effect"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import * as Options from "@sessionport/cli-kit/Options"
@@ -12,7 +14,11 @@ import * as Output from "@sessionport/cli-kit/Output"
 import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
-  thread: Opt.text("thread").pipe(Opt.withDescription("A thread id to export (repeatable)."), Opt.repeated),
+  agent: Opt.choice("agent", AgentHomes.AGENTS).pipe(
+    Opt.withDescription("Export this agent's sessions (repeatable; default: every agent whose home exists here)."),
+    Opt.repeated
+  ),
+  thread: Opt.text("thread").pipe(Opt.withDescription("A session (thread) id to export (repeatable)."), Opt.repeated),
   cwd: Options.paths("cwd", "Export sessions started in this folder or below it (repeatable)."),
   since: Opt.date("since").pipe(Opt.withDescription("Only sessions active since this date (e.g. 2026-11-01)."), Opt.optional),
   all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),
@@ -26,16 +32,21 @@ const options = {
     "allow-file",
     "With --include-skills: carry this skill file although it looks like a credential (skills/SKILL/FILE as export lists it, or an absolute path; repeatable)."
   ),
+  includeFileHistory: Opt.boolean("include-file-history").pipe(
+    Opt.withDescription("Claude Code: carry the sessions' file-history backups (what rewind restores).")
+  ),
   skipUnreadable: Opt.boolean("skip-unreadable").pipe(
     Opt.withDescription("Leave out selected sessions whose rollout cannot be read, naming each, instead of refusing.")
   ),
   out: Options.path("out", "The package to write: FILE.tgz, or a folder that does not exist yet."),
   codexHome: Options.codexHome,
+  claudeHome: Options.claudeHome,
   json: Options.json,
   dryRun: Options.dryRun
 }
 
-const render = (result: Exporter.ExportResult): Array<string> => {
+const render = (result: PackageExport.ExportResult): Array<string> => {
+  const several = result.agents.length > 1
   const out = [
     `${result.dryRun ? "would export" : "exported"} ${result.sessions.length} session(s) to ${result.out}` +
     (result.dryRun ? "" : ` (${result.format}, ${result.files} files, ${Output.size(result.bytes)})`)
@@ -43,7 +54,7 @@ const render = (result: Exporter.ExportResult): Array<string> => {
   for (const s of result.sessions) {
     const flags = [s.archived ? "archived" : "", s.parentOf ? `parent of fork ${s.parentOf}` : "", s.name ? `"${s.name}"` : ""]
       .filter((f) => f !== "").join(", ")
-    out.push(`  ${s.threadId}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
+    out.push(`  ${several ? `${s.agent.padEnd(6)} ` : ""}${s.id}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
   }
   if (result.skills.length > 0) out.push(`skills: ${result.skills.join(", ")}`)
   if (result.excludedFiles.length > 0) {
@@ -62,20 +73,22 @@ export const command = Command.make(
   "export",
   options,
   Effect.fn("export")(function*(o) {
-    const exporter = yield* Exporter.Exporter
-    const result = yield* HomeCommand.withRecovery(exporter.export({
+    const stores = yield* Agents.select(o.agent)
+    const chosen = o.agent.length > 0 ? stores : stores.filter((store) => store.present)
+    const result = yield* HomeCommand.withRecovery(PackageExport.fromStores(chosen.length > 0 ? chosen : stores, {
       out: o.out,
-      threadIds: o.thread,
+      ids: o.thread,
       cwds: o.cwd,
       since: Option.getOrUndefined(o.since),
       all: o.all,
       includeArchived: o.includeArchived,
       includeSkills: o.includeSkills,
       allowFiles: o.allowFile,
+      includeFileHistory: o.includeFileHistory,
       skipUnreadable: o.skipUnreadable,
       dryRun: o.dryRun
     }))
-    for (const s of result.skipped) yield* Effect.logWarning(`left out unreadable session ${s.threadId}: ${s.reason} (${s.path})`)
+    for (const s of result.skipped) yield* Effect.logWarning(`left out unreadable session ${s.id}: ${s.reason} (${s.path})`)
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(render(result))
   }, (effect, o) =>
@@ -84,5 +97,9 @@ export const command = Command.make(
       ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
       : o.allowFile.length > 0 && !o.includeSkills
       ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
-      : Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
-).pipe(Command.withDescription("Write the selected sessions of this Codex home into a session package (FILE.tgz or a folder)."))
+      : Effect.provide(effect, HomeCommand.layer(o, o.json)))
+).pipe(
+  Command.withDescription(
+    "Write the selected sessions of this machine's agent homes (Codex, Claude Code) into one session package (FILE.tgz or a folder)."
+  )
+)

@@ -1,26 +1,36 @@
 /**
- * `session-transfer install PACKAGE`: the sessions of a package into this machine's Codex home.
+ * `session-transfer install PACKAGE`: the sessions of a package (of any agents) into this
+ * machine's agent homes, as one transaction.
  *
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
-import { Installer } from "@sessionport/codex-home"
-import { Effect } from "effect"
-import * as HomeCommand from "../HomeCommand.js"
+import { Agents, PackageInstall } from "@sessionport/agent"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
+import { Effect } from "effect"
+import * as HomeCommand from "../HomeCommand.js"
 
-const render = (r: Installer.InstallResult): Array<string> => {
+const NOTES: Readonly<Record<string, (value: string) => string>> = {
+  database: (value) => value === "rows" ? "rows: written to state_5.sqlite" : "rows: no database yet; Codex indexes the files when it starts",
+  history: (value) => `history: ${value}`
+}
+
+const render = (r: PackageInstall.InstallResult): Array<string> => {
+  const homes = Object.entries(r.homes)
+  const several = homes.length > 1
   const out = [
-    `${r.dryRun ? "would install" : "installed"} ${r.sessions.length} session(s) into ${r.codexHome}` +
+    `${r.dryRun ? "would install" : "installed"} ${r.sessions.length} session(s) into ${homes.map(([, home]) => home).join(" and ")}` +
     (r.transactionId === undefined ? "" : ` (transaction ${r.transactionId})`),
     `paths: ${r.rules.map((rule) => rule.text).join("; ")}`,
-    r.database === "rows" ? "rows: written to state_5.sqlite" : "rows: no database yet; Codex indexes the files when it starts"
+    ...Object.entries(r.notes).flatMap(([agent, notes]) =>
+      Object.entries(notes).map(([key, value]) => `${several ? `${agent} ` : ""}${NOTES[key]?.(value) ?? `${key}: ${value}`}`)
+    )
   ]
   for (const s of r.sessions) {
     const flags = [s.archived ? "archived" : "", s.forkOf ? `fork of ${s.forkOf}` : "", s.name ? `"${s.name}"` : ""]
       .filter((f) => f !== "").join(", ")
-    out.push(`  ${s.sourceId} -> ${s.localId}  ${s.cwd}  (${s.rewrites} rewrite(s)${flags ? `, ${flags}` : ""})`)
+    out.push(`  ${several ? `${s.agent.padEnd(6)} ` : ""}${s.sourceId} -> ${s.localId}  ${s.cwd}  (${s.rewrites} rewrite(s)${flags ? `, ${flags}` : ""})`)
   }
   if (r.dryRun && r.changes.length > 0) {
     out.push("changes (first of each session):")
@@ -37,17 +47,18 @@ export const command = Command.make(
     package: Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder."),
     map: Options.maps,
     codexHome: Options.codexHome,
+    claudeHome: Options.claudeHome,
     json: Options.json,
     dryRun: Options.dryRun
   },
   Effect.fn("install")(function*(o) {
-    const installer = yield* Installer.Installer
-    const result = yield* HomeCommand.withRecovery(installer.install({ package: o.package, maps: o.map, dryRun: o.dryRun }))
+    const { stores } = yield* Agents.Agents
+    const result = yield* HomeCommand.withRecovery(PackageInstall.install({ package: o.package, maps: o.map, dryRun: o.dryRun }, stores))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(render(result))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
-    "Install a package's sessions into this Codex home: verify the package, give each session a new local id, localize its paths, write files, rows and names as one transaction (undo: rollback)."
+    "Install a package's sessions (Codex, Claude Code) into this machine's agent homes: verify the package, give each session a new local id, localize its paths, write files, rows, names and history as one transaction (undo: rollback)."
   )
 )
