@@ -32,6 +32,7 @@ const entry = (type: string, field: string, holds: RewriteSurface.Kind, notes?: 
  */
 export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("*", "sessionId", "thread-id", "every line names its session; the installed copy has a new id"),
+  entry("*", "session_id", "thread-id", "the interactive CLI also writes it on message lines"),
   entry("*", "cwd", "path", "the working directory of every message line; the picker's all-projects view shows it"),
   entry("attachment", "attachment[?type=environment].snapshot.workingDirectory", "path"),
   entry("attachment", "attachment[?type=environment].snapshot.additionalWorkingDirectories", "path-list"),
@@ -66,6 +67,7 @@ export const lineTypes: ReadonlyArray<string> = [
   "summary",
   "custom-title",
   "ai-title",
+  "agent-name",
   "tag",
   "relocated",
   "mode",

@@ -35,6 +35,8 @@ interface PlannedFile {
   readonly target: string
   /** a transcript (the session's or a subagent's): rewritten; else copied */
   readonly rewrite: boolean
+  /** the session's last activity, for its transcript: Claude orders sessions (and `--continue`) by it */
+  readonly mtime?: Date | undefined
 }
 
 /** @internal */
@@ -101,7 +103,13 @@ export const make = Effect.gen(function*() {
       const folder = Path.join(home.projectsDir, ProjectFolder.name(cwdExists ? realpathOr(cwd) : cwd))
       const dir = Layout.agentSessionDir(AGENT, id)
       const transcript = Path.join(folder, `${localId}.jsonl`)
-      const files: Array<PlannedFile> = [{ entry: Layout.agentTranscriptEntry(AGENT, id), target: transcript, rewrite: true }]
+      const last = Date.parse(head.lastTimestamp ?? meta.get(id)?.updated_at ?? "")
+      const files: Array<PlannedFile> = [{
+        entry: Layout.agentTranscriptEntry(AGENT, id),
+        target: transcript,
+        rewrite: true,
+        mtime: Number.isFinite(last) ? new Date(last) : undefined
+      }]
       for (const file of verified.files) {
         const sessionFile = file.path.startsWith(`${dir}/${SESSION_DIR}/`)
         const backup = file.path.startsWith(`${dir}/${FILE_HISTORY}/`)
@@ -194,7 +202,11 @@ export const make = Effect.gen(function*() {
       Effect.gen(function*() {
         const { items, report } = contents()
         yield* tx.createFiles(
-          items.map((item) => ({ path: item.file.target, content: Journal.chunks(item.chunks, Rewriter.isRewriteError) })),
+          items.map((item) => ({
+            path: item.file.target,
+            content: Journal.chunks(item.chunks, Rewriter.isRewriteError),
+            mtime: item.file.mtime
+          })),
           { onWritten: (_, i) => items[i]!.ended }
         )
         if (history.length > 0) yield* tx.appendText(home.historyPath, history.join(""))

@@ -58,12 +58,14 @@ export const rowidName = (db: Database, table: string): string | undefined => {
 
 /**
  * Every entry under `dir`, byte for byte and with its mtime (folders by name; SQLite files as
- * bytes too): for "nothing was touched at all", stricter than {@link homeState}.
+ * bytes too): for "nothing was touched at all", stricter than {@link homeState}. `skip`: names
+ * of top-level entries left out (e.g. `sessionport`, where the journal keeps its records).
  */
-export const fileState = (dir: string): Record<string, string> => {
+export const fileState = (dir: string, options: { readonly skip?: ReadonlyArray<string> } = {}): Record<string, string> => {
   const out: Record<string, string> = {}
   const walk = (at: string, rel: string) => {
     for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+      if (rel === "" && options.skip?.includes(entry.name)) continue
       const full = path.join(at, entry.name)
       const name = rel === "" ? entry.name : `${rel}/${entry.name}`
       if (entry.isDirectory()) {
