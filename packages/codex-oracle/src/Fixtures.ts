@@ -9,7 +9,8 @@ import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 
-const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..")
+/** The repository. @since 0.2.0 @category constants */
+export const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..")
 
 /** The committed Codex 0.169 home; never written to: tests work on copies. */
 export const fixtureHome = path.join(repoRoot, "fixtures", "codex", "home")

@@ -1,0 +1,109 @@
+/**
+ * A package holding Codex and Claude Code sessions: written by one export, installed by one
+ * transaction into both homes, undone by one rollback; and a Codex-only package keeps the
+ * baseline layout and manifest.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Fixtures as ClaudeFixtures } from "@sessionport/claude-oracle"
+import { copyFixtureHome, fixtureThreads, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { fileState, homeState } from "@sessionport/codex-oracle/HomeState"
+import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll } from "vitest"
+import { sessionTransfer } from "./utils/cli.js"
+
+afterAll(removeTemps)
+
+const claudeSource = ClaudeFixtures.load().source
+const manifestOf = (pkg: string) => JSON.parse(execFileSync("tar", ["xzOf", pkg, "package_manifest.json"], { encoding: "utf8" }))
+const entriesOf = (pkg: string) => execFileSync("tar", ["tzf", pkg], { encoding: "utf8" }).split("\n").filter((e) => e !== "")
+
+describe("a package of Codex and Claude Code sessions", () => {
+  it.scoped("export takes every agent whose home exists; install writes both in one transaction; rollback undoes both", () =>
+    Effect.gen(function*() {
+      const codexA = copyFixtureHome()
+      const claudeA = yield* ClaudeFixtures.copyHome({ prefix: "claude-a-" })
+      const pkg = path.join(tempDir("pkg"), "mixed.tgz")
+      const exported = yield* sessionTransfer(
+        ["export", "--all", "--include-archived", "--codex-home", codexA, "--claude-home", claudeA.configDir, "--out", pkg, "--json"],
+        { env: { HOME: claudeSource.home } }
+      )
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      const codexIds = [...new Set(fixtureThreads.map((s) => s.threadId))].sort()
+      const claudeIds = ["tools", "interactive", "beta_plain", "named"].map((r) => ClaudeFixtures.byRole(r).sessionId).sort()
+      const manifest = manifestOf(pkg)
+      assert.deepStrictEqual(manifest.agents, ["codex", "claude"])
+      assert.deepStrictEqual(manifest.thread_ids, codexIds)
+      assert.deepStrictEqual(manifest.agent_sessions.map((s: { id: string }) => s.id).sort(), claudeIds)
+      assert.isTrue(manifest.agent_sessions.every((s: { agent: string }) => s.agent === "claude"))
+      assert.strictEqual(manifest.source.codex_home, codexA)
+      assert.strictEqual(manifest.source.agent_homes.claude, claudeA.configDir)
+
+      // machine B: a Codex home where Codex has run, a Claude home
+      const codexB = copyFixtureHome()
+      const claudeRoot = tempDir("claude-b")
+      const claudeB = path.join(claudeRoot, ".claude")
+      fs.mkdirSync(claudeB)
+      const state = () => ({ codex: homeState(codexB), claude: fileState(claudeB, { skip: ["sessionport"] }) })
+      const before = state()
+      const installed = yield* sessionTransfer(
+        ["install", pkg, "--codex-home", codexB, "--claude-home", claudeB, "--json"],
+        { env: { HOME: claudeRoot } }
+      )
+      assert.strictEqual(installed.code, 0, installed.stderr)
+      const result = JSON.parse(installed.stdout)
+      assert.deepStrictEqual(Object.keys(result.homes).sort(), ["claude", "codex"])
+      assert.deepStrictEqual(
+        result.sessions.filter((s: { agent: string }) => s.agent === "claude").map((s: { sourceId: string }) => s.sourceId).sort(),
+        claudeIds
+      )
+      assert.deepStrictEqual(
+        [...new Set(result.sessions.filter((s: { agent: string }) => s.agent === "codex").map((s: { sourceId: string }) => s.sourceId))].sort(),
+        codexIds
+      )
+      for (const s of result.sessions) assert.isTrue(fs.existsSync(s.path), s.path)
+      // one transaction, recorded where Codex transactions always were
+      const listed = yield* sessionTransfer(["list-transactions", "--codex-home", codexB, "--claude-home", claudeB, "--json"])
+      assert.deepStrictEqual(JSON.parse(listed.stdout).map((t: { id: string }) => t.id), [result.transactionId])
+      assert.isTrue(fs.existsSync(path.join(codexB, "sessionport", "journal", result.transactionId)))
+
+      const undo = yield* sessionTransfer(["rollback", result.transactionId, "--codex-home", codexB, "--claude-home", claudeB])
+      assert.strictEqual(undo.code, 0, undo.stderr)
+      assert.deepStrictEqual(state(), before)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.effect("a Codex-only export is the baseline layout and manifest: no agents, no agents/ folder", () =>
+    Effect.gen(function*() {
+      const pkg = path.join(tempDir("pkg"), "codex.tgz")
+      const claudeHome = path.join(tempDir("claude"), ".claude")
+      fs.cpSync(ClaudeFixtures.fixtureHome, claudeHome, { recursive: true })
+      // a Claude home is there, but --agent codex asks for Codex only
+      const exported = yield* sessionTransfer(
+        ["export", "--agent", "codex", "--all", "--codex-home", copyFixtureHome(), "--claude-home", claudeHome, "--out", pkg]
+      )
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      const manifest = manifestOf(pkg)
+      assert.deepStrictEqual(Object.keys(manifest), [
+        "format_version",
+        "package_kind",
+        "minimum_working_set_only",
+        "cwd_filter",
+        "thread_ids",
+        "skills_included",
+        "deferred_components",
+        "preferred_installer_skill",
+        "package_id",
+        "created_at",
+        "producer",
+        "source",
+        "selection",
+        "files"
+      ])
+      assert.deepStrictEqual(Object.keys(manifest.source), ["platform", "codex_home", "home", "hostname"])
+      assert.isFalse(entriesOf(pkg).some((e) => e.startsWith("agents")))
+      assert.match(execFileSync("tar", ["xzOf", pkg, "README.md"], { encoding: "utf8" }), /^# Codex session package/)
+    }), 60_000)
+})
