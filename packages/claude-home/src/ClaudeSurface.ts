@@ -48,7 +48,9 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("user", "toolUseResult.stdout", "text-with-paths"),
   entry("user", "toolUseResult.stderr", "text-with-paths"),
   entry("file-history-snapshot", "snapshot.trackedFileBackups[*].realParentDir", "path"),
+  entry("file-history-snapshot", "snapshot.trackedFileBackups[*].backupFileName", "thread-id", "named by a hash of the file's path: renamed with the backup"),
   entry("file-history-delta", "backup.realParentDir", "path"),
+  entry("file-history-delta", "backup.backupFileName", "thread-id", "named by a hash of the file's path: renamed with the backup"),
   entry("relocated", "relocatedCwd", "path")
 ]
 

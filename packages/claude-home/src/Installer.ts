@@ -15,9 +15,10 @@
 import type { AgentStore } from "@sessionport/agent"
 import { InstallWarnings, LocalId } from "@sessionport/agent"
 import { Journal } from "@sessionport/journal"
-import { Rewriter } from "@sessionport/localize"
+import { type PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout } from "@sessionport/package-format"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeHome from "./ClaudeHome.js"
@@ -72,6 +73,24 @@ const realpathOr = (path: string) => {
   }
 }
 
+const BACKUP_NAME = /^([0-9a-f]{16})@v(\d+)$/
+
+const pathHash = (path: string) => createHash("sha256").update(path).digest("hex").slice(0, 16)
+
+/**
+ * The name of a file-history backup once its file's path is localized: `<first 16 hex of
+ * sha256(path)>@v<n>`, the path found among the files the transcript tracks by its hash. A name
+ * of another shape, or whose path is not tracked, stays as it is.
+ */
+const backupName = (name: string, tracked: ReadonlyArray<string>, rules: PathRules.PathRules, label: string) =>
+  Effect.gen(function*() {
+    const match = BACKUP_NAME.exec(name)
+    const path = match === null ? undefined : tracked.find((p) => pathHash(p) === match[1])
+    if (match === null || path === undefined) return name
+    const localized = yield* Rewriter.localizePath(rules, path, label)
+    return localized === path ? name : `${pathHash(localized)}@v${match[2]}`
+  })
+
 /** @since 0.2.0 @category constructors */
 export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
@@ -87,6 +106,8 @@ export const make = Effect.gen(function*() {
       return [id, LocalId.make(started)]
     }))
     const planned: Array<PlannedSession> = []
+    // a backup is named by a hash of its file's path: a localized path gets the name Claude gives it
+    const backupNames = new Map<string, string>()
     for (const id of ids) {
       const head = heads.get(id)
       const sourceCwd = head?.cwd ?? meta.get(id)?.cwd
@@ -115,6 +136,11 @@ export const make = Effect.gen(function*() {
         const backup = file.path.startsWith(`${dir}/${FILE_HISTORY}/`)
         if (!sessionFile && !backup) continue
         const rest = file.path.slice(dir.length + 1 + (sessionFile ? SESSION_DIR : FILE_HISTORY).length + 1).split("/")
+        if (backup && rest.length === 1) {
+          const renamed = yield* backupName(rest[0]!, head.trackedFiles, rules, `Claude session ${id}`)
+          if (renamed !== rest[0]) backupNames.set(rest[0]!, renamed)
+          rest[0] = renamed
+        }
         files.push({
           entry: file.path,
           target: sessionFile ? Path.join(folder, localId, ...rest) : Path.join(home.fileHistoryDir, localId, ...rest),
@@ -145,6 +171,8 @@ export const make = Effect.gen(function*() {
       const project = typeof line.project === "string" ? rules.map(line.project) : line.project
       return [JSON.stringify({ ...line, project, sessionId: localId }) + "\n"]
     })
+
+    for (const [from, to] of backupNames) idMap.set(from, to)
 
     // every file read into the same buffer: the rewriter keeps nothing of its input
     const buffer = Buffer.allocUnsafe(FileChunks.CHUNK_SIZE)

@@ -9,6 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Fixtures, Harness, MessagesServer, Picker, SdkSessions } from "@sessionport/claude-oracle"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { sessionTransfer } from "./utils/cli.js"
@@ -24,7 +25,7 @@ const lines = (file: string) => fs.readFileSync(file, "utf8").split("\n").filter
 /** Exports every fixture session from a copy of the fixture home, as machine A would (its HOME). */
 const exportFixtures = Effect.fn("exportFixtures")(function*(out: string) {
   const a = yield* Fixtures.copyHome({ prefix: "claude-a-" })
-  const result = yield* sessionTransfer(["export", "--agent", "claude", "--claude-home", a.configDir, "--all", "--out", out, "--json"], {
+  const result = yield* sessionTransfer(["export", "--agent", "claude", "--claude-home", a.configDir, "--all", "--include-file-history", "--out", out, "--json"], {
     env: { HOME: source.home }
   })
   assert.strictEqual(result.code, 0, result.stderr)
@@ -89,6 +90,25 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
         .filter((h) => h.sessionId === Fixtures.byRole("interactive").sessionId)
       assert.deepStrictEqual(history.map((h) => h.display), sourceHistory.map((h) => h.display))
       assert.isTrue(history.every((h) => h.sessionId === interactive.localId && h.project === alphaB))
+
+      // file history: each backup under the new id, named by the hash of its file's localized path
+      // (Claude names a backup sha256(absolute path)[:16]@v<version>)
+      const hash16 = (p: string) => createHash("sha256").update(p).digest("hex").slice(0, 16)
+      const interactiveId = Fixtures.byRole("interactive").sessionId
+      const tracked = lines(path.join(Fixtures.fixtureHome, Fixtures.byRole("interactive").transcript)).map((l) => JSON.parse(l))
+        .filter((l) => l.type === "file-history-delta").map((l) => `${l.backup.realParentDir}/${l.trackingPath}`)
+      const backups = fs.readdirSync(path.join(Fixtures.fixtureHome, "file-history", interactiveId))
+      assert.isAtLeast(backups.length, 1)
+      const expected = backups.map((name) => {
+        const [hash, version] = name.split("@")
+        const file = tracked.find((p) => hash16(p) === hash)!
+        return `${hash16(file.replace(source.alpha, alphaB))}@${version}`
+      })
+      assert.deepStrictEqual(fs.readdirSync(path.join(b.configDir, "file-history", interactive.localId)).sort(), expected.sort())
+      const snapshots = lines(interactive.path).map((l) => JSON.parse(l)).filter((l) => l.type === "file-history-snapshot")
+        .flatMap((l) => Object.values(l.snapshot.trackedFileBackups) as Array<{ backupFileName: string | null }>)
+        .map((b) => b.backupFileName).filter((n) => n !== null)
+      for (const name of snapshots) assert.include(expected, name)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("from P_B: resume sends the whole conversation with no source path, --continue picks it, the SDK lists and reads it, the picker shows it", () =>

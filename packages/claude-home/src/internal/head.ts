@@ -19,6 +19,8 @@ export interface TranscriptHead {
   readonly firstTimestamp: string | undefined
   readonly lastTimestamp: string | undefined
   readonly lines: number
+  /** absolute paths of the files its file history tracks (`realParentDir` + the file's name) */
+  readonly trackedFiles: ReadonlyArray<string>
 }
 
 /** Lines parsed at the head, at most: the first prompt comes after a few attachments. */
@@ -30,6 +32,15 @@ const TIMESTAMP = Buffer.from("\"timestamp\":\"")
 const NEWLINE = 10
 
 const isTitleLine = (start: string) => start.startsWith("{\"type\":\"custom-title\"") || start.startsWith("{\"type\":\"ai-title\"")
+const isFileHistoryLine = (start: string) => start.startsWith("{\"type\":\"file-history-")
+
+/** The tracked file of a file-history entry: its real folder and its name (or path, as tracked). */
+const trackedPath = (realParentDir: unknown, name: string): string | undefined => {
+  if (typeof realParentDir !== "string" || realParentDir === "") return undefined
+  if (name.startsWith("/") || /^[A-Za-z]:[\\/]/.test(name)) return name
+  const base = name.split(/[\\/]/).pop() ?? name
+  return `${realParentDir}${realParentDir.includes("\\") && !realParentDir.includes("/") ? "\\" : "/"}${base}`
+}
 
 const textOf = (content: unknown): string | undefined => {
   if (typeof content === "string") return content
@@ -59,6 +70,7 @@ export class HeadScanner {
   private firstTimestamp: string | undefined
   private lastTimestamp: string | undefined
   private lines = 0
+  private readonly tracked = new Set<string>()
   /** the line begun in an earlier chunk: kept only while it may be parsed */
   private pending: Array<Buffer> = []
   private pendingLength = 0
@@ -88,7 +100,8 @@ export class HeadScanner {
       version: this.version,
       firstTimestamp: this.firstTimestamp,
       lastTimestamp: this.lastTimestamp,
-      lines: this.lines
+      lines: this.lines,
+      trackedFiles: [...this.tracked]
     }
   }
 
@@ -98,7 +111,8 @@ export class HeadScanner {
       this.pendingStart = Buffer.from(bytes.subarray(0, START_BYTES))
       const needHead = this.lines < HEAD_LINES &&
         (this.firstPrompt === undefined || this.cwd === undefined || this.sessionId === undefined)
-      this.keep = needHead || isTitleLine(this.pendingStart.toString("latin1"))
+      const start = this.pendingStart.toString("latin1")
+      this.keep = needHead || isTitleLine(start) || isFileHistoryLine(start)
     }
     if (this.keep && this.pendingLength + bytes.length <= PARSED_LINE_BYTES) this.pending.push(Buffer.from(bytes))
     else if (this.keep) {
@@ -125,6 +139,20 @@ export class HeadScanner {
       line = parsed
     } catch {
       return
+    }
+    if (line.type === "file-history-delta") {
+      const backup = line.backup as { realParentDir?: unknown } | undefined
+      const path = typeof line.trackingPath === "string" ? trackedPath(backup?.realParentDir, line.trackingPath) : undefined
+      if (path !== undefined) this.tracked.add(path)
+    }
+    if (line.type === "file-history-snapshot") {
+      const files = (line.snapshot as { trackedFileBackups?: unknown } | undefined)?.trackedFileBackups
+      if (typeof files === "object" && files !== null) {
+        for (const [name, backup] of Object.entries(files)) {
+          const path = trackedPath((backup as { realParentDir?: unknown } | null)?.realParentDir, name)
+          if (path !== undefined) this.tracked.add(path)
+        }
+      }
     }
     if (line.type === "custom-title" && typeof line.customTitle === "string") this.customTitle = line.customTitle
     if (line.type === "ai-title" && typeof line.aiTitle === "string") this.aiTitle = line.aiTitle
