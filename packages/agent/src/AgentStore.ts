@@ -19,7 +19,7 @@
  * @since 0.2.0
  */
 import type { Journal } from "@sessionport/journal"
-import type { Dialect, PathRules, Rewriter } from "@sessionport/localize"
+import type { Dialect, Neutralizer, PathRules, Rewriter } from "@sessionport/localize"
 import type { Manifest, PackageError, PackageReader, PackageWriter } from "@sessionport/package-format"
 import type { Cause, Effect, Scope } from "effect"
 
@@ -159,6 +159,8 @@ export type SessionChange = Rewriter.Change & { readonly session: string }
 export interface InstallReport {
   readonly sessions: ReadonlyArray<InstalledSession>
   readonly changes: ReadonlyArray<SessionChange>
+  /** local id → the transcript written and its size (empty for a preview) */
+  readonly written: ReadonlyMap<string, { readonly path: string; readonly size: number }>
 }
 
 /**
@@ -210,4 +212,98 @@ export interface AgentStore {
   readonly planInstall: (context: InstallContext) => Effect.Effect<InstallPlan | undefined, AgentFailure, Scope.Scope>
   /** fails when the agent is writing its home right now (a running CLI, an open database) */
   readonly assertIdle: Effect.Effect<void, AgentFailure>
+  /** repeat imports; absent: the agent is installed only */
+  readonly sync?: SyncSupport | undefined
+}
+
+/**
+ * What lineage needs to fingerprint an agent's transcripts: prints that survive localization, and
+ * the first prompt (the root of adoption by fingerprint).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LineageDialect {
+  readonly neutralizer: Neutralizer.Neutralizer
+  /** substrings every line holding a first prompt holds (a pre-check) */
+  readonly promptNeedles: ReadonlyArray<string>
+  readonly isPrompt: (text: string) => boolean
+  /**
+   * lines beginning with one of these are each machine's own bookkeeping (titles), not records of
+   * the conversation: a branch's title does not make it diverge
+   */
+  readonly ignoredLinePrefixes: ReadonlyArray<string>
+}
+
+/** A session of a package, as sync compares it. @since 0.2.0 @category models */
+export interface SyncSource {
+  readonly id: string
+  /** its transcript's entry in the package */
+  readonly entry: string
+  readonly sha256: string
+  readonly size: number
+  /** lines of it the agent would skip (not JSON, NUL bytes), for a warning; absent: none */
+  readonly skippedWarning?: ((done: string, skipped?: unknown) => string | undefined) | undefined
+}
+
+/** A local session: its transcript and its size now. @since 0.2.0 @category models */
+export interface LocalSession {
+  readonly id: string
+  readonly path: string
+  readonly size: number
+}
+
+/** A session to import, and how: as is, or as a branch of a local one. @since 0.2.0 @category models */
+export interface ImportChoice {
+  readonly sourceId: string
+  readonly branchOf?: { readonly localId: string; readonly name: string | undefined } | undefined
+}
+
+/**
+ * A session of the package this home already has (unchanged or fast-forwarded by the same
+ * sync): an imported fork of it points at the local copy.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface KnownSession {
+  readonly localId: string
+  readonly path: string
+  /** a file holding what the same transaction appends to it first (a fast-forward) */
+  readonly appended?: string | undefined
+}
+
+/** A fast-forward, once its lines are appended. @since 0.2.0 @category models */
+export interface Forwarded {
+  readonly sourceId: string
+  readonly localId: string
+}
+
+/**
+ * What a store gives repeat imports (`session-sync`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SyncSupport {
+  readonly lineage: LineageDialect
+  /** where the sidecar (lineage of this home's sessions) lives: `<home>/sessionport/sidecar.sqlite` */
+  readonly sidecarHome: string
+  /** this agent's sessions of a verified package */
+  readonly sources: (context: InstallContext) => Effect.Effect<ReadonlyArray<SyncSource>, AgentFailure>
+  /** the local sessions by id, read once per sync */
+  readonly localSessions: Effect.Effect<ReadonlyMap<string, LocalSession>, AgentFailure>
+  /** what a local session is called, if it has a name (a branch's title builds on it) */
+  readonly nameOf: (localId: string) => Effect.Effect<string | undefined, AgentFailure>
+  /** the first import of the chosen sessions, in the caller's transaction */
+  readonly planImport: (
+    context: InstallContext,
+    choices: ReadonlyArray<ImportChoice>,
+    known: ReadonlyMap<string, KnownSession>
+  ) => Effect.Effect<InstallPlan, AgentFailure>
+  /**
+   * What else a fast-forward changes besides the appended lines (Codex: the `threads` row and the
+   * paginated-history projection), in the caller's transaction
+   */
+  readonly afterForward: (tx: Journal.Transaction, context: InstallContext, forwarded: ReadonlyArray<Forwarded>) => Effect.Effect<void, AgentFailure>
 }

@@ -7,13 +7,16 @@
  */
 import { type AgentStore, MissingStore } from "@sessionport/agent"
 import { Layout } from "@sessionport/package-format"
+import { Neutralizer } from "@sessionport/localize"
 import { Context, Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as Path from "node:path"
 import * as Activity from "./Activity.js"
 import * as ClaudeHome from "./ClaudeHome.js"
 import { ClaudeHomeError } from "./ClaudeHomeError.js"
 import * as ClaudeSurface from "./ClaudeSurface.js"
 import * as Exporter from "./Exporter.js"
-import { HeadScanner } from "./internal/head.js"
+import { HeadScanner, promptOf, scanFile, titleOf } from "./internal/head.js"
 import * as Installer from "./Installer.js"
 import * as SessionCatalog from "./SessionCatalog.js"
 
@@ -44,11 +47,75 @@ const ownsEntry = (entry: string): boolean => {
   return parsed?.agent === Exporter.AGENT && parsed.kind === "transcript"
 }
 
+/**
+ * How lineage fingerprints Claude transcripts: Claude's surface neutralized, the first prompt a
+ * typed `user` line; titles (`custom-title`, `ai-title`, `agent-name`) are each machine's own
+ * naming, not records: a branch's title does not make it diverge.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const lineage: AgentStore.LineageDialect = {
+  neutralizer: Neutralizer.make(ClaudeSurface.dialect),
+  promptNeedles: ["\"type\":\"user\""],
+  isPrompt: (text) => {
+    try {
+      const line = JSON.parse(text)
+      return typeof line === "object" && line !== null && promptOf(line) !== undefined
+    } catch {
+      return false
+    }
+  },
+  ignoredLinePrefixes: ["{\"type\":\"custom-title\"", "{\"type\":\"ai-title\"", "{\"type\":\"agent-name\""]
+}
+
 /** @since 0.2.0 @category constructors */
 export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
   const exporter = yield* Exporter.make
   const installer = yield* Installer.make
+
+  const sync: AgentStore.SyncSupport = {
+    lineage,
+    sidecarHome: home.root,
+    sources: (context) =>
+      Effect.sync(() => {
+        const files = new Map(context.verified.files.map((f) => [f.path, f]))
+        return Installer.sessionIds(context.verified).flatMap((id) => {
+          const entry = Layout.agentTranscriptEntry(Exporter.AGENT, id)
+          const file = files.get(entry)
+          return file === undefined ? [] : [{ id, entry, sha256: file.sha256, size: file.size }]
+        })
+      }),
+    localSessions: Effect.sync(() => {
+      const out = new Map<string, AgentStore.LocalSession>()
+      for (const folder of readDir(home.projectsDir)) {
+        const dir = Path.join(home.projectsDir, folder)
+        for (const name of readDir(dir)) {
+          if (!name.endsWith(".jsonl")) continue
+          const path = Path.join(dir, name)
+          try {
+            const stat = fs.statSync(path)
+            if (stat.isFile()) out.set(name.slice(0, -".jsonl".length), { id: name.slice(0, -".jsonl".length), path, size: stat.size })
+          } catch {
+            // gone since listed
+          }
+        }
+      }
+      return out
+    }),
+    nameOf: (localId) =>
+      Effect.sync(() => {
+        for (const folder of readDir(home.projectsDir)) {
+          const path = Path.join(home.projectsDir, folder, `${localId}.jsonl`)
+          if (fs.existsSync(path)) return titleOf(scanFile(path))
+        }
+        return undefined
+      }),
+    planImport: (context, choices) =>
+      Effect.map(installer.plan(context, choices), (plan) => plan ?? emptyPlan(home.root)),
+    afterForward: () => Effect.void
+  }
   return ClaudeStore.of({
     agent: Exporter.AGENT,
     displayName: "Claude Code",
@@ -67,7 +134,8 @@ export const make = Effect.gen(function*() {
       }
     },
     exportPart: exporter.part,
-    planInstall: installer.plan,
+    planInstall: (context) => installer.plan(context),
+    sync,
     assertIdle: Effect.suspend(() => {
       const found = Activity.running(home.root, home.runningDir)
       return found.length === 0 ? Effect.void : new ClaudeHomeError({
@@ -77,6 +145,24 @@ export const make = Effect.gen(function*() {
       })
     })
   })
+})
+
+const readDir = (dir: string): Array<string> => {
+  try {
+    return fs.readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+const emptyPlan = (home: string): AgentStore.InstallPlan => ({
+  agent: Exporter.AGENT,
+  home,
+  sessions: [],
+  warnings: [],
+  notes: {},
+  preview: Effect.succeed({ sessions: [], changes: [], written: new Map() }),
+  write: () => Effect.succeed({ sessions: [], changes: [], written: new Map() })
 })
 
 /** @since 0.2.0 @category layers */

@@ -12,6 +12,7 @@
  */
 import type { Dialect } from "@sessionport/localize"
 import type { RewriteSurface } from "@sessionport/package-format"
+import { ClaudeLine } from "@sessionport/schema"
 
 const V = "2.1.332"
 
@@ -38,12 +39,16 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("attachment", "attachment[?type=environment].snapshot.additionalWorkingDirectories", "path-list"),
   entry("attachment", "rendered[*].content", "text-with-paths", "the environment block as the model was sent it"),
   entry("attachment", "attachment[?type=prompt_snapshot].systemPrompt[*]", "text-with-paths"),
+  entry("attachment", "attachment[?type=file].filename", "path", "a file attached to the turn (after /compact)"),
+  entry("attachment", "attachment[?type=file].content.file.filePath", "path"),
+  entry("attachment", "attachment[?type=plan_mode_exit].planFilePath", "path"),
   entry("api-request-shape", "shape.system[*].text", "text-with-paths"),
   entry("api-request-blob", "message.content[*].text", "text-with-paths"),
   entry("assistant", "message.content[*][?type=tool_use].input[*]", "text-with-paths", "tool inputs: file_path, command, path, …"),
   entry("user", "message.content[*][?type=tool_result].content", "text-with-paths", "a tool's output, as text"),
   entry("user", "message.content[*][?type=tool_result].content[*].text", "text-with-paths", "a tool's output, as blocks"),
   entry("user", "toolUseResult.filePath", "path"),
+  entry("user", "toolUseResult.outputFile", "path", "a background task's output file"),
   entry("user", "toolUseResult.file.filePath", "path"),
   entry("user", "toolUseResult.stdout", "text-with-paths"),
   entry("user", "toolUseResult.stderr", "text-with-paths"),
@@ -55,41 +60,13 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
 ]
 
 /**
- * Every line type Claude Code 2.1.332 writes (its loader's list). A line of another type is never
- * rewritten (it passes through as it is).
+ * Every line type Claude Code 2.1.332 writes (its loader's list, `@sessionport/schema/ClaudeLine`).
+ * A line of another type is never rewritten (it passes through as it is).
  *
  * @since 0.2.0
  * @category constants
  */
-export const lineTypes: ReadonlyArray<string> = [
-  "user",
-  "assistant",
-  "attachment",
-  "system",
-  "summary",
-  "custom-title",
-  "ai-title",
-  "agent-name",
-  "tag",
-  "relocated",
-  "mode",
-  "permission-mode",
-  "queue-operation",
-  "api-request",
-  "api-request-blob",
-  "api-request-shape",
-  "atis-latch",
-  "last-prompt",
-  "cost-state",
-  "tools-used",
-  "file-history-snapshot",
-  "file-history-delta",
-  "frame-link",
-  "observer-ref",
-  "continued-in",
-  "resume-head-vouch",
-  "progress"
-]
+export const lineTypes: ReadonlyArray<string> = ClaudeLine.lineTypes
 
 const known: ReadonlySet<string> = new Set(lineTypes)
 

@@ -26,7 +26,7 @@ import { ClaudeHomeError } from "./ClaudeHomeError.js"
 import * as ClaudeSurface from "./ClaudeSurface.js"
 import { AGENT, FILE_HISTORY, HISTORY_META, SESSION_DIR, SESSIONS_META, type SessionLine } from "./Exporter.js"
 import { titleOf, type TranscriptHead } from "./internal/head.js"
-import * as ProjectFolder from "./ProjectFolder.js"
+import { ClaudeProjectFolder } from "@sessionport/schema"
 
 const CHANGES_SHOWN_PER_SESSION = 20
 
@@ -44,7 +44,28 @@ interface PlannedFile {
 interface PlannedSession {
   readonly session: AgentStore.InstalledSession
   readonly files: ReadonlyArray<PlannedFile>
+  /** a branch of a sync: the `custom-title` that says so, ending its transcript */
+  readonly branchTitle: string | undefined
 }
+
+/** How a branch is titled: it says what it is. */
+const branchTitle = (title: string): string => `[branch] ${title}`
+
+/** The ids of a package's Claude sessions. @internal */
+export const sessionIds = (verified: AgentStore.InstallContext["verified"]): Array<string> =>
+  (verified.manifest.agent_sessions ?? []).filter((s) => s.agent === AGENT).map((s) => s.id)
+
+/** The chunks, then a line of their own (after a `\n` if they did not end with one). */
+const withLine = (chunks: Iterable<Uint8Array>, line: string): Iterable<Uint8Array> => ({
+  *[Symbol.iterator]() {
+    let last = 10
+    for (const chunk of chunks) {
+      if (chunk.length > 0) last = chunk[chunk.length - 1]!
+      yield chunk
+    }
+    yield Buffer.from(`${last === 10 ? "" : "\n"}${line}\n`, "utf8")
+  }
+})
 
 const jsonLines = (text: string | undefined): Array<Record<string, unknown>> =>
   (text ?? "").split("\n").flatMap((line) => {
@@ -95,9 +116,18 @@ const backupName = (name: string, tracked: ReadonlyArray<string>, rules: PathRul
 export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
 
-  const plan = Effect.fn("ClaudeInstaller.plan")(function*(context: AgentStore.InstallContext) {
+  /**
+   * The package's Claude sessions (or the `choices` of a sync, a branch named as such), planned:
+   * `undefined` when it holds none.
+   */
+  const plan = Effect.fn("ClaudeInstaller.plan")(function*(
+    context: AgentStore.InstallContext,
+    choices?: ReadonlyArray<AgentStore.ImportChoice>
+  ) {
     const { rules, stagedDir, verified } = context
-    const ids = (verified.manifest.agent_sessions ?? []).filter((s) => s.agent === AGENT).map((s) => s.id)
+    const all = sessionIds(verified)
+    const ids = choices === undefined ? all : choices.map((c) => c.sourceId).filter((id) => all.includes(id))
+    const branchOf = new Map((choices ?? []).flatMap((c) => c.branchOf === undefined ? [] : [[c.sourceId, c.branchOf] as const]))
     if (ids.length === 0) return undefined
     const meta = new Map(jsonLines(verified.metadata.get(SESSIONS_META)).map((line) => [String(line.id), line as unknown as SessionLine]))
     const heads = new Map(ids.map((id) => [id, verified.sessions.get(Layout.agentTranscriptEntry(AGENT, id)) as TranscriptHead | undefined]))
@@ -121,7 +151,7 @@ export const make = Effect.gen(function*() {
       const localId = idMap.get(id)!
       const cwd = yield* Rewriter.localizePath(rules, sourceCwd, `Claude session ${id}`)
       const cwdExists = exists(cwd)
-      const folder = Path.join(home.projectsDir, ProjectFolder.name(cwdExists ? realpathOr(cwd) : cwd))
+      const folder = Path.join(home.projectsDir, ClaudeProjectFolder.projectFolderName(cwdExists ? realpathOr(cwd) : cwd))
       const dir = Layout.agentSessionDir(AGENT, id)
       const transcript = Path.join(folder, `${localId}.jsonl`)
       const last = Date.parse(head.lastTimestamp ?? meta.get(id)?.updated_at ?? "")
@@ -147,8 +177,11 @@ export const make = Effect.gen(function*() {
           rewrite: sessionFile && file.path.endsWith(".jsonl")
         })
       }
+      const branch = branchOf.get(id)
+      const title = titleOf(head) ?? meta.get(id)?.title ?? undefined
       planned.push({
         files,
+        branchTitle: branch === undefined ? undefined : branchTitle(branch.name ?? title ?? id),
         session: {
           agent: AGENT,
           sourceId: id,
@@ -158,8 +191,8 @@ export const make = Effect.gen(function*() {
           cwdExists,
           path: transcript,
           archived: false,
-          name: head.customTitle,
-          title: titleOf(head) ?? meta.get(id)?.title ?? undefined,
+          name: branch === undefined ? head.customTitle : branchTitle(branch.name ?? title ?? id),
+          title: branch === undefined ? title : branchTitle(branch.name ?? title ?? id),
           forkOf: undefined,
           rewrites: 0
         }
@@ -195,10 +228,13 @@ export const make = Effect.gen(function*() {
           // a copy's chunks go to the journal as they are: each in memory of its own
           if (!file.rewrite) return { p, file, chunks: FileChunks.read(staged(file)), ended: Effect.void }
           const rewrite = rewriting(p, file)
+          const titled = p.branchTitle !== undefined && file.target === p.session.path
           return {
             p,
             file,
-            chunks: rewrite.chunks,
+            chunks: titled
+              ? withLine(rewrite.chunks, JSON.stringify({ type: "custom-title", customTitle: p.branchTitle, sessionId: p.session.localId }))
+              : rewrite.chunks,
             ended: Effect.map(rewrite.report, (report) => {
               counts.set(p.session.localId, (counts.get(p.session.localId) ?? 0) + report.changeCount)
               const shown = changes.filter((c) => c.session === p.session.localId).length
@@ -209,9 +245,10 @@ export const make = Effect.gen(function*() {
           }
         })
       )
-      const report = (): AgentStore.InstallReport => ({
+      const report = (written: AgentStore.InstallReport["written"] = new Map()): AgentStore.InstallReport => ({
         sessions: planned.map((p) => ({ ...p.session, rewrites: counts.get(p.session.localId) ?? 0 })),
-        changes
+        changes,
+        written
       })
       return { items, report }
     }
@@ -229,7 +266,7 @@ export const make = Effect.gen(function*() {
     const write = (tx: Journal.Transaction) =>
       Effect.gen(function*() {
         const { items, report } = contents()
-        yield* tx.createFiles(
+        const written = yield* tx.createFiles(
           items.map((item) => ({
             path: item.file.target,
             content: Journal.chunks(item.chunks, Rewriter.isRewriteError),
@@ -238,7 +275,11 @@ export const make = Effect.gen(function*() {
           { onWritten: (_, i) => items[i]!.ended }
         )
         if (history.length > 0) yield* tx.appendText(home.historyPath, history.join(""))
-        return report()
+        const transcripts = new Map<string, { path: string; size: number }>()
+        items.forEach((item, i) => {
+          if (item.file.target === item.p.session.path) transcripts.set(item.p.session.localId, { path: written[i]!.path, size: written[i]!.size })
+        })
+        return report(transcripts)
       })
 
     return {

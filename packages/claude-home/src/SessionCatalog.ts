@@ -14,7 +14,7 @@ import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeHome from "./ClaudeHome.js"
 import { scanFile, titleOf, type TranscriptHead } from "./internal/head.js"
-import * as ProjectFolder from "./ProjectFolder.js"
+import { ClaudeProjectFolder } from "@sessionport/schema"
 
 /** A file of a session's folder, relative to it (POSIX). @since 0.2.0 @category models */
 export interface SessionFile {
@@ -121,7 +121,7 @@ const within = (path: string, folder: string): boolean => {
 
 /** Whether a project folder's name may hold sessions of a working directory at or below one of `cwds`. */
 const folderMayHold = (folder: string, prefixes: ReadonlyArray<string>): boolean =>
-  prefixes.some((p) => p.length >= ProjectFolder.MAX_NAME || folder === p || folder.startsWith(`${p}-`))
+  prefixes.some((p) => p.length >= ClaudeProjectFolder.MAX_NAME_LENGTH || folder === p || folder.startsWith(`${p}-`))
 
 /** @since 0.2.0 @category constructors */
 export const make = Effect.gen(function*() {
@@ -130,7 +130,7 @@ export const make = Effect.gen(function*() {
   const list = Effect.fn("ClaudeSessionCatalog.list")(function*(request: ListRequest) {
     const wantedIds = new Set(request.ids.map((id) => id.trim().toLowerCase()))
     const cwds = request.cwds.map((cwd) => Path.resolve(cwd))
-    const prefixes = [...new Set(cwds.flatMap((cwd) => [ProjectFolder.name(cwd), ProjectFolder.name(realpathOr(cwd))]))]
+    const prefixes = [...new Set(cwds.flatMap((cwd) => [ClaudeProjectFolder.projectFolderName(cwd), ClaudeProjectFolder.projectFolderName(realpathOr(cwd))]))]
     const sessions: Array<SessionInfo> = []
     const unreadable: Array<UnreadableSession> = []
     const found = new Set<string>()

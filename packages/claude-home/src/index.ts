@@ -26,6 +26,4 @@ export * as Exporter from "./Exporter.js"
 /** @since 0.2.0 */
 export * as Installer from "./Installer.js"
 /** @since 0.2.0 */
-export * as ProjectFolder from "./ProjectFolder.js"
-/** @since 0.2.0 */
 export * as SessionCatalog from "./SessionCatalog.js"

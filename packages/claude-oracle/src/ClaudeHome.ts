@@ -6,29 +6,17 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
+import { ClaudeProjectFolder } from "@sessionport/schema"
 import { Effect, Option } from "effect"
 
-const maxDirName = 200
-
-/** Claude's 32-bit djb2 variant over UTF-16 code units: `h = (h << 5) - h + c | 0`. */
-const djb2 = (text: string): number => {
-  let h = 0
-  for (let i = 0; i < text.length; i++) h = ((h << 5) - h + text.charCodeAt(i)) | 0
-  return h
-}
-
 /**
- * The folder name of a project: every character outside `[a-zA-Z0-9]` (per UTF-16 unit) becomes
- * `-`; names longer than 200 characters are cut to 200 and get `-<base36 |djb2(cwd)|>`.
- * Claude resolves the cwd with realpath first; pass a real path.
+ * The folder name of a project (`@sessionport/schema/ClaudeProjectFolder`). Claude resolves the
+ * cwd with realpath first; pass a real path.
  *
  * @since 0.1.0
  * @category encoding
  */
-export const projectDirName = (cwd: string): string => {
-  const name = cwd.replace(/[^a-zA-Z0-9]/g, "-")
-  return name.length <= maxDirName ? name : `${name.slice(0, maxDirName)}-${Math.abs(djb2(cwd)).toString(36)}`
-}
+export const projectDirName = (cwd: string): string => ClaudeProjectFolder.projectFolderName(cwd)
 
 /** @since 0.1.0 @category models */
 export interface TranscriptFile {

@@ -1,16 +1,21 @@
 /**
  * This Codex home as an agent store (`@sessionport/agent`): export through the exporter's part,
- * install through the installer's plan and write, idle when `state_5.sqlite` is not being written.
+ * install through the installer's plan and write, sync through the same plan (with branches and
+ * forks of sessions kept here) and the row and projection updates of a fast-forward; idle when
+ * `state_5.sqlite` is not being written.
  *
  * @since 0.2.0
  */
 import type { AgentStore } from "@sessionport/agent"
 import { Dialect } from "@sessionport/localize"
 import { Layout } from "@sessionport/package-format"
-import { Context, Effect, Layer } from "effect"
+import type { LineCheck } from "@sessionport/schema"
+import { Context, Effect, Layer, Stream } from "effect"
+import * as CodexLineage from "./CodexLineage.js"
 import * as CodexHome from "./CodexHome.js"
 import * as Exporter from "./Exporter.js"
 import * as Installer from "./Installer.js"
+import { afterForward } from "./internal/forward.js"
 import * as StateDb from "./StateDb.js"
 
 /** @since 0.2.0 @category tags */
@@ -22,6 +27,12 @@ const neutral = (s: Installer.InstalledSession): AgentStore.InstalledSession & I
   path: s.rollout
 })
 
+const reportOf = (r: Installer.ImportReport): AgentStore.InstallReport => ({
+  sessions: r.sessions.map(neutral),
+  changes: r.changes,
+  written: new Map([...r.written].map(([id, w]) => [id, { path: w.rollout, size: w.size }]))
+})
+
 /** @since 0.2.0 @category constructors */
 export const make = Effect.gen(function*() {
   const home = yield* CodexHome.CodexHome
@@ -29,21 +40,69 @@ export const make = Effect.gen(function*() {
   const exporter = yield* Exporter.Exporter
   const installer = yield* Installer.Installer
 
-  const planInstall = Effect.fn("CodexStore.planInstall")(function*(context: AgentStore.InstallContext) {
-    const prepared = yield* installer.fromVerified(context.verified, context.rules, context.stagedDir)
-    if (prepared === undefined) return undefined
-    const plan = yield* installer.plan({ ...prepared, package: context.package }, prepared.sources.map((source) => ({ source })))
-    const report = (r: Installer.ImportReport): AgentStore.InstallReport => ({ sessions: r.sessions.map(neutral), changes: r.changes })
-    return {
-      agent: "codex",
-      home: home.root,
-      sessions: plan.sessions.map(neutral),
-      warnings: plan.warnings,
-      notes: { database: prepared.database },
-      preview: Effect.map(installer.preview(plan), report),
-      write: (tx) => Effect.map(installer.write(tx, plan), report)
-    } satisfies AgentStore.InstallPlan
+  // the package's Codex sessions, read once per verified package (install and sync both ask)
+  const preparedOf = new WeakMap<object, Installer.Prepared | undefined>()
+  const prepare = (context: AgentStore.InstallContext) =>
+    preparedOf.has(context.verified)
+      ? Effect.succeed(preparedOf.get(context.verified))
+      : Effect.tap(
+        Effect.map(installer.fromVerified(context.verified, context.rules, context.stagedDir), (p) => p === undefined ? undefined : { ...p, package: context.package }),
+        (p) => Effect.sync(() => preparedOf.set(context.verified, p))
+      )
+
+  const asPlan = (prepared: Installer.Prepared, plan: Installer.ImportPlan): AgentStore.InstallPlan => ({
+    agent: "codex",
+    home: home.root,
+    sessions: plan.sessions.map(neutral),
+    warnings: plan.warnings,
+    notes: { database: prepared.database },
+    preview: Effect.map(installer.preview(plan), reportOf),
+    write: (tx) => Effect.map(installer.write(tx, plan), reportOf)
   })
+
+  const planInstall = Effect.fn("CodexStore.planInstall")(function*(context: AgentStore.InstallContext) {
+    const prepared = yield* prepare(context)
+    if (prepared === undefined) return undefined
+    return asPlan(prepared, yield* installer.plan(prepared, prepared.sources.map((source) => ({ source }))))
+  })
+
+  const sync: AgentStore.SyncSupport = {
+    lineage: CodexLineage.dialect,
+    sidecarHome: home.root,
+    sources: (context) =>
+      Effect.map(prepare(context), (prepared) =>
+        (prepared?.sources ?? []).map((s): AgentStore.SyncSource => ({
+          id: s.meta.id,
+          entry: s.entry,
+          sha256: s.sha256,
+          size: s.size,
+          skippedWarning: (done, skipped) => Installer.skippedLinesWarning(s, done, skipped as LineCheck.SkippedLines | undefined)
+        }))),
+    localSessions: Stream.runFold(home.sessionFiles, new Map<string, AgentStore.LocalSession>(), (map, file) => {
+      // the plain file when a `.zst` copy sits beside it
+      const known = map.get(file.threadId)
+      if (known === undefined || known.path.endsWith(".zst")) map.set(file.threadId, { id: file.threadId, path: file.path, size: file.size })
+      return map
+    }),
+    nameOf: (localId) => Effect.map(home.sessionIndex, (names) => names.get(localId)),
+    planImport: (context, choices, known) =>
+      Effect.gen(function*() {
+        const prepared = (yield* prepare(context))!
+        const byId = new Map(prepared.sources.map((s) => [s.meta.id, s]))
+        const plan = yield* installer.plan(
+          prepared,
+          choices.map((c) => ({ source: byId.get(c.sourceId)!, branchOf: c.branchOf })),
+          new Map([...known].map(([id, k]) => [id, { localId: k.localId, rollout: k.path, appended: k.appended }]))
+        )
+        return asPlan(prepared, plan)
+      }),
+    afterForward: (tx, context, forwarded) =>
+      Effect.gen(function*() {
+        const prepared = yield* prepare(context)
+        const rows = new Map((prepared?.sources ?? []).map((s) => [s.meta.id, s.row]))
+        yield* afterForward(tx, home, db, forwarded.map((f) => ({ localId: f.localId, incomingRow: rows.get(f.sourceId) })))
+      })
+  }
 
   return CodexStore.of({
     agent: "codex",
@@ -66,7 +125,8 @@ export const make = Effect.gen(function*() {
         skipUnreadable: selection.skipUnreadable
       }),
     planInstall,
-    assertIdle: db.assertIdle
+    assertIdle: db.assertIdle,
+    sync
   })
 })
 

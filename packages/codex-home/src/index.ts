@@ -10,6 +10,8 @@ export * as CodexHome from "./CodexHome.js"
 /** @since 0.1.0 */
 export * as CodexHomeError from "./CodexHomeError.js"
 /** @since 0.2.0 */
+export * as CodexLineage from "./CodexLineage.js"
+/** @since 0.2.0 */
 export * as CodexStore from "./CodexStore.js"
 /** @since 0.1.0 */
 export * as Exporter from "./Exporter.js"

@@ -23,11 +23,10 @@
  *
  * @since 0.1.0
  */
-import * as Neutralizer from "@sessionport/localize/Neutralizer"
+import type { AgentStore } from "@sessionport/agent"
+import * as CodexLineage from "@sessionport/codex-home/CodexLineage"
 import { CorruptInput, isZstd, LineDecoder, type LineResult } from "@sessionport/schema/LineDecoder"
 import { checkLength, LineTooLong, MAX_LINE_BYTES, UnfinishedLine } from "@sessionport/schema/LineLimit"
-import { decodeLine } from "@sessionport/schema/RolloutRecord"
-import * as UserPrompt from "@sessionport/schema/UserPrompt"
 import { Effect, Either, Schema } from "effect"
 import * as fs from "node:fs"
 import { commonPrints, headAt as chainHeadAt, PRINT_BYTES, Prints, RecordHash } from "./internal/prints.js"
@@ -100,18 +99,40 @@ export class FingerprintError extends Schema.TaggedError<FingerprintError>("@ses
 }
 
 const EMPTY = new Uint8Array(0)
-const scannerNeedles = Neutralizer.needles
 const view = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-// a user prompt is an event_msg user_message, or an item_completed UserMessage
-const PROMPT_NEEDLES = ["user_message", "UserMessage", "\\u"]
-const OVERLAP = Math.max(...[...scannerNeedles, ...PROMPT_NEEDLES].map((needle) => needle.length - 1))
-const isPrompt = (text: string): boolean => {
-  if (!PROMPT_NEEDLES.some((needle) => text.includes(needle))) return false
-  const decoded = decodeLine(text, 1)
-  return Either.isRight(decoded) && UserPrompt.fromRecord(decoded.right) !== undefined
+/**
+ * Codex rollouts (the default): see `@sessionport/codex-home/CodexLineage`.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const codex: AgentStore.LineageDialect = CodexLineage.dialect
+
+/** What a fingerprinter looks for, per dialect (built once). */
+interface Search {
+  readonly needles: ReadonlyArray<string>
+  readonly overlap: number
+  readonly ignored: ReadonlyArray<Buffer>
 }
+const searches = new WeakMap<AgentStore.LineageDialect, Search>()
+const searchOf = (dialect: AgentStore.LineageDialect): Search => {
+  let search = searches.get(dialect)
+  if (search === undefined) {
+    const needles = dialect.neutralizer.needles
+    searches.set(dialect, search = {
+      needles,
+      overlap: Math.max(...[...needles, ...dialect.promptNeedles].map((needle) => needle.length - 1)),
+      ignored: dialect.ignoredLinePrefixes.map((prefix) => Buffer.from(prefix, "utf8"))
+    })
+  }
+  return search
+}
+
+/** Whether `bytes[start, …)` begins with one of `prefixes`. */
+export const startsWithAny = (bytes: Uint8Array, start: number, end: number, prefixes: ReadonlyArray<Uint8Array>): boolean =>
+  prefixes.some((prefix) => end - start >= prefix.length && prefix.every((byte, i) => bytes[start + i] === byte))
 
 /**
  * The streaming fingerprinter: bytes in (plain or zstd, recognised by the first 4 bytes), a
@@ -133,10 +154,14 @@ export class Fingerprinter {
   /** lines so far (for a resume, from its records: blank lines before it are not known) */
   private lines: number
   private decoder: LineDecoder | undefined
-  private readonly scanner = new NeedleScanner(scannerNeedles)
+  private readonly dialect: AgentStore.LineageDialect
+  private readonly search: Search
+  private readonly scanner: NeedleScanner
   /** the search of a line's pieces, apart from `scanner`, which is in the middle of a chunk */
-  private readonly pieces = new NeedleScanner(scannerNeedles)
-  private readonly prompts = new NeedleScanner(PROMPT_NEEDLES)
+  private readonly pieces: NeedleScanner
+  private readonly prompts: NeedleScanner
+  /** the first bytes of the unfinished line, when some lines are not records */
+  private unfinishedStart: Buffer | undefined
   private readonly prints: Prints
   private rootIndex: number | undefined
   /** bytes received so far (for a resume, counting the ones before it) */
@@ -148,7 +173,15 @@ export class Fingerprinter {
    * Throws a {@link FingerprintError} `not_resumable` for a print of zstd input. `maxLineBytes`:
    * the longest line decoded (default `LineLimit.MAX_LINE_BYTES`); smaller in tests.
    */
-  constructor(from?: SessionPrint, options: { readonly maxLineBytes?: number | undefined } = {}) {
+  constructor(
+    from?: SessionPrint,
+    options: { readonly maxLineBytes?: number | undefined; readonly dialect?: AgentStore.LineageDialect | undefined } = {}
+  ) {
+    this.dialect = options.dialect ?? codex
+    this.search = searchOf(this.dialect)
+    this.scanner = new NeedleScanner(this.search.needles)
+    this.pieces = new NeedleScanner(this.search.needles)
+    this.prompts = new NeedleScanner(this.dialect.promptNeedles)
     if (from?.compressed === true) {
       throw new FingerprintError({ reason: "not_resumable", detail: "a print of zstd input cannot be resumed" })
     }
@@ -166,7 +199,7 @@ export class Fingerprinter {
         this.pieces.reset(bytes)
         return this.pieces.holds(0, bytes.length) || this.mayBePrompt(bytes, 0, bytes.length)
       },
-      overlap: OVERLAP
+      overlap: this.search.overlap
     })
   }
 
@@ -233,9 +266,12 @@ export class Fingerprinter {
       this.complete = base + start
     }
     this.scanner.reset(chunk)
+    const ignored = this.search.ignored
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
       this.lines++
-      if (!isBlank(chunk, start, nl)) {
+      if (ignored.length > 0 && startsWithAny(chunk, start, nl, ignored)) {
+        // each machine's own bookkeeping: not a record
+      } else if (!isBlank(chunk, start, nl)) {
         const mayHold = this.scanner.holds(start, nl)
         if (nl - start > this.maxLineBytes && (mayHold || this.mayBePrompt(chunk, start, nl))) {
           checkLength(this.lines, nl - start, this.maxLineBytes)
@@ -247,7 +283,10 @@ export class Fingerprinter {
       this.complete = base + start
     }
     // the unfinished line is copied when held: the caller may reuse its buffer
-    if (start < chunk.length) this.pass(this.unfinished.add(chunk.subarray(start)))
+    if (start < chunk.length) {
+      if (ignored.length > 0) this.unfinishedStart = Buffer.from(chunk.subarray(start, start + 64))
+      this.pass(this.unfinished.add(chunk.subarray(start)))
+    }
   }
 
   /** Whether `bytes[start, end)` of a line may be the first prompt, while it is looked for. */
@@ -267,7 +306,13 @@ export class Fingerprinter {
   /** The unfinished line ended with a `\n`: it is a record unless blank. */
   private endUnfinished(): void {
     this.lines++
+    const start = this.unfinishedStart
+    this.unfinishedStart = undefined
     const end = this.unfinished.end(this.lines)
+    if (start !== undefined && startsWithAny(start, 0, start.length, this.search.ignored)) {
+      this.passed = undefined
+      return
+    }
     if (end._tag === "Decode") {
       if (!isBlank(end.bytes, 0, end.bytes.length)) this.record(end.bytes.toString("utf8"), false, false, end.bytes)
       return
@@ -288,7 +333,9 @@ export class Fingerprinter {
     }
     for (const result of results) {
       const { raw, terminated } = result._tag === "Left" ? result.left : result.right
-      if (terminated && raw.trim().length > 0) this.record(raw, false, false, undefined)
+      if (terminated && raw.trim().length > 0 && !this.dialect.ignoredLinePrefixes.some((prefix) => raw.startsWith(prefix))) {
+        this.record(raw, false, false, undefined)
+      }
     }
   }
 
@@ -301,8 +348,9 @@ export class Fingerprinter {
    * `scanned`: whether the bytes were searched for the needles already, and `found` what it gave.
    */
   private record(text: string, scanned: boolean, found: boolean, raw: Uint8Array | undefined): void {
-    if (this.wantsRoot() && isPrompt(text)) this.rootIndex = this.prints.count
-    const canonical = !scanned ? Neutralizer.neutralize(text) : found ? Neutralizer.neutralizeUnchecked(text) : undefined
+    if (this.wantsRoot() && this.dialect.isPrompt(text)) this.rootIndex = this.prints.count
+    const neutralizer = this.dialect.neutralizer
+    const canonical = !scanned ? neutralizer.neutralize(text) : found ? neutralizer.neutralizeUnchecked(text) : undefined
     if (canonical !== undefined) this.prints.addText(canonical)
     else if (raw !== undefined) this.prints.addRaw(raw)
     else this.prints.addText(text)
@@ -330,10 +378,15 @@ const resumable = (fd: number, from: SessionPrint): boolean => {
     fs.readSync(fd, head, 0, 1, from.bytes - 1) === 1 && head[0] === 10
 }
 
-const readFile = (path: string, from: SessionPrint | undefined, untilRoot: boolean): SessionPrint => {
+const readFile = (
+  path: string,
+  from: SessionPrint | undefined,
+  untilRoot: boolean,
+  dialect: AgentStore.LineageDialect | undefined
+): SessionPrint => {
   const fd = fs.openSync(path, "r")
   try {
-    const printer = new Fingerprinter(from)
+    const printer = new Fingerprinter(from, { dialect })
     let position = from?.bytes ?? 0
     if (from !== undefined && position > 0 && !resumable(fd, from)) {
       throw new FingerprintError({ reason: "not_resumable", detail: `the file changed before byte ${position}`, path })
@@ -382,9 +435,14 @@ const attempt = <A>(path: string | undefined, f: () => A): Effect.Effect<A, Fing
  */
 export const fromFile = (
   path: string,
-  options: { readonly from?: SessionPrint | undefined; readonly label?: string | undefined } = {}
+  options: {
+    readonly from?: SessionPrint | undefined
+    readonly label?: string | undefined
+    /** the agent's transcript format; default Codex */
+    readonly dialect?: AgentStore.LineageDialect | undefined
+  } = {}
 ): Effect.Effect<SessionPrint, FingerprintError> =>
-  attempt(options.label ?? path, () => readFile(path, options.from, false))
+  attempt(options.label ?? path, () => readFile(path, options.from, false, options.dialect))
 
 /**
  * The print of a file that grew by appending since `from` was taken: only the bytes after
@@ -395,9 +453,13 @@ export const fromFile = (
  * @since 0.1.0
  * @category constructors
  */
-export const resumeFile = (from: SessionPrint, path: string): Effect.Effect<SessionPrint, FingerprintError> =>
-  fromFile(path, { from }).pipe(
-    Effect.catchIf((error) => error.reason === "not_resumable", () => fromFile(path))
+export const resumeFile = (
+  from: SessionPrint,
+  path: string,
+  dialect?: AgentStore.LineageDialect
+): Effect.Effect<SessionPrint, FingerprintError> =>
+  fromFile(path, { from, dialect }).pipe(
+    Effect.catchIf((error) => error.reason === "not_resumable", () => fromFile(path, { dialect }))
   )
 
 /**
@@ -409,10 +471,10 @@ export const resumeFile = (from: SessionPrint, path: string): Effect.Effect<Sess
  */
 export const fromBytes = (
   bytes: Uint8Array,
-  options: { readonly from?: SessionPrint | undefined } = {}
+  options: { readonly from?: SessionPrint | undefined; readonly dialect?: AgentStore.LineageDialect | undefined } = {}
 ): Effect.Effect<SessionPrint, FingerprintError> =>
   attempt(undefined, () => {
-    const printer = new Fingerprinter(options.from)
+    const printer = new Fingerprinter(options.from, { dialect: options.dialect })
     printer.push(bytes)
     return printer.end()
   })
@@ -464,8 +526,8 @@ export const rootKey = (print: SessionPrint): string | undefined =>
  * @since 0.1.0
  * @category constructors
  */
-export const rootKeyOfFile = (path: string): Effect.Effect<string | undefined, FingerprintError> =>
-  attempt(path, () => rootKey(readFile(path, undefined, true)))
+export const rootKeyOfFile = (path: string, dialect?: AgentStore.LineageDialect): Effect.Effect<string | undefined, FingerprintError> =>
+  attempt(path, () => rootKey(readFile(path, undefined, true, dialect)))
 
 // the stored form: magic, flags, records, rootIndex (-1: none), bytes, head, prints
 const MAGIC = 0x31465053 // "SPF1", little-endian

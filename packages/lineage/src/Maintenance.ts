@@ -9,12 +9,12 @@
 import { CodexHome, type CodexHomeError } from "@sessionport/codex-home"
 import { Journal, type JournalError, type SqlChange } from "@sessionport/journal"
 import * as Progress from "@sessionport/package-format/Progress"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Stream } from "effect"
 import * as nodeFs from "node:fs"
 import * as Fingerprint from "./Fingerprint.js"
 import { LineageError } from "./LineageError.js"
 import * as Sidecar from "./Sidecar.js"
-import { listLocalFiles, type LocalFile, sizeOf } from "./internal/locals.js"
+import { type LocalFile, sizeOf } from "./internal/locals.js"
 
 /** @since 0.1.0 @category models */
 export interface MaintenanceResult {
@@ -110,6 +110,14 @@ const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo | Journ
   }
   return { lineageOf, roles }
 }
+
+/** The local rollouts by thread id (the plain file when a `.zst` copy sits beside it). */
+const listLocalFiles = (home: CodexHome.CodexHomeShape) =>
+  Stream.runFold(home.sessionFiles, new Map<string, LocalFile>(), (map, file) => {
+    const known = map.get(file.threadId)
+    if (known === undefined || known.path.endsWith(".zst")) map.set(file.threadId, { id: file.threadId, path: file.path, size: file.size })
+    return map
+  })
 
 /** @since 0.1.0 @category constructors */
 export const make = Effect.gen(function*() {

@@ -1,25 +1,29 @@
 /**
- * Repeat import: a package that may overlap with what this home already has, applied per
- * session by lineage, as one journaled transaction.
+ * Repeat import: a package that may overlap with what this machine's agent homes already have,
+ * applied per session by lineage, as one journaled transaction. The syncer knows no agent: each
+ * agent store gives it, through `AgentStore.sync`, its package sessions, its local sessions, how
+ * its transcripts fingerprint, its first imports and what a fast-forward changes besides the
+ * appended lines.
  *
- * Each incoming session is matched to local ones (the sidecar's lineage, then the same id, then
- * adoption by fingerprint), classified (see {@link Comparison.classify}) and acted on:
- * - `new_lineage`: imported as a first install would (new id, localized, rows);
+ * For each agent with sessions in the package, each incoming session is matched to local ones
+ * (the agent home's sidecar lineage, then the same id, then adoption by fingerprint), classified
+ * (see {@link Comparison.classify}) and acted on:
+ * - `new_lineage`: imported as a first install would (new id, localized, side entries);
  * - `unchanged`: nothing;
- * - `fast_forward_import`: the localized records the local copy lacks are appended to it, its
- *   row is updated and its paginated-history projection dropped (Codex rebuilds it);
+ * - `fast_forward_import`: the localized records the local copy lacks are appended to it, and the
+ *   store brings its side entries up to date (Codex: its row, its paginated-history projection);
  * - `diverged_lineage`: the local session is kept; the incoming one is imported as a branch
- *   (new id, `forked_from_id` = the local session, a name that says it is a branch);
+ *   (new id, named as a branch of the local session);
  * - `id_collision_unrelated`: the local session is kept; the incoming one imported under a new id.
  *
- * The sidecar's rows change in the same transaction. Nothing local is ever overwritten.
+ * Each home's sidecar rows change in the same transaction. Nothing local is ever overwritten.
  *
  * @since 0.1.0
  */
 import { FileSystem } from "@effect/platform"
-import { CodexHome, type CodexHomeError, Installer, StateDb } from "@sessionport/codex-home"
-import type * as SqlClient from "@effect/sql/SqlClient"
-import { Journal, JournalError, SqlChange } from "@sessionport/journal"
+import { Agents, type AgentStore, Journals, PackageInstall } from "@sessionport/agent"
+import type { JournalError } from "@sessionport/journal"
+import { Journal } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, type PackageError } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
@@ -31,7 +35,7 @@ import * as Comparison from "./Comparison.js"
 import * as Fingerprint from "./Fingerprint.js"
 import { LineageError } from "./LineageError.js"
 import * as Sidecar from "./Sidecar.js"
-import { currentPrint, listLocalFiles, type LocalFile, sizeOf } from "./internal/locals.js"
+import { currentPrint, type LocalFile, sizeOf } from "./internal/locals.js"
 import { type Planned, sidecarChangesFor } from "./internal/sidecarChanges.js"
 import { endsWithNewline, suffixChunks } from "./internal/suffix.js"
 
@@ -49,6 +53,8 @@ export type Action = "import" | "none" | "append" | "import_branch" | "import_ne
 
 /** @since 0.1.0 @category models */
 export interface SessionDecision {
+  /** the agent of the session (`codex`, `claude`, …) */
+  readonly agent: string
   readonly sourceId: string
   readonly entry: string
   readonly class: Comparison.SyncClass
@@ -72,7 +78,10 @@ export interface SessionDecision {
 /** @since 0.1.0 @category models */
 export interface SyncResult {
   readonly package: string
-  readonly codexHome: string
+  /** the home of every agent with sessions in the package */
+  readonly homes: Readonly<Record<string, string>>
+  /** the Codex home, when the package holds Codex sessions */
+  readonly codexHome?: string | undefined
   readonly dryRun: boolean
   /** `undefined`: a dry run, or nothing to change */
   readonly transactionId: string | undefined
@@ -85,12 +94,11 @@ export interface SyncResult {
 /** @since 0.1.0 @category models */
 export type SyncFailure =
   | LineageError
-  | Installer.InstallError
   | PackageError.PackageError
-  | CodexHomeError.CodexHomeError
   | JournalError.JournalError
   | Rewriter.RewriteError
   | Fingerprint.FingerprintError
+  | AgentStore.AgentFailure
 
 /** @since 0.1.0 @category models */
 export interface SyncerShape {
@@ -117,70 +125,53 @@ const ACTION: Readonly<Record<Comparison.SyncClass, Action>> = {
   id_collision_unrelated: "import_new_id"
 }
 
-/** Columns a fast-forward brings up to date on the local row, when both rows have them. */
-const ADVANCED_COLUMNS = ["updated_at", "updated_at_ms", "recency_at", "recency_at_ms", "tokens_used", "has_user_event"]
-
-/**
- * The thread rows' updates, read again under the write lock: each row must still hold what the
- * sync read when it planned them (Codex moves `updated_at` on as it writes), else nothing is
- * written (`changed_under`).
- */
-const unchangedRows = (
-  sql: SqlClient.SqlClient,
-  dbPath: string,
-  read: ReadonlyMap<string, Record<string, unknown>>,
-  updates: ReadonlyArray<SqlChange.SqlChange>
-) =>
-  Effect.gen(function*() {
-    for (const update of updates) {
-      const id = String((update as SqlChange.Update).key.id)
-      const rows = yield* sql<Record<string, unknown>>`SELECT * FROM threads WHERE id = ${id}`.pipe(
-        Effect.mapError((cause) => new LineageError({ reason: "unreadable", path: dbPath, detail: cause.message, cause }))
-      )
-      const before = read.get(id)
-      const moved = ADVANCED_COLUMNS.find((column) => before !== undefined && rows[0] !== undefined && rows[0][column] !== before[column])
-      if (rows.length !== 1 || moved !== undefined) {
-        return yield* new JournalError.JournalError({
-          reason: "changed_under",
-          path: dbPath,
-          detail: rows.length !== 1 ? `thread ${id} is gone` : `the ${moved} of thread ${id} changed since it was read`
-        })
-      }
-    }
-    return updates
-  })
-
-/** Codex's paginated-history projection of a thread, rebuilt from the rollout when missing. */
-const PROJECTION_TABLES = ["thread_turns", "thread_items", "thread_history_projection_state"]
-const HISTORY_DB = "thread_history_1.sqlite"
-
+/** What a sync found and will do for one agent's sessions. */
+interface AgentPlan {
+  readonly store: AgentStore.AgentStore
+  readonly support: AgentStore.SyncSupport
+  readonly sidecar: Sidecar.SidecarShape
+  readonly planned: ReadonlyArray<Planned>
+  readonly forwards: ReadonlyArray<Planned>
+  readonly appendedFile: ReadonlyMap<string, string>
+  readonly importPlan: AgentStore.InstallPlan
+  readonly newIds: ReadonlyMap<string, string>
+  readonly appendedCounts: ReadonlyMap<string, number>
+  readonly sidecarChanges: ReturnType<typeof sidecarChangesFor>
+  readonly toImport: number
+  readonly warnings: ReadonlyArray<string>
+}
 
 /** @since 0.1.0 @category constructors */
 export const make = Effect.gen(function*() {
-  const home = yield* CodexHome.CodexHome
-  const db = yield* StateDb.StateDb
-  const journal = yield* Journal.Journal
-  const installer = yield* Installer.Installer
-  const sidecar = yield* Sidecar.Sidecar
+  const { stores } = yield* Agents.Agents
+  const journals = yield* Journals.Journals
   const fs = yield* FileSystem.FileSystem
   const progress = yield* Progress.Progress
 
-  const sync = Effect.fn("Syncer.sync")(function*(request: SyncRequest) {
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const prepared = yield* installer.prepare({ package: request.package, maps: request.maps })
+  /** Classifies one agent's sessions of the package and plans what to write. */
+  const planAgent = (
+    store: AgentStore.AgentStore,
+    support: AgentStore.SyncSupport,
+    context: AgentStore.InstallContext,
+    sources: ReadonlyArray<AgentStore.SyncSource>
+  ) =>
+    Effect.gen(function*() {
+      const sidecar = Sidecar.make(support.sidecarHome)
       const snapshot = yield* sidecar.snapshot
-      let localFiles: Map<string, LocalFile> | undefined
+      const dialect = support.lineage
+      const label = (id: string) => `${store.agent === "codex" ? "session" : `${store.displayName} session`} ${id}`
+      let localFiles: ReadonlyMap<string, LocalFile> | undefined
       const locals = () =>
         localFiles === undefined
-          ? Effect.map(listLocalFiles(home), (files) => (localFiles = files))
+          ? Effect.map(support.localSessions, (files) => (localFiles = files))
           : Effect.succeed(localFiles)
       let roots: Map<string, Array<LocalFile>> | undefined
 
       // a package file its lineage already holds costs a lookup and a stat: no Effect per session
-      const planned: Array<Planned> = new Array(prepared.sources.length)
+      const planned: Array<Planned> = new Array(sources.length)
       const toRead: Array<number> = []
-      prepared.sources.forEach((source, i) => {
-        const known = seenPlan(source, snapshot)
+      sources.forEach((source, i) => {
+        const known = seenPlan(store.agent, source, snapshot)
         if (known === undefined) toRead.push(i)
         else planned[i] = known
       })
@@ -189,11 +180,12 @@ export const make = Effect.gen(function*() {
       const found = yield* Progress.track("fingerprint", toRead.length, "items", (task) =>
         Effect.forEach(toRead, (i) =>
           Effect.gen(function*() {
-            const source = prepared.sources[i]!
-            const sourceId = source.meta.id
+            const source = sources[i]!
+            const sourceId = source.id
             const lineageId = snapshot.lineageOf.get(sourceId)
-            const incoming = yield* Fingerprint.fromFile(nodePath.join(prepared.stagedDir, ...source.entry.split("/")), {
-              label: `session ${sourceId}`
+            const incoming = yield* Fingerprint.fromFile(nodePath.join(context.stagedDir, ...source.entry.split("/")), {
+              label: label(sourceId),
+              dialect
             })
             const candidates: Candidates = new Map()
             const files = yield* locals()
@@ -209,7 +201,7 @@ export const make = Effect.gen(function*() {
             if (rootKey !== undefined) {
               for (const s of snapshot.byRoot.get(rootKey) ?? []) add(s.localId, "fingerprint")
               if (candidates.size === 0) {
-                roots ??= yield* rootIndex(files, snapshot)
+                roots ??= yield* rootIndex(files, snapshot, dialect)
                 for (const file of roots.get(rootKey) ?? []) add(file.id, "fingerprint")
               }
             }
@@ -227,7 +219,7 @@ export const make = Effect.gen(function*() {
           if (known !== undefined) return known
           const session = snapshot.locals.get(localId)
           const stored = recorded.get(localId)
-          const print = yield* currentPrint(file.path, file.size, session === undefined || stored === undefined ? undefined : { session, print: stored })
+          const print = yield* currentPrint(file.path, file.size, session === undefined || stored === undefined ? undefined : { session, print: stored }, dialect)
           prints.set(localId, print)
           return print
         })
@@ -243,7 +235,8 @@ export const make = Effect.gen(function*() {
           incoming,
           local: matched === undefined ? undefined : { file: matched.file, print: prints.get(classification.localId!)!, tracked: matched.tracked },
           decision: {
-            sourceId: source.meta.id,
+            agent: store.agent,
+            sourceId: source.id,
             entry: source.entry,
             class: classification.class,
             relation: classification.relation,
@@ -261,13 +254,12 @@ export const make = Effect.gen(function*() {
       // a fast-forward appends after the last complete line; a local file cut mid-line is being written
       for (const p of planned) {
         if (p.decision.class === "fast_forward_import" && p.local !== undefined && !endsWithNewline(p.local.file.path)) {
-          warnings.push(`${p.local.file.path} ends in an unfinished line (is Codex writing it?); ${p.decision.sourceId} left for the next sync`)
-          Object.assign(p, { decision: { ...p.decision, class: "unchanged", action: "none", detail: "skipped: the local rollout ends in an unfinished line" } })
+          warnings.push(`${p.local.file.path} ends in an unfinished line (is ${store.displayName} writing it?); ${p.decision.sourceId} left for the next sync`)
+          Object.assign(p, { decision: { ...p.decision, class: "unchanged", action: "none", detail: "skipped: the local transcript ends in an unfinished line" } })
         }
       }
 
       const toImport = planned.filter((p) => p.decision.action === "import" || p.decision.action === "import_branch" || p.decision.action === "import_new_id")
-      const names = yield* home.sessionIndex
       // what each fast-forward appends: the incoming records the local copy lacks, localized
       const forwards = planned.filter((p) => p.decision.action === "append")
       // each written, localized, to a file of its own first: any size, in flat memory
@@ -277,153 +269,163 @@ export const make = Effect.gen(function*() {
           Effect.mapError((cause) => new LineageError({ reason: "unreadable", path: "temp folder", detail: cause.message, cause }))
         )
         for (const [i, p] of forwards.entries()) {
-          const file = nodePath.join(dir, `${i}.jsonl`)
-          // the appended lines Codex would skip, numbered as in the package's rollout
+          const file = nodePath.join(dir, `${store.agent}-${i}.jsonl`)
+          // the appended lines the agent would skip, numbered as in the package's transcript
           const lines = new LineCheck.LineCheck({ lineOffset: p.local!.print.records })
           yield* writeLocalized(
             file,
             checked(
-              suffixChunks(nodePath.join(prepared.stagedDir, ...p.source.entry.split("/")), p.local!.print.records, p.incoming!.records),
+              suffixChunks(
+                nodePath.join(context.stagedDir, ...p.source.entry.split("/")),
+                p.local!.print.records,
+                p.incoming!.records,
+                dialect.ignoredLinePrefixes
+              ),
               lines
             ),
             {
               idMap: new Map([[p.decision.sourceId, p.local!.file.id]]),
-              pathRules: prepared.rules,
-              label: `session ${p.decision.sourceId}`,
-              // Codex writes no blank lines: the records before the suffix are its lines
+              pathRules: context.rules,
+              dialect: store.dialect,
+              label: label(p.decision.sourceId),
+              // agents write no blank lines: the records before the suffix are its lines
               lineOffset: p.local!.print.records
             }
           )
           appendedFile.set(p.decision.sourceId, file)
-          const skipped = Installer.skippedLinesWarning(p.source, "appended", lines.end())
+          const skipped = p.source.skippedWarning?.("appended", lines.end())
           if (skipped !== undefined) warnings.push(skipped)
         }
       }
       // sessions kept here: a fork of one that is imported points at the local copy
-      const known = new Map<string, Installer.KnownSession>()
+      const known = new Map<string, AgentStore.KnownSession>()
       for (const p of planned) {
         const { class: kind, localId, sourceId } = p.decision
         if (localId === undefined || (kind !== "unchanged" && kind !== "fast_forward_import")) continue
-        const rollout = p.local?.file.path ?? snapshot.locals.get(localId)?.rolloutPath
-        if (rollout !== undefined) known.set(sourceId, { localId, rollout, appended: appendedFile.get(sourceId) })
+        const path = p.local?.file.path ?? snapshot.locals.get(localId)?.rolloutPath
+        if (path !== undefined) known.set(sourceId, { localId, path, appended: appendedFile.get(sourceId) })
       }
-      const importPlan = yield* installer.plan(prepared, toImport.map((p) => ({
-        source: p.source,
-        branchOf: p.decision.action === "import_branch" && p.decision.localId !== undefined
-          ? { localId: p.decision.localId, name: names.get(p.decision.localId) }
-          : undefined
-      })), known)
+      const choices = yield* Effect.forEach(toImport, (p) =>
+        p.decision.action === "import_branch" && p.decision.localId !== undefined
+          ? Effect.map(support.nameOf(p.decision.localId), (name) => ({ sourceId: p.decision.sourceId, branchOf: { localId: p.decision.localId!, name } }))
+          : Effect.succeed({ sourceId: p.decision.sourceId }))
+      const importPlan = yield* support.planImport(context, choices, known)
       const newIds = new Map(importPlan.sessions.map((s) => [s.sourceId, s.localId]))
+      return {
+        store,
+        support,
+        sidecar,
+        planned,
+        forwards,
+        appendedFile,
+        importPlan,
+        newIds,
+        appendedCounts: new Map(forwards.map((p) => [p.decision.sourceId, p.incoming!.records - p.local!.print.records])),
+        sidecarChanges: sidecarChangesFor(planned, snapshot, newIds, Date.now()),
+        toImport: toImport.length,
+        warnings: [...warnings, ...importPlan.warnings]
+      } satisfies AgentPlan
+    })
 
-      const decisions = (appended: ReadonlyMap<string, number>): Array<SessionDecision> =>
-        planned.map((p) => ({
-          ...p.decision,
-          newLocalId: p.decision.action === "none" || p.decision.action === "append" ? undefined : newIds.get(p.decision.sourceId),
-          appended: appended.get(p.decision.sourceId)
-        }))
-      const counts = Object.fromEntries(CLASSES.map((c) => [c, planned.filter((p) => p.decision.class === c).length])) as Record<
+  const sync = Effect.fn("Syncer.sync")(function*(request: SyncRequest) {
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const context = yield* PackageInstall.prepare({ package: request.package, maps: request.maps }, stores)
+      const plans: Array<AgentPlan> = []
+      for (const store of stores) {
+        if (store.sync === undefined) continue
+        const sources = yield* store.sync.sources(context)
+        if (sources.length > 0) plans.push(yield* planAgent(store, store.sync, context, sources))
+      }
+      if (plans.length === 0) {
+        return yield* new LineageError({ reason: "nothing_to_sync", path: request.package, detail: `${request.package} holds no session this sessionport can sync` })
+      }
+
+      const decisions = (): Array<SessionDecision> =>
+        plans.flatMap((plan) =>
+          plan.planned.map((p) => ({
+            ...p.decision,
+            newLocalId: p.decision.action === "none" || p.decision.action === "append" ? undefined : plan.newIds.get(p.decision.sourceId),
+            appended: plan.appendedCounts.get(p.decision.sourceId)
+          }))
+        )
+      const all = plans.flatMap((plan) => plan.planned)
+      const counts = Object.fromEntries(CLASSES.map((c) => [c, all.filter((p) => p.decision.class === c).length])) as Record<
         Comparison.SyncClass,
         number
       >
-      const appendedCounts = new Map(forwards.map((p) => [p.decision.sourceId, p.incoming!.records - p.local!.print.records]))
+      const homes = Object.fromEntries(plans.map((plan) => [plan.store.agent, plan.store.home]))
       const result = (transactionId: string | undefined): SyncResult => ({
         package: request.package,
-        codexHome: home.root,
+        homes,
+        ...(homes.codex === undefined ? {} : { codexHome: homes.codex }),
         dryRun: request.dryRun,
         transactionId,
-        sessions: decisions(appendedCounts),
+        sessions: decisions(),
         counts,
-        rules: prepared.rules.describe(),
-        warnings: [...warnings, ...importPlan.warnings]
+        rules: context.rules.describe(),
+        warnings: plans.flatMap((plan) => plan.warnings)
       })
 
-      const now = Date.now()
-      const sidecarChanges = sidecarChangesFor(planned, snapshot, newIds, now)
-      const changesSomething = toImport.length > 0 || forwards.length > 0 || sidecarChanges.pending
-      if (request.dryRun || !changesSomething) return result(undefined)
+      const changing = plans.filter((plan) => plan.toImport > 0 || plan.forwards.length > 0 || plan.sidecarChanges.pending)
+      if (request.dryRun || changing.length === 0) return result(undefined)
       if (request.confirm !== undefined && !(yield* request.confirm(result(undefined)))) {
         return yield* new LineageError({ reason: "declined", path: request.package, detail: "sync cancelled; nothing was changed" })
       }
+      for (const plan of changing) {
+        yield* plan.store.assertIdle
+        yield* plan.sidecar.ensure
+      }
 
-      yield* db.assertIdle
-      yield* sidecar.ensure
-      const historyDb = nodePath.join(home.sqliteHome, HISTORY_DB)
-      const historyExists = yield* fs.exists(historyDb).pipe(Effect.orElseSucceed(() => false))
-      const localRows = db.exists && forwards.length > 0 ? yield* db.threads(forwards.map((p) => p.local!.file.id)) : []
-      const rowById = new Map(localRows.map((row) => [row.id, row as unknown as Record<string, unknown>]))
-      const threadColumns = new Set(db.exists ? yield* db.columns("threads") : [])
-
-      return yield* journal.transaction({
+      const packageId = context.verified.manifest.package_id ?? undefined
+      return yield* journals.forAgents(changing.map((plan) => plan.store.agent)).transaction({
         kind: "sync",
         summary: {
           package: request.package,
-          package_id: prepared.packageId ?? null,
-          sessions: planned.map((p) => ({
-            source_id: p.decision.sourceId,
-            class: p.decision.class,
-            local_id: p.decision.localId ?? null,
-            new_local_id: newIds.get(p.decision.sourceId) ?? null,
-            lineage_id: p.lineageId ?? null
-          }))
+          package_id: packageId ?? null,
+          sessions: changing.flatMap((plan) =>
+            plan.planned.map((p) => ({
+              ...(plan.store.agent === "codex" ? {} : { agent: plan.store.agent }),
+              source_id: p.decision.sourceId,
+              class: p.decision.class,
+              local_id: p.decision.localId ?? null,
+              new_local_id: plan.newIds.get(p.decision.sourceId) ?? null,
+              lineage_id: p.lineageId ?? null
+            }))
+          )
         }
       }, (tx) =>
         Effect.gen(function*() {
-          const written = yield* installer.write(tx, importPlan)
-          // every fast-forward as one append step, every row update as one SQL step
-          const appends: Array<Journal.AppendFile<Rewriter.RewriteError>> = []
-          const rowUpdates: Array<SqlChange.SqlChange> = []
-          for (const p of forwards) {
-            const localId = p.local!.file.id
-            // only onto the very bytes classified: Codex may have gone on with this session since
-            appends.push({
+          for (const plan of changing) {
+            const written = yield* plan.importPlan.write(tx)
+            // every fast-forward as one append step, onto the very bytes classified: the agent may
+            // have gone on with the session since
+            const appended = plan.forwards.length === 0 ? [] : yield* tx.appendFiles(plan.forwards.map((p) => ({
               path: p.local!.file.path,
-              content: Journal.chunks(FileChunks.read(appendedFile.get(p.decision.sourceId)!)),
+              content: Journal.chunks(FileChunks.read(plan.appendedFile.get(p.decision.sourceId)!)),
               expectSize: p.local!.file.size
-            })
-            const row = rowById.get(localId)
-            const incomingRow = p.source.row
-            if (row === undefined || incomingRow === undefined) continue
-            const values: Record<string, SqlChange.SqlValue> = {}
-            for (const column of ADVANCED_COLUMNS) {
-              const value = incomingRow[column]
-              if (!threadColumns.has(column) || (typeof value !== "number" && typeof value !== "string")) continue
-              // only what moves on: an update that writes the same values changes nothing
-              if (row[column] !== value && String(row[column]) !== String(value)) values[column] = value
+            })))
+            const forwardSizes = new Map(plan.forwards.map((p, i) => [p.local!.file.id, p.local!.file.size + appended[i]!.size]))
+            if (plan.forwards.length > 0) {
+              yield* plan.support.afterForward(tx, context, plan.forwards.map((p) => ({ sourceId: p.decision.sourceId, localId: p.local!.file.id })))
             }
-            if (Object.keys(values).length > 0) rowUpdates.push(SqlChange.updateRows("threads", { id: localId }, values))
+            const changes = plan.sidecarChanges.build(tx.id, written.written, forwardSizes, plan.forwards, request.package, packageId)
+            if (changes.length > 0) yield* tx.sql(plan.sidecar.path, changes)
           }
-          const appended = yield* tx.appendFiles(appends)
-          const forwardSizes = new Map(forwards.map((p, i) => [p.local!.file.id, p.local!.file.size + appended[i]!.size]))
-          if (rowUpdates.length > 0) yield* tx.sql(db.path, (sql) => unchangedRows(sql, db.path, rowById, rowUpdates))
-          if (historyExists && forwards.length > 0) {
-            yield* tx.sql(historyDb, (sql) =>
-              Effect.map(
-                sql<{ readonly name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.pipe(
-                  Effect.mapError((cause) => new LineageError({ reason: "unreadable", path: historyDb, detail: cause.message, cause }))
-                ),
-                (tables) => {
-                  const keys = forwards.map((p) => ({ thread_id: p.local!.file.id }))
-                  return PROJECTION_TABLES.filter((t) => tables.some((row) => row.name === t)).map((table) => SqlChange.deleteRows(table, keys))
-                }
-              ))
-          }
-          const changes = sidecarChanges.build(tx.id, written.written, forwardSizes, forwards, request.package, prepared.packageId)
-          if (changes.length > 0) yield* tx.sql(sidecar.path, changes)
           return result(tx.id)
         }))
-    })).pipe(Effect.provideService(Progress.Progress, progress))
+    })).pipe(Effect.provideService(Progress.Progress, progress), Effect.provideService(FileSystem.FileSystem, fs))
   })
 
   return Syncer.of({ sync })
 })
 
 /** `unchanged` without reading: this lineage already holds this very package file (by SHA-256). */
-const seenPlan = (source: Installer.SourceSession, snapshot: Sidecar.Snapshot): Planned | undefined => {
-  const lineageId = snapshot.lineageOf.get(source.meta.id)
+const seenPlan = (agent: string, source: AgentStore.SyncSource, snapshot: Sidecar.Snapshot): Planned | undefined => {
+  const lineageId = snapshot.lineageOf.get(source.id)
   if (lineageId === undefined) return undefined
   const seen = snapshot.seen.get(Sidecar.seenKey(lineageId, source.sha256))
   const local = seen === undefined ? undefined : snapshot.locals.get(seen.localId)
-  // Codex only appends: a local file at least as long still holds it
+  // agents only append: a local file at least as long still holds it
   if (seen === undefined || local === undefined || (sizeOf(local.rolloutPath) ?? -1) < seen.localSize) return undefined
   return {
     source,
@@ -431,7 +433,8 @@ const seenPlan = (source: Installer.SourceSession, snapshot: Sidecar.Snapshot): 
     incoming: undefined,
     local: undefined,
     decision: {
-      sourceId: source.meta.id,
+      agent,
+      sourceId: source.id,
       entry: source.entry,
       class: "unchanged",
       relation: undefined,
@@ -451,12 +454,12 @@ const fileAt = (path: string, id: string): LocalFile | undefined => {
 }
 
 /** Root keys of the local sessions the sidecar does not track, for adoption by fingerprint. */
-const rootIndex = (files: ReadonlyMap<string, LocalFile>, snapshot: Sidecar.Snapshot) =>
+const rootIndex = (files: ReadonlyMap<string, LocalFile>, snapshot: Sidecar.Snapshot, dialect: AgentStore.LineageDialect) =>
   Effect.gen(function*() {
     const out = new Map<string, Array<LocalFile>>()
     for (const file of files.values()) {
       if (snapshot.locals.has(file.id)) continue
-      const key = yield* Fingerprint.rootKeyOfFile(file.path).pipe(Effect.orElseSucceed(() => undefined))
+      const key = yield* Fingerprint.rootKeyOfFile(file.path, dialect).pipe(Effect.orElseSucceed(() => undefined))
       if (key === undefined) continue
       const list = out.get(key)
       if (list === undefined) out.set(key, [file])
@@ -490,14 +493,7 @@ const writeLocalized = (file: string, chunks: Iterable<Uint8Array>, plan: Rewrit
   })
 
 /** @since 0.1.0 @category layers */
-export const layer: Layer.Layer<
+export const layer: Layer.Layer<Syncer, never, Agents.Agents | Journals.Journals | FileSystem.FileSystem | Progress.Progress> = Layer.effect(
   Syncer,
-  never,
-  | CodexHome.CodexHome
-  | StateDb.StateDb
-  | Journal.Journal
-  | Installer.Installer
-  | Sidecar.Sidecar
-  | FileSystem.FileSystem
-  | Progress.Progress
-> = Layer.effect(Syncer, make)
+  make
+)

@@ -24,6 +24,7 @@
  * @since 0.1.0
  */
 import * as RewriteSurface from "@sessionport/package-format/RewriteSurface"
+import * as Dialect from "./Dialect.js"
 import { LineWalker, type Mappers, Surface } from "./internal/surface.js"
 
 /**
@@ -37,7 +38,8 @@ export const markers = {
   fileUrl: "@file-url",
   threadId: "@thread-id",
   timestamp: "@timestamp",
-  byteOffset: 0
+  byteOffset: 0,
+  text: "@text"
 } as const
 
 // keys most lines hold: an entry ending in one of them is found by its line or payload type instead
@@ -62,18 +64,101 @@ const needleOf = (entry: RewriteSurface.Entry): string => {
 }
 
 /**
- * Substrings (ASCII) of which every line holding a surface value holds at least one: the key or
- * type literal of each surface entry (`cwd"`, `thread_id"`, `session_meta"`,
- * `<environment_context>`, …), and `\u`, since a `\u` escape can spell any of them otherwise.
- * Needles that contain another one are left out. A line holding none of them is already canonical.
+ * The canonical form of one agent's lines (its dialect's surface): what lineage fingerprints.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Neutralizer {
+  /**
+   * Substrings (ASCII) of which every line holding a surface value holds at least one: the key or
+   * type literal of each surface entry (`cwd"`, `thread_id"`, `session_meta"`,
+   * `<environment_context>`, …), and `\u`, since a `\u` escape can spell any of them otherwise.
+   * Needles that contain another one are left out. A line holding none of them is already canonical.
+   */
+  readonly needles: ReadonlyArray<string>
+  /** The pre-check: false only when the line cannot hold a surface value. */
+  readonly mayHoldSurface: (raw: string) => boolean
+  /**
+   * The canonical text of a line (without its `\n`) when it holds any surface value; `undefined`
+   * when it holds none (then the line as it is is canonical), and for text that is not a JSON object.
+   */
+  readonly neutralize: (raw: string) => string | undefined
+  /** `neutralize` without the pre-check, for a caller that ran it already (with the same needles). */
+  readonly neutralizeUnchecked: (raw: string) => string | undefined
+}
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * The neutralizer of a dialect. Free text with paths (`text-with-paths`) becomes
+ * {@link markers}`.text` whole: which prefixes it held depends on the rules of each install.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make = (dialect: Dialect.Dialect): Neutralizer => {
+  const all = [...new Set([...dialect.surface.map(needleOf), "\\u"])]
+  const needles = all.filter((needle) => !all.some((other) => other !== needle && needle.includes(other))).sort()
+  const mayHoldSurface = (raw: string): boolean => {
+    for (const needle of needles) if (raw.includes(needle)) return true
+    return false
+  }
+  const surface = new Surface(dialect.surface)
+  // every mapper call is a surface value found: a line with none is already canonical
+  let found = 0
+  const mappers: Mappers = {
+    path: () => (found++, markers.path),
+    fileUrl: () => (found++, markers.fileUrl),
+    threadId: () => (found++, markers.threadId),
+    timestamp: () => (found++, markers.timestamp),
+    byteOffset: () => (found++, markers.byteOffset),
+    key: (_key, index) => (found++, `${markers.path}#${index}`),
+    pathsInText: (text) => (found++, text === markers.text ? { text, changes: [] } : { text: markers.text, changes: [{ old: text, new: markers.text }] })
+  }
+  const walker = new LineWalker(mappers)
+  const neutralizeUnchecked = (raw: string): string | undefined => {
+    // a byte order mark: JSON.parse does not take it; it stays in front, as the Rewriter keeps it
+    const bom = raw.charCodeAt(0) === 0xfeff
+    const text = bom ? raw.slice(1) : raw
+    let line: unknown
+    try {
+      line = JSON.parse(text)
+    } catch {
+      return undefined
+    }
+    if (!isObject(line)) return undefined
+    const payload = line.payload
+    const entries = surface.entriesFor(line.type, isObject(payload) ? payload.type : undefined)
+    if (entries.length === 0) return undefined
+    found = 0
+    walker.collect(line, entries)
+    if (found === 0) return void walker.release()
+    walker.apply()
+    walker.release()
+    // which session a fork came from is each machine's own bookkeeping (a sync names the local
+    // session a branch parted from), not part of the conversation
+    if (line.type === "session_meta" && isObject(payload)) delete payload.forked_from_id
+    return `${bom ? "\ufeff" : ""}${JSON.stringify(line)}${text.endsWith("\r") ? "\r" : ""}`
+  }
+  return {
+    needles,
+    mayHoldSurface,
+    neutralizeUnchecked,
+    neutralize: (raw) => mayHoldSurface(raw) ? neutralizeUnchecked(raw) : undefined
+  }
+}
+
+/** Codex rollouts. @since 0.2.0 @category constants */
+export const codex: Neutralizer = make(Dialect.codex)
+
+/**
+ * Codex's needles (see {@link Neutralizer.needles}).
  *
  * @since 0.1.0
  * @category constants
  */
-export const needles: ReadonlyArray<string> = (() => {
-  const all = [...new Set([...RewriteSurface.entries.map(needleOf), "\\u"])]
-  return all.filter((needle) => !all.some((other) => other !== needle && needle.includes(other))).sort()
-})()
+export const needles: ReadonlyArray<string> = codex.needles
 
 /**
  * The pre-check: false only when the line cannot hold a surface value.
@@ -81,65 +166,23 @@ export const needles: ReadonlyArray<string> = (() => {
  * @since 0.1.0
  * @category predicates
  */
-export const mayHoldSurface = (raw: string): boolean => {
-  for (const needle of needles) if (raw.includes(needle)) return true
-  return false
-}
-
-const surface = new Surface(RewriteSurface.entries)
-// every mapper call is a surface value found: a line with none is already canonical
-let found = 0
-const mappers: Mappers = {
-  path: () => (found++, markers.path),
-  fileUrl: () => (found++, markers.fileUrl),
-  threadId: () => (found++, markers.threadId),
-  timestamp: () => (found++, markers.timestamp),
-  byteOffset: () => (found++, markers.byteOffset),
-  key: (_key, index) => (found++, `${markers.path}#${index}`)
-}
-const walker = new LineWalker(mappers)
-
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+export const mayHoldSurface = codex.mayHoldSurface
 
 /**
- * The canonical text of a line (without its `\n`) when it holds any surface value; `undefined`
- * when it holds none (then the line as it is is canonical), and for text that is not a JSON object.
+ * The canonical text of a Codex line (see {@link Neutralizer.neutralize}).
  *
  * @since 0.1.0
  * @category neutralizing
  */
-export const neutralize = (raw: string): string | undefined => mayHoldSurface(raw) ? neutralizeUnchecked(raw) : undefined
+export const neutralize = codex.neutralize
 
 /**
- * {@link neutralize} without the pre-check, for a caller that ran it already (or an equivalent
- * search on the line's bytes, with the same {@link needles}).
+ * {@link neutralize} without the pre-check.
  *
  * @since 0.1.0
  * @category neutralizing
  */
-export const neutralizeUnchecked = (raw: string): string | undefined => {
-  // a byte order mark: JSON.parse does not take it; it stays in front, as the Rewriter keeps it
-  const bom = raw.charCodeAt(0) === 0xfeff
-  const text = bom ? raw.slice(1) : raw
-  let line: unknown
-  try {
-    line = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (!isObject(line)) return undefined
-  const payload = line.payload
-  const entries = surface.entriesFor(line.type, isObject(payload) ? payload.type : undefined)
-  if (entries.length === 0) return undefined
-  found = 0
-  walker.collect(line, entries)
-  if (found === 0) return undefined
-  walker.apply()
-  // which session a fork came from is each machine's own bookkeeping (a sync names the local
-  // session a branch parted from), not part of the conversation
-  if (line.type === "session_meta" && isObject(payload)) delete payload.forked_from_id
-  return `${bom ? "\ufeff" : ""}${JSON.stringify(line)}${text.endsWith("\r") ? "\r" : ""}`
-}
+export const neutralizeUnchecked = codex.neutralizeUnchecked
 
 /**
  * `neutralize(raw) ?? raw`: the text two machines agree on.

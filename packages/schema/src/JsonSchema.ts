@@ -1,14 +1,17 @@
 /**
  * JSON Schema documents generated from the Effect schemas, so tools in any language can
- * validate Codex files. Published in `docs/json-schema/`; a test fails when they drift.
+ * validate Codex files and Claude Code transcripts. Published in `docs/json-schema/`; a test
+ * fails when they drift.
  *
- * Objects of Codex files allow additional properties: Codex adds fields often, and this model
- * passes them through. The `actions.v1` document is closed: sessionport writes it.
+ * Objects of Codex files and Claude Code transcripts allow additional properties: both add
+ * fields often, and this model passes them through. The `actions.v1` document is closed:
+ * sessionport writes it.
  *
  * @since 0.1.0
  */
 import { JSONSchema, type Schema } from "effect"
 import { ActionV1 } from "./Actions.js"
+import { ClaudeLine } from "./ClaudeLine.js"
 import { HistoryLine } from "./History.js"
 import { LegacyJsonSession, LegacyLine } from "./Legacy.js"
 import { RolloutLine } from "./RolloutLine.js"
@@ -86,6 +89,11 @@ export const documents = (): Record<string, Record<string, unknown>> => ({
     SessionIndexLine,
     "Codex session_index.jsonl line",
     "One line of CODEX_HOME/session_index.jsonl: a thread name; the newest line per id wins."
+  ),
+  "claude-line.schema.json": make(
+    ClaudeLine,
+    "Claude Code transcript line",
+    "One line of a Claude Code transcript (CLAUDE_CONFIG_DIR/projects/<encoded cwd>/<sessionId>.jsonl), as Claude Code 2.1.332 writes it: a conversation line (user, assistant, attachment, system) or a metadata line. Lines of other types exist; readers should pass them through."
   ),
   "history-line.schema.json": make(
     HistoryLine,

@@ -16,6 +16,15 @@ import { decodeLine, type InvalidLine, type RolloutRecord } from "./RolloutRecor
 /** One decoded line, or the typed error of a line that is not JSON. @since 0.1.0 @category models */
 export type LineResult = Either.Either<RolloutRecord, InvalidLine>
 
+/**
+ * How a decoder turns one line's text into a result (default: a Codex rollout record,
+ * `RolloutRecord.decodeLine`; `ClaudeRecord.decodeLine` for Claude Code transcripts).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type DecodeLine<A> = (raw: string, lineNumber: number, terminated: boolean) => Either.Either<A, InvalidLine>
+
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const
 
 /** True when bytes start with the zstd frame magic number. @since 0.1.0 @category predicates */
@@ -53,7 +62,7 @@ const view = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /** @since 0.1.0 @category models */
-export class LineDecoder {
+export class LineDecoder<A = RolloutRecord> {
   private started = false
   private zstd: Inflater | undefined
   private inflated: Array<Uint8Array> = []
@@ -66,9 +75,16 @@ export class LineDecoder {
   /** the start of the text, where a byte order mark is dropped (as TextDecoder does) */
   private atStart = true
   private lineNumber = 0
+  private readonly decodeLine: DecodeLine<A>
 
-  /** `maxLineBytes`: the longest line decoded (default {@link LineLimit.MAX_LINE_BYTES}); smaller in tests */
-  constructor(options: { readonly maxLineBytes?: number | undefined } = {}) {
+  /**
+   * `maxLineBytes`: the longest line decoded (default {@link LineLimit.MAX_LINE_BYTES}); smaller
+   * in tests. `decode`: how a line is decoded (default: a Codex rollout record).
+   */
+  constructor(
+    options: { readonly maxLineBytes?: number | undefined; readonly decode?: DecodeLine<A> | undefined } = {}
+  ) {
+    this.decodeLine = options.decode ?? (decodeLine as unknown as DecodeLine<A>)
     this.limit = options.maxLineBytes ?? LineLimit.MAX_LINE_BYTES
     this.unfinished = new LineLimit.UnfinishedLine({ limit: this.limit })
   }
@@ -82,7 +98,7 @@ export class LineDecoder {
   }
 
   /** Decodes a chunk of bytes; answers the lines it completed. */
-  pushBytes(bytes: Uint8Array): Array<LineResult> {
+  pushBytes(bytes: Uint8Array): Array<Either.Either<A, InvalidLine>> {
     return Array.from(this.linesOfBytes(bytes))
   }
 
@@ -92,7 +108,7 @@ export class LineDecoder {
    * the rest. A decoder whose iteration was stopped early must not be used again. Nothing of
    * `bytes` is kept: its memory may be reused once the iteration is over.
    */
-  *linesOfBytes(bytes: Uint8Array): Generator<LineResult> {
+  *linesOfBytes(bytes: Uint8Array): Generator<Either.Either<A, InvalidLine>> {
     if (!this.started && bytes.length > 0) {
       this.started = true
       if (isZstd(bytes)) this.zstd = new Inflater()
@@ -107,11 +123,11 @@ export class LineDecoder {
   }
 
   /** Decodes a chunk of text. */
-  pushText(chunk: string): Array<LineResult> {
+  pushText(chunk: string): Array<Either.Either<A, InvalidLine>> {
     return Array.from(this.linesOfText(chunk))
   }
 
-  private *linesOfText(chunk: string): Generator<LineResult> {
+  private *linesOfText(chunk: string): Generator<Either.Either<A, InvalidLine>> {
     let end = chunk.indexOf("\n")
     if (end === -1) {
       this.pending += chunk
@@ -131,16 +147,16 @@ export class LineDecoder {
     for (const line of lines) yield this.decodeText(line, true)
   }
 
-  private decodeText(line: string, terminated: boolean): LineResult {
+  private decodeText(line: string, terminated: boolean): Either.Either<A, InvalidLine> {
     if (line.length * 3 > this.limit) LineLimit.checkLength(this.lineNumber + 1, Buffer.byteLength(line), this.limit)
-    return decodeLine(line, ++this.lineNumber, terminated)
+    return this.decodeLine(line, ++this.lineNumber, terminated)
   }
 
   /**
    * Splits UTF-8 bytes on `\n` (never part of a multi-byte character), so each line is decoded
    * on its own, when reached.
    */
-  private *linesOfPlain(chunk: Uint8Array): Generator<LineResult> {
+  private *linesOfPlain(chunk: Uint8Array): Generator<Either.Either<A, InvalidLine>> {
     const bytes = view(chunk)
     const first = bytes.indexOf(NEWLINE)
     if (first === -1) {
@@ -167,9 +183,9 @@ export class LineDecoder {
     return end._tag === "Decode" ? end.bytes : Buffer.concat(end.bytes)
   }
 
-  private decodeBytes(line: Uint8Array, terminated: boolean): LineResult {
+  private decodeBytes(line: Uint8Array, terminated: boolean): Either.Either<A, InvalidLine> {
     LineLimit.checkLength(this.lineNumber + 1, line.length, this.limit)
-    return decodeLine(this.decodeUtf8(line), ++this.lineNumber, terminated)
+    return this.decodeLine(this.decodeUtf8(line), ++this.lineNumber, terminated)
   }
 
   private decodeUtf8(line: Uint8Array): string {
@@ -182,8 +198,8 @@ export class LineDecoder {
   }
 
   /** The end of input: the last line, if it had no `\n`. */
-  end(): Array<LineResult> {
-    const out: Array<LineResult> = []
+  end(): Array<Either.Either<A, InvalidLine>> {
+    const out: Array<Either.Either<A, InvalidLine>> = []
     if (this.zstd !== undefined) {
       this.inflate(new Uint8Array(0), true)
       for (const line of this.drainInflated()) out.push(line)
@@ -201,7 +217,7 @@ export class LineDecoder {
     for (const data of this.zstd!.push(bytes, final)) this.inflated.push(data)
   }
 
-  private *drainInflated(): Generator<LineResult> {
+  private *drainInflated(): Generator<Either.Either<A, InvalidLine>> {
     const ready = this.inflated
     this.inflated = []
     for (const data of ready) yield* this.linesOfPlain(data)

@@ -132,3 +132,24 @@ export const firstUserMessage = <E, R>(
   records: Stream.Stream<RolloutRecord.RolloutRecord, E, R>
 ): Effect.Effect<Option.Option<string>, E, R> =>
   records.pipe(Stream.filterMap((record) => Option.fromNullable(fromRecord(record))), Stream.runHead)
+
+/**
+ * Substrings every rollout line holding a user prompt holds (a pre-check for {@link isPromptLine}):
+ * an `event_msg` user_message, an `item_completed` UserMessage, or any `\u` escape.
+ *
+ * @since 0.2.0
+ * @category predicates
+ */
+export const promptNeedles: ReadonlyArray<string> = ["user_message", "UserMessage", "\\u"]
+
+/**
+ * Whether a rollout line (its text) is a real user prompt.
+ *
+ * @since 0.2.0
+ * @category predicates
+ */
+export const isPromptLine = (text: string): boolean => {
+  if (!promptNeedles.some((needle) => text.includes(needle))) return false
+  const decoded = RolloutRecord.decodeLine(text, 1)
+  return decoded._tag === "Right" && fromRecord(decoded.right) !== undefined
+}

@@ -1,11 +1,28 @@
 /**
- * @sessionport/schema: typed, lossless Effect schemas of every Codex rollout format.
+ * @sessionport/schema: typed, lossless Effect schemas of every Codex rollout format, and of
+ * Claude Code transcript lines.
  *
  * @since 0.1.0
  */
 
 /** @since 0.1.0 */
 export * as Actions from "./Actions.js"
+/** @since 0.2.0 */
+export * as ClaudeAttachment from "./ClaudeAttachment.js"
+/** @since 0.2.0 */
+export * as ClaudeFileHistory from "./ClaudeFileHistory.js"
+/** @since 0.2.0 */
+export * as ClaudeLine from "./ClaudeLine.js"
+/** @since 0.2.0 */
+export * as ClaudeMessage from "./ClaudeMessage.js"
+/** @since 0.2.0 */
+export * as ClaudeMetadata from "./ClaudeMetadata.js"
+/** @since 0.2.0 */
+export * as ClaudeProjectFolder from "./ClaudeProjectFolder.js"
+/** @since 0.2.0 */
+export * as ClaudeReader from "./ClaudeReader.js"
+/** @since 0.2.0 */
+export * as ClaudeRecord from "./ClaudeRecord.js"
 /** @since 0.1.0 */
 export * as ContentItem from "./ContentItem.js"
 /** @since 0.1.0 */

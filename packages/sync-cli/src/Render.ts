@@ -16,20 +16,22 @@ const ACTION_TEXT: Readonly<Record<Syncer.Action, string>> = {
 /** @since 0.1.0 @category rendering */
 export const plan = (r: Syncer.SyncResult, applied: boolean): Array<string> => {
   const changed = r.sessions.filter((s) => s.action !== "none").length
+  const into = Object.values(r.homes).join(" and ")
+  const several = Object.keys(r.homes).length > 1
   const head = applied
     ? changed === 0
-      ? `all ${r.sessions.length} session(s) already in ${r.codexHome}; their lineages are now tracked (transaction ${r.transactionId})`
-      : `synced ${r.sessions.length} session(s) into ${r.codexHome}: ${changed} changed (transaction ${r.transactionId})`
+      ? `all ${r.sessions.length} session(s) already in ${into}; their lineages are now tracked (transaction ${r.transactionId})`
+      : `synced ${r.sessions.length} session(s) into ${into}: ${changed} changed (transaction ${r.transactionId})`
     : r.transactionId === undefined && !r.dryRun
-    ? `${r.sessions.length} session(s): nothing to change in ${r.codexHome}`
-    : `plan for ${r.sessions.length} session(s) into ${r.codexHome}`
+    ? `${r.sessions.length} session(s): nothing to change in ${into}`
+    : `plan for ${r.sessions.length} session(s) into ${into}`
   const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ")
   const out = [head, `classes: ${counts}`]
   for (const s of r.sessions) {
     const local = s.localId === undefined ? "" : ` local ${s.localId}${s.via === undefined ? "" : ` (by ${s.via})`}`
     const created = s.newLocalId === undefined ? "" : ` -> ${s.newLocalId}`
     const appended = s.appended === undefined ? "" : ` (+${s.appended} record(s))`
-    out.push(`  ${s.sourceId}  ${s.class}:${local}${created}${appended}`)
+    out.push(`  ${several ? `${s.agent.padEnd(6)} ` : ""}${s.sourceId}  ${s.class}:${local}${created}${appended}`)
     out.push(`      ${ACTION_TEXT[s.action]}; ${s.detail}`)
   }
   if (applied) out.push(`undo with: session-sync rollback ${r.transactionId}`)

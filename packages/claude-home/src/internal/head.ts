@@ -50,8 +50,8 @@ const textOf = (content: unknown): string | undefined => {
   return typeof text?.text === "string" ? text.text : undefined
 }
 
-/** A prompt Claude would show as the session's first: typed text, not a command's output or a meta line. */
-const promptOf = (line: Record<string, unknown>): string | undefined => {
+/** @internal A prompt Claude would show as the session's first: typed text, not a command's output or a meta line. */
+export const promptOf = (line: Record<string, unknown>): string | undefined => {
   if (line.type !== "user" || line.isMeta === true || line.isCompactSummary === true) return undefined
   const text = textOf((line.message as { content?: unknown } | undefined)?.content)?.trim()
   if (text === undefined || text === "" || text.startsWith("<command-") || text.startsWith("<local-command")) return undefined

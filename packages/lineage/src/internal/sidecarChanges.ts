@@ -1,4 +1,4 @@
-import type { Installer } from "@sessionport/codex-home"
+import type { AgentStore } from "@sessionport/agent"
 import type { SqlChange } from "@sessionport/journal"
 import type * as Fingerprint from "../Fingerprint.js"
 import { rootKey } from "../Fingerprint.js"
@@ -8,7 +8,7 @@ import type { LocalFile } from "./locals.js"
 
 /** @internal one incoming session as a sync plans it */
 export interface Planned {
-  readonly source: Installer.SourceSession
+  readonly source: AgentStore.SyncSource
   readonly decision: Omit<SessionDecision, "newLocalId" | "appended">
   readonly lineageId: string | undefined
   readonly incoming: Fingerprint.SessionPrint | undefined
@@ -33,7 +33,7 @@ export const sidecarChangesFor = (
     pending: adoptions.length > 0 || unmapped.length > 0 || unseen.length > 0,
     build: (
       transactionId: string,
-      written: ReadonlyMap<string, { readonly size: number; readonly rollout: string }>,
+      written: ReadonlyMap<string, { readonly size: number; readonly path: string }>,
       forwardSizes: ReadonlyMap<string, number>,
       forwards: ReadonlyArray<Planned>,
       pkg: string,
@@ -78,7 +78,7 @@ export const sidecarChangesFor = (
             addLocals.push({
               localId: newId,
               lineageId,
-              rolloutPath: file.rollout,
+              rolloutPath: file.path,
               role: decision.class === "diverged_lineage" ? "branch" : "imported",
               size: file.size,
               print: p.incoming,

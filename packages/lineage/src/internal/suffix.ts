@@ -1,4 +1,5 @@
 import { LineDecoder } from "@sessionport/schema"
+import { startsWithAny } from "../Fingerprint.js"
 import * as nodeFs from "node:fs"
 
 /** @internal read size for the suffix and the end check */
@@ -11,7 +12,13 @@ const CHUNK = 1024 * 1024
  * Memory stays at one chunk whatever the suffix's size. A plain file is cut on its bytes (every
  * byte kept as it is); a zstd file goes through the line decoder and comes out as plain text.
  */
-export const suffixChunks = (file: string, skip: number, records: number): Iterable<Uint8Array> => ({
+export const suffixChunks = (
+  file: string,
+  skip: number,
+  records: number,
+  /** lines beginning with one of these are not records (see `LineageDialect.ignoredLinePrefixes`) */
+  ignored: ReadonlyArray<string> = []
+): Iterable<Uint8Array> => ({
   *[Symbol.iterator]() {
     const fd = nodeFs.openSync(file, "r")
     try {
@@ -19,13 +26,17 @@ export const suffixChunks = (file: string, skip: number, records: number): Itera
       const buffer = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, size + 1)))
       const head = Buffer.alloc(4)
       if (nodeFs.readSync(fd, head, 0, 4, 0) === 4 && LineDecoder.isZstd(head)) {
-        yield* decodedSuffix(fd, buffer, skip, records)
+        yield* decodedSuffix(fd, buffer, skip, records, ignored)
         return
       }
       // plain: find where record `skip` ends and record `records` ends, then copy what lies between
       let position = 0
       let seen = 0
       let lineHasText = false
+      // the first bytes of the current line, when some lines are not records
+      const prefixes = ignored.map((prefix) => Buffer.from(prefix, "utf8"))
+      const lineHead = Buffer.alloc(prefixes.length === 0 ? 0 : Math.max(...prefixes.map((p) => p.length)))
+      let headLength = 0
       let start = skip === 0 ? 0 : -1
       for (;;) {
         const n = nodeFs.readSync(fd, buffer, 0, buffer.length, position)
@@ -34,8 +45,9 @@ export const suffixChunks = (file: string, skip: number, records: number): Itera
         for (let i = 0; i < n; i++) {
           const byte = buffer[i]!
           if (byte === 10) {
-            if (lineHasText) seen++
+            if (lineHasText && !(prefixes.length > 0 && startsWithAny(lineHead, 0, headLength, prefixes))) seen++
             lineHasText = false
+            headLength = 0
             if (seen === skip && start < 0) {
               start = position + i + 1
               from = i + 1
@@ -44,7 +56,10 @@ export const suffixChunks = (file: string, skip: number, records: number): Itera
               if (i + 1 > from) yield Uint8Array.prototype.slice.call(buffer, from, i + 1)
               return
             }
-          } else if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
+          } else {
+            if (headLength < lineHead.length) lineHead[headLength++] = byte
+            if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
+          }
         }
         if (start >= 0 && n > from) yield Uint8Array.prototype.slice.call(buffer, from, n)
         position += n
@@ -56,7 +71,13 @@ export const suffixChunks = (file: string, skip: number, records: number): Itera
 })
 
 /** the records after `skip` through `records` of a zstd rollout, as plain text lines */
-function* decodedSuffix(fd: number, buffer: Buffer, skip: number, records: number): Generator<Uint8Array> {
+function* decodedSuffix(
+  fd: number,
+  buffer: Buffer,
+  skip: number,
+  records: number,
+  ignored: ReadonlyArray<string>
+): Generator<Uint8Array> {
   const decoder = new LineDecoder.LineDecoder()
   let seen = 0
   let position = 0
@@ -70,6 +91,10 @@ function* decodedSuffix(fd: number, buffer: Buffer, skip: number, records: numbe
         break
       }
       if (raw.trim() === "") continue
+      if (ignored.some((prefix) => raw.startsWith(prefix))) {
+        if (seen >= skip) out += `${raw}\n`
+        continue
+      }
       seen++
       if (seen > skip) out += `${raw}\n`
     }

@@ -45,3 +45,25 @@ export const independentKinds = (text: string): Map<string, number> => {
   }
   return counts
 }
+
+/** Claude Code transcripts made by the real CLI 2.1.332 and committed by its harness (fixtures/claude). */
+export const claudeFixtureTranscripts = (): ReadonlyArray<string> =>
+  walk(path.join(repoRoot, "fixtures", "claude", "home", "projects")).filter((file) => file.endsWith(".jsonl"))
+
+/** This package's own real Claude Code lines (test/fixtures/claude: kinds the fixtures lack). */
+export const claudeOwnTranscripts = (): ReadonlyArray<string> =>
+  walk(path.join(import.meta.dirname, "..", "fixtures", "claude")).filter((file) => file.endsWith(".jsonl"))
+
+/** Every real Claude Code transcript the tests read. */
+export const claudeTranscripts = (): ReadonlyArray<string> => [...claudeFixtureTranscripts(), ...claudeOwnTranscripts()]
+
+/** `type`, `attachment:<attachment.type>` or `system:<subtype>` of a Claude line, by JSON.parse alone. */
+export const claudeKind = (json: any): string =>
+  json?.type === "attachment"
+    ? `attachment:${json.attachment?.type}`
+    : json?.type === "system"
+    ? `system:${json.subtype}`
+    : String(json?.type)
+
+/** The lines of a text file, without a last empty one. */
+export const nonEmptyLines = (text: string): Array<string> => text.split("\n").filter((line) => line.trim() !== "")

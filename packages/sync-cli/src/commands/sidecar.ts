@@ -24,7 +24,7 @@ const changing = (
       const maintenance = yield* Maintenance.Maintenance
       const result = yield* HomeCommand.withRecovery(run(maintenance, o.dryRun))
       yield* o.json ? Output.json(result) : Output.lines(Render.maintenance(verb, result))
-    }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+    }, (effect, o) => Effect.provide(effect, HomeCommand.maintenanceLayer(o.codexHome, o.json)))
   ).pipe(Command.withDescription(description))
 
 /** @since 0.1.0 @category commands */
@@ -67,5 +67,5 @@ export const sidecarHealth = Command.make(
     const maintenance = yield* Maintenance.Maintenance
     const report = yield* HomeCommand.withRecovery(maintenance.health)
     yield* o.json ? Output.json(report) : Output.lines(Render.health(report))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.maintenanceLayer(o.codexHome, o.json)))
 ).pipe(Command.withDescription("Check the sidecar against the home: dangling mappings, missing files, stale chain heads."))

@@ -16,14 +16,14 @@ const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz or a 
 /** @since 0.1.0 @category commands */
 export const inspectPackage = Command.make(
   "inspect-package",
-  { package: packageArg, map: Options.maps, codexHome: Options.codexHome, json: Options.json },
+  { package: packageArg, map: Options.maps, codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
   Effect.fn("inspect-package")(function*(o) {
     const syncer = yield* Syncer.Syncer
     const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: true }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
-).pipe(Command.withDescription("Classify each session of a package against this Codex home and show the planned action. Writes nothing."))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
+).pipe(Command.withDescription("Classify each session of a package (Codex, Claude Code) against this machine's agent homes and show the planned action. Writes nothing."))
 
 /** @since 0.1.0 @category commands */
 export const sync = Command.make(
@@ -33,6 +33,7 @@ export const sync = Command.make(
     map: Options.maps,
     yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking.")),
     codexHome: Options.codexHome,
+    claudeHome: Options.claudeHome,
     json: Options.json,
     dryRun: Options.dryRun
   },
@@ -46,9 +47,9 @@ export const sync = Command.make(
     const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: o.dryRun, confirm }))
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, result.transactionId !== undefined))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o.codexHome, o.json)))
+  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
-    "Sync a package into this Codex home by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal unless --yes."
+    "Sync a package into this machine's agent homes (Codex, Claude Code) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal unless --yes."
   )
 )
