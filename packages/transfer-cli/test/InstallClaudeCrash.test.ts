@@ -9,7 +9,7 @@ import { Fixtures } from "@sessionport/claude-oracle"
 import { removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
@@ -160,4 +160,24 @@ describe("install refuses hostile Claude packages", () => {
         assert.deepStrictEqual(state(configDir), before, name)
       }
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})
+
+describe("install while Claude Code runs on the home", () => {
+  it.scoped("refused with one line naming the process, nothing written", () =>
+    Effect.gen(function*() {
+      const pkg = yield* setup
+      const { configDir, root } = freshHome()
+      // what an interactive Claude keeps while it runs: sessions/<pid>.json of a live process
+      const claude = spawn("sleep", ["60"], { stdio: "ignore" })
+      yield* Effect.addFinalizer(() => Effect.sync(() => claude.kill("SIGKILL")))
+      fs.mkdirSync(path.join(configDir, "sessions"), { recursive: true })
+      fs.writeFileSync(path.join(configDir, "sessions", `${claude.pid}.json`), JSON.stringify({ pid: claude.pid }))
+      const before = state(configDir)
+      const result = yield* sessionTransfer(["install", pkg, "--claude-home", configDir], { env: { HOME: root } })
+      assert.strictEqual(result.code, 1, result.stderr)
+      const lines = errorLines(result)
+      assert.strictEqual(lines.length, 1, result.stderr)
+      assert.match(lines[0]!, new RegExp(`Claude Code is running on .* \\(pid ${claude.pid}\\)`))
+      assert.deepStrictEqual(state(configDir), before)
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 })
