@@ -14,6 +14,8 @@ import * as PackageReader from "./PackageReader.js"
 
 /** @since 0.1.0 @category models */
 export interface InspectedSession {
+  /** `codex`, or the agent whose `agents/<agent>/` the session is in */
+  readonly agent: string
   readonly entry: string
   readonly threadId: string | undefined
   readonly cwd: string | undefined
@@ -49,6 +51,57 @@ interface ThreadLine {
   readonly archived?: unknown
 }
 
+/** What inspect reads of another agent's session line in `agents/<agent>/sessions.jsonl`. */
+interface AgentSessionLine {
+  readonly id?: unknown
+  readonly cwd?: unknown
+  readonly first_prompt?: unknown
+  readonly custom_title?: unknown
+}
+
+interface LineCount {
+  readonly lines: number
+  /** lines that open a user turn: `"type":"user"` lines that are not tool results */
+  readonly turns: number
+}
+
+/** Counts the lines of a transcript of another agent, and its user prompts, on the bytes. */
+const lineCounter = (): PackageReader.Scan<LineCount> => {
+  let lines = 0
+  let turns = 0
+  let carry = ""
+  const look = (line: string) => {
+    if (line.trim() === "") return
+    lines++
+    if (line.startsWith("{") && line.includes("\"type\":\"user\"") && !line.includes("\"tool_result\"")) turns++
+  }
+  return {
+    push: (bytes) => {
+      const text = carry + Buffer.from(bytes).toString("utf8")
+      const parts = text.split("\n")
+      carry = parts.pop() ?? ""
+      // a long line is not kept whole: only whether it opens a turn matters, seen in its head
+      if (carry.length > 65_536) carry = carry.slice(0, 65_536)
+      for (const line of parts) look(line)
+      return true
+    },
+    end: () => {
+      look(carry)
+      return { lines, turns }
+    }
+  }
+}
+
+const safeJsonLines = <A>(text: string | undefined): Array<A> =>
+  (text ?? "").split("\n").flatMap((line) => {
+    if (line.trim() === "") return []
+    try {
+      return [JSON.parse(line) as A]
+    } catch {
+      return []
+    }
+  })
+
 const basename = (path: string) => path.split(/[\\/]/).pop() ?? path
 
 const jsonLines = <A>(text: string | undefined): Array<A> =>
@@ -60,9 +113,26 @@ const jsonLines = <A>(text: string | undefined): Array<A> =>
  * @since 0.1.0
  * @category constructors
  */
-export const inspect = (path: string): Effect.Effect<Inspection, PackageError> =>
+export const inspect = (
+  path: string,
+  options: {
+    /** the agents besides Codex whose packages may be inspected (see `PackageReader.verify`) */
+    readonly agents?: ReadonlyArray<string> | undefined
+  } = {}
+): Effect.Effect<Inspection, PackageError> =>
   Effect.gen(function*() {
-    const verified = yield* PackageReader.verify(path, { scanSession: () => SessionStats.scanner() })
+    const verified = yield* PackageReader.verify(path, {
+      agents: options.agents,
+      scanSession: (entry): PackageReader.Scan<SessionStats.SessionStats | LineCount> =>
+        Layout.isSessionEntry(entry) ? SessionStats.scanner() : lineCounter()
+    })
+    // another agent's sessions: what its `agents/<agent>/sessions.jsonl` says of each
+    const agentMeta = new Map<string, AgentSessionLine>()
+    for (const agent of verified.manifest.agents ?? []) {
+      for (const line of safeJsonLines<AgentSessionLine>(verified.metadata.get(Layout.agentMetadataEntry(agent, "sessions.jsonl")))) {
+        if (typeof line.id === "string") agentMeta.set(`${agent}/${line.id}`, line)
+      }
+    }
     // the reader has already checked these parse
     const threads = jsonLines<ThreadLine>(verified.metadata.get(Layout.THREADS))
     const names = new Map(
@@ -70,11 +140,32 @@ export const inspect = (path: string): Effect.Effect<Inspection, PackageError> =
     )
     const byFile = new Map(threads.map((t) => [basename(t.rollout_path), t]))
     const sizes = new Map(verified.files.map((f) => [f.path, f.size]))
-    const sessions = [...verified.sessions.entries()].map(([entry, stats]): InspectedSession => {
+    const sessions = [...verified.sessions.entries()].map(([entry, scanned]): InspectedSession => {
+      const other = Layout.parseAgentEntry(entry)
+      if (other !== undefined && other.kind === "transcript") {
+        const meta = agentMeta.get(`${other.agent}/${other.id}`)
+        const count = scanned as LineCount
+        return {
+          agent: other.agent,
+          entry,
+          threadId: other.id,
+          cwd: typeof meta?.cwd === "string" ? meta.cwd : undefined,
+          firstPrompt: typeof meta?.first_prompt === "string" ? meta.first_prompt : undefined,
+          turns: count.turns,
+          lines: count.lines,
+          invalidLines: 0,
+          size: sizes.get(entry) ?? 0,
+          archived: false,
+          name: typeof meta?.custom_title === "string" ? meta.custom_title : undefined,
+          forkedFrom: undefined
+        }
+      }
+      const stats = scanned as SessionStats.SessionStats
       // Codex keeps the plain `.jsonl` name in its row after compressing the file to `.jsonl.zst`
       const row = byFile.get(basename(entry)) ?? byFile.get(basename(entry).replace(/\.zst$/, ""))
       const threadId = stats.meta?.id ?? row?.id
       return {
+        agent: "codex",
         entry,
         threadId,
         cwd: stats.meta?.cwd,

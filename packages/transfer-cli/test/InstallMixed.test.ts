@@ -41,6 +41,18 @@ describe("a package of Codex and Claude Code sessions", () => {
       assert.isTrue(manifest.agent_sessions.every((s: { agent: string }) => s.agent === "claude"))
       assert.strictEqual(manifest.source.codex_home, codexA)
       assert.strictEqual(manifest.source.agent_homes.claude, claudeA.configDir)
+      // inspect reads both agents' sessions and checks every file
+      const inspected = yield* sessionTransfer(["inspect", pkg, "--json"])
+      assert.strictEqual(inspected.code, 0, inspected.stderr)
+      const inspection = JSON.parse(inspected.stdout)
+      assert.strictEqual(inspection.integrity, "verified")
+      const claudeSessions = inspection.sessions.filter((s: { agent: string }) => s.agent === "claude")
+      assert.deepStrictEqual(claudeSessions.map((s: { threadId: string }) => s.threadId).sort(), claudeIds)
+      for (const s of claudeSessions) {
+        const fixture = Object.values(ClaudeFixtures.load().sessions).find((f) => f.sessionId === s.threadId)!
+        assert.strictEqual(s.cwd, fixture.cwd)
+        assert.strictEqual(s.firstPrompt, fixture.prompts[0])
+      }
 
       // machine B: a Codex home where Codex has run, a Claude home
       const codexB = copyFixtureHome()

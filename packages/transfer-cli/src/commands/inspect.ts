@@ -6,6 +6,7 @@
 import { Command } from "@effect/cli"
 import { PackageInspection } from "@sessionport/package-format"
 import { Effect } from "effect"
+import { AgentHomes } from "@sessionport/cli-kit"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
 
@@ -22,7 +23,12 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
     `producer    ${inspection.producer}`,
     ...(m.package_id === undefined ? [] : [`id          ${m.package_id}`]),
     ...(m.created_at === undefined ? [] : [`created     ${m.created_at}`]),
-    ...(m.source === undefined ? [] : [`source      ${m.source.platform}, Codex home ${m.source.codex_home}`]),
+    ...(m.source === undefined ? [] : [
+      `source      ${m.source.platform}${m.source.codex_home === undefined ? "" : `, Codex home ${m.source.codex_home}`}${
+        Object.entries(m.source.agent_homes ?? {}).map(([agent, home]) => `, ${agent} home ${home}`).join("")
+      }`
+    ]),
+    ...(m.agents === undefined ? [] : [`agents      ${m.agents.join(", ")}`]),
     ...(m.cwd_filter === null ? [] : [`cwd filter  ${m.cwd_filter}`]),
     `skills      ${m.skills_included.length === 0 ? "none" : m.skills_included.join(", ")}`,
     // files that look like credentials, carried because the sender said so (export --allow-file)
@@ -37,7 +43,7 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
       s.invalidLines > 0 ? `${s.invalidLines} line(s) not JSON` : ""
     ].filter((f) => f !== "").join(", ")
     out.push(
-      `  ${s.threadId ?? "(no session_meta)"}  ${String(s.turns).padStart(3)} turn(s)  ${Output.size(s.size).padStart(9)}  ` +
+      `  ${m.agents === undefined ? "" : `${s.agent.padEnd(6)} `}${s.threadId ?? "(no session_meta)"}  ${String(s.turns).padStart(3)} turn(s)  ${Output.size(s.size).padStart(9)}  ` +
         `${Output.cell(s.cwd ?? "", 36)}  ${Output.cell(s.firstPrompt ?? "", 40)}${flags ? `  (${flags})` : ""}`
     )
   }
@@ -52,7 +58,7 @@ export const command = Command.make(
     json: Options.json
   },
   Effect.fn("inspect")(function*({ json, path }) {
-    const inspection = yield* PackageInspection.inspect(path)
+    const inspection = yield* PackageInspection.inspect(path, { agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex") })
     yield* json ? Output.json(inspection) : Output.lines(render(inspection))
   })
 ).pipe(Command.withDescription("Show a package's manifest and sessions and check its integrity (every entry, size and SHA-256). Writes nothing."))
