@@ -1,15 +1,15 @@
 /**
- * Keeping the sidecar true to the home: `adopt` (track sessions installed without a sidecar),
+ * Keeping an agent home's sidecar true to the home: `adopt` (track sessions installed without a sidecar),
  * `health` (dangling mappings, missing files, stale chain heads), `prune` (drop what points
  * nowhere), `replay` (re-derive lineages from the journal's history) and `rebuild` (a new sidecar
- * from the rollouts and the journal). Every change but `rebuild` is a journal transaction.
+ * from the transcripts and the journal). Any agent whose store supports sync. Every change but `rebuild` is a journal transaction.
  *
  * @since 0.1.0
  */
-import { CodexHome, type CodexHomeError } from "@sessionport/codex-home"
-import { Journal, type JournalError, type SqlChange } from "@sessionport/journal"
+import { Agents, type AgentStore, Journals } from "@sessionport/agent"
+import type { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import * as Progress from "@sessionport/package-format/Progress"
-import { Context, Effect, Layer, Stream } from "effect"
+import { Context, Effect, Layer } from "effect"
 import * as nodeFs from "node:fs"
 import * as Fingerprint from "./Fingerprint.js"
 import { LineageError } from "./LineageError.js"
@@ -18,7 +18,11 @@ import { type LocalFile, sizeOf } from "./internal/locals.js"
 
 /** @since 0.1.0 @category models */
 export interface MaintenanceResult {
-  readonly codexHome: string
+  /** the agent whose home this is */
+  readonly agent: string
+  readonly home: string
+  /** the Codex home, for Codex (as before other agents) */
+  readonly codexHome?: string | undefined
   readonly dryRun: boolean
   /** `undefined`: nothing changed (or a dry run) */
   readonly transactionId: string | undefined
@@ -46,7 +50,9 @@ export interface HealthIssue {
 
 /** @since 0.1.0 @category models */
 export interface HealthReport {
-  readonly codexHome: string
+  readonly agent: string
+  readonly home: string
+  readonly codexHome?: string | undefined
   readonly sidecar: string
   readonly exists: boolean
   readonly lineages: number
@@ -55,7 +61,7 @@ export interface HealthReport {
 }
 
 /** @since 0.1.0 @category models */
-export type MaintenanceFailure = LineageError | CodexHomeError.CodexHomeError | JournalError.JournalError | Fingerprint.FingerprintError
+export type MaintenanceFailure = LineageError | JournalError.JournalError | Fingerprint.FingerprintError | AgentStore.AgentFailure
 
 /** @since 0.1.0 @category models */
 export interface MaintenanceShape {
@@ -111,25 +117,28 @@ const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo | Journ
   return { lineageOf, roles }
 }
 
-/** The local rollouts by thread id (the plain file when a `.zst` copy sits beside it). */
-const listLocalFiles = (home: CodexHome.CodexHomeShape) =>
-  Stream.runFold(home.sessionFiles, new Map<string, LocalFile>(), (map, file) => {
-    const known = map.get(file.threadId)
-    if (known === undefined || known.path.endsWith(".zst")) map.set(file.threadId, { id: file.threadId, path: file.path, size: file.size })
-    return map
-  })
-
-/** @since 0.1.0 @category constructors */
-export const make = Effect.gen(function*() {
-  const home = yield* CodexHome.CodexHome
-  const journal = yield* Journal.Journal
-  const sidecar = yield* Sidecar.Sidecar
+/**
+ * The sidecar upkeep of one agent's home (its store must support sync): its local sessions, its
+ * lineage dialect, its sidecar, and the journal its transactions are recorded in.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make = (store: AgentStore.AgentStore) =>
+  Effect.gen(function*() {
+  const support = store.sync
+  if (support === undefined) {
+    return yield* new LineageError({ reason: "nothing_to_sync", path: store.home, detail: `${store.displayName} sessions cannot be synced by this sessionport` })
+  }
+  const journal = (yield* Journals.Journals).forAgents([store.agent])
+  const sidecar = Sidecar.make(support.sidecarHome)
   const progress = yield* Progress.Progress
+  const homeFields = { agent: store.agent, home: store.home, ...(store.agent === "codex" ? { codexHome: store.home } : {}) }
 
   const printAll = (files: ReadonlyArray<LocalFile>) =>
     Progress.track("fingerprint", files.reduce((n, f) => n + f.size, 0), "bytes", (task) =>
       Effect.forEach(files, (file) =>
-        Effect.map(Fingerprint.fromFile(file.path), (print) => {
+        Effect.map(Fingerprint.fromFile(file.path, { dialect: support.lineage }), (print) => {
           task.advance(file.size)
           return [file, print] as const
         }))).pipe(Effect.provideService(Progress.Progress, progress))
@@ -140,7 +149,7 @@ export const make = Effect.gen(function*() {
    */
   const derive = (snapshot: Sidecar.Snapshot, fromJournal: boolean, adoptAll: boolean) =>
     Effect.gen(function*() {
-      const files = yield* listLocalFiles(home)
+      const files = yield* support.localSessions
       const history = fromJournal ? lineagesFromJournal(yield* journal.list) : { lineageOf: new Map<string, string>(), roles: new Map<string, Sidecar.Role>() }
       const derived: Derived = { lineages: new Set(), ids: new Map(), locals: [] }
       const lineageOf = (id: string) => snapshot.lineageOf.get(id) ?? derived.ids.get(id) ?? history.lineageOf.get(id)
@@ -175,7 +184,7 @@ export const make = Effect.gen(function*() {
   ]
 
   const resultOf = (derived: Derived, dryRun: boolean, transactionId: string | undefined): MaintenanceResult => ({
-    codexHome: home.root,
+    ...homeFields,
     dryRun,
     transactionId,
     lineages: derived.lineages.size,
@@ -223,7 +232,7 @@ export const make = Effect.gen(function*() {
         issues.push({ kind: "stale_head", id: session.localId, detail: `${session.rolloutPath} is shorter than when it was fingerprinted` })
         continue
       }
-      const now = yield* Fingerprint.fromFile(session.rolloutPath)
+      const now = yield* Fingerprint.fromFile(session.rolloutPath, { dialect: support.lineage })
       if (!Fingerprint.isPrefix(print, now)) {
         issues.push({ kind: "stale_head", id: session.localId, detail: `${session.rolloutPath} no longer starts with the recorded records` })
       }
@@ -234,7 +243,7 @@ export const make = Effect.gen(function*() {
       }
     }
     return {
-      codexHome: home.root,
+      ...homeFields,
       sidecar: sidecar.path,
       exists: snapshot.exists,
       lineages: snapshot.lineages.size,
@@ -250,7 +259,7 @@ export const make = Effect.gen(function*() {
     const alive = (lineage: string) => (snapshot.byLineage.get(lineage) ?? []).some((s) => !goneSet.has(s.localId))
     const dangling = [...snapshot.lineageOf].filter(([, lineage]) => !alive(lineage)).map(([id]) => id)
     const result: MaintenanceResult = {
-      codexHome: home.root,
+      ...homeFields,
       dryRun: options.dryRun,
       transactionId: undefined,
       lineages: 0,
@@ -283,8 +292,21 @@ export const make = Effect.gen(function*() {
   })
 
   return Maintenance.of({ adopt, health, prune, replay, rebuild })
-})
+  })
 
-/** @since 0.1.0 @category layers */
-export const layer: Layer.Layer<Maintenance, never, CodexHome.CodexHome | Journal.Journal | Sidecar.Sidecar | Progress.Progress> = Layer
-  .effect(Maintenance, make)
+/**
+ * The upkeep of the home of `agent` (one of the stores in context).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (agent: string): Layer.Layer<Maintenance, MaintenanceFailure, Agents.Agents | Journals.Journals | Progress.Progress> =>
+  Layer.effect(
+    Maintenance,
+    Effect.flatMap(Agents.Agents, ({ stores }) => {
+      const store = stores.find((s) => s.agent === agent)
+      return store === undefined
+        ? new LineageError({ reason: "nothing_to_sync", path: agent, detail: `no agent ${agent}` })
+        : make(store)
+    })
+  )

@@ -39,8 +39,8 @@ export const plan = (r: Syncer.SyncResult, applied: boolean): Array<string> => {
 }
 
 /** @since 0.1.0 @category rendering */
-export const maintenance = (verb: string, r: Maintenance.MaintenanceResult): Array<string> => [
-  `${r.dryRun ? `would ${verb}` : verb}: ${r.sessions.length} session(s), ${r.lineages} new lineage(s), ${r.mapped} id mapping(s)` +
+export const maintenance = ([verb, done]: readonly [string, string], r: Maintenance.MaintenanceResult): Array<string> => [
+  `${r.dryRun ? `would ${verb}` : done}: ${r.sessions.length} session(s), ${r.lineages} new lineage(s), ${r.mapped} id mapping(s)` +
   (r.transactionId === undefined ? "" : ` (transaction ${r.transactionId})`),
   ...r.sessions.map((id) => `  ${id}`)
 ]
