@@ -58,6 +58,40 @@ export class InstallError extends Schema.TaggedError<InstallError>("@sessionport
 const ignore: PackageReader.Scan<undefined> = { push: () => false, end: () => undefined }
 
 /**
+ * This machine's path rules for a verified package: `--map`, the package's source home → this
+ * home, the `\\Documents\\` rule.
+ *
+ * @since 0.2.0
+ * @category reading
+ */
+export const rulesFor = (verified: PackageReader.VerifiedPackage<unknown>, maps: ReadonlyArray<PathRules.Mapping>): PathRules.PathRules => {
+  const localization = JSON.parse(verified.metadata.get(Layout.PATH_LOCALIZATION) ?? "{}") as Partial<
+    PathLocalization.PathLocalization
+  >
+  return PathRules.make({
+    maps,
+    sourceHome: localization.source_home,
+    targetHome: os.homedir(),
+    targetPlatform: process.platform === "win32" ? "windows" : "posix"
+  })
+}
+
+/**
+ * Where a verified package's files are read from: a folder package in place, a `.tgz` unpacked
+ * (verified again on the way) into a temp folder removed with the scope.
+ *
+ * @since 0.2.0
+ * @category reading
+ */
+export const stage = (verified: PackageReader.VerifiedPackage<unknown>) =>
+  Effect.gen(function*() {
+    if (verified.format === "directory") return verified.path
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)
+    return yield* PackageReader.extract(verified, `${dir}/package`)
+  })
+
+/**
  * The package checked whole and staged for the scope, with the path rules of this machine.
  *
  * @since 0.2.0
@@ -71,23 +105,12 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(
     agents: stores.map((store) => store.agent).filter((agent) => agent !== "codex"),
     scanSession: (entry) => stores.find((store) => store.ownsEntry(entry))?.scan(entry) ?? ignore
   })
-  const localization = JSON.parse(verified.metadata.get(Layout.PATH_LOCALIZATION) ?? "{}") as Partial<
-    PathLocalization.PathLocalization
-  >
-  const rules = PathRules.make({
-    maps: request.maps,
-    sourceHome: localization.source_home,
-    targetHome: os.homedir(),
-    targetPlatform: process.platform === "win32" ? "windows" : "posix"
-  })
-  const fs = yield* FileSystem.FileSystem
-  const stagedDir = verified.format === "directory"
-    ? verified.path
-    : yield* PackageReader.extract(
-      verified,
-      `${yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)}/package`
-    )
-  return { package: request.package, verified: verified as PackageReader.VerifiedPackage<unknown>, stagedDir, rules }
+  return {
+    package: request.package,
+    verified: verified as PackageReader.VerifiedPackage<unknown>,
+    stagedDir: yield* stage(verified),
+    rules: rulesFor(verified, request.maps)
+  }
 })
 
 /**

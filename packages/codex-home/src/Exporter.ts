@@ -57,36 +57,14 @@ export const SkippedSession = Schema.Struct({
 /** @since 0.1.0 @category models */
 export type SkippedSession = typeof SkippedSession.Type
 
-/** @since 0.1.0 @category models */
-export interface ExportedSession {
-  readonly threadId: string
-  readonly cwd: string
-  readonly title: string | undefined
-  readonly name: string | undefined
-  readonly archived: boolean
-  readonly entry: string
-  readonly size: number
-  /** set when the session was not selected but a selected fork needs it */
-  readonly parentOf: string | undefined
-}
+/** A Codex session as it goes into a package: the neutral one, named by its thread id. @since 0.1.0 @category models */
+export type ExportedSession = Omit<AgentStore.ExportedSession, "agent" | "id"> & { readonly threadId: string }
 
-/** @since 0.1.0 @category models */
-export interface ExportResult {
-  readonly out: string
-  readonly format: "tgz" | "directory"
-  readonly dryRun: boolean
-  readonly packageId: string
+/** What a Codex-only export wrote (see `PackageExport.ExportResult`). @since 0.1.0 @category models */
+export type ExportResult = Omit<PackageExport.ExportResult, "sessions" | "skipped" | "agents"> & {
   readonly sessions: ReadonlyArray<ExportedSession>
-  readonly skills: ReadonlyArray<string>
-  /** skill files left out because they look like credentials, with the rule that says so */
-  readonly excludedFiles: ReadonlyArray<Manifest.FlaggedFile>
-  /** skill files that look like credentials, carried because `allowFiles` names them */
-  readonly allowedFiles: ReadonlyArray<Manifest.FlaggedFile>
   /** unreadable sessions left out (`skipUnreadable`) */
   readonly skipped: ReadonlyArray<SkippedSession>
-  readonly warnings: ReadonlyArray<string>
-  readonly files: number
-  readonly bytes: number
 }
 
 /**
@@ -387,19 +365,11 @@ export const make = Effect.gen(function*() {
       includeSkills: request.includeSkills,
       dryRun: request.dryRun
     }, [share]).pipe(Effect.provideService(Progress.Progress, progress))
+    const { agents: _, ...rest } = result
     return {
-      out: result.out,
-      format: result.format,
-      dryRun: result.dryRun,
-      packageId: result.packageId,
+      ...rest,
       sessions: share.sessions.map(({ agent: _, id: __, ...s }) => s),
-      skills: result.skills,
-      excludedFiles: result.excludedFiles,
-      allowedFiles: result.allowedFiles,
-      skipped: share.skipped.map((s) => ({ threadId: s.id, path: s.path, reason: s.reason })),
-      warnings: result.warnings,
-      files: result.files,
-      bytes: result.bytes
+      skipped: share.skipped.map((s) => ({ threadId: s.id, path: s.path, reason: s.reason }))
     } satisfies ExportResult
   })
 

@@ -9,14 +9,13 @@
  * @since 0.1.0
  */
 import { FileSystem, Path } from "@effect/platform"
-import { InstallWarnings } from "@sessionport/agent"
+import { InstallWarnings, PackageInstall } from "@sessionport/agent"
 import { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import { PathRules, Rewriter } from "@sessionport/localize"
-import { FileChunks, Layout, PackageError, PackageReader, PathLocalization } from "@sessionport/package-format"
+import { FileChunks, Layout, PackageError, PackageReader } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import { LineCheck, SessionStats } from "@sessionport/schema"
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
-import * as os from "node:os"
 import * as CodexHome from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
 import { mapJsonStrings, newLocalId, offsetAfterRecords, rolloutRelativePath, rowFor } from "./internal/installPlan.js"
@@ -312,16 +311,8 @@ export const make = Effect.gen(function*() {
   ) {
     // the package, checked whole before anything else happens
     const verified = yield* PackageReader.verify(request.package, { scanSession })
-    const localization = JSON.parse(verified.metadata.get(Layout.PATH_LOCALIZATION) ?? "{}") as Partial<
-      PathLocalization.PathLocalization
-    >
-    const rules = PathRules.make({
-      maps: request.maps,
-      sourceHome: localization.source_home,
-      targetHome: os.homedir(),
-      targetPlatform: process.platform === "win32" ? "windows" : "posix"
-    })
-    const stagedDir = verified.format === "directory" ? verified.path : yield* staging(fs, verified)
+    const rules = PackageInstall.rulesFor(verified, request.maps)
+    const stagedDir = yield* PackageInstall.stage(verified).pipe(Effect.provideService(FileSystem.FileSystem, fs))
     const prepared = yield* fromVerified(verified, rules, stagedDir)
     if (prepared === undefined) {
       return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
@@ -651,13 +642,6 @@ const counted = (chunks: Iterable<Uint8Array>, advance: (n: number) => void): It
   }
 })
 
-
-/** A `.tgz` package unpacked (verified again on the way) into a temp folder removed afterwards. */
-const staging = (fs: FileSystem.FileSystem, verified: PackageReader.VerifiedPackage<unknown>) =>
-  Effect.gen(function*() {
-    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)
-    return yield* PackageReader.extract(verified, `${dir}/package`)
-  })
 
 /** The session's last activity: the row's `updated_at`, else its last line's timestamp. */
 const lastActivity = (s: SourceSession): Date => {
