@@ -332,7 +332,17 @@ export const make = Effect.gen(function*() {
       const context = yield* PackageInstall.prepare({ package: request.package, maps: request.maps }, stores)
       const plans: Array<AgentPlan> = []
       for (const store of stores) {
-        if (store.sync === undefined) continue
+        if (store.sync === undefined) {
+          // a package session of an agent that cannot be synced here is refused, never dropped:
+          // a home that does not exist says so (its store's install fails with why)
+          if (![...context.verified.sessions.keys()].some(store.ownsEntry)) continue
+          yield* store.planInstall(context)
+          return yield* new LineageError({
+            reason: "nothing_to_sync",
+            path: request.package,
+            detail: `${request.package} holds ${store.displayName} sessions, which this sessionport cannot sync`
+          })
+        }
         const sources = yield* store.sync.sources(context)
         if (sources.length > 0) plans.push(yield* planAgent(store, store.sync, context, sources))
       }

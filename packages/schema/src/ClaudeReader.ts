@@ -8,11 +8,11 @@
  *
  * @since 0.2.0
  */
-import { FileSystem, type Error as PlatformError } from "@effect/platform"
-import { Chunk, Effect, Either, Schema, Stream } from "effect"
-import { decodeLine, type ClaudeRecord } from "./ClaudeRecord.js"
-import { CorruptInput, LineDecoder } from "./LineDecoder.js"
-import { LineTooLong } from "./LineLimit.js"
+import type { FileSystem } from "@effect/platform"
+import { type Either, Schema, type Stream } from "effect"
+import { type ClaudeRecord, decodeLine } from "./ClaudeRecord.js"
+import * as LineStream from "./internal/lineStream.js"
+import { LineDecoder } from "./LineDecoder.js"
 import type { InvalidLine } from "./RolloutRecord.js"
 
 /**
@@ -40,23 +40,6 @@ export class TranscriptReadError
   }
 }
 
-const describe = (error: PlatformError.PlatformError): string => {
-  if (error._tag !== "SystemError") return error.message
-  switch (error.reason) {
-    case "NotFound":
-      return "no such file"
-    case "PermissionDenied":
-      return "permission denied"
-    default:
-      return error.description ?? error.reason
-  }
-}
-
-const unreadable = (error: unknown): string =>
-  error instanceof CorruptInput || error instanceof LineTooLong ? error.message : String(error)
-
-const CHUNK_SIZE = 256 * 1024
-
 /**
  * Decodes a stream of UTF-8 bytes into records.
  *
@@ -67,22 +50,7 @@ export const decodeBytes = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   onUnreadable: (reason: string) => E
 ): Stream.Stream<LineResult, E, R> =>
-  Stream.suspend(() => {
-    // one decoder per run of the stream: state never leaks between runs
-    const decoder = new LineDecoder<ClaudeRecord>({ decode: decodeLine })
-    const guarded = (f: () => Array<LineResult>) =>
-      Effect.try({ try: () => Chunk.unsafeFromArray(f()), catch: (error) => onUnreadable(unreadable(error)) })
-    return bytes.pipe(
-      Stream.mapChunksEffect((chunk) =>
-        guarded(() => {
-          const out: Array<LineResult> = []
-          for (const bytes of chunk) for (const line of decoder.pushBytes(bytes)) out.push(line)
-          return out
-        })
-      ),
-      Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(() => decoder.end()))))
-    )
-  })
+  LineStream.lines(bytes, () => new LineDecoder<ClaudeRecord>({ decode: decodeLine }), (decoder, chunk) => decoder.pushBytes(chunk), onUnreadable)
 
 /**
  * Reads a transcript as a stream of records; lines that are not JSON come as `Left`.
@@ -91,15 +59,7 @@ export const decodeBytes = <E, R>(
  * @category reading
  */
 export const readFile = (path: string): Stream.Stream<LineResult, TranscriptReadError, FileSystem.FileSystem> =>
-  Stream.unwrap(
-    Effect.map(FileSystem.FileSystem, (fs) =>
-      decodeBytes(
-        fs.stream(path, { chunkSize: CHUNK_SIZE }).pipe(
-          Stream.mapError((error) => new TranscriptReadError({ path, reason: describe(error) }))
-        ),
-        (reason) => new TranscriptReadError({ path, reason })
-      ))
-  )
+  LineStream.readFile(path, decodeBytes, (path, reason) => new TranscriptReadError({ path, reason }))
 
 /**
  * Fails the stream at the first line that is not JSON.
@@ -107,19 +67,7 @@ export const readFile = (path: string): Stream.Stream<LineResult, TranscriptRead
  * @since 0.2.0
  * @category combinators
  */
-export const strict = <E, R>(
-  results: Stream.Stream<LineResult, E, R>
-): Stream.Stream<ClaudeRecord, E | InvalidLine, R> =>
-  results.pipe(
-    Stream.mapChunksEffect((chunk) => {
-      const out: Array<ClaudeRecord> = []
-      for (const result of chunk) {
-        if (Either.isLeft(result)) return Effect.fail(result.left)
-        out.push(result.right)
-      }
-      return Effect.succeed(Chunk.unsafeFromArray(out))
-    })
-  )
+export const strict: <E, R>(results: Stream.Stream<LineResult, E, R>) => Stream.Stream<ClaudeRecord, E | InvalidLine, R> = LineStream.strict
 
 /**
  * Drops lines that are not JSON, as Claude Code does when it reads a transcript.
@@ -127,5 +75,4 @@ export const strict = <E, R>(
  * @since 0.2.0
  * @category combinators
  */
-export const lenient = <E, R>(results: Stream.Stream<LineResult, E, R>): Stream.Stream<ClaudeRecord, E, R> =>
-  results.pipe(Stream.filterMap(Either.getRight))
+export const lenient: <E, R>(results: Stream.Stream<LineResult, E, R>) => Stream.Stream<ClaudeRecord, E, R> = LineStream.lenient

@@ -5,11 +5,11 @@
  *
  * @since 0.1.0
  */
-import { FileSystem, type Error as PlatformError } from "@effect/platform"
-import { Chunk, Effect, Either, Schema, Stream } from "effect"
+import type { FileSystem } from "@effect/platform"
+import { Effect, Schema, Stream } from "effect"
+import * as LineStream from "./internal/lineStream.js"
 import type { InvalidLine, RolloutRecord } from "./RolloutRecord.js"
-import { CorruptInput, LineDecoder, type LineResult as DecodedLine } from "./LineDecoder.js"
-import { LineTooLong } from "./LineLimit.js"
+import { LineDecoder, type LineResult as DecodedLine } from "./LineDecoder.js"
 
 /**
  * A rollout file that could not be read (missing, unreadable, corrupt compression).
@@ -34,49 +34,13 @@ export class RolloutReadError extends Schema.TaggedError<RolloutReadError>("@ses
  */
 export type LineResult = DecodedLine
 
-const describe = (error: PlatformError.PlatformError): string => {
-  if (error._tag !== "SystemError") return error.message
-  switch (error.reason) {
-    case "NotFound":
-      return "no such file"
-    case "PermissionDenied":
-      return "permission denied"
-    default:
-      return error.description ?? error.reason
-  }
-}
-
-/** Why the decoder gave up: corrupt compressed input, or a line over the limit. */
-const unreadable = (error: unknown): string =>
-  error instanceof CorruptInput || error instanceof LineTooLong ? error.message : String(error)
-
-/** Read chunk size: large enough that per-chunk overhead vanishes, small enough to stay flat. */
-const CHUNK_SIZE = 256 * 1024
 
 const lines = <A, E, R>(
   input: Stream.Stream<A, E, R>,
   push: (decoder: LineDecoder, a: A) => Array<LineResult>,
   onCorrupt: (reason: string) => E
-): Stream.Stream<LineResult, E, R> =>
-  Stream.suspend(() => {
-    // one decoder per run of the stream: state never leaks between runs
-    const decoder = new LineDecoder()
-    const guarded = (f: () => Array<LineResult>) =>
-      Effect.try({
-        try: () => Chunk.unsafeFromArray(f()),
-        catch: (error) => onCorrupt(unreadable(error))
-      })
-    return input.pipe(
-      Stream.mapChunksEffect((chunk) =>
-        guarded(() => {
-          const out: Array<LineResult> = []
-          for (const a of chunk) for (const line of push(decoder, a)) out.push(line)
-          return out
-        })
-      ),
-      Stream.concat(Stream.flattenChunks(Stream.fromEffect(guarded(() => decoder.end()))))
-    )
-  })
+): Stream.Stream<LineResult, E, R> => LineStream.lines(input, () => new LineDecoder(), push, onCorrupt)
+
 
 /**
  * Decodes a stream of text into records, line by line.
@@ -164,7 +128,7 @@ export const scanBytes = <E, R>(
     const guarded = <A>(f: () => A) =>
       Effect.try({
         try: f,
-        catch: (error) => onCorrupt(unreadable(error))
+        catch: (error) => onCorrupt(LineStream.unreadable(error))
       })
     return Stream.runForEachWhile(bytes, (chunk) => guarded(() => scan.push(chunk))).pipe(
       Effect.zipRight(guarded(scan.end))
@@ -178,15 +142,8 @@ export const scanBytes = <E, R>(
  * @category reading
  */
 export const readFile = (path: string): Stream.Stream<LineResult, RolloutReadError, FileSystem.FileSystem> =>
-  Stream.unwrap(
-    Effect.map(FileSystem.FileSystem, (fs) =>
-      decodeBytes(
-        fs.stream(path, { chunkSize: CHUNK_SIZE }).pipe(
-          Stream.mapError((error) => new RolloutReadError({ path, reason: describe(error) }))
-        ),
-        (reason) => new RolloutReadError({ path, reason })
-      ))
-  )
+  LineStream.readFile(path, decodeBytes, (path, reason) => new RolloutReadError({ path, reason }))
+
 
 /**
  * Fails the stream at the first line that is not JSON.
@@ -194,19 +151,8 @@ export const readFile = (path: string): Stream.Stream<LineResult, RolloutReadErr
  * @since 0.1.0
  * @category combinators
  */
-export const strict = <E, R>(
-  results: Stream.Stream<LineResult, E, R>
-): Stream.Stream<RolloutRecord, E | InvalidLine, R> =>
-  results.pipe(
-    Stream.mapChunksEffect((chunk) => {
-      const out: Array<RolloutRecord> = []
-      for (const result of chunk) {
-        if (Either.isLeft(result)) return Effect.fail(result.left)
-        out.push(result.right)
-      }
-      return Effect.succeed(Chunk.unsafeFromArray(out))
-    })
-  )
+export const strict: <E, R>(results: Stream.Stream<LineResult, E, R>) => Stream.Stream<RolloutRecord, E | InvalidLine, R> = LineStream.strict
+
 
 /**
  * Drops lines that are not JSON, as Codex does when it reads a rollout.
@@ -214,5 +160,4 @@ export const strict = <E, R>(
  * @since 0.1.0
  * @category combinators
  */
-export const lenient = <E, R>(results: Stream.Stream<LineResult, E, R>): Stream.Stream<RolloutRecord, E, R> =>
-  results.pipe(Stream.filterMap(Either.getRight))
+export const lenient: <E, R>(results: Stream.Stream<LineResult, E, R>) => Stream.Stream<RolloutRecord, E, R> = LineStream.lenient

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
-import { sessionSync, sessionTransfer } from "./utils/cli.js"
+import { errorLines, sessionSync, sessionTransfer } from "./utils/cli.js"
 
 afterAll(removeTemps)
 
@@ -52,4 +52,19 @@ describe("session-sync sidecar commands on a Claude Code home", () => {
       assert.deepStrictEqual(pruned.sessions, [locals[0]!.localId])
       assert.deepStrictEqual((yield* run(["sidecar-health"])).issues, [])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a package with Claude sessions, synced where there is no Claude home: refused with one line, nothing written", () =>
+    Effect.gen(function*() {
+      const a = yield* Fixtures.copyHome({ prefix: "claude-a-" })
+      const pkg = path.join(tempDir("pkg"), "claude.tgz")
+      const exported = yield* sessionTransfer(["export", "--agent", "claude", "--claude-home", a.configDir, "--all", "--out", pkg])
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      const missing = path.join(tempDir("claude-b"), ".claude")
+      const result = yield* sessionSync(["sync", pkg, "--claude-home", missing, "--yes"])
+      assert.strictEqual(result.code, 1, result.stderr)
+      const lines = errorLines(result)
+      assert.strictEqual(lines.length, 1, result.stderr)
+      assert.match(lines[0]!, /Claude Code home .* does not exist/)
+      assert.isFalse(fs.existsSync(missing))
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 })
