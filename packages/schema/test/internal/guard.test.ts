@@ -24,10 +24,15 @@ const mutate = (value: unknown, rnd: () => number): unknown => {
 }
 
 describe("compileGuard", () => {
-  it("accepts every value the schema's arbitrary makes", () => {
+  it("gives the schema's answer on every value the schema's arbitrary makes", () => {
     for (const schema of schemas) {
       const guard = compileGuard(schema)
-      fc.assert(fc.property(Arbitrary.make(schema as Schema.Schema<unknown, unknown, never>), (value) => guard(value)), { numRuns: 200 })
+      const is = Schema.is(schema)
+      // the arbitrary of a filtered bigint can now and then make a value its own schema refuses
+      // (e.g. a 256-bit `archived`): the guard must refuse it too
+      fc.assert(fc.property(Arbitrary.make(schema as Schema.Schema<unknown, unknown, never>), (value) => guard(value) === is(value)), {
+        numRuns: 200
+      })
     }
   })
 
