@@ -6,9 +6,10 @@
  * -p` and the interactive TUI (under tmux), checks them through the Agent SDK and the `/resume`
  * picker, then copies the config dir (minus backups and anything secret) into the repository.
  */
-import { Command, FileSystem, Path } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { ClaudeCli, ClaudeHome, MessagesServer, Picker, SdkSessions } from "@sessionport/claude-oracle"
+import { ClaudeCli, ClaudeHome, type Fixtures, MessagesServer, Picker, SdkSessions } from "@sessionport/claude-oracle"
+import * as FixtureProjects from "@sessionport/codex-oracle/FixtureProjects"
 import { Console, Data, Effect, Option } from "effect"
 
 const SOURCE_ROOT = "/tmp/sessionport-claude-src"
@@ -30,14 +31,8 @@ class FixtureError extends Data.TaggedError("FixtureError")<{ readonly detail: s
   }
 }
 
-interface SessionEntry {
-  readonly sessionId: string
-  readonly transcript: string
-  readonly cwd: string
-  readonly prompts: ReadonlyArray<string>
-  readonly entrypoint: string
-  readonly customTitle?: string
-  readonly lineTypes: Readonly<Record<string, number>>
+// A session of fixtures.json, as tests read it, with its size and how it was made.
+interface SessionEntry extends Fixtures.FixtureSession {
   readonly bytes: number
   readonly note: string
 }
@@ -59,30 +54,12 @@ const program = Effect.gen(function*() {
   for (const dir of [configDir, alpha, beta]) yield* fs.makeDirectory(dir, { recursive: true })
 
   // alpha is a git repository (transcripts record gitBranch), beta a plain folder.
-  yield* fs.writeFileString(path.join(alpha, "README.md"), "# alpha\n\nA tiny project used to make Claude fixtures.\n")
-  yield* fs.writeFileString(path.join(alpha, "app.py"), "print('hello from alpha')\n")
-  const gitEnv = {
-    HOME: userHome,
-    PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-    GIT_AUTHOR_NAME: "Fixture Author",
-    GIT_AUTHOR_EMAIL: "fixture@example.com",
-    GIT_COMMITTER_NAME: "Fixture Author",
-    GIT_COMMITTER_EMAIL: "fixture@example.com",
-    GIT_AUTHOR_DATE: "2026-01-02T03:04:05Z",
-    GIT_COMMITTER_DATE: "2026-01-02T03:04:05Z"
-  }
-  const git = (...args: Array<string>) =>
-    Command.make("git", ...args).pipe(
-      Command.workingDirectory(alpha),
-      Command.env(gitEnv, { extendEnv: false }),
-      Command.exitCode,
-      Effect.filterOrFail((code) => code === 0, () => new FixtureError({ detail: `git ${args.join(" ")} failed` }))
-    )
-  yield* git("init", "-q", "-b", "main")
-  yield* git("remote", "add", "origin", "https://example.com/sessionport/alpha.git")
-  yield* git("add", "-A")
-  yield* git("commit", "-q", "-m", "Initial commit")
-  yield* fs.writeFileString(path.join(beta, "notes.txt"), "beta: a second working directory\n")
+  yield* FixtureProjects.make({
+    alpha,
+    beta,
+    home: userHome,
+    readme: "# alpha\n\nA tiny project used to make Claude fixtures.\n"
+  })
 
   const server = yield* MessagesServer.make()
   const cli = yield* ClaudeCli.make({

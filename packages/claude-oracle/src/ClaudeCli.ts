@@ -7,7 +7,8 @@
  */
 import { Command } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Context, Data, Duration, Effect, Layer, Stream } from "effect"
+import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
+import { Context, Data, Duration, Effect, Layer } from "effect"
 import * as Path from "node:path"
 import { resolveBinary } from "./internal/binary.js"
 import { realTime } from "./internal/clock.js"
@@ -46,11 +47,7 @@ export interface Options {
 }
 
 /** @since 0.1.0 @category models */
-export interface RunResult {
-  readonly exitCode: number
-  readonly stdout: string
-  readonly stderr: string
-}
+export type RunResult = ChildRun.Output
 
 /** @since 0.1.0 @category models */
 export interface PrintOptions {
@@ -108,8 +105,6 @@ export interface ClaudeCliShape {
 
 /** @since 0.1.0 @category tags */
 export class ClaudeCli extends Context.Tag("@sessionport/claude-oracle/ClaudeCli")<ClaudeCli, ClaudeCliShape>() {}
-
-const collectText = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
 
 const tail = (text: string) => text.length > 4000 ? `…${text.slice(-4000)}` : text
 
@@ -172,34 +167,20 @@ export const make = Effect.fn("ClaudeCli.make")(function*(options: Options) {
 
   const run = Effect.fn("ClaudeCli.run")(
     function*(args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }) {
-      // stdin closed at once: `claude -p` would otherwise wait for piped input.
-      const proc = yield* Command.start(Command.feed(command(args, runOptions), ""))
-      const [stdout, stderr, exitCode] = yield* Effect.all(
-        [collectText(proc.stdout), collectText(proc.stderr), proc.exitCode],
-        { concurrency: "unbounded" }
-      )
-      return { exitCode: Number(exitCode), stdout, stderr } satisfies RunResult
+      // ChildRun closes stdin at once: `claude -p` would otherwise wait for piped input.
+      return yield* ChildRun.run(command(args, runOptions), {
+        timeout,
+        onError: (cause) =>
+          new ClaudeCliError({ reason: "Spawn", detail: `claude ${args.join(" ")}: ${String(cause)}`, cause }),
+        onTimeout: () =>
+          new ClaudeCliError({ reason: "Timeout", detail: `claude ${args.join(" ")} (${Duration.format(timeout)})` })
+      })
     },
-    (effect, args) =>
-      effect.pipe(
-        // Closing the scope (also on timeout) kills a process still running.
-        Effect.scoped,
-        Effect.mapError((cause) =>
-          new ClaudeCliError({ reason: "Spawn", detail: `claude ${args.join(" ")}: ${String(cause)}`, cause })
-        ),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new ClaudeCliError({ reason: "Timeout", detail: `claude ${args.join(" ")} (${Duration.format(timeout)})` })
-        }),
-        realTime,
-        Effect.provide(executor)
-      )
+    realTime,
+    Effect.provide(executor)
   )
 
-  const version = run(["--version"]).pipe(
-    Effect.map((r) => /(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1] ?? r.stdout.trim())
-  )
+  const version = run(["--version"]).pipe(Effect.map(ChildRun.versionOf))
 
   const printArgs = (prompt: string, printOptions: PrintOptions = {}): ReadonlyArray<string> => [
     "-p",

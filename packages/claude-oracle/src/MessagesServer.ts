@@ -9,12 +9,11 @@
  *
  * @since 0.1.0
  */
+import * as LoopbackServer from "@sessionport/codex-oracle/LoopbackServer"
 import { Context, Data, Effect, Layer } from "effect"
 import * as Crypto from "node:crypto"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+import type * as Http from "node:http"
 import * as Block from "./Block.js"
-import { decodeBody, flatHeaders, parseJson, sendJson } from "./internal/http.js"
 import * as Request from "./internal/request.js"
 import { message, messageStream } from "./internal/sse.js"
 
@@ -49,16 +48,13 @@ export interface Script {
   readonly fallback?: Responder
 }
 
-/** @since 0.1.0 @category models */
-export interface RecordedRequest {
-  readonly method: string
-  /** Path with query, e.g. `/v1/messages?beta=true`. */
-  readonly path: string
-  readonly headers: Readonly<Record<string, string>>
-  /** The body as text (after content decoding). */
-  readonly text: string
-  /** The parsed JSON body, or `undefined` when it was empty or not JSON. */
-  readonly body: unknown
+/**
+ * A request the server received (path with query, e.g. `/v1/messages?beta=true`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordedRequest extends LoopbackServer.RecordedRequest {
   /** For Messages requests: the reply sent, with the ids the server filled in. */
   readonly reply?: Block.Reply
 }
@@ -73,23 +69,19 @@ export class MessagesServerError extends Data.TaggedError("MessagesServerError")
   }
 }
 
-/** @since 0.1.0 @category models */
-export interface MessagesServerShape {
+/**
+ * `requests` are the `POST /v1/messages` (count_tokens excluded); `otherRequests` the rest (HEAD,
+ * count_tokens, model lists, unknown paths).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MessagesServerShape extends LoopbackServer.Controls<Block.Reply | Responder, Responder, RecordedRequest> {
   readonly port: number
   /** `http://127.0.0.1:<port>`, the `ANTHROPIC_BASE_URL` (Claude appends `/v1/messages`). */
   readonly baseUrl: string
   /** Random per server; part of every generated tool id and message id. */
   readonly runId: string
-  /** Appends replies to the queue. */
-  readonly enqueue: (...replies: ReadonlyArray<Block.Reply | Responder>) => Effect.Effect<void>
-  readonly setFallback: (responder: Responder) => Effect.Effect<void>
-  /** Replies still queued. */
-  readonly pending: Effect.Effect<number>
-  /** Every `POST /v1/messages` (count_tokens excluded), oldest first. */
-  readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
-  /** Every other request (HEAD, count_tokens, model lists, unknown paths). */
-  readonly otherRequests: Effect.Effect<ReadonlyArray<RecordedRequest>>
-  readonly clearRequests: Effect.Effect<void>
 }
 
 /** @since 0.1.0 @category tags */
@@ -149,73 +141,28 @@ export const turnOf = (n: number, body: unknown): Turn => {
   }
 }
 
-interface State {
-  readonly runId: string
-  readonly queue: Array<Block.Reply | Responder>
-  fallback: Responder
-  requests: Array<RecordedRequest>
-  others: Array<RecordedRequest>
-  counter: number
-}
-
-const withIds = (state: State, n: number, reply: Block.Reply): Block.Reply =>
+const withIds = (runId: string, n: number, reply: Block.Reply): Block.Reply =>
   reply.map((block, i) =>
     block.type === "tool_use" && block.id === undefined
-      ? { ...block, id: `toolu_${state.runId}_${n}${i === 0 ? "" : `_${i}`}` }
+      ? { ...block, id: `toolu_${runId}_${n}${i === 0 ? "" : `_${i}`}` }
       : block
   )
 
-const answerMessages = (state: State, recorded: RecordedRequest, res: Http.ServerResponse) => {
-  const n = ++state.counter
-  const next = state.queue.shift() ?? state.fallback
-  const planned = typeof next === "function" ? next(turnOf(n, recorded.body)) : next
-  const reply = withIds(state, n, planned)
-  state.requests.push({ ...recorded, reply })
-  const id = `msg_${state.runId}_${n}`
-  const model = Request.modelOf(recorded.body)
-  const headers = { "request-id": `req_${state.runId}_${n}` }
-  if (!Request.isStream(recorded.body)) {
-    sendJson(res, 200, message(id, model, reply), headers)
-    return
+const answerOther = (recorded: RecordedRequest, path: string, res: Http.ServerResponse) => {
+  if (recorded.method === "HEAD") {
+    // e.g. `HEAD /api/hello`, a reachability probe sent without the DISABLE_* variables.
+    res.writeHead(200)
+    res.end()
+  } else if (recorded.method === "POST" && path === "/v1/messages/count_tokens") {
+    LoopbackServer.sendJson(res, 200, { input_tokens: 42 })
+  } else if (recorded.method === "GET" && path === "/v1/models") {
+    LoopbackServer.sendJson(res, 200, { data: [], has_more: false, first_id: null, last_id: null })
+  } else {
+    LoopbackServer.sendJson(res, 404, {
+      type: "error",
+      error: { type: "not_found_error", message: `no route for ${recorded.method} ${path}` }
+    })
   }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers })
-  res.end(messageStream(id, model, reply))
-}
-
-const handler = (state: State) => (req: Http.IncomingMessage, res: Http.ServerResponse) => {
-  const chunks: Array<Buffer> = []
-  req.on("data", (chunk: Buffer) => chunks.push(chunk))
-  req.on("error", () => res.destroy())
-  req.on("end", () => {
-    const text = decodeBody(Buffer.concat(chunks), req.headers["content-encoding"])
-    const recorded: RecordedRequest = {
-      method: req.method ?? "GET",
-      path: req.url ?? "/",
-      headers: flatHeaders(req.headers),
-      text,
-      body: parseJson(text)
-    }
-    const path = recorded.path.split("?")[0]
-    if (recorded.method === "POST" && path === "/v1/messages") {
-      answerMessages(state, recorded, res)
-      return
-    }
-    state.others.push(recorded)
-    if (recorded.method === "HEAD") {
-      // e.g. `HEAD /api/hello`, a reachability probe sent without the DISABLE_* variables.
-      res.writeHead(200)
-      res.end()
-    } else if (recorded.method === "POST" && path === "/v1/messages/count_tokens") {
-      sendJson(res, 200, { input_tokens: 42 })
-    } else if (recorded.method === "GET" && path === "/v1/models") {
-      sendJson(res, 200, { data: [], has_more: false, first_id: null, last_id: null })
-    } else {
-      sendJson(res, 404, {
-        type: "error",
-        error: { type: "not_found_error", message: `no route for ${recorded.method} ${path}` }
-      })
-    }
-  })
 }
 
 /**
@@ -225,42 +172,33 @@ const handler = (state: State) => (req: Http.IncomingMessage, res: Http.ServerRe
  * @category constructors
  */
 export const make = Effect.fn("MessagesServer.make")(function*(script: Script = {}) {
-  const state: State = {
-    // Tool ids must not repeat across restarts: a resumed history with a reused id breaks.
-    runId: `${Date.now().toString(36)}${Crypto.randomBytes(3).toString("hex")}`,
-    queue: [...(script.replies ?? [])],
-    fallback: script.fallback ?? defaultResponder,
-    requests: [],
-    others: [],
-    counter: 0
+  // Tool ids must not repeat across restarts: a resumed history with a reused id breaks.
+  const runId = `${Date.now().toString(36)}${Crypto.randomBytes(3).toString("hex")}`
+  let counter = 0
+  const answer = (recorded: RecordedRequest, next: Block.Reply | Responder, res: Http.ServerResponse) => {
+    const n = ++counter
+    const planned = typeof next === "function" ? next(turnOf(n, recorded.body)) : next
+    const reply = withIds(runId, n, planned)
+    const id = `msg_${runId}_${n}`
+    const model = Request.modelOf(recorded.body)
+    const headers = { "request-id": `req_${runId}_${n}` }
+    if (!Request.isStream(recorded.body)) {
+      LoopbackServer.sendJson(res, 200, message(id, model, reply), headers)
+    } else {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers })
+      res.end(messageStream(id, model, reply))
+    }
+    return { ...recorded, reply } satisfies RecordedRequest
   }
-  const server = yield* Effect.acquireRelease(
-    Effect.async<Http.Server, MessagesServerError>((resume) => {
-      const server = Http.createServer(handler(state))
-      server.once("error", (cause) => resume(Effect.fail(new MessagesServerError({ reason: "Listen", cause }))))
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.async<void>((resume) => {
-        server.close(() => resume(Effect.void))
-        server.closeAllConnections()
-      })
-  )
-  const port = (server.address() as AddressInfo).port
-  return MessagesServer.of({
-    port,
-    baseUrl: `http://127.0.0.1:${port}`,
-    runId: state.runId,
-    enqueue: (...replies) => Effect.sync(() => void state.queue.push(...replies)),
-    setFallback: (responder) => Effect.sync(() => void (state.fallback = responder)),
-    pending: Effect.sync(() => state.queue.length),
-    requests: Effect.sync(() => [...state.requests]),
-    otherRequests: Effect.sync(() => [...state.others]),
-    clearRequests: Effect.sync(() => {
-      state.requests = []
-      state.others = []
-    })
+  const { controls, origin, port } = yield* LoopbackServer.make({
+    replies: script.replies ?? [],
+    fallback: script.fallback ?? defaultResponder,
+    modelPath: "/v1/messages",
+    answer,
+    answerOther,
+    onListenError: (cause) => new MessagesServerError({ reason: "Listen", cause })
   })
+  return MessagesServer.of({ port, baseUrl: origin, runId, ...controls })
 })
 
 /** @since 0.1.0 @category layers */

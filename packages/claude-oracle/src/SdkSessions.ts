@@ -10,7 +10,8 @@
  */
 import { Command } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Data, Duration, Effect, Stream } from "effect"
+import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
+import { Data, Duration, Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { resolveSdkModule } from "./internal/binary.js"
@@ -119,11 +120,11 @@ const call = <A>(target: Target, fn: string, args: ReadonlyArray<unknown>) =>
       sdkModule,
       fn,
       JSON.stringify(args)
-    ).pipe(Command.env(env, { extendEnv: false }), Command.feed(""))
-    const proc = yield* Command.start(command)
-    const collect = <E>(s: Stream.Stream<Uint8Array, E>) => s.pipe(Stream.decodeText(), Stream.mkString)
-    const [stdout, stderr, exitCode] = yield* Effect.all([collect(proc.stdout), collect(proc.stderr), proc.exitCode], {
-      concurrency: "unbounded"
+    ).pipe(Command.env(env, { extendEnv: false }))
+    const { exitCode, stderr, stdout } = yield* ChildRun.run(command, {
+      timeout,
+      onError: (cause) => new SdkSessionsError({ reason: "Spawn", detail: `${fn}: ${String(cause)}`, cause }),
+      onTimeout: () => new SdkSessionsError({ reason: "Timeout", detail: fn })
     })
     if (exitCode !== 0) {
       return yield* new SdkSessionsError({ reason: "ExitCode", detail: `${fn} exited ${exitCode}: ${stderr.slice(-2000)}` })
@@ -132,13 +133,7 @@ const call = <A>(target: Target, fn: string, args: ReadonlyArray<unknown>) =>
       try: () => JSON.parse(stdout) as A,
       catch: (cause) => new SdkSessionsError({ reason: "Output", detail: `${fn}: not JSON: ${stdout.slice(0, 500)}`, cause })
     })
-  }).pipe(
-    Effect.scoped,
-    Effect.catchTag("SystemError", "BadArgument", (cause) =>
-      Effect.fail(new SdkSessionsError({ reason: "Spawn", detail: `${fn}: ${String(cause)}`, cause }))),
-    Effect.timeoutFail({ duration: timeout, onTimeout: () => new SdkSessionsError({ reason: "Timeout", detail: fn }) }),
-    realTime
-  )
+  }).pipe(realTime)
 
 /**
  * `listSessions(options)`: newest first.

@@ -7,7 +7,7 @@
  */
 import { Command, FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { AppServer, CodexCli, CodexHome, OutputItem, ResponsesServer } from "@sessionport/codex-oracle"
+import { AppServer, CodexCli, CodexHome, FixtureProjects, OutputItem, ResponsesServer } from "@sessionport/codex-oracle"
 import { Console, Data, Duration, Effect, Option, Schedule } from "effect"
 
 const SOURCE_ROOT = "/tmp/sessionport-fixture-src"
@@ -54,30 +54,7 @@ const program = Effect.gen(function*() {
   for (const dir of [home, alpha, beta, userHome]) yield* fs.makeDirectory(dir, { recursive: true })
 
   // alpha is a git repository (so session_meta carries git info), beta a plain folder.
-  yield* fs.writeFileString(path.join(alpha, "README.md"), alphaReadme)
-  yield* fs.writeFileString(path.join(alpha, "app.py"), "print('hello from alpha')\n")
-  const gitEnv = {
-    HOME: userHome,
-    PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-    GIT_AUTHOR_NAME: "Fixture Author",
-    GIT_AUTHOR_EMAIL: "fixture@example.com",
-    GIT_COMMITTER_NAME: "Fixture Author",
-    GIT_COMMITTER_EMAIL: "fixture@example.com",
-    GIT_AUTHOR_DATE: "2026-01-02T03:04:05Z",
-    GIT_COMMITTER_DATE: "2026-01-02T03:04:05Z"
-  }
-  const git = (...args: Array<string>) =>
-    Command.make("git", ...args).pipe(
-      Command.workingDirectory(alpha),
-      Command.env(gitEnv, { extendEnv: false }),
-      Command.exitCode,
-      Effect.filterOrFail((code) => code === 0, () => new FixtureError({ detail: `git ${args.join(" ")} failed` }))
-    )
-  yield* git("init", "-q", "-b", "main")
-  yield* git("remote", "add", "origin", "https://example.com/sessionport/alpha.git")
-  yield* git("add", "-A")
-  yield* git("commit", "-q", "-m", "Initial commit")
-  yield* fs.writeFileString(path.join(beta, "notes.txt"), "beta: a second working directory\n")
+  yield* FixtureProjects.make({ alpha, beta, home: userHome, readme: alphaReadme })
   yield* fs.writeFileString(path.join(beta, "data.csv"), "id,value\n1,alpha\n2,beta\n")
 
   const server = yield* ResponsesServer.make({ fallback: [OutputItem.message("OK.")] })

@@ -6,7 +6,8 @@
  */
 import { Command, FileSystem, Path } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Context, Data, Duration, Effect, Layer, Option, Stream } from "effect"
+import { Context, Data, Duration, Effect, Layer, Option } from "effect"
+import * as ChildRun from "./ChildRun.js"
 import * as CodexHome from "./CodexHome.js"
 import { type Launcher, resolveLauncher } from "./internal/binary.js"
 import { renderToml, sessionIdPattern, type TomlTable } from "./internal/config.js"
@@ -58,11 +59,7 @@ export interface ConfigOptions {
 }
 
 /** @since 0.1.0 @category models */
-export interface RunResult {
-  readonly exitCode: number
-  readonly stdout: string
-  readonly stderr: string
-}
+export type RunResult = ChildRun.Output
 
 /** @since 0.1.0 @category models */
 export interface ExecResult extends RunResult {
@@ -112,8 +109,6 @@ export class CodexCli extends Context.Tag("@sessionport/codex-oracle/CodexCli")<
 /** @since 0.1.0 @category constants */
 export const mockModel = "mock-model"
 
-const collectText = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
-
 /**
  * @since 0.1.0
  * @category constructors
@@ -145,31 +140,18 @@ export const make = Effect.fn("CodexCli.make")(function*(options: Options) {
 
   const run = Effect.fn("CodexCli.run")(
     function*(args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }) {
-      // stdin closed at once: `codex exec` otherwise waits for "additional input".
-      const proc = yield* Command.start(Command.feed(command(args, runOptions), ""))
-      const [stdout, stderr, exitCode] = yield* Effect.all(
-        [collectText(proc.stdout), collectText(proc.stderr), proc.exitCode],
-        { concurrency: "unbounded" }
-      )
-      return { exitCode: Number(exitCode), stdout, stderr } satisfies RunResult
+      // ChildRun closes stdin at once: `codex exec` otherwise waits for "additional input".
+      return yield* ChildRun.run(command(args, runOptions), {
+        timeout,
+        onError: (cause) =>
+          new CodexCliError({ reason: "Spawn", detail: `codex ${args.join(" ")}: ${String(cause)}`, cause }),
+        onTimeout: () => new CodexCliError({ reason: "Timeout", detail: `codex ${args.join(" ")}` })
+      })
     },
-    (effect, args) =>
-      effect.pipe(
-        Effect.scoped,
-        Effect.mapError((cause) =>
-          new CodexCliError({ reason: "Spawn", detail: `codex ${args.join(" ")}: ${String(cause)}`, cause })
-        ),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new CodexCliError({ reason: "Timeout", detail: `codex ${args.join(" ")}` })
-        }),
-        Effect.provide(executor)
-      )
+    Effect.provide(executor)
   )
 
-  const version = run(["--version"]).pipe(
-    Effect.map((r) => /(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1] ?? r.stdout.trim())
-  )
+  const version = run(["--version"]).pipe(Effect.map(ChildRun.versionOf))
 
   // A copy of a bundled model's metadata under the mock name, so Codex offers the same tools
   // (notably the freeform `apply_patch`) as for a real model.

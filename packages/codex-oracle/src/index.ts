@@ -18,6 +18,14 @@ export * as AppServer from "./AppServer.js"
  */
 export * as Bench from "./Bench.js"
 
+/**
+ * A child process run to its end (stdin closed, output collected, under a timeout), as both
+ * oracles run their CLIs.
+ *
+ * @since 0.1.0
+ */
+export * as ChildRun from "./ChildRun.js"
+
 /** Running a bundled bin as a user would. @since 0.1.0 */
 export * as Cli from "./Cli.js"
 
@@ -35,6 +43,12 @@ export * as CodexCli from "./CodexCli.js"
  * @since 0.1.0
  */
 export * as CodexHome from "./CodexHome.js"
+/**
+ * The two project folders the fixture generators run their CLI in (alpha a git repository).
+ *
+ * @since 0.1.0
+ */
+export * as FixtureProjects from "./FixtureProjects.js"
 /** @since 0.1.0 */
 export * as Fixtures from "./Fixtures.js"
 /** @since 0.1.0 */
@@ -43,6 +57,14 @@ export * as Harness from "./Harness.js"
 export * as HomeState from "./HomeState.js"
 /** @since 0.1.0 */
 export * as HostilePackages from "./HostilePackages.js"
+
+/**
+ * A scripted model server on loopback, whatever API it speaks: listening, recording requests,
+ * the reply queue.
+ *
+ * @since 0.1.0
+ */
+export * as LoopbackServer from "./LoopbackServer.js"
 
 /**
  * Output items of the OpenAI Responses API, as the scripted model sends them to Codex.

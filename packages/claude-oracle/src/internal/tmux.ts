@@ -1,6 +1,7 @@
 import { Command, FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Data, Duration, Effect, Stream } from "effect"
+import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
+import { Data, Duration, Effect } from "effect"
 import * as Path from "node:path"
 import { realTime } from "./clock.js"
 
@@ -30,8 +31,6 @@ export interface StartOptions {
   readonly height: number
 }
 
-const collect = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
-
 /**
  * A private tmux server (its own socket in a scoped temp dir, no user config) running one
  * detached session; the server is killed when the scope closes.
@@ -48,27 +47,14 @@ export const start = (options: StartOptions) =>
     const tmuxEnv = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: dir, TERM: "xterm-256color" }
 
     const tmux = (...args: ReadonlyArray<string>) =>
-      Effect.gen(function*() {
-        const proc = yield* Command.start(
-          Command.make("tmux", "-S", socket, "-f", "/dev/null", ...args).pipe(
-            Command.env(tmuxEnv, { extendEnv: false }),
-            Command.feed("")
-          )
-        )
-        const [stdout, stderr, exitCode] = yield* Effect.all([collect(proc.stdout), collect(proc.stderr), proc.exitCode], {
-          concurrency: "unbounded"
-        })
-        return { stdout, stderr, exitCode: Number(exitCode) }
-      }).pipe(
-        Effect.scoped,
-        Effect.mapError((cause) => new TmuxError({ detail: `tmux ${args[0]}: ${String(cause)}`, cause })),
-        Effect.timeoutFail({
-          duration: Duration.seconds(10),
+      ChildRun.run(
+        Command.make("tmux", "-S", socket, "-f", "/dev/null", ...args).pipe(Command.env(tmuxEnv, { extendEnv: false })),
+        {
+          timeout: Duration.seconds(10),
+          onError: (cause) => new TmuxError({ detail: `tmux ${args[0]}: ${String(cause)}`, cause }),
           onTimeout: () => new TmuxError({ detail: `tmux ${args[0]} timed out` })
-        }),
-        realTime,
-        Effect.provide(executor)
-      )
+        }
+      ).pipe(realTime, Effect.provide(executor))
 
     const ok = (...args: ReadonlyArray<string>) =>
       tmux(...args).pipe(
