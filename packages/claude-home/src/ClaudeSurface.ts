@@ -50,6 +50,7 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("user", "toolUseResult.filePath", "path"),
   entry("user", "toolUseResult.outputFile", "path", "a background task's output file"),
   entry("user", "toolUseResult.file.filePath", "path"),
+  entry("user", "toolUseResult.content", "text-with-paths", "a Write's content as the UI shows it: the same text as its input, rewritten alike"),
   entry("user", "toolUseResult.stdout", "text-with-paths"),
   entry("user", "toolUseResult.stderr", "text-with-paths"),
   entry("file-history-snapshot", "snapshot.trackedFileBackups[*].realParentDir", "path"),

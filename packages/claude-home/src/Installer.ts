@@ -138,6 +138,15 @@ export const make = Effect.gen(function*() {
     const planned: Array<PlannedSession> = []
     // a backup is named by a hash of its file's path: a localized path gets the name Claude gives it
     const backupNames = new Map<string, string>()
+    // each session's files, found in one pass over the package
+    const filesOf = new Map<string, Array<(typeof verified.files)[number]>>()
+    for (const file of verified.files) {
+      const parsed = Layout.parseAgentEntry(file.path)
+      if (parsed === undefined || parsed.kind !== "session-file" || parsed.agent !== AGENT) continue
+      const list = filesOf.get(parsed.id)
+      if (list === undefined) filesOf.set(parsed.id, [file])
+      else list.push(file)
+    }
     for (const id of ids) {
       const head = heads.get(id)
       const sourceCwd = head?.cwd ?? meta.get(id)?.cwd
@@ -161,7 +170,7 @@ export const make = Effect.gen(function*() {
         rewrite: true,
         mtime: Number.isFinite(last) ? new Date(last) : undefined
       }]
-      for (const file of verified.files) {
+      for (const file of filesOf.get(id) ?? []) {
         const sessionFile = file.path.startsWith(`${dir}/${SESSION_DIR}/`)
         const backup = file.path.startsWith(`${dir}/${FILE_HISTORY}/`)
         if (!sessionFile && !backup) continue
@@ -223,6 +232,8 @@ export const make = Effect.gen(function*() {
     const contents = () => {
       const counts = new Map<string, number>()
       const changes: Array<AgentStore.SessionChange> = []
+      // changes shown so far, by session (a session's transcripts report one after another)
+      const shownOf = new Map<string, number>()
       const items = planned.flatMap((p) =>
         p.files.map((file) => {
           // a copy's chunks go to the journal as they are: each in memory of its own
@@ -237,10 +248,10 @@ export const make = Effect.gen(function*() {
               : rewrite.chunks,
             ended: Effect.map(rewrite.report, (report) => {
               counts.set(p.session.localId, (counts.get(p.session.localId) ?? 0) + report.changeCount)
-              const shown = changes.filter((c) => c.session === p.session.localId).length
-              for (const change of report.changes.slice(0, Math.max(0, CHANGES_SHOWN_PER_SESSION - shown))) {
-                changes.push({ ...change, session: p.session.localId })
-              }
+              const shown = shownOf.get(p.session.localId) ?? 0
+              const more = report.changes.slice(0, Math.max(0, CHANGES_SHOWN_PER_SESSION - shown))
+              shownOf.set(p.session.localId, shown + more.length)
+              for (const change of more) changes.push({ ...change, session: p.session.localId })
             })
           }
         })

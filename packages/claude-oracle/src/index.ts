@@ -57,3 +57,10 @@ export * as Picker from "./Picker.js"
  * @since 0.1.0
  */
 export * as SdkSessions from "./SdkSessions.js"
+
+/**
+ * A Claude Code config dir of many generated sessions (lines of the real fixtures), for benchmarks.
+ *
+ * @since 0.1.0
+ */
+export * as SyntheticClaude from "./SyntheticClaude.js"
