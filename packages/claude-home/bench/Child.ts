@@ -2,6 +2,7 @@
 // processes, as a user runs them, each under /usr/bin/time for its peak RSS; medians of repeated
 // runs; the table. (`@sessionport/codex-oracle/Bench` measures a run in this process; these
 // benchmarks measure children.)
+import { writeConfigDir } from "@sessionport/claude-oracle/SyntheticClaude"
 import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -127,4 +128,22 @@ export const argCount = (fallback: number): number =>
 export const argRuns = (fallback: number): number => {
   const at = args.indexOf("--runs")
   return at < 0 ? fallback : Math.max(1, Number(args[at + 1]))
+}
+
+/** Sessions per project folder and bytes per session of the generated source machine. */
+export const PROJECTS = 4
+export const BYTES_PER_SESSION = 100 * 1024
+
+/**
+ * The source machine of a benchmark: HOME `<dir>/src`, its Claude config dir with `count`
+ * generated sessions in {@link PROJECTS} project folders.
+ */
+export const sourceMachine = async (dir: string, count: number) => {
+  const srcHome = path.join(dir, "src")
+  const srcConfig = path.join(srcHome, ".claude")
+  const srcProjects = path.join(srcHome, "projects")
+  const cwds = Array.from({ length: PROJECTS }, (_, k) => path.join(srcProjects, `p${k}`))
+  for (const cwd of cwds) fs.mkdirSync(cwd, { recursive: true })
+  const sessions = await writeConfigDir(srcConfig, { sessions: count, bytesPerSession: BYTES_PER_SESSION, cwds, home: srcHome })
+  return { srcHome, srcConfig, srcProjects, cwds, sessions }
 }

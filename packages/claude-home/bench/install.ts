@@ -9,14 +9,11 @@
 // runs alternate; the table shows medians and the children's peak RSS (/usr/bin/time).
 // `pnpm bench:claude-install [N] [--runs R]` (default R = 3). SPBENCH_KEEP=1 keeps the folder;
 // SPBENCH_CPU_PROF=<dir> writes a CPU profile of every CLI run. Prints figures; asserts nothing.
-import { writeConfigDir } from "@sessionport/claude-oracle/SyntheticClaude"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { argCount, argRuns, cli, load, duBytes, machine, mb, type Measured, packFloor, type Run, settle, table, transferBin, unpackFloor } from "./Child.js"
+import { argCount, argRuns, cli, load, duBytes, machine, mb, type Measured, packFloor, type Run, settle, table, transferBin, unpackFloor, PROJECTS, sourceMachine } from "./Child.js"
 
-const BYTES_PER_SESSION = 100 * 1024
-const PROJECTS = 4
 
 const main = async () => {
   const count = argCount(1000)
@@ -24,14 +21,8 @@ const main = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sp-bench-claude-install-"))
   console.log(machine())
   try {
-    // the source machine: HOME <dir>/src, its config dir, its projects
-    const srcHome = path.join(dir, "src")
-    const srcConfig = path.join(srcHome, ".claude")
-    const srcProjects = path.join(srcHome, "projects")
-    const cwds = Array.from({ length: PROJECTS }, (_, k) => path.join(srcProjects, `p${k}`))
-    for (const cwd of cwds) fs.mkdirSync(cwd, { recursive: true })
     const started = performance.now()
-    const sessions = await writeConfigDir(srcConfig, { sessions: count, bytesPerSession: BYTES_PER_SESSION, cwds, home: srcHome })
+    const { sessions, srcConfig, srcHome, srcProjects } = await sourceMachine(dir, count)
     const transcripts = sessions.reduce((n, s) => n + s.bytes, 0)
     console.log(
       `${count} sessions in ${PROJECTS} projects, transcripts ${mb(transcripts)} (${(transcripts / count / 1024).toFixed(0)} KB each, ` +

@@ -13,14 +13,12 @@
 // table shows medians and the children's peak RSS (/usr/bin/time).
 // `pnpm bench:claude-sync [N] [--runs R]` (default R = 2). SPBENCH_KEEP=1 keeps the folder;
 // SPBENCH_CPU_PROF=<dir> writes a CPU profile of every CLI run. Prints figures; asserts nothing.
-import { appendTurn, writeConfigDir } from "@sessionport/claude-oracle/SyntheticClaude"
+import { appendTurn } from "@sessionport/claude-oracle/SyntheticClaude"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { argCount, argRuns, cli, load, machine, mb, type Measured, type Run, settle, syncBin, table, transferBin, unpackFloor } from "./Child.js"
+import { argCount, argRuns, cli, load, machine, mb, type Measured, type Run, settle, syncBin, table, transferBin, unpackFloor, PROJECTS, sourceMachine } from "./Child.js"
 
-const BYTES_PER_SESSION = 100 * 1024
-const PROJECTS = 4
 
 interface SyncResult {
   readonly counts?: Record<string, number>
@@ -33,12 +31,7 @@ const main = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sp-bench-claude-sync-"))
   console.log(machine())
   try {
-    const srcHome = path.join(dir, "src")
-    const srcConfig = path.join(srcHome, ".claude")
-    const srcProjects = path.join(srcHome, "projects")
-    const cwds = Array.from({ length: PROJECTS }, (_, k) => path.join(srcProjects, `p${k}`))
-    for (const cwd of cwds) fs.mkdirSync(cwd, { recursive: true })
-    const sessions = await writeConfigDir(srcConfig, { sessions: count, bytesPerSession: BYTES_PER_SESSION, cwds, home: srcHome })
+    const { sessions, srcConfig, srcHome, srcProjects } = await sourceMachine(dir, count)
     const exportAll = (out: string) =>
       cli(transferBin, ["export", "--agent", "claude", "--claude-home", srcConfig, "--all", "--out", out, "--json"], { HOME: srcHome })
     const pkg = path.join(dir, "pkg.tgz")

@@ -106,3 +106,19 @@ export const sqlThreads = (home: string): Array<Record<string, unknown>> => {
     db.close()
   }
 }
+
+/**
+ * Makes `dir` (and its missing parents) a real folder, for an agent to run in the folder its
+ * fixture sessions were made in; answers what removes exactly what was created.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeFolder = (dir: string): (() => void) => {
+  let top: string | undefined
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) top = at
+  fs.mkdirSync(dir, { recursive: true })
+  return () => {
+    if (top !== undefined) fs.rmSync(top, { recursive: true, force: true })
+  }
+}

@@ -8,7 +8,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Fixtures, Harness, MessagesServer, SdkSessions } from "@sessionport/claude-oracle"
-import { removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { makeFolder, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
@@ -22,16 +22,11 @@ const P_A = source.alpha
 const tools = Fixtures.byRole("tools")
 
 // Claude runs A's turns in P_A, the folder its sessions were made in: a real folder for the run
-const createdRoot = (() => {
-  let top: string | undefined
-  for (let dir = P_A; !fs.existsSync(dir); dir = path.dirname(dir)) top = dir
-  fs.mkdirSync(P_A, { recursive: true })
-  return top
-})()
+const removeFolder = makeFolder(P_A)
 
 afterAll(() => {
   removeTemps()
-  if (createdRoot !== undefined) fs.rmSync(createdRoot, { recursive: true, force: true })
+  removeFolder()
 })
 
 const ok = (result: CliResult, what: string) => {

@@ -1,7 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { AppServer, CodexCli, OutputItem, ResponsesServer } from "@sessionport/codex-oracle"
-import { fixtureByRole, fixtureHome, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { fixtureByRole, fixtureHome, fixtures, makeFolder, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { codexOn, conversation, machine, withAppServer } from "@sessionport/codex-oracle/Harness"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
@@ -21,16 +21,11 @@ const P_A_BETA = fixtures.source.beta
 
 // Codex runs home A's turns in P_A, the folder its sessions were made in: make it a real folder
 // for the run (and remove what this test created).
-const createdRoot = (() => {
-  let top: string | undefined
-  for (let dir = P_A; !fs.existsSync(dir); dir = path.dirname(dir)) top = dir
-  fs.mkdirSync(P_A, { recursive: true })
-  return top
-})()
+const removeFolder = makeFolder(P_A)
 
 afterAll(() => {
   removeTemps()
-  if (createdRoot !== undefined) fs.rmSync(createdRoot, { recursive: true, force: true })
+  removeFolder()
 })
 
 const session = fixtureByRole("multi_turn_tools")

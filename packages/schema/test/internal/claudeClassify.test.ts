@@ -2,27 +2,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { ClaudeLine } from "@sessionport/schema"
 import { Arbitrary, FastCheck as fc, Schema } from "effect"
 import { compileGuard } from "../../src/internal/guard.js"
+import { mutate } from "../utils/mutate.js"
 import { writerShapedLines } from "../utils/claudeSamples.js"
 import { claudeTranscripts, nonEmptyLines, readWhole } from "../utils/files.js"
 
 // ClaudeLine.decode checks a line against one schema chosen by its type (and attachment kind, or
 // system subtype), with compiled guards: its answer must always be the whole union's.
 
-/** A JSON value with some of its fields dropped, nulled or retyped: near-misses of valid lines. */
-const mutate = (value: unknown, rnd: () => number): unknown => {
-  if (Array.isArray(value)) return value.map((v) => mutate(v, rnd))
-  if (typeof value !== "object" || value === null) {
-    const r = rnd()
-    return r < 0.05 ? null : r < 0.1 ? 42 : r < 0.15 ? "s" : value
-  }
-  const out: Record<string, unknown> = {}
-  for (const [key, inner] of Object.entries(value)) {
-    if ((key === "type" || key === "subtype") && rnd() < 0.9) out[key] = inner
-    else if (rnd() < 0.05) continue
-    else out[key] = mutate(inner, rnd)
-  }
-  return out
-}
 
 const isLine = Schema.is(ClaudeLine.ClaudeLine)
 const compiled = compileGuard(ClaudeLine.ClaudeLine)
@@ -36,7 +22,7 @@ describe("ClaudeLine.decode", () => {
     let mismatches = 0
     const lines = [...claudeTranscripts().flatMap((file) => nonEmptyLines(readWhole(file)).map((raw) => JSON.parse(raw))), ...writerShapedLines]
     for (const json of lines) {
-      for (const value of [json, mutate(json, rnd), mutate(json, rnd), mutate(json, rnd)]) {
+      for (const value of [json, mutate(json, rnd, ["type", "subtype"]), mutate(json, rnd, ["type", "subtype"]), mutate(json, rnd, ["type", "subtype"])]) {
         const expected = isLine(value)
         assert.strictEqual(known(value), expected, JSON.stringify(value).slice(0, 300))
         assert.strictEqual(compiled(value), expected)

@@ -2,26 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Legacy, RolloutLine, StateRow } from "@sessionport/schema"
 import { Arbitrary, FastCheck as fc, Schema } from "effect"
 import { compileGuard } from "../../src/internal/guard.js"
+import { mutate } from "../utils/mutate.js"
 import { corpusRollouts, fixtureRollouts, readWhole } from "../utils/files.js"
 
 // The compiled guard must give the schema's own answer, always.
 const schemas: ReadonlyArray<Schema.Schema.Any> = [...RolloutLine.RolloutLine.members, Legacy.LegacyLine, StateRow.ThreadRow]
 
-/** A JSON value with some of its fields dropped, nulled or retyped: near-misses of valid lines. */
-const mutate = (value: unknown, rnd: () => number): unknown => {
-  if (Array.isArray(value)) return value.map((v) => mutate(v, rnd))
-  if (typeof value !== "object" || value === null) {
-    const r = rnd()
-    return r < 0.05 ? null : r < 0.1 ? 42 : r < 0.15 ? "s" : value
-  }
-  const out: Record<string, unknown> = {}
-  for (const [key, inner] of Object.entries(value)) {
-    if (key === "type" && rnd() < 0.9) out[key] = inner
-    else if (rnd() < 0.05) continue
-    else out[key] = mutate(inner, rnd)
-  }
-  return out
-}
 
 describe("compileGuard", () => {
   it("gives the schema's answer on every value the schema's arbitrary makes", () => {
