@@ -21,7 +21,8 @@
 import type { Journal } from "@sessionport/journal"
 import type { Dialect, Neutralizer, PathRules, Rewriter } from "@sessionport/localize"
 import type { Manifest, PackageError, PackageReader, PackageWriter } from "@sessionport/package-format"
-import type { Cause, Effect, Scope } from "effect"
+import type { FileSystem } from "@effect/platform"
+import type { Cause, Effect, Either, Scope, Stream } from "effect"
 
 /**
  * Any failure of a store: a tagged error whose message is one line for the user.
@@ -50,6 +51,55 @@ export interface Selection {
   readonly allowFiles: ReadonlyArray<string>
   /** Claude Code: carry the sessions' file-history backups (what rewind restores) */
   readonly includeFileHistory: boolean
+}
+
+/** Which sessions to list: the selection part of {@link Selection}. @since 0.2.0 @category models */
+export type ListSelection = Pick<Selection, "ids" | "cwds" | "since" | "all" | "includeArchived">
+
+/** A session of a home, as every agent lists it. @since 0.2.0 @category models */
+export interface SessionSummary {
+  readonly agent: string
+  readonly id: string
+  /** its name (custom title), else its first prompt */
+  readonly title: string | undefined
+  readonly cwd: string
+  /** RFC 3339, when known */
+  readonly createdAt: string | undefined
+  /** RFC 3339: the transcript's last change */
+  readonly updatedAt: string
+  /** bytes of its transcript */
+  readonly size: number
+  readonly archived: boolean
+  /** its transcript */
+  readonly path: string
+}
+
+/** What a home lists. @since 0.2.0 @category models */
+export interface Listing {
+  readonly sessions: ReadonlyArray<SessionSummary>
+  /** selected sessions that cannot be read */
+  readonly unreadable: ReadonlyArray<SkippedSession>
+}
+
+/**
+ * A transcript line as the agent's schema reader gives it (`RolloutRecord`, `ClaudeRecord`):
+ * its raw text, byte for byte, and what the schema made of it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TranscriptRecord {
+  readonly lineNumber: number
+  readonly raw: string
+  readonly terminated: boolean
+  readonly entry: { readonly _tag: string }
+}
+
+/** A line that is not JSON (`InvalidLine` of the schema). @since 0.2.0 @category models */
+export interface InvalidTranscriptLine {
+  readonly lineNumber: number
+  readonly raw: string
+  readonly reason: string
 }
 
 /** A session as it goes into a package. @since 0.2.0 @category models */
@@ -203,6 +253,12 @@ export interface AgentStore {
   readonly present: boolean
   /** the transcript format and its rewrite surface */
   readonly dialect: Dialect.Dialect
+  /** the sessions of the home (selected as export selects them) */
+  readonly list: (selection: ListSelection) => Effect.Effect<Listing, AgentFailure>
+  /** a session's transcript as a stream of records, each with its raw text (`Left`: not JSON) */
+  readonly read: (
+    id: string
+  ) => Stream.Stream<Either.Either<TranscriptRecord, InvalidTranscriptLine>, AgentFailure, FileSystem.FileSystem>
   /** whether this agent's session transcript is this package entry */
   readonly ownsEntry: (entry: string) => boolean
   readonly scan: TranscriptScan

@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import type { AgentFailure, AgentStore } from "./AgentStore.js"
 
 /** @since 0.2.0 @category constructors */
@@ -19,6 +19,8 @@ export const make = (
   ...store,
   present,
   scan: () => ({ push: () => false, end: () => undefined }),
+  list: () => Effect.fail(failure),
+  read: () => Stream.fail(failure),
   exportPart: () => Effect.fail(failure),
   planInstall: (context) => [...context.verified.sessions.keys()].some(store.ownsEntry) ? Effect.fail(failure) : Effect.succeed(undefined),
   assertIdle: Effect.void

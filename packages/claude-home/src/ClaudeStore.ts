@@ -8,7 +8,8 @@
 import { type AgentStore, MissingStore } from "@sessionport/agent"
 import { Layout } from "@sessionport/package-format"
 import { Neutralizer } from "@sessionport/localize"
-import { Context, Effect, Layer } from "effect"
+import { ClaudeReader } from "@sessionport/schema"
+import { Context, Effect, Layer, Stream } from "effect"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as Activity from "./Activity.js"
@@ -74,6 +75,32 @@ export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
   const exporter = yield* Exporter.make
   const installer = yield* Installer.make
+  const catalog = yield* SessionCatalog.SessionCatalog
+
+  const list = (selection: AgentStore.ListSelection) =>
+    Effect.map(catalog.list(selection), (listed): AgentStore.Listing => ({
+      sessions: listed.sessions.map((s) => ({
+        agent: Exporter.AGENT,
+        id: s.id,
+        title: s.title,
+        cwd: s.cwd,
+        createdAt: s.head.firstTimestamp,
+        updatedAt: new Date(s.mtimeMs).toISOString(),
+        size: s.size,
+        archived: false,
+        path: s.path
+      })),
+      unreadable: listed.unreadable.map((u) => ({ agent: Exporter.AGENT, ...u }))
+    }))
+  const read = (id: string) =>
+    Stream.unwrap(Effect.flatMap(list({ ids: [id], cwds: [], since: undefined, all: false, includeArchived: true }), (listed) => {
+      const session = listed.sessions[0]
+      return session === undefined
+        ? Effect.fail(new ClaudeHomeError({ reason: "not_found", path: home.root, detail: `no Claude session ${id} in ${home.root}` }))
+        : Effect.succeed(ClaudeReader.readFile(session.path).pipe(
+          Stream.mapError((e) => new ClaudeHomeError({ reason: "unreadable", path: e.path, detail: e.message }))
+        ))
+    }))
 
   const sync: AgentStore.SyncSupport = {
     lineage,
@@ -121,6 +148,8 @@ export const make = Effect.gen(function*() {
     displayName: "Claude Code",
     home: home.root,
     present: true,
+    list,
+    read,
     dialect: ClaudeSurface.dialect,
     ownsEntry,
     scan: () => {

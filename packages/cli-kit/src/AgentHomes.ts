@@ -73,7 +73,10 @@ export const codexJournalLayer: Layer.Layer<Journal.Journal, never, Journals.Jou
 export const codexLayer = (homes: Pick<Homes, "codexHome">) => {
   const home = CodexHome.layer(codexConfig(homes))
   const base = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), codexJournalLayer).pipe(Layer.provideMerge(home))
-  const services = Layer.mergeAll(Installer.layer, Exporter.layer.pipe(Layer.provide(SessionCatalog.layer))).pipe(Layer.provideMerge(base))
+  const services = Layer.mergeAll(Installer.layer, Exporter.layer).pipe(
+    Layer.provideMerge(SessionCatalog.layer),
+    Layer.provideMerge(base)
+  )
   return CodexStore.layer.pipe(Layer.provideMerge(services))
 }
 

@@ -9,12 +9,14 @@
 import type { AgentStore } from "@sessionport/agent"
 import { Dialect } from "@sessionport/localize"
 import { Layout } from "@sessionport/package-format"
-import type { LineCheck } from "@sessionport/schema"
+import { type LineCheck, RolloutReader } from "@sessionport/schema"
 import { Context, Effect, Layer, Stream } from "effect"
 import * as CodexLineage from "./CodexLineage.js"
+import { CodexHomeError } from "./CodexHomeError.js"
 import * as CodexHome from "./CodexHome.js"
 import * as Exporter from "./Exporter.js"
 import * as Installer from "./Installer.js"
+import * as SessionCatalog from "./SessionCatalog.js"
 import { afterForward } from "./internal/forward.js"
 import * as StateDb from "./StateDb.js"
 
@@ -104,12 +106,43 @@ export const make = Effect.gen(function*() {
       })
   }
 
+  const catalog = yield* SessionCatalog.SessionCatalog
+  const list = (selection: AgentStore.ListSelection) =>
+    Effect.map(
+      catalog.list({ threadIds: selection.ids, cwds: selection.cwds, since: selection.since, includeArchived: selection.includeArchived, all: selection.all }),
+      (listed): AgentStore.Listing => ({
+        sessions: listed.sessions.map((s) => ({
+          agent: "codex",
+          id: s.threadId,
+          title: s.name ?? s.head.firstUserMessage,
+          cwd: s.head.cwd,
+          createdAt: s.head.timestamp,
+          updatedAt: s.lastActivity.toISOString(),
+          size: s.file.size,
+          archived: s.archived,
+          path: s.file.path
+        })),
+        unreadable: listed.unreadable.map((u) => ({ agent: "codex", id: u.threadId, path: u.file.path, reason: u.reason }))
+      })
+    )
+  const read = (id: string) =>
+    Stream.unwrap(Effect.flatMap(list({ ids: [id], cwds: [], since: undefined, all: false, includeArchived: true }), (listed) => {
+      const session = listed.sessions[0]
+      return session === undefined
+        ? Effect.fail(new CodexHomeError({ reason: "not_found", path: `${home.root} (session ${id})` }))
+        : Effect.succeed(RolloutReader.readFile(session.path).pipe(
+          Stream.mapError((e) => new CodexHomeError({ reason: "unreadable", path: e.path, detail: e.reason }))
+        ))
+    }))
+
   return CodexStore.of({
     agent: "codex",
     displayName: "Codex",
     home: home.root,
     present: true,
     dialect: Dialect.codex,
+    list,
+    read,
     ownsEntry: Layout.isSessionEntry,
     scan: () => Installer.scanSession(),
     exportPart: (selection) =>
@@ -134,5 +167,5 @@ export const make = Effect.gen(function*() {
 export const layer: Layer.Layer<
   CodexStore,
   never,
-  CodexHome.CodexHome | StateDb.StateDb | Exporter.Exporter | Installer.Installer
+  CodexHome.CodexHome | StateDb.StateDb | Exporter.Exporter | Installer.Installer | SessionCatalog.SessionCatalog
 > = Layer.effect(CodexStore, make)
