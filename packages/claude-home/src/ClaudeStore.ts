@@ -141,7 +141,15 @@ export const make = Effect.gen(function*() {
       }),
     planImport: (context, choices) =>
       Effect.map(installer.plan(context, choices), (plan) => plan ?? emptyPlan(home.root)),
-    afterForward: () => Effect.void
+    // the appended turns' prompts join up-arrow history (those it has not already)
+    afterForward: (tx, context, forwarded) =>
+      Effect.gen(function*() {
+        const lines = Installer.historyLines(context.verified, new Map(forwarded.map((f) => [f.sourceId, f.localId])), context.rules)
+        if (lines.length === 0) return
+        const had = new Set(readLines(home.historyPath).map(historyKey))
+        const missing = lines.filter((line) => !had.has(historyKey(line)))
+        if (missing.length > 0) yield* tx.appendText(home.historyPath, missing.join(""))
+      })
   }
   return ClaudeStore.of({
     agent: Exporter.AGENT,
@@ -175,6 +183,24 @@ export const make = Effect.gen(function*() {
     })
   })
 })
+
+const readLines = (file: string): Array<string> => {
+  try {
+    return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "")
+  } catch {
+    return []
+  }
+}
+
+/** A history line is the same prompt when its session, time and text are. */
+const historyKey = (line: string): string => {
+  try {
+    const { display, sessionId, timestamp } = JSON.parse(line) as { display?: unknown; sessionId?: unknown; timestamp?: unknown }
+    return JSON.stringify([sessionId, timestamp, display])
+  } catch {
+    return line
+  }
+}
 
 const readDir = (dir: string): Array<string> => {
   try {

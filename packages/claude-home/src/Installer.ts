@@ -51,6 +51,23 @@ interface PlannedSession {
 /** How a branch is titled: it says what it is. */
 const branchTitle = (title: string): string => `[branch] ${title}`
 
+/**
+ * @internal
+ * The package's `history.jsonl` lines of the sessions in `idMap`, under their local ids, with
+ * their project localized: what up-arrow history needs of them here.
+ */
+export const historyLines = (
+  verified: AgentStore.InstallContext["verified"],
+  idMap: ReadonlyMap<string, string>,
+  rules: PathRules.PathRules
+): Array<string> =>
+  jsonLines(verified.metadata.get(HISTORY_META)).flatMap((line) => {
+    const localId = typeof line.sessionId === "string" ? idMap.get(line.sessionId) : undefined
+    if (localId === undefined) return []
+    const project = typeof line.project === "string" ? rules.map(line.project) : line.project
+    return [JSON.stringify({ ...line, project, sessionId: localId }) + "\n"]
+  })
+
 /** The ids of a package's Claude sessions. @internal */
 export const sessionIds = (verified: AgentStore.InstallContext["verified"]): Array<string> =>
   (verified.manifest.agent_sessions ?? []).filter((s) => s.agent === AGENT).map((s) => s.id)
@@ -207,12 +224,7 @@ export const make = Effect.gen(function*() {
         }
       })
     }
-    const history = jsonLines(verified.metadata.get(HISTORY_META)).flatMap((line) => {
-      const localId = typeof line.sessionId === "string" ? idMap.get(line.sessionId) : undefined
-      if (localId === undefined) return []
-      const project = typeof line.project === "string" ? rules.map(line.project) : line.project
-      return [JSON.stringify({ ...line, project, sessionId: localId }) + "\n"]
-    })
+    const history = historyLines(verified, idMap, rules)
 
     for (const [from, to] of backupNames) idMap.set(from, to)
 

@@ -99,11 +99,16 @@ describe("session-sync: a Claude Code session both machines went on with, judged
 
       // A goes on alone: the next sync fast-forwards the branch, and B's resume sends A's new turn
       yield* a.cli.print(A2, { resume: tools.sessionId, cwd: P_A })
+      // the prompt's up-arrow history line, as the interactive CLI writes it (`-p` writes none)
+      const typed = { display: A2, pastedContents: {}, timestamp: Date.now(), project: P_A, sessionId: tools.sessionId }
+      fs.appendFileSync(path.join(a.configDir, "history.jsonl"), JSON.stringify(typed) + "\n")
       const pkg = yield* exportA("a2")
       const second = yield* sync(pkg)
       assert.strictEqual(second.sessions[0]!.class, "fast_forward_import")
       assert.strictEqual(second.sessions[0]!.localId, branch)
       assert.strictEqual(sha(bFile), bBytes, "B's own session is still as it was")
+      const history = fs.readFileSync(path.join(b.configDir, "history.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
+      assert.deepStrictEqual(history.filter((h) => h.display === A2), [{ ...typed, project: P_B, sessionId: branch }])
       const messages = yield* SdkSessions.getSessionMessages(b, branch, { dir: P_B })
       const texts = messages.map((m) => SdkSessions.messageText(m)).join("\n")
       assert.include(texts, A1)
