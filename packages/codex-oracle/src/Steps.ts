@@ -17,3 +17,34 @@ export const everyStep = <E, R>(atStep: (n: number) => Effect.Effect<boolean, E,
       if (results.includes(false)) return failed
     }
   })
+
+/** A small seeded generator (mulberry32): a failing point of a run can be replayed. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+/**
+ * Kills a command at `total` points: first after every journal step, in order, until it runs to its
+ * end (`crashAt` answers false), then at points drawn (seeded) among every step and every step's
+ * `:before` (just before its change), `concurrency` at a time. Answers how many steps the command
+ * takes. `crashAt(point)` kills it there (`SESSIONPORT_CRASH_AT=point`) on a home of its own and
+ * checks the next command brings that home back; it answers false when the command finished.
+ */
+export const randomCrashes = <E, R>(
+  crashAt: (point: string) => Effect.Effect<boolean, E, R>,
+  options: { readonly total?: number; readonly seed?: number; readonly concurrency?: number } = {}
+) =>
+  Effect.gen(function*() {
+    let steps = 0
+    while (yield* crashAt(String(steps + 1))) steps++
+    const points = Array.from({ length: steps }, (_, i) => [`${i + 1}`, `${i + 1}:before`]).flat()
+    const next = random(options.seed ?? 20261207)
+    const chosen = Array.from({ length: Math.max(0, (options.total ?? 50) - steps) }, () => points[Math.floor(next() * points.length)]!)
+    const crashed = yield* Effect.forEach(chosen, crashAt, { concurrency: options.concurrency ?? 1 })
+    const finished = chosen.filter((_, i) => !crashed[i])
+    if (finished.length > 0) return yield* Effect.die(new Error(`the command ran to its end at ${finished.join(", ")}`))
+    return steps
+  })

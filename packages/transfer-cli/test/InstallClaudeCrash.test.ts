@@ -8,6 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Fixtures } from "@sessionport/claude-oracle"
 import { removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
+import { randomCrashes } from "@sessionport/codex-oracle/Steps"
 import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -43,14 +44,6 @@ const freshHome = () => {
 // the journal keeps its records: the rest is the home
 const state = (configDir: string) => fileState(configDir, { skip: ["sessionport"] })
 
-/** A small deterministic generator (mulberry32), so a failing point can be replayed. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-
 describe("Claude install under kill -9", () => {
   it.scoped("killed at 50 random points, the next command brings the home back exactly to before", () =>
     Effect.gen(function*() {
@@ -80,14 +73,8 @@ describe("Claude install under kill -9", () => {
           assert.deepStrictEqual(state(configDir), before, `crash at ${point}: the home is back to before`)
           return true
         })
-      // every step the install takes: crash after it, and just before its change
-      let steps = 0
-      while (yield* crashAt(String(steps + 1))) steps++
-      assert.isAtLeast(steps, 8, "an install takes journal steps")
-      const points = Array.from({ length: steps }, (_, i) => [`${i + 1}`, `${i + 1}:before`]).flat()
-      const next = random(20261207)
-      const chosen = Array.from({ length: 50 - steps }, () => points[Math.floor(next() * points.length)]!)
-      for (const point of chosen) assert.isTrue(yield* crashAt(point), point)
+      // every step the install takes, then random points: each on a home of its own, two at a time
+      assert.isAtLeast(yield* randomCrashes(crashAt, { concurrency: 2 }), 8, "an install takes journal steps")
     }).pipe(Effect.provide(NodeContext.layer)), 600_000)
 })
 
