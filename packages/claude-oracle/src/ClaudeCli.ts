@@ -11,7 +11,6 @@ import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
 import { Context, Data, Duration, Effect, Layer } from "effect"
 import * as Path from "node:path"
 import { resolveBinary } from "./internal/binary.js"
-import { realTime } from "./internal/clock.js"
 import { defaultShell, isLoopbackUrl, mockApiKey, quietEnv } from "./internal/env.js"
 
 /** @since 0.1.0 @category errors */
@@ -158,27 +157,18 @@ export const make = Effect.fn("ClaudeCli.make")(function*(options: Options) {
     ...(options.env === undefined ? {} : { env: options.env })
   })
 
-  const command = (args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }) =>
-    // Only the variables above: the parent's secrets and proxies must not reach Claude.
-    Command.make(binary, ...args).pipe(
-      Command.env(env, { extendEnv: false }),
-      Command.workingDirectory(runOptions?.cwd ?? cwd)
-    )
-
-  const run = Effect.fn("ClaudeCli.run")(
-    function*(args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }) {
-      // ChildRun closes stdin at once: `claude -p` would otherwise wait for piped input.
-      return yield* ChildRun.run(command(args, runOptions), {
-        timeout,
-        onError: (cause) =>
-          new ClaudeCliError({ reason: "Spawn", detail: `claude ${args.join(" ")}: ${String(cause)}`, cause }),
-        onTimeout: () =>
-          new ClaudeCliError({ reason: "Timeout", detail: `claude ${args.join(" ")} (${Duration.format(timeout)})` })
-      })
-    },
-    realTime,
-    Effect.provide(executor)
-  )
+  // only the machine's variables: the parent's secrets and proxies must not reach Claude
+  const child = ChildRun.cli({
+    name: "claude",
+    binary,
+    env,
+    cwd,
+    timeout,
+    fail: (reason, detail, cause) => new ClaudeCliError({ reason, detail, ...(cause === undefined ? {} : { cause }) })
+  })
+  const command = child.command
+  const run = (args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }) =>
+    child.run(args, runOptions).pipe(Effect.provide(executor), Effect.withSpan("ClaudeCli.run"))
 
   const version = run(["--version"]).pipe(Effect.map(ChildRun.versionOf))
 

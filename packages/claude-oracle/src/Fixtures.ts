@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as FixtureInventory from "@sessionport/codex-oracle/FixtureInventory"
 import { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
 
 const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..")
@@ -55,12 +55,10 @@ export interface Fixtures {
   readonly sessions: Readonly<Record<string, FixtureSession>>
 }
 
-const inventoryFile = path.join(fixturesDir, "fixtures.json")
+const inventory = FixtureInventory.make<Fixtures, FixtureSession>(fixturesDir)
 
 /** Whether the fixtures were generated (`pnpm fixtures:claude`). @since 0.1.0 @category constants */
-export const available: boolean = fs.existsSync(inventoryFile)
-
-let cached: Fixtures | undefined
+export const available: boolean = inventory.available
 
 /**
  * fixtures.json, read once.
@@ -68,14 +66,10 @@ let cached: Fixtures | undefined
  * @since 0.1.0
  * @category constructors
  */
-export const load = (): Fixtures => (cached ??= JSON.parse(fs.readFileSync(inventoryFile, "utf8")) as Fixtures)
+export const load: () => Fixtures = inventory.load
 
 /** @since 0.1.0 @category getters */
-export const byRole = (role: string): FixtureSession => {
-  const session = load().sessions[role]
-  if (session === undefined) throw new Error(`no fixture session ${role}`)
-  return session
-}
+export const byRole: (role: string) => FixtureSession = inventory.byRole
 
 /** @since 0.1.0 @category models */
 export interface HomeCopy {

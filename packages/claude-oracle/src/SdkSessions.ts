@@ -15,7 +15,7 @@ import { Data, Duration, Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { resolveSdkModule } from "./internal/binary.js"
-import { realTime } from "./internal/clock.js"
+import { realTime } from "@sessionport/codex-oracle/ChildRun"
 import { contentText } from "./internal/request.js"
 import { sdkChildSource } from "./internal/sdkChild.js"
 

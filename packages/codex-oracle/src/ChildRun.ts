@@ -9,7 +9,8 @@
 import { Command } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
-import { type Duration, Effect, Stream } from "effect"
+import { Clock, Duration, Effect, Stream } from "effect"
+import * as Fs from "node:fs"
 
 /** @since 0.1.0 @category models */
 export interface Output {
@@ -60,3 +61,68 @@ export const run = <E1, E2>(
  * @category getters
  */
 export const versionOf = (output: Output): string => /(\d+\.\d+\.\d+\S*)/.exec(output.stdout)?.[1] ?? output.stdout.trim()
+
+/**
+ * An agent CLI on one machine: its `command` (the binary, only the machine's environment (the
+ * parent's secrets and proxies never reach it), the working directory) and its `run` to the end
+ * under a timeout on the wall clock, failing with the harness's own error.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const cli = <E>(options: {
+  /** what errors call it, e.g. `claude` */
+  readonly name: string
+  readonly binary: string
+  readonly env: Readonly<Record<string, string>>
+  readonly cwd: string
+  readonly timeout: Duration.DurationInput
+  readonly fail: (reason: "Spawn" | "Timeout", detail: string, cause?: unknown) => E
+}) => {
+  const command = (args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }) =>
+    Command.make(options.binary, ...args).pipe(
+      Command.env(options.env, { extendEnv: false }),
+      Command.workingDirectory(runOptions?.cwd ?? options.cwd)
+    )
+  const runArgs = (args: ReadonlyArray<string>, runOptions?: { readonly cwd?: string }): Effect.Effect<Output, E, CommandExecutor> =>
+    realTime(run(command(args, runOptions), {
+      timeout: options.timeout,
+      onError: (cause) => options.fail("Spawn", `${options.name} ${args.join(" ")}: ${String(cause)}`, cause),
+      onTimeout: () => options.fail("Timeout", `${options.name} ${args.join(" ")} (${Duration.format(options.timeout)})`)
+    }))
+  return { command, run: runArgs }
+}
+
+const liveClock = Clock.make()
+
+/**
+ * Runs `effect` on the wall clock, so waits and timeouts around child processes are real even
+ * under `@effect/vitest`'s TestClock (where `Effect.sleep` would never wake up).
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const realTime = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Effect.withClock(effect, liveClock)
+
+/**
+ * Only loopback base URLs: an agent CLI under test must never reach a real API.
+ *
+ * @since 0.2.0
+ * @category predicates
+ */
+export const isLoopbackUrl = (url: string): boolean => {
+  try {
+    const { hostname, protocol } = new URL(url)
+    return protocol === "http:" && (hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]")
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The shell an agent's shell tool runs (the parent's SHELL is not passed on).
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const defaultShell = (): string => ["/bin/bash", "/usr/bin/bash", "/bin/sh"].find((s) => Fs.existsSync(s)) ?? "/bin/sh"

@@ -49,6 +49,8 @@ export * as CodexHome from "./CodexHome.js"
  * @since 0.1.0
  */
 export * as FixtureProjects from "./FixtureProjects.js"
+/** @since 0.2.0 */
+export * as FixtureInventory from "./FixtureInventory.js"
 /** @since 0.1.0 */
 export * as Fixtures from "./Fixtures.js"
 /** @since 0.1.0 */

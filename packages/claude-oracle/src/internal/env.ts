@@ -1,5 +1,3 @@
-import * as Fs from "node:fs"
-
 /** The key Claude is given; the scripted server accepts anything. */
 export const mockApiKey = "sk-ant-mock-key"
 
@@ -19,15 +17,4 @@ export const quietEnv: Readonly<Record<string, string>> = {
   CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: "1"
 }
 
-/** Only loopback base URLs: the CLI must never reach the real API. */
-export const isLoopbackUrl = (url: string): boolean => {
-  try {
-    const { protocol, hostname } = new URL(url)
-    return protocol === "http:" && (hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]")
-  } catch {
-    return false
-  }
-}
-
-/** The shell Claude's Bash tool runs; the parent's SHELL is not passed on. */
-export const defaultShell = (): string => ["/bin/bash", "/usr/bin/bash", "/bin/sh"].find((s) => Fs.existsSync(s)) ?? "/bin/sh"
+export { defaultShell, isLoopbackUrl } from "@sessionport/codex-oracle/ChildRun"

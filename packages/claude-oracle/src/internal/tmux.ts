@@ -3,7 +3,7 @@ import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
 import { Data, Duration, Effect } from "effect"
 import * as Path from "node:path"
-import { realTime } from "./clock.js"
+import { realTime } from "@sessionport/codex-oracle/ChildRun"
 
 export class TmuxError extends Data.TaggedError("TmuxError")<{ readonly detail: string; readonly cause?: unknown }> {
   override get message() {
