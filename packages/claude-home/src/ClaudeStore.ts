@@ -17,6 +17,7 @@ import * as ClaudeHome from "./ClaudeHome.js"
 import { ClaudeHomeError } from "./ClaudeHomeError.js"
 import * as ClaudeSurface from "./ClaudeSurface.js"
 import * as Exporter from "./Exporter.js"
+import { lines, readDir, sessionIdOf, transcripts } from "./internal/files.js"
 import { HeadScanner, promptOf, scanFile, titleOf } from "./internal/head.js"
 import * as Installer from "./Installer.js"
 import * as SessionCatalog from "./SessionCatalog.js"
@@ -116,17 +117,11 @@ export const make = Effect.gen(function*() {
       }),
     localSessions: Effect.sync(() => {
       const out = new Map<string, AgentStore.LocalSession>()
-      for (const folder of readDir(home.projectsDir)) {
-        const dir = Path.join(home.projectsDir, folder)
-        for (const name of readDir(dir)) {
-          if (!name.endsWith(".jsonl")) continue
-          const path = Path.join(dir, name)
-          try {
-            const stat = fs.statSync(path)
-            if (stat.isFile()) out.set(name.slice(0, -".jsonl".length), { id: name.slice(0, -".jsonl".length), path, size: stat.size })
-          } catch {
-            // gone since listed
-          }
+      for (const { id, path } of transcripts(home.projectsDir)) {
+        try {
+          out.set(id, { id, path, size: fs.statSync(path).size })
+        } catch {
+          // gone since listed
         }
       }
       return out
@@ -134,7 +129,7 @@ export const make = Effect.gen(function*() {
     nameOf: (localId) =>
       Effect.sync(() => {
         for (const folder of readDir(home.projectsDir)) {
-          const path = Path.join(home.projectsDir, folder, `${localId}.jsonl`)
+          const path = Path.join(home.projectsDir, folder.name, `${localId}.jsonl`)
           if (fs.existsSync(path)) return titleOf(scanFile(path))
         }
         return undefined
@@ -144,10 +139,16 @@ export const make = Effect.gen(function*() {
     // the appended turns' prompts join up-arrow history (those it has not already)
     afterForward: (tx, context, forwarded) =>
       Effect.gen(function*() {
-        const lines = Installer.historyLines(context.verified, new Map(forwarded.map((f) => [f.sourceId, f.localId])), context.rules)
-        if (lines.length === 0) return
-        const had = new Set(readLines(home.historyPath).map(historyKey))
-        const missing = lines.filter((line) => !had.has(historyKey(line)))
+        const incoming = Installer.historyLines(context.verified, new Map(forwarded.map((f) => [f.sourceId, f.localId])), context.rules)
+        if (incoming.length === 0) return
+        // only the lines of these sessions are compared: the rest of the history is read past
+        const ids = new Set(forwarded.map((f) => f.localId))
+        const had = new Set<string>()
+        for (const line of lines(home.historyPath)) {
+          const id = sessionIdOf(line)
+          if (id !== undefined && ids.has(id)) had.add(historyKey(line))
+        }
+        const missing = incoming.filter((line) => !had.has(historyKey(line)))
         if (missing.length > 0) yield* tx.appendText(home.historyPath, missing.join(""))
       })
   }
@@ -184,14 +185,6 @@ export const make = Effect.gen(function*() {
   })
 })
 
-const readLines = (file: string): Array<string> => {
-  try {
-    return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "")
-  } catch {
-    return []
-  }
-}
-
 /** A history line is the same prompt when its session, time and text are. */
 const historyKey = (line: string): string => {
   try {
@@ -199,14 +192,6 @@ const historyKey = (line: string): string => {
     return JSON.stringify([sessionId, timestamp, display])
   } catch {
     return line
-  }
-}
-
-const readDir = (dir: string): Array<string> => {
-  try {
-    return fs.readdirSync(dir)
-  } catch {
-    return []
   }
 }
 

@@ -19,10 +19,10 @@
 import type { AgentStore } from "@sessionport/agent"
 import { Credentials, Layout, type Manifest, type PackageWriter } from "@sessionport/package-format"
 import { Effect } from "effect"
-import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeHome from "./ClaudeHome.js"
 import { ClaudeHomeError } from "./ClaudeHomeError.js"
+import { lines, sessionIdOf } from "./internal/files.js"
 import * as SessionCatalog from "./SessionCatalog.js"
 
 /** @since 0.2.0 @category constants */
@@ -56,23 +56,14 @@ export interface SessionLine {
   readonly size: number
 }
 
-/** The lines of `history.jsonl` (any size) whose `sessionId` is one of `ids`, as they are. */
+/** The lines of `history.jsonl` (streamed: any size) whose `sessionId` is one of `ids`, as they are. */
 const historyLines = (path: string, ids: ReadonlySet<string>): string => {
-  let text: string
-  try {
-    text = fs.readFileSync(path, "utf8")
-  } catch {
-    return ""
+  let out = ""
+  for (const line of lines(path)) {
+    const id = sessionIdOf(line)
+    if (id !== undefined && ids.has(id)) out += `${line}\n`
   }
-  return text.split("\n").filter((line) => {
-    if (line.trim() === "") return false
-    try {
-      const id = (JSON.parse(line) as { sessionId?: unknown }).sessionId
-      return typeof id === "string" && ids.has(id)
-    } catch {
-      return false
-    }
-  }).map((line) => `${line}\n`).join("")
+  return out
 }
 
 /** @since 0.2.0 @category constructors */

@@ -25,6 +25,7 @@ import * as ClaudeHome from "./ClaudeHome.js"
 import { ClaudeHomeError } from "./ClaudeHomeError.js"
 import * as ClaudeSurface from "./ClaudeSurface.js"
 import { AGENT, FILE_HISTORY, HISTORY_META, SESSION_DIR, SESSIONS_META, type SessionLine } from "./Exporter.js"
+import { realpathOr } from "./internal/files.js"
 import { titleOf, type TranscriptHead } from "./internal/head.js"
 import { ClaudeProjectFolder } from "@sessionport/schema"
 
@@ -103,13 +104,6 @@ const exists = (path: string) => {
   }
 }
 
-const realpathOr = (path: string) => {
-  try {
-    return fs.realpathSync(path)
-  } catch {
-    return path
-  }
-}
 
 const BACKUP_NAME = /^([0-9a-f]{16})@v(\d+)$/
 

@@ -13,6 +13,7 @@ import { Context, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeHome from "./ClaudeHome.js"
+import { isTranscriptName, readDir, realpathOr } from "./internal/files.js"
 import { scanFile, titleOf, type TranscriptHead } from "./internal/head.js"
 import { ClaudeProjectFolder } from "@sessionport/schema"
 
@@ -70,16 +71,6 @@ export interface SessionCatalogShape {
 /** @since 0.2.0 @category tags */
 export class SessionCatalog extends Context.Tag("@sessionport/claude-home/SessionCatalog")<SessionCatalog, SessionCatalogShape>() {}
 
-const SESSION_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.jsonl$/
-
-const readDir = (dir: string): Array<fs.Dirent> => {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return []
-  }
-}
-
 /** Every regular file below `dir`, relative, sorted; links are not followed. */
 export const filesBelow = (dir: string): Array<SessionFile> => {
   const out: Array<SessionFile> = []
@@ -106,13 +97,6 @@ const sizeOf = (path: string): number | undefined => {
   }
 }
 
-const realpathOr = (path: string): string => {
-  try {
-    return fs.realpathSync(path)
-  } catch {
-    return path
-  }
-}
 
 const within = (path: string, folder: string): boolean => {
   const f = folder.endsWith(Path.sep) && folder.length > 1 ? folder.slice(0, -1) : folder
@@ -139,7 +123,7 @@ export const make = Effect.gen(function*() {
       if (!request.all && !byCwd && wantedIds.size === 0) continue
       const dir = Path.join(home.projectsDir, folder)
       for (const entry of readDir(dir)) {
-        if (!entry.isFile() || !SESSION_FILE.test(entry.name)) continue
+        if (!entry.isFile() || !isTranscriptName(entry.name)) continue
         const id = entry.name.slice(0, -".jsonl".length)
         const byId = wantedIds.has(id.toLowerCase())
         if (!request.all && !byId && !byCwd) continue
