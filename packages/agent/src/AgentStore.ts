@@ -347,8 +347,11 @@ export interface SyncSupport {
   readonly sidecarHome: string
   /** this agent's sessions of a verified package */
   readonly sources: (context: InstallContext) => Effect.Effect<ReadonlyArray<SyncSource>, AgentFailure>
-  /** the local sessions by id, read once per sync */
-  readonly localSessions: Effect.Effect<ReadonlyMap<string, LocalSession>, AgentFailure>
+  /**
+   * the local sessions by id, read once per sync (a store whose sessions are rows renders each
+   * as a transcript file for the scope)
+   */
+  readonly localSessions: Effect.Effect<ReadonlyMap<string, LocalSession>, AgentFailure, Scope.Scope>
   /** what a local session is called, if it has a name (a branch's title builds on it) */
   readonly nameOf: (localId: string) => Effect.Effect<string | undefined, AgentFailure>
   /** the first import of the chosen sessions, in the caller's transaction */
@@ -362,4 +365,38 @@ export interface SyncSupport {
    * paginated-history projection), in the caller's transaction
    */
   readonly afterForward: (tx: Journal.Transaction, context: InstallContext, forwarded: ReadonlyArray<Forwarded>) => Effect.Effect<void, AgentFailure>
+  /**
+   * How a fast-forward's records are written, for an agent whose sessions are rows and not files
+   * (OpenCode); absent: they are appended to the local transcript file.
+   */
+  readonly forward?: RecordForward | undefined
+}
+
+/** A fast-forward of one session, its records localized. @since 0.2.0 @category models */
+export interface ForwardRecords {
+  readonly sourceId: string
+  readonly localId: string
+  /** the local session as it was compared (its transcript, rendered for the sync) */
+  readonly local: LocalSession
+  /** the records the local session had in common with the incoming one */
+  readonly common: number
+  /** the incoming session's transcript in the package */
+  readonly entry: string
+  /** a JSONL file: the records to add, localized (session ids already local) */
+  readonly records: string
+}
+
+/**
+ * Writes fast-forwarded records as the agent keeps them (rows), in the caller's transaction.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RecordForward {
+  /** answers each local session's transcript size afterwards, in the order given */
+  readonly append: (
+    tx: Journal.Transaction,
+    context: InstallContext,
+    items: ReadonlyArray<ForwardRecords>
+  ) => Effect.Effect<ReadonlyArray<number>, AgentFailure>
 }

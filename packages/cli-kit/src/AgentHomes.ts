@@ -1,6 +1,7 @@
 /**
  * The agents sessionport knows, registered once for both CLIs: each agent's home (from
- * `--codex-home` / `--claude-home`, their environment variables, or the default), its store,
+ * `--codex-home` / `--claude-home` / `--opencode-data`, their environment variables, or the
+ * default), its store,
  * and the journals of all homes. A new agent is one store package plus its lines here.
  *
  * An agent whose home does not exist gets a store that exports nothing and refuses a package
@@ -15,6 +16,7 @@ import { ClaudeHome, ClaudeStore } from "@sessionport/claude-home"
 import { CodexHome, CodexStore, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
 import { Journal } from "@sessionport/journal"
 import { Dialect } from "@sessionport/localize"
+import { OpencodeData, OpencodeStore } from "@sessionport/opencode-home"
 import { Layout } from "@sessionport/package-format"
 import type * as Progress from "@sessionport/package-format/Progress"
 import { Context, Effect, Layer, Option } from "effect"
@@ -24,10 +26,11 @@ import * as fs from "node:fs"
 export interface Homes {
   readonly codexHome: Option.Option<string>
   readonly claudeHome: Option.Option<string>
+  readonly opencodeData: Option.Option<string>
 }
 
 /** The agents in registry order. @since 0.2.0 @category constants */
-export const AGENTS: ReadonlyArray<string> = ["codex", "claude"]
+export const AGENTS: ReadonlyArray<string> = ["codex", "claude", "opencode"]
 
 const codexConfig = (homes: Pick<Homes, "codexHome">) => Option.match(homes.codexHome, { onNone: () => ({}), onSome: (root) => ({ root }) })
 
@@ -40,7 +43,8 @@ const codexConfig = (homes: Pick<Homes, "codexHome">) => Option.match(homes.code
 export const roots = (homes: Homes) =>
   Effect.map(CodexHome.resolveRoot(codexConfig(homes)), (codex) => [
     { agent: "codex", home: codex },
-    { agent: "claude", home: ClaudeHome.make({ root: Option.getOrUndefined(homes.claudeHome) }).root }
+    { agent: "claude", home: ClaudeHome.make({ root: Option.getOrUndefined(homes.claudeHome) }).root },
+    { agent: "opencode", home: OpencodeData.make({ root: Option.getOrUndefined(homes.opencodeData) }).root }
   ])
 
 /**
@@ -112,6 +116,12 @@ export const agentsLayer = (
           Effect.map((context) => Context.get(context, ClaudeStore.ClaudeStore))
         )
         : ClaudeStore.missing(claudeRoot, Option.isSome(homes.claudeHome))
-      return { stores: [codex, claude] }
+      const opencodeRoot = OpencodeData.make({ root: Option.getOrUndefined(homes.opencodeData) }).root
+      const opencode = fs.existsSync(opencodeRoot)
+        ? yield* Layer.build(OpencodeStore.layerData({ root: Option.getOrUndefined(homes.opencodeData) })).pipe(
+          Effect.map((context) => Context.get(context, OpencodeStore.OpencodeStore))
+        )
+        : OpencodeStore.missing(opencodeRoot, Option.isSome(homes.opencodeData))
+      return { stores: [codex, claude, opencode] }
     })
   )

@@ -37,7 +37,7 @@ const describeStep = (step: Journal.UndoStep): string =>
 export const make = (program: string) => {
   const listTransactions = Command.make(
     "list-transactions",
-    { codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
+    { codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json },
     Effect.fn("list-transactions")(function*(o) {
       const journals = yield* Journals.Journals
       const list = yield* withRecovery(program)(Journals.list(journals))
@@ -64,6 +64,7 @@ export const make = (program: string) => {
       force: Opt.boolean("force").pipe(Opt.withDescription("Undo even files and rows that changed since (Codex continued a session).")),
       codexHome: Options.codexHome,
       claudeHome: Options.claudeHome,
+      opencodeData: Options.opencodeData,
       json: Options.json,
       dryRun: Options.dryRun
     },
@@ -90,7 +91,7 @@ export const make = (program: string) => {
 
   const recover = Command.make(
     "recover",
-    { codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
+    { codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json },
     Effect.fn("recover")(function*(o) {
       const report = yield* Journals.recover(yield* Journals.Journals)
       yield* warnDamaged(program, report)

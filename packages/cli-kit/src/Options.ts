@@ -70,6 +70,12 @@ export const claudeHome = path("claude-home", "The Claude Code home to use (defa
   Options.optional
 )
 
+/** @since 0.2.0 @category options */
+export const opencodeData = path(
+  "opencode-data",
+  "The OpenCode data folder to use (default: $XDG_DATA_HOME/opencode, else ~/.local/share/opencode; its database is opencode.db there, or $OPENCODE_DB)."
+).pipe(Options.optional)
+
 /** @since 0.1.0 @category options */
 export const dryRun = Options.boolean("dry-run").pipe(
   Options.withDescription("Show what would be done and change nothing.")

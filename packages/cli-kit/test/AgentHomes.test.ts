@@ -40,7 +40,7 @@ describe("AgentHomes: every agent through the AgentStore interface", () => {
   it.scoped("lists each home's sessions and reads a transcript byte for byte", () =>
     Effect.gen(function*() {
       const claude = yield* ClaudeFixtures.copyHome()
-      const homes = { codexHome: Option.some(copyFixtureHome()), claudeHome: Option.some(claude.configDir) }
+      const homes = { codexHome: Option.some(copyFixtureHome()), claudeHome: Option.some(claude.configDir), opencodeData: Option.none() }
       // the stores live as long as their layer: the whole check runs inside it
       yield* check.pipe(Effect.provide(AgentHomes.agentsLayer(homes).pipe(
         Layer.provideMerge(AgentHomes.journalsLayer(homes)),

@@ -206,11 +206,30 @@ export const make = (store: AgentStore.AgentStore) =>
   const adopt = Effect.fn("Maintenance.adopt")(function*(options: { readonly dryRun: boolean }) {
     const snapshot = yield* sidecar.snapshot
     return yield* apply("adopt", yield* derive(snapshot, true, true), options.dryRun)
-  })
+  }, Effect.scoped)
 
   const replay = Effect.fn("Maintenance.replay")(function*(options: { readonly dryRun: boolean }) {
     const snapshot = yield* sidecar.snapshot
     return yield* apply("replay", yield* derive(snapshot, true, false), options.dryRun)
+  }, Effect.scoped)
+
+  /**
+   * Where a tracked session's transcript is now and its size: its file; for a store whose
+   * sessions are rows (it writes fast-forwards itself), its transcript rendered for this command
+   * (`undefined`: the session is gone).
+   */
+  const currentOf = Effect.gen(function*() {
+    if (support.forward === undefined) {
+      return (s: Sidecar.LocalSession) => {
+        const size = sizeOf(s.rolloutPath)
+        return size === undefined ? undefined : { path: s.rolloutPath, size, rows: false }
+      }
+    }
+    const rendered = yield* support.localSessions
+    return (s: Sidecar.LocalSession) => {
+      const file = rendered.get(s.localId)
+      return file === undefined ? undefined : { path: file.path, size: file.size, rows: true }
+    }
   })
 
   const health = Effect.gen(function*() {
@@ -218,9 +237,10 @@ export const make = (store: AgentStore.AgentStore) =>
     const issues: Array<HealthIssue> = []
     const tracked = [...snapshot.locals.values()]
     const recorded = yield* sidecar.prints(tracked.map((s) => s.localId))
+    const current = yield* currentOf
     for (const session of tracked) {
-      const size = sizeOf(session.rolloutPath)
-      if (size === undefined) {
+      const file = current(session)
+      if (file === undefined) {
         issues.push({ kind: "missing_file", id: session.localId, detail: `${session.rolloutPath} does not exist` })
         continue
       }
@@ -228,11 +248,12 @@ export const make = (store: AgentStore.AgentStore) =>
         issues.push({ kind: "untracked_lineage", id: session.localId, detail: `lineage ${session.lineageId} is not listed` })
       }
       const print = recorded.get(session.localId)
-      if (size < session.size || print === undefined) {
+      // a rendered transcript's size is not the one recorded: only its records are compared
+      if ((!file.rows && file.size < session.size) || print === undefined) {
         issues.push({ kind: "stale_head", id: session.localId, detail: `${session.rolloutPath} is shorter than when it was fingerprinted` })
         continue
       }
-      const now = yield* Fingerprint.fromFile(session.rolloutPath, { dialect: support.lineage })
+      const now = yield* Fingerprint.fromFile(file.path, { dialect: support.lineage })
       if (!Fingerprint.isPrefix(print, now)) {
         issues.push({ kind: "stale_head", id: session.localId, detail: `${session.rolloutPath} no longer starts with the recorded records` })
       }
@@ -250,11 +271,12 @@ export const make = (store: AgentStore.AgentStore) =>
       sessions: snapshot.locals.size,
       issues
     } satisfies HealthReport
-  }).pipe(Effect.withSpan("Maintenance.health"))
+  }).pipe(Effect.scoped, Effect.withSpan("Maintenance.health"))
 
   const prune = Effect.fn("Maintenance.prune")(function*(options: { readonly dryRun: boolean }) {
     const snapshot = yield* sidecar.snapshot
-    const gone = [...snapshot.locals.values()].filter((s) => sizeOf(s.rolloutPath) === undefined).map((s) => s.localId)
+    const current = yield* currentOf
+    const gone = [...snapshot.locals.values()].filter((s) => current(s) === undefined).map((s) => s.localId)
     const goneSet = new Set(gone)
     const alive = (lineage: string) => (snapshot.byLineage.get(lineage) ?? []).some((s) => !goneSet.has(s.localId))
     const dangling = [...snapshot.lineageOf].filter(([, lineage]) => !alive(lineage)).map(([id]) => id)
@@ -275,7 +297,7 @@ export const make = (store: AgentStore.AgentStore) =>
       { kind: "prune", summary: { sessions: gone, ids: dangling } },
       (tx) => Effect.as(tx.sql(sidecar.path, changes), { ...result, transactionId: tx.id })
     )
-  })
+  }, Effect.scoped)
 
   const rebuild = Effect.fn("Maintenance.rebuild")(function*(options: { readonly dryRun: boolean }) {
     // from nothing: the old sidecar is not read (it may be the damaged one being replaced)
@@ -289,7 +311,7 @@ export const make = (store: AgentStore.AgentStore) =>
       catch: (cause) => new LineageError({ reason: "unreadable", path: sidecar.path, detail: "cannot remove the old sidecar", cause })
     })
     return yield* apply("rebuild-sidecar", derived, false)
-  })
+  }, Effect.scoped)
 
   return Maintenance.of({ adopt, health, prune, replay, rebuild })
   })

@@ -409,12 +409,25 @@ export const make = Effect.gen(function*() {
             const written = yield* plan.importPlan.write(tx)
             // every fast-forward as one append step, onto the very bytes classified: the agent may
             // have gone on with the session since
-            const appended = plan.forwards.length === 0 ? [] : yield* tx.appendFiles(plan.forwards.map((p) => ({
-              path: p.local!.file.path,
-              content: Journal.chunks(FileChunks.read(plan.appendedFile.get(p.decision.sourceId)!)),
-              expectSize: p.local!.file.size
-            })))
-            const forwardSizes = new Map(plan.forwards.map((p, i) => [p.local!.file.id, p.local!.file.size + appended[i]!.size]))
+            const forwardSizes = new Map<string, number>()
+            if (plan.forwards.length > 0 && plan.support.forward !== undefined) {
+              const sizes = yield* plan.support.forward.append(tx, context, plan.forwards.map((p) => ({
+                sourceId: p.decision.sourceId,
+                localId: p.local!.file.id,
+                local: p.local!.file,
+                common: p.local!.print.records,
+                entry: p.source.entry,
+                records: plan.appendedFile.get(p.decision.sourceId)!
+              })))
+              plan.forwards.forEach((p, i) => forwardSizes.set(p.local!.file.id, sizes[i]!))
+            } else if (plan.forwards.length > 0) {
+              const appended = yield* tx.appendFiles(plan.forwards.map((p) => ({
+                path: p.local!.file.path,
+                content: Journal.chunks(FileChunks.read(plan.appendedFile.get(p.decision.sourceId)!)),
+                expectSize: p.local!.file.size
+              })))
+              plan.forwards.forEach((p, i) => forwardSizes.set(p.local!.file.id, p.local!.file.size + appended[i]!.size))
+            }
             if (plan.forwards.length > 0) {
               yield* plan.support.afterForward(tx, context, plan.forwards.map((p) => ({ sourceId: p.decision.sourceId, localId: p.local!.file.id })))
             }

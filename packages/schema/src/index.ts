@@ -39,6 +39,16 @@ export * as LineCheck from "./LineCheck.js"
 export * as LineDecoder from "./LineDecoder.js"
 /** @since 0.1.0 */
 export * as LineLimit from "./LineLimit.js"
+/** @since 0.2.0 */
+export * as OpencodeId from "./OpencodeId.js"
+/** @since 0.2.0 */
+export * as OpencodeLine from "./OpencodeLine.js"
+/** @since 0.2.0 */
+export * as OpencodeMessage from "./OpencodeMessage.js"
+/** @since 0.2.0 */
+export * as OpencodePart from "./OpencodePart.js"
+/** @since 0.2.0 */
+export * as OpencodeRow from "./OpencodeRow.js"
 /** @since 0.1.0 */
 export * as ResponseItem from "./ResponseItem.js"
 /** @since 0.1.0 */

@@ -31,7 +31,7 @@ export const plan = (r: Syncer.SyncResult, applied: boolean): Array<string> => {
     const local = s.localId === undefined ? "" : ` local ${s.localId}${s.via === undefined ? "" : ` (by ${s.via})`}`
     const created = s.newLocalId === undefined ? "" : ` -> ${s.newLocalId}`
     const appended = s.appended === undefined ? "" : ` (+${s.appended} record(s))`
-    out.push(`  ${several ? `${s.agent.padEnd(6)} ` : ""}${s.sourceId}  ${s.class}:${local}${created}${appended}`)
+    out.push(`  ${several ? `${s.agent.padEnd(8)} ` : ""}${s.sourceId}  ${s.class}:${local}${created}${appended}`)
     out.push(`      ${ACTION_TEXT[s.action]}; ${s.detail}`)
   }
   if (applied) out.push(`undo with: session-sync rollback ${r.transactionId}`)

@@ -24,7 +24,7 @@ const changing = (
 ) =>
   Command.make(
     name,
-    { agent, codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json, dryRun: Options.dryRun },
+    { agent, codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json, dryRun: Options.dryRun },
     Effect.fn(name)(function*(o) {
       const maintenance = yield* Maintenance.Maintenance
       const result = yield* HomeCommand.withRecovery(run(maintenance, o.dryRun))
@@ -67,7 +67,7 @@ export const replayTransactionsSidecar = changing(
 /** @since 0.1.0 @category commands */
 export const sidecarHealth = Command.make(
   "sidecar-health",
-  { agent, codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
+  { agent, codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json },
   Effect.fn("sidecar-health")(function*(o) {
     const maintenance = yield* Maintenance.Maintenance
     const report = yield* HomeCommand.withRecovery(maintenance.health)

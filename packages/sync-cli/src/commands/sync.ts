@@ -16,7 +16,7 @@ const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz or a 
 /** @since 0.1.0 @category commands */
 export const inspectPackage = Command.make(
   "inspect-package",
-  { package: packageArg, map: Options.maps, codexHome: Options.codexHome, claudeHome: Options.claudeHome, json: Options.json },
+  { package: packageArg, map: Options.maps, codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json },
   Effect.fn("inspect-package")(function*(o) {
     const syncer = yield* Syncer.Syncer
     const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: true }))
@@ -34,6 +34,7 @@ export const sync = Command.make(
     yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking.")),
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
+    opencodeData: Options.opencodeData,
     json: Options.json,
     dryRun: Options.dryRun
   },

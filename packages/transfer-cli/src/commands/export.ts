@@ -41,6 +41,7 @@ const options = {
   out: Options.path("out", "The package to write: FILE.tgz, or a folder that does not exist yet."),
   codexHome: Options.codexHome,
   claudeHome: Options.claudeHome,
+  opencodeData: Options.opencodeData,
   json: Options.json,
   dryRun: Options.dryRun
 }
@@ -54,7 +55,7 @@ const render = (result: PackageExport.ExportResult): Array<string> => {
   for (const s of result.sessions) {
     const flags = [s.archived ? "archived" : "", s.parentOf ? `parent of fork ${s.parentOf}` : "", s.name ? `"${s.name}"` : ""]
       .filter((f) => f !== "").join(", ")
-    out.push(`  ${several ? `${s.agent.padEnd(6)} ` : ""}${s.id}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
+    out.push(`  ${several ? `${s.agent.padEnd(8)} ` : ""}${s.id}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
   }
   if (result.skills.length > 0) out.push(`skills: ${result.skills.join(", ")}`)
   if (result.excludedFiles.length > 0) {

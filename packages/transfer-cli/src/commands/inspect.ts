@@ -43,7 +43,7 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
       s.invalidLines > 0 ? `${s.invalidLines} line(s) not JSON` : ""
     ].filter((f) => f !== "").join(", ")
     out.push(
-      `  ${m.agents === undefined ? "" : `${s.agent.padEnd(6)} `}${s.threadId ?? "(no session_meta)"}  ${String(s.turns).padStart(3)} turn(s)  ${Output.size(s.size).padStart(9)}  ` +
+      `  ${m.agents === undefined ? "" : `${s.agent.padEnd(8)} `}${s.threadId ?? "(no session_meta)"}  ${String(s.turns).padStart(3)} turn(s)  ${Output.size(s.size).padStart(9)}  ` +
         `${Output.cell(s.cwd ?? "", 36)}  ${Output.cell(s.firstPrompt ?? "", 40)}${flags ? `  (${flags})` : ""}`
     )
   }

@@ -30,7 +30,7 @@ const render = (r: PackageInstall.InstallResult): Array<string> => {
   for (const s of r.sessions) {
     const flags = [s.archived ? "archived" : "", s.forkOf ? `fork of ${s.forkOf}` : "", s.name ? `"${s.name}"` : ""]
       .filter((f) => f !== "").join(", ")
-    out.push(`  ${several ? `${s.agent.padEnd(6)} ` : ""}${s.sourceId} -> ${s.localId}  ${s.cwd}  (${s.rewrites} rewrite(s)${flags ? `, ${flags}` : ""})`)
+    out.push(`  ${several ? `${s.agent.padEnd(8)} ` : ""}${s.sourceId} -> ${s.localId}  ${s.cwd}  (${s.rewrites} rewrite(s)${flags ? `, ${flags}` : ""})`)
   }
   if (r.dryRun && r.changes.length > 0) {
     out.push("changes (first of each session):")
@@ -48,6 +48,7 @@ export const command = Command.make(
     map: Options.maps,
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
+    opencodeData: Options.opencodeData,
     json: Options.json,
     dryRun: Options.dryRun
   },
