@@ -20,12 +20,21 @@ export interface CliResult {
  */
 export const NO_CLAUDE_HOME = path.join(os.tmpdir(), "sessionport-tests-no-claude-home")
 
-/** Runs `node BIN ...args` with a minimal environment (PATH, HOME, no Claude home, then `env`). */
+/**
+ * An XDG data folder that does not exist: the CLIs under test see no OpenCode sessions of this
+ * machine's own `~/.local/share/opencode` unless a test names a data folder.
+ */
+export const NO_XDG_DATA_HOME = path.join(os.tmpdir(), "sessionport-tests-no-xdg-data")
+
+/** Runs `node BIN ...args` with a minimal environment (PATH, HOME, no Claude home, no OpenCode data, then `env`). */
 export const runBin = (bin: string, args: ReadonlyArray<string>, options: { env?: Record<string, string>; cwd?: string } = {}) =>
   Effect.async<CliResult>((resume) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CLAUDE_CONFIG_DIR: NO_CLAUDE_HOME, ...options.env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CLAUDE_CONFIG_DIR: NO_CLAUDE_HOME,
+        XDG_DATA_HOME: NO_XDG_DATA_HOME,
+        ...options.env
+      },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

@@ -71,12 +71,12 @@ export class JournalError extends Schema.TaggedError<JournalError>("@sessionport
         return `another sessionport process holds ${this.path} (${detail}); ` +
           "wait for it to finish, or delete the lock if that process is not sessionport"
       case "busy":
-        return `Codex is running and holds ${this.path}; quit Codex (CLI and Desktop) and try again`
+        return `another program holds ${this.path} (is the agent that keeps it running?); quit it and try again`
       case "changed_since":
         return `cannot roll back ${tx}: ${this.path} ${detail}`
       case "changed_under":
         return `${this.path} changed while sessionport was working on it${detail === "" ? "" : ` (${detail})`}; ` +
-          "nothing was written to it: wait until it is no longer in use (quit Codex) and run the command again"
+          "nothing was written to it: wait until it is no longer in use (quit the agent) and run the command again"
       case "already_rolled_back":
         return `transaction ${tx} ${detail === "" ? "was already rolled back" : detail}`
       case "not_found":

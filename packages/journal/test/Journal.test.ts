@@ -778,7 +778,7 @@ describe("sql", () => {
         const error = yield* failure(journal.transaction({ kind: "test" }, (tx) =>
           tx.insertRows(at(DB), "threads", [{ id: "n", rollout_path: "/", created_at: 1, updated_at: 1, title: "" }], ["id"])))
         assert.strictEqual(error.reason, "busy")
-        assert.strictEqual(error.message, `Codex is running and holds ${at(DB)}; quit Codex (CLI and Desktop) and try again`)
+        assert.strictEqual(error.message, `another program holds ${at(DB)} (is the agent that keeps it running?); quit it and try again`)
       } finally {
         codex.exec("ROLLBACK")
         codex.close()

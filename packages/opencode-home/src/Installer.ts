@@ -49,6 +49,14 @@ export const sessionIds = (verified: AgentStore.InstallContext["verified"]): Arr
 /** Where a session of this machine is, for reports: its row in the database. @internal */
 export const locator = (database: string, id: string): string => `${database}#${id}`
 
+const realpathOr = (path: string): string => {
+  try {
+    return fs.realpathSync(path)
+  } catch {
+    return path
+  }
+}
+
 const isDirectory = (path: string): boolean => {
   try {
     return fs.statSync(path).isDirectory()
@@ -154,7 +162,9 @@ export const make = Effect.gen(function*() {
           detail: `${label} of ${context.package} cannot be installed: its directory ${JSON.stringify(cwd)} is not an absolute, normalized path`
         })
       }
-      const project = Project.of(cwd)
+      // OpenCode keeps the real path of the folder it runs in
+      const directory = realpathOr(cwd)
+      const project = Project.of(directory)
       if (!into.projects.has(project.id)) newProjects.set(project.id, project)
       const localId = sessionMap.get(id)!
       const parent = typeof row.parent_id === "string" ? sessionMap.get(row.parent_id) : undefined
@@ -163,7 +173,13 @@ export const make = Effect.gen(function*() {
       const shownTitle = branch === undefined ? title : branchTitle(branch.name ?? title ?? id)
       planned.push({
         entry: Layout.agentTranscriptEntry(AGENT, id),
-        placement: { projectId: project.id, path: Project.sessionPath(project, cwd), parentId: parent ?? null, title: branch === undefined ? undefined : shownTitle },
+        placement: {
+          projectId: project.id,
+          directory,
+          path: Project.sessionPath(project, directory),
+          parentId: parent ?? null,
+          title: branch === undefined ? undefined : shownTitle
+        },
         session: {
           agent: AGENT,
           sourceId: id,

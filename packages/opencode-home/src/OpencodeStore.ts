@@ -140,23 +140,26 @@ export const make = Effect.gen(function*() {
 
   /** Each session of the data folder rendered as its transcript, into a folder removed with the scope. */
   const rendered = Effect.gen(function*() {
-    const source = yield* SessionCatalog.open(data)
-    const out = new Map<string, AgentStore.LocalSession>()
-    if (source === undefined || source.kind !== "database") return out
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => fs.mkdtempSync(Path.join(os.tmpdir(), "sessionport-opencode-sync-"))),
       (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
     )
-    for (const row of source.sessions()) {
-      const id = String(row.id)
-      const path = Path.join(dir, `${id}.jsonl`)
-      const size = yield* Effect.try({
-        try: () => writeLines(source.lines(row), path),
-        catch: (error) => fail(error, data.database, `cannot read OpenCode session ${id}`)
-      })
-      out.set(id, { id, path, size })
-    }
-    return out
+    // the snapshot ends once rendered: a reader left open would hold off this sync's own writes
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const source = yield* SessionCatalog.open(data)
+      const out = new Map<string, AgentStore.LocalSession>()
+      if (source === undefined || source.kind !== "database") return out
+      for (const row of source.sessions()) {
+        const id = String(row.id)
+        const path = Path.join(dir, `${id}.jsonl`)
+        const size = yield* Effect.try({
+          try: () => writeLines(source.lines(row), path),
+          catch: (error) => fail(error, data.database, `cannot read OpenCode session ${id}`)
+        })
+        out.set(id, { id, path, size })
+      }
+      return out
+    }))
   })
 
   const read = (id: string) =>

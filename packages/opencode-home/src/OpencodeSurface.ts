@@ -50,6 +50,7 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("message", "data.parentID", "thread-id", "an assistant message answers a user message"),
   entry("message", "data.path.cwd", "path", "the working directory of an assistant message"),
   entry("message", "data.path.root", "path", "the project's worktree (`/` outside git)"),
+  entry("message", "data.system", "text-with-paths", "a custom system prompt an API caller gave"),
   entry("part", "id", "thread-id"),
   entry("part", "message_id", "thread-id"),
   entry("part", "session_id", "thread-id"),
@@ -71,9 +72,19 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("part", `${TOOL}.metadata.output`, "text-with-paths", "bash: its output as the UI shows it"),
   entry("part", `${TOOL}.metadata.diff`, "text-with-paths", "edit: the unified diff names the file"),
   entry("part", `${TOOL}.metadata.preview`, "text-with-paths", "read"),
+  entry("part", `${TOOL}.metadata.display.path`, "path", "read"),
+  entry("part", `${TOOL}.metadata.loaded`, "path-list", "read: the instruction files it loaded"),
+  entry("part", `${TOOL}.metadata.filediff.file`, "path", "edit"),
+  entry("part", `${TOOL}.metadata.diagnostics[~]`, "path", "edit, write: diagnostics by file"),
+  entry("part", `${TOOL}.metadata.files[*].filePath`, "path", "apply_patch"),
+  entry("part", `${TOOL}.metadata.files[*].movePath`, "path", "apply_patch"),
+  entry("part", `${TOOL}.metadata.outputPath`, "path", "bash: where a long output was saved"),
+  entry("part", `${TOOL}.metadata.dir`, "path", "skill"),
+  entry("part", `${TOOL}.attachments[*].url`, "file-url"),
   entry("part", "data[?type=patch].files", "path-list", "the files a step changed"),
   entry("part", "data[?type=file].url", "file-url", "an attached file"),
   entry("part", "data[?type=file].source.path", "path"),
+  entry("part", "data[?type=text].text", "text-with-paths", "only synthetic text (a file attached to a prompt) holds paths; the rules map none of the user's words"),
   entry("todo", "session_id", "thread-id")
 ]
 

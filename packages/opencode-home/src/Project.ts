@@ -1,18 +1,21 @@
 /**
- * Which OpenCode project a directory belongs to on this machine, derived as OpenCode derives it,
- * so that an installed session lists with the project's other sessions:
+ * Which OpenCode project a directory belongs to on this machine, derived as OpenCode 1.18.33
+ * derives it, so that an installed session lists with the project's other sessions:
  *
- * - in a git repository: its id is the repository's root commit (the oldest of
- *   `git rev-list --max-parents=0 --all`, or the id OpenCode cached in `.git/opencode`), its
- *   worktree the repository's top folder, `vcs` `git`;
- * - elsewhere (or where git is missing): `global`, worktree `/`, no vcs.
+ * - the nearest `.git` above the directory (a folder or a file) makes it a repository, when git
+ *   answers for it; its worktree is `git rev-parse --show-toplevel`, `vcs` `git`;
+ * - its id is, first found: the `origin` remote's (`sha1("git-remote:<host>/<path>")`), the id
+ *   OpenCode cached in `<git common dir>/opencode`, the smallest root commit of `HEAD`;
+ * - elsewhere (no repository, no id, no git): `global`, worktree `/`, no vcs.
  *
- * `session.path` is the directory relative to the worktree (`""` at its top). Nothing is
- * written into the repository: `.git/opencode` stays OpenCode's business.
+ * `session.path` is the directory relative to the worktree (`""` at its top; for `global` the
+ * absolute path without its leading `/`). Nothing is written into the repository:
+ * `.git/opencode` stays OpenCode's business.
  *
  * @since 0.2.0
  */
 import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 
@@ -26,6 +29,8 @@ export interface ProjectFacts {
   readonly vcs: "git" | null
 }
 
+const GLOBAL_PROJECT: ProjectFacts = { id: GLOBAL, worktree: "/", vcs: null }
+
 const git = (cwd: string, args: ReadonlyArray<string>): string | undefined => {
   try {
     return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).trim()
@@ -34,21 +39,58 @@ const git = (cwd: string, args: ReadonlyArray<string>): string | undefined => {
   }
 }
 
-const isDirectory = (path: string): boolean => {
-  try {
-    return fs.statSync(path).isDirectory()
-  } catch {
-    return false
+/** The nearest folder at or above `start` holding an entry `.git`. */
+const repositoryAbove = (start: string): string | undefined => {
+  for (let dir = start; ; dir = Path.dirname(dir)) {
+    if (fs.existsSync(Path.join(dir, ".git"))) return dir
+    if (Path.dirname(dir) === dir) return undefined
   }
 }
 
-/** The id OpenCode cached in the repository, when it did. */
-const cachedId = (gitDir: string): string | undefined => {
+const SCP = /^([^@/:]+@)?([^/:]+):(.+)$/
+
+/**
+ * The project id of a remote URL, as OpenCode makes it: host (lower case, no port) and path (no
+ * leading `/`, no trailing `.git` or `/`), hashed.
+ *
+ * @since 0.2.0
+ * @category queries
+ */
+export const remoteId = (url: string): string | undefined => {
+  let host: string | undefined
+  let path: string | undefined
   try {
-    const text = fs.readFileSync(Path.join(gitDir, "opencode"), "utf8").trim()
+    const parsed = new URL(url)
+    if (parsed.protocol !== "file:" && parsed.hostname !== "") {
+      host = parsed.hostname
+      path = parsed.pathname
+    }
+  } catch {
+    const match = SCP.exec(url)
+    if (match !== null) {
+      host = match[2]
+      path = match[3]
+    }
+  }
+  if (host === undefined || path === undefined) return undefined
+  const clean = path.replace(/^\/+/, "").replace(/\.git\/?$/, "").replace(/\/+$/, "")
+  return createHash("sha1").update(`git-remote:${host.toLowerCase()}/${clean}`).digest("hex")
+}
+
+const cachedId = (commonDir: string): string | undefined => {
+  try {
+    const text = fs.readFileSync(Path.join(commonDir, "opencode"), "utf8").trim()
     return text === "" ? undefined : text
   } catch {
     return undefined
+  }
+}
+
+const realpathOr = (path: string): string => {
+  try {
+    return fs.realpathSync(path)
+  } catch {
+    return path
   }
 }
 
@@ -59,16 +101,20 @@ const cachedId = (gitDir: string): string | undefined => {
  * @category queries
  */
 export const of = (directory: string): ProjectFacts => {
-  const global: ProjectFacts = { id: GLOBAL, worktree: "/", vcs: null }
-  if (!isDirectory(directory)) return global
-  const top = git(directory, ["rev-parse", "--show-toplevel"])
-  const commonDir = git(directory, ["rev-parse", "--path-format=absolute", "--git-common-dir"])
-  if (top === undefined || top === "" || commonDir === undefined) return global
-  const cached = cachedId(commonDir)
-  const roots = cached === undefined ? git(directory, ["rev-list", "--max-parents=0", "--all"]) : undefined
-  const id = cached ?? roots?.split("\n").map((s) => s.trim()).filter((s) => s !== "").sort()[0]
-  if (id === undefined) return global
-  return { id, worktree: top, vcs: "git" }
+  const start = realpathOr(directory)
+  const repo = fs.existsSync(start) ? repositoryAbove(start) : undefined
+  if (repo === undefined) return GLOBAL_PROJECT
+  const top = git(repo, ["rev-parse", "--show-toplevel"])
+  const gitDir = git(repo, ["rev-parse", "--git-dir"])
+  const commonDir = git(repo, ["rev-parse", "--git-common-dir"])
+  if (gitDir === undefined || commonDir === undefined) return GLOBAL_PROJECT
+  const worktree = realpathOr(top === undefined || top === "" ? repo : top)
+  const origin = git(repo, ["remote", "get-url", "origin"])
+  const roots = () =>
+    git(repo, ["rev-list", "--max-parents=0", "HEAD"])?.split("\n").map((s) => s.trim()).filter((s) => s !== "").sort()[0]
+  const id = (origin === undefined || origin === "" ? undefined : remoteId(origin)) ??
+    cachedId(Path.resolve(repo, commonDir)) ?? roots()
+  return id === undefined ? GLOBAL_PROJECT : { id, worktree, vcs: "git" }
 }
 
 /**

@@ -5,8 +5,10 @@
  * @since 0.1.0
  */
 import * as FixtureInventory from "@sessionport/codex-oracle/FixtureInventory"
+import { openDatabase } from "@sessionport/codex-oracle/Fixtures"
 import { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
+import * as fs from "node:fs"
 import * as path from "node:path"
 
 const repoRoot = path.resolve(import.meta.dirname, "..", "..", "..")
@@ -103,3 +105,47 @@ export const copyData = Effect.fn("Fixtures.copyData")(function*(options: { read
   yield* fileSystem.copy(fixtureData, dataDir, { preserveTimestamps: true })
   return { root, home, dataHome, dataDir } satisfies DataCopy
 })
+
+/** The tables of a data folder's database that hold what OpenCode made (every one but `migration`). */
+const CONTENT_TABLES = [
+  "part",
+  "message",
+  "todo",
+  "session_share",
+  "session_message",
+  "session_input",
+  "session_context_epoch",
+  "session",
+  "project_directory",
+  "permission",
+  "workspace",
+  "event",
+  "event_sequence",
+  "project",
+  "account_state",
+  "account",
+  "control_account",
+  "credential",
+  "data_migration"
+]
+
+/**
+ * An OpenCode 1.18.33 data folder with no sessions, at `dataDir` (created): the fixture database
+ * with every row but its migrations deleted, as OpenCode leaves a database it made and never
+ * used. Synchronous, for tests that need a target quickly (a real first run takes seconds).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const emptyData = (dataDir: string): string => {
+  fs.mkdirSync(dataDir, { recursive: true })
+  const file = path.join(dataDir, "opencode.db")
+  fs.copyFileSync(path.join(fixtureData, "opencode.db"), file)
+  const db = openDatabase(file)
+  try {
+    db.exec(`PRAGMA foreign_keys = OFF; ${CONTENT_TABLES.map((t) => `DELETE FROM "${t}";`).join(" ")} VACUUM;`)
+  } finally {
+    db.close()
+  }
+  return file
+}

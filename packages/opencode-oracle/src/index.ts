@@ -22,3 +22,10 @@ export * as OpencodeCli from "./OpencodeCli.js"
  * @since 0.1.0
  */
 export * as Fixtures from "./Fixtures.js"
+
+/**
+ * A "machine" for a test: home, XDG folders, projects, a scripted server and the real OpenCode.
+ *
+ * @since 0.1.0
+ */
+export * as Harness from "./Harness.js"

@@ -1,12 +1,13 @@
 /**
  * A package holding Codex and Claude Code sessions: written by one export, installed by one
- * transaction into both homes, undone by one rollback; and a Codex-only package keeps the
- * baseline layout and manifest.
+ * transaction into both homes, undone by one rollback; the same with OpenCode sessions as the
+ * third agent; and a Codex-only package keeps the baseline layout and manifest.
  */
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Fixtures as ClaudeFixtures } from "@sessionport/claude-oracle"
-import { copyFixtureHome, fixtureThreads, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { Fixtures as OpencodeFixtures } from "@sessionport/opencode-oracle"
+import { copyFixtureHome, fixtureThreads, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { fileState, homeState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
@@ -18,6 +19,18 @@ import { sessionTransfer } from "./utils/cli.js"
 afterAll(removeTemps)
 
 const claudeSource = ClaudeFixtures.load().source
+const opencode = OpencodeFixtures.load()
+
+/** Every row of every table of an SQLite file, by table, in rowid order: the database compared as a logical dump. */
+const dump = (file: string) => {
+  const db = openDatabase(file, { readonly: true })
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name as string)
+    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]))
+  } finally {
+    db.close()
+  }
+}
 const manifestOf = (pkg: string) => JSON.parse(execFileSync("tar", ["xzOf", pkg, "package_manifest.json"], { encoding: "utf8" }))
 const entriesOf = (pkg: string) => execFileSync("tar", ["tzf", pkg], { encoding: "utf8" }).split("\n").filter((e) => e !== "")
 
@@ -83,6 +96,59 @@ describe("a package of Codex and Claude Code sessions", () => {
       assert.isTrue(fs.existsSync(path.join(codexB, "sessionport", "journal", result.transactionId)))
 
       const undo = yield* sessionTransfer(["rollback", result.transactionId, "--codex-home", codexB, "--claude-home", claudeB])
+      assert.strictEqual(undo.code, 0, undo.stderr)
+      assert.deepStrictEqual(state(), before)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("Codex, Claude Code and OpenCode sessions: one export, one install transaction into three homes, one rollback", () =>
+    Effect.gen(function*() {
+      const codexA = copyFixtureHome()
+      const claudeA = yield* ClaudeFixtures.copyHome({ prefix: "claude-a-" })
+      const opencodeA = yield* OpencodeFixtures.copyData({ prefix: "opencode-a-" })
+      const pkg = path.join(tempDir("pkg"), "three.tgz")
+      const exported = yield* sessionTransfer(
+        ["export", "--all", "--codex-home", codexA, "--claude-home", claudeA.configDir, "--opencode-data", opencodeA.dataDir, "--out", pkg, "--json"],
+        { env: { HOME: claudeSource.home } }
+      )
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      const opencodeIds = Object.values(opencode.sessions).map((s) => s.sessionId).sort()
+      const manifest = manifestOf(pkg)
+      assert.deepStrictEqual(manifest.agents, ["codex", "claude", "opencode"])
+      assert.deepStrictEqual(
+        manifest.agent_sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { id: string }) => s.id).sort(),
+        opencodeIds
+      )
+      assert.strictEqual(manifest.source.agent_homes.opencode, opencodeA.dataDir)
+
+      const codexB = copyFixtureHome()
+      const claudeRoot = tempDir("claude-b")
+      const claudeB = path.join(claudeRoot, ".claude")
+      fs.mkdirSync(claudeB)
+      const opencodeB = path.join(tempDir("opencode-b"), "opencode")
+      const db = OpencodeFixtures.emptyData(opencodeB)
+      const state = () => ({ codex: homeState(codexB), claude: fileState(claudeB, { skip: ["sessionport"] }), opencode: dump(db) })
+      const before = state()
+      const homes = ["--codex-home", codexB, "--claude-home", claudeB, "--opencode-data", opencodeB]
+      const installed = yield* sessionTransfer(["install", pkg, ...homes, "--json"], { env: { HOME: claudeRoot } })
+      assert.strictEqual(installed.code, 0, installed.stderr)
+      const result = JSON.parse(installed.stdout)
+      assert.deepStrictEqual(Object.keys(result.homes).sort(), ["claude", "codex", "opencode"])
+      assert.deepStrictEqual(
+        result.sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { sourceId: string }) => s.sourceId).sort(),
+        opencodeIds
+      )
+      // the OpenCode sessions are rows of B's database, under their new ids
+      const rows = dump(db) as Record<string, Array<Record<string, unknown>>>
+      assert.deepStrictEqual(
+        rows.session!.map((r) => r.id).sort(),
+        result.sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { localId: string }) => s.localId).sort()
+      )
+      assert.strictEqual(rows.message!.length, Object.values(opencode.sessions).reduce((n, s) => n + s.messages, 0))
+      assert.strictEqual(rows.part!.length, Object.values(opencode.sessions).reduce((n, s) => n + s.parts, 0))
+      // one transaction for the three homes, recorded in the first home it writes (Codex's)
+      const listed = yield* sessionTransfer(["list-transactions", ...homes, "--json"])
+      assert.deepStrictEqual(JSON.parse(listed.stdout).map((t: { id: string }) => t.id), [result.transactionId])
+      const undo = yield* sessionTransfer(["rollback", result.transactionId, ...homes])
       assert.strictEqual(undo.code, 0, undo.stderr)
       assert.deepStrictEqual(state(), before)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)

@@ -12,6 +12,8 @@ const isRecord = (u: unknown): u is Json => typeof u === "object" && u !== null 
 /** @internal where an installed session goes */
 export interface Placement {
   readonly projectId: string
+  /** the localized directory, as its real path */
+  readonly directory: string
   readonly path: string
   /** the parent session's local id; `null` when the parent did not come along */
   readonly parentId: string | null
@@ -48,6 +50,7 @@ export const rowOf = (
     case "session":
       if (placement !== undefined) {
         json.project_id = placement.projectId
+        json.directory = placement.directory
         json.path = placement.path
         json.parent_id = placement.parentId
         if (placement.title !== undefined) json.title = placement.title
