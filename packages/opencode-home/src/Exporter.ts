@@ -39,7 +39,10 @@ export const SESSIONS_META = Layout.agentMetadataEntry(AGENT, "sessions.jsonl")
 export interface SessionLine {
   readonly id: string
   readonly directory: string
+  /** the same, under the name every agent's `sessions.jsonl` gives it (inspect reads it) */
+  readonly cwd: string
   readonly title: string | null
+  readonly first_prompt: string | null
   readonly parent_id: string | null
   readonly project: SessionCatalog.ProjectInfo | null
   readonly created_at: string | null
@@ -48,6 +51,8 @@ export interface SessionLine {
   readonly messages: number
   readonly parts: number
   readonly todos: number
+  /** user messages */
+  readonly turns: number
   readonly size: number
   /** where it was read from: `database`, or the `legacy` JSON storage */
   readonly source: "database" | "legacy"
@@ -116,7 +121,7 @@ export const make = Effect.gen(function*() {
           if (source === undefined || row === undefined) {
             return yield* new OpencodeError({ reason: "not_found", path: data.database, detail: `OpenCode session ${info.id} is gone from ${data.root}` })
           }
-          const counts: Counts = { messages: 0, parts: 0, todos: 0 }
+          const counts: Counts = { messages: 0, parts: 0, todos: 0, turns: 0 }
           const file = Path.join(dir, "transcript.jsonl")
           const size = yield* Effect.try({
             try: () => writeLines(source.lines(row, counts), file),
@@ -128,13 +133,18 @@ export const make = Effect.gen(function*() {
           lines.push({
             id: info.id,
             directory: now.directory,
+            cwd: now.directory,
             title: now.title ?? null,
+            first_prompt: counts.firstPrompt ?? null,
             parent_id: now.parentId ?? null,
             project: info.project ?? null,
             created_at: iso(now.createdMs),
             updated_at: iso(now.updatedMs),
             archived: now.archived,
-            ...counts,
+            messages: counts.messages,
+            parts: counts.parts,
+            todos: counts.todos,
+            turns: counts.turns,
             size,
             source: source.kind
           })

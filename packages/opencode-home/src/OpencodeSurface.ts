@@ -55,7 +55,7 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("part", "message_id", "thread-id"),
   entry("part", "session_id", "thread-id"),
   entry("part", `${TOOL}.input.filePath`, "path", "read, write, edit"),
-  entry("part", `${TOOL}.input.path`, "path", "glob, grep, list"),
+  entry("part", `${TOOL}.input.path`, "path", "glob, grep"),
   entry("part", `${TOOL}.input.workdir`, "path", "bash"),
   entry("part", `${TOOL}.input.command`, "text-with-paths", "bash: the command line"),
   entry("part", `${TOOL}.input.description`, "text-with-paths"),
@@ -84,7 +84,6 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
   entry("part", "data[?type=patch].files", "path-list", "the files a step changed"),
   entry("part", "data[?type=file].url", "file-url", "an attached file"),
   entry("part", "data[?type=file].source.path", "path"),
-  entry("part", "data[?type=text].text", "text-with-paths", "only synthetic text (a file attached to a prompt) holds paths; the rules map none of the user's words"),
   entry("todo", "session_id", "thread-id")
 ]
 

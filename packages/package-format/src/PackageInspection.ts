@@ -57,6 +57,8 @@ interface AgentSessionLine {
   readonly cwd?: unknown
   readonly first_prompt?: unknown
   readonly custom_title?: unknown
+  /** the user turns, when the agent counted them (else they are counted on the transcript's bytes) */
+  readonly turns?: unknown
 }
 
 interface LineCount {
@@ -151,7 +153,7 @@ export const inspect = (
           threadId: other.id,
           cwd: typeof meta?.cwd === "string" ? meta.cwd : undefined,
           firstPrompt: typeof meta?.first_prompt === "string" ? meta.first_prompt : undefined,
-          turns: count.turns,
+          turns: typeof meta?.turns === "number" ? meta.turns : count.turns,
           lines: count.lines,
           invalidLines: 0,
           size: sizes.get(entry) ?? 0,

@@ -73,10 +73,13 @@ const sessionRows = (file: string, id: string) =>
 
 const fixtureDb = path.join(Fixtures.fixtureData, "opencode.db")
 
-/** Every file under `dir` (bytes and mtimes), leaving out the journal, the database and SQLite's -wal/-shm. */
-const filesBesideDb = (dir: string) =>
+/**
+ * Every file under `dir` (bytes and mtimes), leaving out the database (compared as a dump: its
+ * bytes may differ after an insert and a delete), SQLite's -wal/-shm and, by default, the journal.
+ */
+const filesBesideDb = (dir: string, skip: ReadonlyArray<string> = ["sessionport"]) =>
   Object.fromEntries(
-    Object.entries(fileState(dir, { skip: ["sessionport"] })).filter(([name]) => !/^opencode\.db(-wal|-shm)?$/.test(name))
+    Object.entries(fileState(dir, { skip })).filter(([name]) => !/^opencode\.db(-wal|-shm)?$/.test(name))
   )
 
 /** `<prefix>_` + 12 hex + 14 base62: OpenCode's id scheme. */
@@ -283,7 +286,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       assert.strictEqual(listedAlpha[0]!.projectId, ALPHA_PROJECT)
       assert.strictEqual(listedAlpha[0]!.directory, alphaB)
       const listedBeta = yield* b.cli.sessionList({ cwd: betaB })
-      assert.include(listedBeta.map((s) => s.id), localOf("beta_plain"))
+      assert.deepStrictEqual(listedBeta.map((s) => [s.id, s.projectId, s.directory]), [[localOf("beta_plain"), "global", betaB]])
       for (const role of roles) {
         const fixture = Fixtures.byRole(role)
         const theirs = sessionRows(fixtureDb, fixture.sessionId)
@@ -308,9 +311,25 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       const chats = yield* b.server.chatRequests
       assert.isAbove(chats.length, 0)
       const request = chats[chats.length - 1]!
-      const sent = ChatServer.conversation(request).map((m) => m.text).join("\n")
+      const conversation = ChatServer.conversation(request)
+      const sent = conversation.map((m) => m.text).join("\n")
       for (const prompt of [...tools.prompts, "marker-resume"]) assert.include(sent, prompt)
-      for (const tool of tools.tools) assert.include(sent, `tool_call ${tool} `)
+      // what the fixture's rows say was said: the user's texts, each tool call (its input on B) and result
+      const toolRows = sessionRows(fixtureDb, tools.sessionId)
+      const roleOf = new Map(toolRows.messages.map((m) => [m.id, JSON.parse(String(m.data)).role as string]))
+      const sourceParts = toolRows.parts.map((p) => ({ message: p.message_id, ...JSON.parse(String(p.data)) }))
+      assert.deepStrictEqual(
+        conversation.filter((m) => m.role === "user").map((m) => m.text),
+        [...sourceParts.filter((p) => roleOf.get(p.message) === "user" && p.type === "text").map((p) => p.text), "marker-resume"]
+      )
+      const toolParts = sourceParts.filter((p) => p.type === "tool")
+      assert.deepStrictEqual(toolParts.map((p) => p.tool), tools.tools)
+      assert.deepStrictEqual(conversation.filter((m) => m.role === "tool").map((m) => m.text), toolParts.map((p) => p.state.output))
+      const calls = conversation.filter((m) => m.role === "assistant").flatMap((m) => m.text.split("\n").filter((l) => l.startsWith("tool_call ")))
+      assert.deepStrictEqual(
+        calls,
+        toolParts.map((p) => `tool_call ${p.tool} ${localize(JSON.stringify(p.state.input), new Map())}`)
+      )
       assert.include(sent, `${alphaB}/notes-3.txt`, "the write of turn two, at its path on B")
       assert.notInclude(request.text, source.root)
       for (const r of yield* b.server.requests) assert.notInclude(r.text, source.root)
@@ -343,7 +362,8 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       const [alphaB, betaB] = b.projects.map((p) => fs.realpathSync(p)) as [string, string]
       const db = path.join(b.dataDir, "opencode.db")
       const dumpBefore = dump(db)
-      const filesBefore = filesBesideDb(b.dataDir)
+      const filesBefore = filesBesideDb(b.dataDir, [])
+      const homeBefore = fileState(b.home, { skip: [".local"] })
       const alphaBefore = fileState(alphaB)
       const dry = yield* sessionTransfer(
         [
@@ -364,7 +384,20 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
         [[Fixtures.byRole("tools").sessionId, alphaB], [Fixtures.byRole("beta_plain").sessionId, betaB]].sort()
       )
       assert.deepStrictEqual(dump(db), dumpBefore, "a dry run writes no row")
-      assert.deepStrictEqual(filesBesideDb(b.dataDir), filesBefore, "nor any file")
+      // not even the journal's folder
+      assert.deepStrictEqual(filesBesideDb(b.dataDir, []), filesBefore, "nor any file")
+      assert.deepStrictEqual(fileState(b.home, { skip: [".local"] }), homeBefore)
       assert.deepStrictEqual(fileState(alphaB), alphaBefore)
+
+      // for people: the plan names each session, and still nothing is written
+      const text = yield* sessionTransfer(
+        ["install", out, "--dry-run", "--map", `${source.alpha}=${b.projects[0]}`, "--map", `${source.beta}=${b.projects[1]}`, "--opencode-data", b.dataDir],
+        { env: { HOME: b.home } }
+      )
+      assert.strictEqual(text.code, 0, text.stderr)
+      assert.match(text.stdout, /^would install 2 session\(s\)/)
+      for (const role of roles) assert.include(text.stdout, `${Fixtures.byRole(role).sessionId} -> `, role)
+      assert.deepStrictEqual(dump(db), dumpBefore)
+      assert.deepStrictEqual(filesBesideDb(b.dataDir, []), filesBefore)
     }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 })

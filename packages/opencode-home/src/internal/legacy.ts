@@ -267,9 +267,9 @@ export const fromStorage = (path: string): Source | undefined => {
   }
 
   /** The sums over the step-finish parts of the messages a transcript holds. */
-  const sumsOf = (sessionId: string, sessionCreated: number): Sums => {
+  const sumsOf = (keys: ReadonlyArray<MessageKey>): Sums => {
     const sums: Sums = { cost: 0, tokens_input: 0, tokens_output: 0, tokens_reasoning: 0, tokens_cache_read: 0, tokens_cache_write: 0 }
-    for (const { id: messageId } of messageKeys(sessionId, sessionCreated)) {
+    for (const { id: messageId } of keys) {
       const dir = partDir(messageId)
       for (const id of jsonNames(dir)) {
         const raw = readText(Path.join(dir, id + EXT))
@@ -290,12 +290,13 @@ export const fromStorage = (path: string): Source | undefined => {
     return sums
   }
 
-  /** `row` with its cost and tokens the sums over its parts (a new row; the columns keep their order). */
-  const withSums = (row: Row): Row => {
+  /**
+   * `row` with its cost and tokens the sums over the parts of its messages `keys` (a new row, its
+   * columns in their order), unless they are already.
+   */
+  const withSums = (row: Row, keys: () => ReadonlyArray<MessageKey>): Row => {
     if (summed.has(row)) return row
-    const id = String(row.id)
-    if (!isName(id)) return row
-    const sums = sumsOf(id, integer(row.time_created) ?? 0)
+    const sums = sumsOf(keys())
     const out: Row = { ...row }
     for (const key of SUMS) if (key in out) out[key] = sums[key]
     summed.add(out)
@@ -303,12 +304,16 @@ export const fromStorage = (path: string): Source | undefined => {
   }
 
   function* lines(row: Row, counts?: Counts): Generator<string> {
-    const head = withSums(row)
-    yield OpencodeLine.fromRow("session", head)
     const id = String(row.id)
-    if (!isName(id)) return
-    const created = integer(head.time_created) ?? 0
-    for (const key of messageKeys(id, created)) {
+    if (!isName(id)) {
+      yield OpencodeLine.fromRow("session", row)
+      return
+    }
+    const created = integer(row.time_created) ?? 0
+    const keys = messageKeys(id, created)
+    const head = withSums(row, () => keys)
+    yield OpencodeLine.fromRow("session", head)
+    for (const key of keys) {
       const message = messageRow(id, key.id, created)
       if (message === undefined) continue
       yield OpencodeLine.fromRow("message", message)
@@ -349,7 +354,7 @@ export const fromStorage = (path: string): Source | undefined => {
         if (!fs.existsSync(Path.join(sessionDir, projectId, id + EXT))) continue
         // the first project folder holding it, as sessions() takes it
         const row = readSession(projectId, id)
-        return row === undefined ? undefined : withSums(row)
+        return row === undefined ? undefined : withSums(row, () => messageKeys(id, row.time_created as number))
       }
       return undefined
     },

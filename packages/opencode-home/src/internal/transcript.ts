@@ -36,6 +36,19 @@ export interface Counts {
   messages: number
   parts: number
   todos: number
+  /** user messages: the turns the user opened */
+  turns: number
+  /** the text of the first user message */
+  firstPrompt?: string | undefined
+}
+
+const parsed = (text: unknown): Record<string, unknown> | undefined => {
+  try {
+    const value = typeof text === "string" ? JSON.parse(text) : undefined
+    return typeof value === "object" && value !== null ? value : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -50,10 +63,19 @@ export function* sessionLines(db: Database, row: Row, counts?: Counts): Generato
     const message = s.message.get(messageId)
     if (message === undefined) continue
     yield OpencodeLine.fromRow("message", message)
-    if (counts !== undefined) counts.messages++
+    const user = counts !== undefined && parsed(message.data)?.role === "user"
+    if (counts !== undefined) {
+      counts.messages++
+      if (user) counts.turns++
+    }
     for (const part of s.parts.all(messageId, id)) {
       yield OpencodeLine.fromRow("part", part)
-      if (counts !== undefined) counts.parts++
+      if (counts === undefined) continue
+      counts.parts++
+      if (user && counts.firstPrompt === undefined) {
+        const data = parsed(part.data)
+        if (data?.type === "text" && data.synthetic !== true && typeof data.text === "string") counts.firstPrompt = data.text
+      }
     }
   }
   for (const todo of s.todos.all(id)) {

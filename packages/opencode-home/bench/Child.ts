@@ -1,0 +1,133 @@
+// Helpers of the OpenCode benchmarks (install.ts, sync.ts): the generic part of
+// packages/claude-home/bench/Child.ts, copied: that file cannot be imported from here (it is
+// outside this package's composite test project: TS6307), and it also holds the Claude source
+// machine. Same behaviour, except that a child's environment also drops OPENCODE_DB and
+// XDG_DATA_HOME (the benchmarks name the data folder with --opencode-data). The CLIs and the
+// floors run as child processes, as a user runs them, each under /usr/bin/time for its peak RSS;
+// medians of repeated runs; the table.
+import { execFileSync, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+export const repo = path.resolve(import.meta.dirname, "..", "..", "..")
+export const transferBin = path.join(repo, "packages", "transfer-cli", "bin", "session-transfer.mjs")
+export const syncBin = path.join(repo, "packages", "sync-cli", "bin", "session-sync.mjs")
+
+export interface Run {
+  readonly ms: number
+  /** peak RSS of the child (the largest of it and the children it waited for), MiB; NaN without /usr/bin/time */
+  readonly rssMb: number
+  readonly stdout: string
+}
+
+const TIME = "/usr/bin/time"
+const MARK = "__bench_maxrss_kb__"
+const hasTime = fs.existsSync(TIME)
+
+/** The environment of a child: this one's, without the agent homes it may point at, plus `env`. */
+export const childEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const out: NodeJS.ProcessEnv = { ...process.env, ...env }
+  for (const key of ["CLAUDE_CONFIG_DIR", "CODEX_HOME", "NODE_OPTIONS", "OPENCODE_DB", "XDG_DATA_HOME"]) if (!(key in env)) delete out[key]
+  return out
+}
+
+/** Runs `command` to its end: wall time, peak RSS, stdout; throws with its stderr on failure. */
+export const run = (command: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Run => {
+  const argv = hasTime ? ["-f", `${MARK} %M`, command, ...args] : [...args]
+  const start = performance.now()
+  const child = spawnSync(hasTime ? TIME : command, argv, { encoding: "utf8", maxBuffer: 1 << 30, env: childEnv(env) })
+  const ms = performance.now() - start
+  const stderr = child.stderr ?? ""
+  if (child.status !== 0) {
+    throw new Error(`${path.basename(command)} ${args.slice(0, 2).join(" ")} failed (${child.status ?? child.signal}): ${stderr.trim().split("\n").slice(-4).join(" | ")}`)
+  }
+  const mark = stderr.split("\n").reverse().find((l) => l.startsWith(MARK))
+  return { ms, rssMb: mark === undefined ? NaN : Number(mark.slice(MARK.length).trim()) / 1024, stdout: child.stdout }
+}
+
+/**
+ * A bundled CLI (`bin/*.mjs`) under node. With `SPBENCH_CPU_PROF=<dir>` every such run writes a
+ * V8 CPU profile (`node --cpu-prof`) there.
+ */
+export const cli = (bin: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Run => {
+  const prof = process.env.SPBENCH_CPU_PROF
+  const flags = prof === undefined || prof === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`]
+  return run(process.execPath, [...flags, bin, ...args], env)
+}
+
+/** A shell line (a floor: `tar … && sync`), `$1`… bound to `args`. */
+export const shell = (script: string, args: ReadonlyArray<string>): Run => run("/bin/sh", ["-c", script, "sh", ...args])
+
+/** Floor of install and sync: the package unpacked, made durable. */
+export const unpackFloor = (pkg: string, into: string): Run => {
+  fs.mkdirSync(into, { recursive: true })
+  return shell(`tar xzf "$1" -C "$2" && sync`, [pkg, into])
+}
+
+/** Floor of export: the config dir packed, made durable (export fsyncs its package). */
+export const packFloor = (dir: string, out: string): Run => shell(`tar czf "$2" -C "$1" . && sync`, [dir, out])
+
+/** Nothing dirty left in the page cache by earlier steps: each run pays for its own writes only. */
+export const settle = () => execFileSync("sync")
+
+export const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+export interface Measured {
+  readonly label: string
+  readonly runs: ReadonlyArray<Run>
+  /** the row whose median is this row's floor */
+  readonly floor?: Measured
+}
+
+export const medianMs = (m: Measured) => median(m.runs.map((r) => r.ms))
+export const peakRss = (m: Measured) => Math.max(...m.runs.map((r) => r.rssMb))
+
+/** The rows as a Markdown table: wall time (median, and every run), ratio of medians to the floor, peak RSS. */
+export const table = (rows: ReadonlyArray<Measured>): string => {
+  const cells = [
+    ["command", "runs", "wall (median)", "each run", "ratio to floor", "peak RSS"],
+    ...rows.map((m) => [
+      m.label,
+      String(m.runs.length),
+      `${(medianMs(m) / 1000).toFixed(2)} s`,
+      m.runs.map((r) => (r.ms / 1000).toFixed(2)).join(", "),
+      m.floor === undefined ? "(floor)" : `${(medianMs(m) / medianMs(m.floor)).toFixed(2)}`,
+      Number.isNaN(peakRss(m)) ? "n/a" : `${peakRss(m).toFixed(0)} MB`
+    ])
+  ]
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
+  const line = (row: ReadonlyArray<string>) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
+  return [line(cells[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.slice(1).map(line)].join("\n")
+}
+
+/** Bytes of the files below `dir`. */
+export const duBytes = (dir: string): number =>
+  fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0)
+
+export const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`
+
+/** What the numbers ran on. */
+export const machine = (): string => {
+  const cpu = os.cpus()
+  return `node ${process.version}, ${os.type()} ${os.release()}, ${cpu.length} cores (${cpu[0]?.model ?? "?"}), ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, tmp ${os.tmpdir()}${hasTime ? "" : " (no /usr/bin/time: no RSS)"}; ${load()}`
+}
+
+/** The load average: other work on the machine skews wall times. */
+export const load = (): string => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`
+
+const args = process.argv.slice(2)
+/** The first bare number of the command line (not a flag's value). */
+export const argCount = (fallback: number): number =>
+  Number(args.find((a, i) => /^\d+$/.test(a) && !(args[i - 1] ?? "").startsWith("--")) ?? fallback)
+export const argRuns = (fallback: number): number => {
+  const at = args.indexOf("--runs")
+  return at < 0 ? fallback : Math.max(1, Number(args[at + 1]))
+}

@@ -1,2 +1,0 @@
-import { median } from "../../claude-home/bench/Child.js"
-console.log(median([1, 2, 3]))
