@@ -116,6 +116,8 @@ export interface ExportedSession {
   readonly size: number
   /** set when the session was not selected but a selected one needs it (a fork's parent) */
   readonly parentOf: string | undefined
+  /** set when the session was not selected but travels with a selected one it belongs to (a subagent's session) */
+  readonly subagentOf?: string | undefined
 }
 
 /** A selected session left out because it cannot be read. @since 0.2.0 @category models */
@@ -307,6 +309,12 @@ export interface LocalSession {
   readonly id: string
   readonly path: string
   readonly size: number
+  /**
+   * what the sidecar records of it, when that is not its transcript file: a row store's session
+   * (its transcript is rendered for one sync) is recorded by a locator that lasts and a size that
+   * grows as the session does (its record count); see `SyncSupport.recordedSizes`
+   */
+  readonly recorded?: { readonly path: string; readonly size: number } | undefined
 }
 
 /** A session to import, and how: as is, or as a branch of a local one. @since 0.2.0 @category models */
@@ -370,6 +378,12 @@ export interface SyncSupport {
    * (OpenCode); absent: they are appended to the local transcript file.
    */
   readonly forward?: RecordForward | undefined
+  /**
+   * The size now of what the sidecar recorded for a local session (`LocalSession.recorded`), read
+   * once per sync (`undefined`: the session is gone); absent: the recorded path is a file, and
+   * its size is the file's.
+   */
+  readonly recordedSizes?: Effect.Effect<(recordedPath: string) => number | undefined, AgentFailure> | undefined
 }
 
 /** A fast-forward of one session, its records localized. @since 0.2.0 @category models */
@@ -393,7 +407,7 @@ export interface ForwardRecords {
  * @category models
  */
 export interface RecordForward {
-  /** answers each local session's transcript size afterwards, in the order given */
+  /** answers each local session's size afterwards (as `LocalSession.recorded` measures it), in the order given */
   readonly append: (
     tx: Journal.Transaction,
     context: InstallContext,

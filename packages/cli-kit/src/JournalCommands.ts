@@ -61,7 +61,7 @@ export const make = (program: string) => {
         Args.optional
       ),
       latest: Opt.boolean("latest").pipe(Opt.withDescription("Undo the newest transaction.")),
-      force: Opt.boolean("force").pipe(Opt.withDescription("Undo even files and rows that changed since (Codex continued a session).")),
+      force: Opt.boolean("force").pipe(Opt.withDescription("Undo even files and rows that changed since (the agent continued a session).")),
       codexHome: Options.codexHome,
       claudeHome: Options.claudeHome,
       opencodeData: Options.opencodeData,

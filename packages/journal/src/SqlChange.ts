@@ -23,6 +23,12 @@ export interface Insert {
   readonly rows: ReadonlyArray<Row>
   /** the columns that identify a row (usually the primary key); every row gives them */
   readonly keyColumns: ReadonlyArray<string>
+  /**
+   * record each row by its digest instead of whole: for rows that are content (a session's
+   * messages), which the record would otherwise hold a second copy of; rollback still tells an
+   * unchanged row from a changed one
+   */
+  readonly digest?: boolean | undefined
 }
 
 /** @since 0.1.0 @category models */
@@ -51,11 +57,17 @@ export type SqlChange = Insert | Update | Delete
  * @since 0.1.0
  * @category constructors
  */
-export const insertRows = (table: string, rows: ReadonlyArray<Row>, keyColumns: ReadonlyArray<string>): Insert => ({
+export const insertRows = (
+  table: string,
+  rows: ReadonlyArray<Row>,
+  keyColumns: ReadonlyArray<string>,
+  options: { readonly digest?: boolean } = {}
+): Insert => ({
   _tag: "Insert",
   table,
   rows,
-  keyColumns
+  keyColumns,
+  ...(options.digest === true ? { digest: true } : {})
 })
 
 /**

@@ -191,7 +191,10 @@ const side_effect = Schema.optional(Schema.Boolean)
 
 /**
  * Rows inserted; `row` is each complete row as stored (every column, after defaults and
- * triggers, read back before the commit). Undo: delete by key.
+ * triggers, read back before the commit), or, when the insert asked for it (`SqlChange.Insert`
+ * `digest`), its `digest` (SHA-256 of the row's canonical JSON): undo only needs to tell whether
+ * the row is still the one inserted, and rows that are content (a session's messages) would
+ * otherwise be kept twice. Undo: delete by key.
  *
  * @since 0.1.0
  * @category models
@@ -200,7 +203,7 @@ export const InsertChange = Schema.Struct({
   kind: Schema.Literal("insert"),
   table: Schema.String,
   key_columns: Schema.Array(Schema.String),
-  rows: Schema.Array(Schema.Struct({ key: StoredRow, row: StoredRow })),
+  rows: Schema.Array(Schema.Struct({ key: StoredRow, row: Schema.optional(StoredRow), digest: Schema.optional(Schema.String) })),
   side_effect
 })
 

@@ -625,9 +625,9 @@ describe("sql", () => {
           assert.strictEqual(update.new["updated_at_ms"], 1763632800456)
         }
         const insert = op.changes[0]!
-        assert.deepStrictEqual(insert.kind === "insert" && insert.rows[0]!.row["tokens_used"], { $int: String(2n ** 62n) })
+        assert.deepStrictEqual(insert.kind === "insert" && insert.rows[0]!.row!["tokens_used"], { $int: String(2n ** 62n) })
         // filled by the insert triggers, recorded as stored
-        assert.deepStrictEqual(insert.kind === "insert" && insert.rows[0]!.row["created_at_ms"], 1000)
+        assert.deepStrictEqual(insert.kind === "insert" && insert.rows[0]!.row!["created_at_ms"], 1000)
       }
       yield* journal.rollback(id)
       assert.deepStrictEqual(rows(home), before)
@@ -701,11 +701,11 @@ describe("sql", () => {
         assert.isTrue(threads?.kind === "insert" && tools?.kind === "insert")
         if (threads?.kind === "insert" && tools?.kind === "insert") {
           assert.deepStrictEqual(threads.rows.map((row) => row.key["id"]), ids)
-          assert.deepStrictEqual(threads.rows.map((row) => row.row["id"]), ids)
+          assert.deepStrictEqual(threads.rows.map((row) => row.row!["id"]), ids)
           // whole rows, as the triggers left them
-          assert.strictEqual(threads.rows[7]!.row["updated_at_ms"], 8000)
+          assert.strictEqual(threads.rows[7]!.row!["updated_at_ms"], 8000)
           assert.deepStrictEqual(tools.rows[5]!.key, { thread_id: ids[2]!, position: 1 })
-          assert.strictEqual(tools.rows[5]!.row["name"], "tool 1")
+          assert.strictEqual(tools.rows[5]!.row!["name"], "tool 1")
         }
       }
       yield* journal.rollback(id)
@@ -805,6 +805,38 @@ describe("sql", () => {
       assert.deepStrictEqual(snapshot(home), changed)
       yield* journal.rollback(id, { force: true })
       assert.deepStrictEqual(snapshot(home), before)
+    }))
+  it.effect("an insert asked to record digests holds no row's text; rollback still tells an unchanged row from a changed one", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const title = "t".repeat(4096)
+      const insert = (id: string) =>
+        journal.transaction({ kind: "test" }, (tx) =>
+          Effect.as(
+            tx.sql(at(DB), [SqlChange.insertRows("threads", [{ id, rollout_path: "/", created_at: 1, updated_at: 1, title }], ["id"], { digest: true })]),
+            tx.id
+          ))
+      const first = yield* insert("big")
+      const op = (yield* journal.get(first)).operations[0]!
+      assert.isTrue(op.kind === "sql" && op.changes[0]!.kind === "insert")
+      if (op.kind === "sql" && op.changes[0]!.kind === "insert") {
+        const recorded = op.changes[0]!.rows[0]!
+        assert.isUndefined(recorded.row)
+        assert.match(recorded.digest ?? "", /^[0-9a-f]{64}$/)
+        // the record does not hold the row's text
+        assert.notInclude(fs.readFileSync(path.join(home, "sessionport", "journal", first, "transaction.json"), "utf8"), title)
+      }
+      yield* journal.rollback(first)
+      assert.deepStrictEqual(snapshot(home), before)
+
+      const second = yield* insert("big2")
+      const codex = openDatabase(at(DB))
+      codex.prepare("UPDATE threads SET title = 'edited' WHERE id = 'big2'").run()
+      codex.close()
+      const error = yield* failure(journal.rollback(second))
+      assert.strictEqual(error.reason, "changed_since")
+      assert.include(error.message, "threads row id='big2' changed since it was inserted")
     }))
 })
 

@@ -167,9 +167,9 @@ export const make = (store: AgentStore.AgentStore) =>
         derived.locals.push({
           localId: file.id,
           lineageId: lineage,
-          rolloutPath: file.path,
+          rolloutPath: file.recorded?.path ?? file.path,
           role: history.roles.get(file.id) ?? "adopted",
-          size: file.size,
+          size: file.recorded?.size ?? file.size,
           print,
           rootKey: Fingerprint.rootKey(print)
         })

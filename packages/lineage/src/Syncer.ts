@@ -167,11 +167,13 @@ export const make = Effect.gen(function*() {
           : Effect.succeed(localFiles)
       let roots: Map<string, Array<LocalFile>> | undefined
 
+      // how big a recorded local session is now: its file's size, or what its store says
+      const sizeNow = support.recordedSizes === undefined ? sizeOf : yield* support.recordedSizes
       // a package file its lineage already holds costs a lookup and a stat: no Effect per session
       const planned: Array<Planned> = new Array(sources.length)
       const toRead: Array<number> = []
       sources.forEach((source, i) => {
-        const known = seenPlan(store.agent, source, snapshot)
+        const known = seenPlan(store.agent, source, snapshot, sizeNow)
         if (known === undefined) toRead.push(i)
         else planned[i] = known
       })
@@ -192,7 +194,9 @@ export const make = Effect.gen(function*() {
             const add = (localId: string, via: Comparison.Candidate["via"]) => {
               if (candidates.has(localId)) return
               const tracked = snapshot.locals.get(localId)
-              const file = files.get(localId) ?? (tracked === undefined ? undefined : fileAt(tracked.rolloutPath, localId))
+              // a row store's local sessions are all rendered: one it did not render is gone
+              const file = files.get(localId) ??
+                (tracked === undefined || support.recordedSizes !== undefined ? undefined : fileAt(tracked.rolloutPath, localId))
               if (file !== undefined) candidates.set(localId, { file, via, tracked: tracked !== undefined })
             }
             if (lineageId !== undefined) for (const s of snapshot.byLineage.get(lineageId) ?? []) add(s.localId, "sidecar")
@@ -443,13 +447,18 @@ export const make = Effect.gen(function*() {
 })
 
 /** `unchanged` without reading: this lineage already holds this very package file (by SHA-256). */
-const seenPlan = (agent: string, source: AgentStore.SyncSource, snapshot: Sidecar.Snapshot): Planned | undefined => {
+const seenPlan = (
+  agent: string,
+  source: AgentStore.SyncSource,
+  snapshot: Sidecar.Snapshot,
+  sizeNow: (recordedPath: string) => number | undefined
+): Planned | undefined => {
   const lineageId = snapshot.lineageOf.get(source.id)
   if (lineageId === undefined) return undefined
   const seen = snapshot.seen.get(Sidecar.seenKey(lineageId, source.sha256))
   const local = seen === undefined ? undefined : snapshot.locals.get(seen.localId)
   // agents only append: a local file at least as long still holds it
-  if (seen === undefined || local === undefined || (sizeOf(local.rolloutPath) ?? -1) < seen.localSize) return undefined
+  if (seen === undefined || local === undefined || (sizeNow(local.rolloutPath) ?? -1) < seen.localSize) return undefined
   return {
     source,
     lineageId,

@@ -64,7 +64,7 @@ const iso = (ms: number | undefined): string | null => ms === undefined || !Numb
 const withChildren = (
   selected: ReadonlyArray<SessionCatalog.SessionInfo>,
   all: ReadonlyArray<SessionCatalog.SessionInfo>
-): Array<{ readonly info: SessionCatalog.SessionInfo; readonly parentOf: string | undefined }> => {
+): Array<{ readonly info: SessionCatalog.SessionInfo; readonly subagentOf: string | undefined }> => {
   const children = new Map<string, Array<SessionCatalog.SessionInfo>>()
   for (const s of all) {
     if (s.parentId === undefined) continue
@@ -73,12 +73,12 @@ const withChildren = (
     else list.push(s)
   }
   const taken = new Set(selected.map((s) => s.id))
-  const out = selected.map((info) => ({ info, parentOf: undefined as string | undefined }))
+  const out = selected.map((info) => ({ info, subagentOf: undefined as string | undefined }))
   for (let i = 0; i < out.length; i++) {
     for (const child of children.get(out[i]!.info.id) ?? []) {
       if (taken.has(child.id)) continue
       taken.add(child.id)
-      out.push({ info: child, parentOf: out[i]!.parentOf ?? out[i]!.info.id })
+      out.push({ info: child, subagentOf: out[i]!.info.id })
     }
   }
   return out
@@ -94,7 +94,7 @@ export const make = Effect.gen(function*() {
       all: SessionCatalog.select(source, { ids: [], cwds: [], since: undefined, all: true, includeArchived: true }).sessions
     })))
     const plan = withChildren(selected.sessions, all)
-    const sessions = plan.map(({ info, parentOf }): AgentStore.ExportedSession => ({
+    const sessions = plan.map(({ info, subagentOf }): AgentStore.ExportedSession => ({
       agent: AGENT,
       id: info.id,
       cwd: info.directory,
@@ -103,7 +103,8 @@ export const make = Effect.gen(function*() {
       archived: info.archived,
       entry: Layout.agentTranscriptEntry(AGENT, info.id),
       size: info.stats.bytes,
-      parentOf
+      parentOf: undefined,
+      subagentOf
     }))
 
     /** Every session rendered from one snapshot, one at a time through a temp file, into the package. */

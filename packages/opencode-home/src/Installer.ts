@@ -191,15 +191,23 @@ export const make = Effect.gen(function*() {
           archived: row.time_archived !== null && row.time_archived !== undefined,
           name: branch === undefined ? undefined : shownTitle,
           title: shownTitle,
-          forkOf: parent,
+          forkOf: undefined,
           rewrites: 0
         }
       })
     }
 
+    // each transcript holds its own session id and at most its parent's: a map of those two keeps
+    // the rewriter's pre-check to them (OpenCode ids are not UUIDs, so every id of a map is searched for)
+    const idMapOf = (p: Planned) => {
+      const parent = scans.get(p.session.sourceId)!.session!.parent_id
+      const own = new Map([[p.session.sourceId, p.session.localId]])
+      if (typeof parent === "string" && sessionMap.has(parent)) own.set(parent, sessionMap.get(parent)!)
+      return own
+    }
     const rewriting = (p: Planned) =>
       Rewriter.reportingChunks(FileChunks.read(Path.join(stagedDir, ...p.entry.split("/"))), {
-        idMap: sessionMap,
+        idMap: idMapOf(p),
         pathRules: rules,
         dialect: OpencodeSurface.dialect,
         maxChanges: CHANGES_SHOWN_PER_SESSION,
@@ -225,7 +233,9 @@ export const make = Effect.gen(function*() {
           const report = yield* rewrite.report
           for (const change of report.changes) changes.push({ ...change, session: p.session.localId })
           sessions.push({ ...p.session, rewrites: report.changeCount })
-          written.set(p.session.localId, { path: p.session.path, size: report.outputBytes })
+          // recorded by its record count, as sync measures a local session (`recordedSizes`)
+          const scan = scans.get(p.session.sourceId)!
+          written.set(p.session.localId, { path: p.session.path, size: scan.messages + scan.parts })
         }
         return { changes, sessions, written, dropped }
       })

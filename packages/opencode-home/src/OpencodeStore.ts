@@ -31,7 +31,7 @@ import { rowOf } from "./internal/rows.js"
 import { TranscriptScanner, type TranscriptScan } from "./internal/scan.js"
 import { messageOf } from "./internal/sqlite.js"
 import { readTarget } from "./internal/target.js"
-import { writeLines } from "./internal/transcript.js"
+import { type Counts, writeLines } from "./internal/transcript.js"
 
 /** @since 0.2.0 @category tags */
 export class OpencodeStore extends Context.Tag("@sessionport/opencode-home/OpencodeStore")<OpencodeStore, AgentStore.AgentStore>() {}
@@ -152,11 +152,12 @@ export const make = Effect.gen(function*() {
       for (const row of source.sessions()) {
         const id = String(row.id)
         const path = Path.join(dir, `${id}.jsonl`)
+        const counts: Counts = { messages: 0, parts: 0, todos: 0, turns: 0 }
         const size = yield* Effect.try({
-          try: () => writeLines(source.lines(row), path),
+          try: () => writeLines(source.lines(row, counts), path),
           catch: (error) => fail(error, data.database, `cannot read OpenCode session ${id}`)
         })
-        out.set(id, { id, path, size })
+        out.set(id, { id, path, size, recorded: { path: Installer.locator(data.database, id), size: counts.messages + counts.parts } })
       }
       return out
     }))
@@ -193,12 +194,14 @@ export const make = Effect.gen(function*() {
             if (here !== undefined && here.startsWith(`${type}:`)) paired.set(id, here.slice(type.length + 1))
           })
           const mapId = (id: string) => paired.get(id) ?? derive(item.localId, id)
+          let added = 0
           for (const json of jsonLines(FileChunks.read(item.records))) {
             if (!isRecordLine(json)) continue
             const { row, table } = rowOf(json, mapId, undefined, target.columns, dropped)
+            added++
             if (batch.add(table, row)) yield* batch.flush(tx)
           }
-          sizes.push(item.local.size + fs.statSync(item.records).size)
+          sizes.push((item.local.recorded?.size ?? item.common) + added)
         }
         yield* batch.flush(tx)
         return sizes
@@ -258,6 +261,18 @@ export const make = Effect.gen(function*() {
         })
       }),
     localSessions: rendered,
+    // a session's size is its record count: it grows as the session goes on
+    recordedSizes: Effect.scoped(Effect.map(SessionCatalog.open(data), (source) => {
+      const stats = source?.stats() ?? new Map()
+      const ids = new Set(source?.sessions().map((row) => String(row.id)) ?? [])
+      const prefix = `${data.database}#`
+      return (recorded: string) => {
+        const id = recorded.startsWith(prefix) ? recorded.slice(prefix.length) : undefined
+        if (id === undefined || !ids.has(id)) return undefined
+        const s = stats.get(id)
+        return s === undefined ? 0 : s.messages + s.parts
+      }
+    })),
     nameOf: (localId) =>
       Effect.scoped(Effect.map(SessionCatalog.open(data), (source) => {
         const title = source?.session(localId)?.title

@@ -6,7 +6,8 @@
  *   answers for it; its worktree is `git rev-parse --show-toplevel`, `vcs` `git`;
  * - its id is, first found: the `origin` remote's (`sha1("git-remote:<host>/<path>")`), the id
  *   OpenCode cached in `<git common dir>/opencode`, the smallest root commit of `HEAD`;
- * - elsewhere (no repository, no id, no git): `global`, worktree `/`, no vcs.
+ * - elsewhere (no repository, or git cannot read it): `global`, worktree `/`, no vcs; a repository
+ *   with no commit and no origin is `global` too, with its top folder as worktree.
  *
  * `session.path` is the directory relative to the worktree (`""` at its top; for `global` the
  * absolute path without its leading `/`). Nothing is written into the repository:
@@ -74,6 +75,8 @@ export const remoteId = (url: string): string | undefined => {
   }
   if (host === undefined || path === undefined) return undefined
   const clean = path.replace(/^\/+/, "").replace(/\.git\/?$/, "").replace(/\/+$/, "")
+  // a bare host names no repository: OpenCode looks further (the cache, the root commit)
+  if (host === "" || clean === "") return undefined
   return createHash("sha1").update(`git-remote:${host.toLowerCase()}/${clean}`).digest("hex")
 }
 
@@ -114,7 +117,9 @@ export const of = (directory: string): ProjectFacts => {
     git(repo, ["rev-list", "--max-parents=0", "HEAD"])?.split("\n").map((s) => s.trim()).filter((s) => s !== "").sort()[0]
   const id = (origin === undefined || origin === "" ? undefined : remoteId(origin)) ??
     cachedId(Path.resolve(repo, commonDir)) ?? roots()
-  return id === undefined ? GLOBAL_PROJECT : { id, worktree, vcs: "git" }
+  // a repository with no commit and no origin is `global`, but its sessions are still placed
+  // relative to its top folder, as OpenCode does
+  return { id: id ?? GLOBAL, worktree, vcs: "git" }
 }
 
 /**

@@ -59,6 +59,7 @@ interface AgentSessionLine {
   readonly custom_title?: unknown
   /** the user turns, when the agent counted them (else they are counted on the transcript's bytes) */
   readonly turns?: unknown
+  readonly archived?: unknown
 }
 
 interface LineCount {
@@ -157,7 +158,7 @@ export const inspect = (
           lines: count.lines,
           invalidLines: 0,
           size: sizes.get(entry) ?? 0,
-          archived: false,
+          archived: meta?.archived === true,
           name: typeof meta?.custom_title === "string" ? meta.custom_title : undefined,
           forkedFrom: undefined
         }

@@ -14,7 +14,7 @@ const Transactions = JournalCommands.make("session-sync")
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-sync").pipe(
   Command.withDescription(
-    "Repeat imports of session packages (Codex, Claude Code) by lineage: skip what this machine has, fast-forward what fell behind, keep diverged sessions and import a branch. Every change can be rolled back."
+    "Repeat imports of session packages (Codex, Claude Code, OpenCode) by lineage: skip what this machine has, fast-forward what fell behind, keep diverged sessions and import a branch. Every change can be rolled back."
   ),
   Command.withSubcommands([
     Sync.inspectPackage,

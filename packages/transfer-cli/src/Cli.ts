@@ -16,7 +16,7 @@ const Transactions = JournalCommands.make("session-transfer")
 
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-transfer").pipe(
-  Command.withDescription("Carry Codex and Claude Code sessions between machines: export, inspect, install, roll back; validate and list actions of Codex rollouts."),
+  Command.withDescription("Carry Codex, Claude Code and OpenCode sessions between machines: export, inspect, install, roll back; validate and list actions of Codex rollouts."),
   Command.withSubcommands([
     Actions.command,
     Export.command,

@@ -82,6 +82,12 @@ const filesBesideDb = (dir: string, skip: ReadonlyArray<string> = ["sessionport"
     Object.entries(fileState(dir, { skip })).filter(([name]) => !/^opencode\.db(-wal|-shm)?$/.test(name))
   )
 
+/** Every file of a machine's home but its OpenCode data folder (compared on its own). */
+const homeBesideData = (m: { readonly home: string; readonly dataDir: string }) => {
+  const data = `${path.relative(m.home, m.dataDir)}/`
+  return Object.fromEntries(Object.entries(fileState(m.home)).filter(([name]) => !name.startsWith(data)))
+}
+
 /** `<prefix>_` + 12 hex + 14 base62: OpenCode's id scheme. */
 const ID = /^([a-z]{3})_([0-9a-f]{12})([0-9A-Za-z]{14})$/
 
@@ -127,7 +133,9 @@ const unpack = (pkg: string): Map<string, string> => {
 
 /** Exports every fixture session from a copy of the fixture data folder, as machine A would (its HOME). */
 const exportFixtures = Effect.fn("exportFixtures")(function*() {
-  const out = path.join(fs.mkdtempSync("/tmp/opencode-pkg-"), "opencode.tgz")
+  const dir = fs.mkdtempSync("/tmp/opencode-pkg-")
+  yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+  const out = path.join(dir, "opencode.tgz")
   const a = yield* Fixtures.copyData({ prefix: "opencode-a-" })
   plantCredentials(a.dataDir)
   const result = yield* sessionTransfer(
@@ -191,7 +199,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       const db = path.join(b.dataDir, "opencode.db")
       const dumpBefore = dump(db)
       const filesBefore = filesBesideDb(b.dataDir)
-      const homeBefore = fileState(b.home, { skip: [".local"] })
+      const homeBefore = homeBesideData(b)
       const alphaBefore = fileState(alphaB)
       const install = [
         "install", out,
@@ -211,7 +219,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       assert.strictEqual(rolled.code, 0, rolled.stderr)
       assert.deepStrictEqual(dump(db), dumpBefore, "rollback leaves B's database as it was")
       assert.deepStrictEqual(filesBesideDb(b.dataDir), filesBefore, "rollback leaves B's data folder as it was")
-      assert.deepStrictEqual(fileState(b.home, { skip: [".local"] }), homeBefore)
+      assert.deepStrictEqual(homeBesideData(b), homeBefore)
       assert.deepStrictEqual(fileState(alphaB), alphaBefore)
 
       // 4. install again, read back with plain SQL
@@ -323,7 +331,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
         [...sourceParts.filter((p) => roleOf.get(p.message) === "user" && p.type === "text").map((p) => p.text), "marker-resume"]
       )
       const toolParts = sourceParts.filter((p) => p.type === "tool")
-      assert.deepStrictEqual(toolParts.map((p) => p.tool), tools.tools)
+      assert.deepStrictEqual(toolParts.map((p) => p.tool), [...tools.tools])
       assert.deepStrictEqual(conversation.filter((m) => m.role === "tool").map((m) => m.text), toolParts.map((p) => p.state.output))
       const calls = conversation.filter((m) => m.role === "assistant").flatMap((m) => m.text.split("\n").filter((l) => l.startsWith("tool_call ")))
       assert.deepStrictEqual(
@@ -363,7 +371,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       const db = path.join(b.dataDir, "opencode.db")
       const dumpBefore = dump(db)
       const filesBefore = filesBesideDb(b.dataDir, [])
-      const homeBefore = fileState(b.home, { skip: [".local"] })
+      const homeBefore = homeBesideData(b)
       const alphaBefore = fileState(alphaB)
       const dry = yield* sessionTransfer(
         [
@@ -386,7 +394,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       assert.deepStrictEqual(dump(db), dumpBefore, "a dry run writes no row")
       // not even the journal's folder
       assert.deepStrictEqual(filesBesideDb(b.dataDir, []), filesBefore, "nor any file")
-      assert.deepStrictEqual(fileState(b.home, { skip: [".local"] }), homeBefore)
+      assert.deepStrictEqual(homeBesideData(b), homeBefore)
       assert.deepStrictEqual(fileState(alphaB), alphaBefore)
 
       // for people: the plan names each session, and still nothing is written
@@ -399,5 +407,5 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       for (const role of roles) assert.include(text.stdout, `${Fixtures.byRole(role).sessionId} -> `, role)
       assert.deepStrictEqual(dump(db), dumpBefore)
       assert.deepStrictEqual(filesBesideDb(b.dataDir, []), filesBefore)
-    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+    }).pipe(Effect.provide(NodeContext.layer)), 90_000)
 })

@@ -10,6 +10,7 @@ import { Effect, type Scope } from "effect"
 import { JournalError } from "../JournalError.js"
 import * as SqliteErrors from "../SqliteErrors.js"
 import type { Row, SqlChange, SqlValue } from "../SqlChange.js"
+import { createHash } from "node:crypto"
 import type { RecordedChange, StoredRow, StoredValue } from "../TransactionRecord.js"
 import type { Asked, Capture, Mark } from "./capture.js"
 import { lstatOrUndefined } from "./files.js"
@@ -76,6 +77,14 @@ export const bindStored = (value: StoredValue): unknown => {
 
 const sameValue = (a: StoredValue, b: StoredValue): boolean =>
   a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b))
+
+/** @internal a row's canonical JSON (columns sorted), hashed: what an insert of a large row records */
+export const rowDigest = (row: StoredRow): string =>
+  createHash("sha256").update(JSON.stringify(Object.keys(row).sort().map((key) => [key, row[key]]))).digest("hex")
+
+/** @internal what an insert records of a row it wrote: the row, or its digest when asked */
+const insertedRecord = (key: StoredRow, row: StoredRow, digest: boolean): { key: StoredRow; row?: StoredRow; digest?: string } =>
+  digest ? { key, digest: rowDigest(row) } : { key, row }
 
 /** @internal same columns, same typed values */
 export const sameRow = (a: StoredRow, b: StoredRow): boolean => {
@@ -473,12 +482,12 @@ export const applyChange = (
         const mark = yield* capture.mark
         yield* insertRows(connection, table, change.rows.map(storedRow))
         const stored = yield* selectByKeys(connection, table, keyColumns, keys, true, identity)
-        const rows: Array<{ key: StoredRow; row: StoredRow }> = []
+        const rows: Array<{ key: StoredRow; row?: StoredRow; digest?: string }> = []
         const idents: Array<StoredValue> = []
         for (let i = 0; i < keys.length; i++) {
           if (stored[i]!.length !== 1) return yield* invalid(path, `${showKey(table, keys[i]!)} does not identify the inserted row`)
           const { ident, row } = identified(stored[i]!)[0]!
-          rows.push({ key: keys[i]!, row })
+          rows.push(insertedRecord(keys[i]!, row, change.digest === true))
           idents.push(ident)
         }
         const besides = yield* sideEffectsOf(connection, capture, mark, { table, idents, rows: rows.length })
@@ -614,12 +623,12 @@ export const undoChange = (
 
     switch (change.kind) {
       case "insert": {
-        for (const { key, row } of [...change.rows].reverse()) {
+        for (const { digest, key, row } of [...change.rows].reverse()) {
           const target = showKey(change.table, key)
           const current = yield* select(connection, change.table, "*", key)
           if (current.length === 0) {
             findings.push({ state: "before", target })
-          } else if (current.length === 1 && sameRow(current[0]!, row)) {
+          } else if (current.length === 1 && (row !== undefined ? sameRow(current[0]!, row) : rowDigest(current[0]!) === digest)) {
             yield* act(target, "after", undefined, key, deleteWhere(connection, change.table, key), 1)
           } else {
             const remove = deleteWhere(connection, change.table, key)

@@ -61,9 +61,9 @@ export const sidecarChangesFor = (
           addLocals.push({
             localId: local.file.id,
             lineageId,
-            rolloutPath: local.file.path,
+            rolloutPath: local.file.recorded?.path ?? local.file.path,
             role: "adopted",
-            size: local.file.size,
+            size: local.file.recorded?.size ?? local.file.size,
             print: local.print,
             rootKey: rootKey(local.print)
           })
@@ -90,7 +90,7 @@ export const sidecarChangesFor = (
         if (decision.via !== "seen") {
           const holder = decision.class === "unchanged" || decision.class === "fast_forward_import" ? local : undefined
           const holderId = holder?.file.id ?? newId
-          const holderSize = holder !== undefined ? holder.file.size : newId === undefined ? undefined : written.get(newId)?.size
+          const holderSize = holder !== undefined ? (holder.file.recorded?.size ?? holder.file.size) : newId === undefined ? undefined : written.get(newId)?.size
           if (holderId !== undefined && holderSize !== undefined) {
             seen.set(Sidecar.seenKey(lineageId, p.source.sha256), { lineageId, sha256: p.source.sha256, localId: holderId, localSize: holderSize })
           }
@@ -99,12 +99,12 @@ export const sidecarChangesFor = (
       const updates: Array<SqlChange.SqlChange> = []
       for (const p of forwards) {
         const local = p.local!
-        const size = forwardSizes.get(local.file.id) ?? local.file.size
+        const size = forwardSizes.get(local.file.id) ?? local.file.recorded?.size ?? local.file.size
         const lineageId = p.lineageId ?? snapshot.locals.get(local.file.id)?.lineageId ?? local.file.id
         const entry: Sidecar.LocalPrint = {
           localId: local.file.id,
           lineageId,
-          rolloutPath: local.file.path,
+          rolloutPath: local.file.recorded?.path ?? local.file.path,
           role: snapshot.locals.get(local.file.id)?.role ?? "adopted",
           size,
           print: { ...p.incoming!, bytes: size },

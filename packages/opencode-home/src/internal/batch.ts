@@ -17,8 +17,8 @@ const KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
 }
 
 /** about what one SQL step holds */
-const BATCH_BYTES = 8 * 1024 * 1024
-const BATCH_ROWS = 20_000
+const BATCH_BYTES = 2 * 1024 * 1024
+const BATCH_ROWS = 5_000
 
 /** @internal */
 export class RowBatch {
@@ -47,7 +47,8 @@ export class RowBatch {
       const rows = this.rows.get(table)
       if (rows === undefined || rows.length === 0) return []
       this.written.set(table, (this.written.get(table) ?? 0) + rows.length)
-      return [SqlChange.insertRows(table, rows, KEYS[table]!)]
+      // the rows are the session's content: the record keeps their digests, not a second copy
+      return [SqlChange.insertRows(table, rows, KEYS[table]!, { digest: true })]
     })
     this.rows = new Map()
     this.bytes = 0

@@ -176,6 +176,12 @@ const dataWithout = (data: Json, keys: ReadonlyArray<string>): string => {
   return JSON.stringify(rest)
 }
 
+/** A row, and the JSON of the file it was read from. */
+interface Read {
+  readonly row: Row
+  readonly data: Json
+}
+
 interface MessageKey {
   readonly id: string
   readonly created: number
@@ -201,6 +207,8 @@ export const fromStorage = (path: string): Source | undefined => {
   const partDir = (messageId: string) => Path.join(path, "part", messageId)
   /** rows whose cost and tokens are already the sums over their parts */
   const summed = new WeakSet<Row>()
+  /** the message order of the session last read by id, for rendering it next (one session only) */
+  let last: { readonly id: string; readonly keys: ReadonlyArray<MessageKey> } | undefined
 
   /** The session files, `[projectID, sessionID]`, each id once (the first project folder holding it). */
   function* sessionFiles(): Generator<readonly [string, string]> {
@@ -232,22 +240,24 @@ export const fromStorage = (path: string): Source | undefined => {
     return keys.sort((a, b) => a.created - b.created || byCode(a.id, b.id))
   }
 
-  const messageRow = (sessionId: string, id: string, sessionCreated: number): Row | undefined => {
+  /** A message file as its row, with the JSON it was read from. */
+  const messageRow = (sessionId: string, id: string, sessionCreated: number): Read | undefined => {
     const data = readObject(Path.join(messageDir(sessionId), id + EXT))
     if (data === undefined) return undefined
     const time = record(data.time)
     const created = integer(time.created) ?? sessionCreated
-    return {
+    const row = {
       id,
       session_id: sessionId,
       time_created: created,
       time_updated: integer(time.updated) ?? created,
       data: dataWithout(data, ["id", "sessionID"])
     }
+    return { row, data }
   }
 
-  /** A message's parts by id, each read as it is reached. Unreadable ones are left out. */
-  function* partRows(sessionId: string, message: Row): Generator<Row> {
+  /** A message's parts by id (with the JSON each was read from), read as reached. Unreadable ones are left out. */
+  function* partRows(sessionId: string, message: Row): Generator<Read> {
     const messageId = message.id as string
     const dir = partDir(messageId)
     for (const id of jsonNames(dir)) {
@@ -255,7 +265,7 @@ export const fromStorage = (path: string): Source | undefined => {
       if (data === undefined) continue
       const time = record(data.time)
       const start = integer(time.start)
-      yield {
+      const row = {
         id,
         message_id: messageId,
         session_id: sessionId,
@@ -263,6 +273,7 @@ export const fromStorage = (path: string): Source | undefined => {
         time_updated: integer(time.end) ?? start ?? message.time_updated,
         data: dataWithout(data, ["id", "messageID", "sessionID"])
       }
+      yield { row, data }
     }
   }
 
@@ -310,17 +321,28 @@ export const fromStorage = (path: string): Source | undefined => {
       return
     }
     const created = integer(row.time_created) ?? 0
-    const keys = messageKeys(id, created)
+    const keys = last !== undefined && last.id === id && summed.has(row) ? last.keys : messageKeys(id, created)
+    last = undefined
     const head = withSums(row, () => keys)
     yield OpencodeLine.fromRow("session", head)
     for (const key of keys) {
       const message = messageRow(id, key.id, created)
       if (message === undefined) continue
-      yield OpencodeLine.fromRow("message", message)
-      if (counts !== undefined) counts.messages++
-      for (const part of partRows(id, message)) {
-        yield OpencodeLine.fromRow("part", part)
-        if (counts !== undefined) counts.parts++
+      yield OpencodeLine.fromRow("message", message.row)
+      // counted as transcript.ts counts a database's
+      const user = counts !== undefined && message.data.role === "user"
+      if (counts !== undefined) {
+        counts.messages++
+        if (user) counts.turns++
+      }
+      for (const part of partRows(id, message.row)) {
+        yield OpencodeLine.fromRow("part", part.row)
+        if (counts === undefined) continue
+        counts.parts++
+        if (user && counts.firstPrompt === undefined) {
+          const data = part.data
+          if (data.type === "text" && data.synthetic !== true && typeof data.text === "string") counts.firstPrompt = data.text
+        }
       }
     }
     const todos = parse(readText(Path.join(path, "todo", id + EXT)))
@@ -354,7 +376,10 @@ export const fromStorage = (path: string): Source | undefined => {
         if (!fs.existsSync(Path.join(sessionDir, projectId, id + EXT))) continue
         // the first project folder holding it, as sessions() takes it
         const row = readSession(projectId, id)
-        return row === undefined ? undefined : withSums(row, () => messageKeys(id, row.time_created as number))
+        if (row === undefined) return undefined
+        const keys = messageKeys(id, row.time_created as number)
+        last = { id, keys }
+        return withSums(row, () => keys)
       }
       return undefined
     },

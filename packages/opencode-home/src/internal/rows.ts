@@ -54,6 +54,8 @@ export const rowOf = (
         json.path = placement.path
         json.parent_id = placement.parentId
         if (placement.title !== undefined) json.title = placement.title
+        // OpenCode ≤ 1.1 sessions may have none; OpenCode expects one (its "adjective-noun")
+        if (json.slug === "" || json.slug === null) json.slug = `imported-${String(json.id).slice(-6).toLowerCase()}`
       }
       // a workspace is this machine's own (a remote or sandbox checkout): not carried
       if ("workspace_id" in json) json.workspace_id = null

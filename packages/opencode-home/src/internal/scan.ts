@@ -66,6 +66,10 @@ export class TranscriptScanner {
     }
   }
 
+  private check(problem: string | undefined): void {
+    if (problem !== undefined) this.fail(problem)
+  }
+
   private fail(reason: string): void {
     this.problem ??= `line ${this.line}: ${reason}`
   }
@@ -77,11 +81,14 @@ export class TranscriptScanner {
     const { json, raw } = result.right
     if (raw.trim() === "") return
     if (!isRecord(json)) return this.fail("not a JSON object")
-    const decoded = OpencodeLine.decode(json)
-    if (Either.isLeft(decoded)) return this.fail(`not a row OpenCode 1.18.33 can hold (${decoded.left.message.split("\n")[0]})`)
     const type = json.type
     for (const key of Object.keys(json)) {
       if (key !== "type") this.columns.add(`${String(type)}.${key === "data_text" ? "data" : key}`)
+    }
+    // ids and ownership first (their message names the row), then the row's shape
+    const shape = () => {
+      const decoded = OpencodeLine.decode(json)
+      return Either.isLeft(decoded) ? `not a row OpenCode 1.18.33 can hold (${decoded.left.message.split("\n")[0]})` : undefined
     }
     if (this.session === undefined) {
       if (type !== "session") return this.fail("the first line is not the session row")
@@ -89,6 +96,8 @@ export class TranscriptScanner {
       if (json.parent_id !== null && json.parent_id !== undefined && !isId("ses", json.parent_id)) {
         return this.fail(`parent session id ${JSON.stringify(json.parent_id)} is not of OpenCode's scheme`)
       }
+      const bad = shape()
+      if (bad !== undefined) return this.fail(bad)
       this.session = json
       return
     }
@@ -102,7 +111,7 @@ export class TranscriptScanner {
         if (this.messageIds.has(json.id)) return this.fail(`message ${json.id} twice`)
         this.messageIds.add(json.id)
         this.messages++
-        return
+        return this.check(shape())
       case "part":
         if (!isId("prt", json.id)) return this.fail(`part id ${JSON.stringify(json.id)} is not of OpenCode's scheme`)
         if (json.session_id !== sessionId) return this.fail(`part ${json.id} belongs to session ${JSON.stringify(json.session_id)}, not ${sessionId}`)
@@ -110,11 +119,11 @@ export class TranscriptScanner {
           return this.fail(`part ${json.id} belongs to message ${JSON.stringify(json.message_id)}, which is not a message of this session before it`)
         }
         this.parts++
-        return
+        return this.check(shape())
       case "todo":
         if (json.session_id !== sessionId) return this.fail(`a todo belongs to session ${JSON.stringify(json.session_id)}, not ${sessionId}`)
         this.todos++
-        return
+        return this.check(shape())
       default:
         return this.fail(`a row of table ${JSON.stringify(type)}, which sessionport does not install`)
     }

@@ -23,7 +23,7 @@ export const inspectPackage = Command.make(
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
-).pipe(Command.withDescription("Classify each session of a package (Codex, Claude Code) against this machine's agent homes and show the planned action. Writes nothing."))
+).pipe(Command.withDescription("Classify each session of a package (Codex, Claude Code, OpenCode) against this machine's agent homes and show the planned action. Writes nothing."))
 
 /** @since 0.1.0 @category commands */
 export const sync = Command.make(
@@ -51,6 +51,6 @@ export const sync = Command.make(
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
-    "Sync a package into this machine's agent homes (Codex, Claude Code) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal unless --yes."
+    "Sync a package into this machine's agent homes (Codex, Claude Code, OpenCode) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal unless --yes."
   )
 )

@@ -53,7 +53,7 @@ const render = (result: PackageExport.ExportResult): Array<string> => {
     (result.dryRun ? "" : ` (${result.format}, ${result.files} files, ${Output.size(result.bytes)})`)
   ]
   for (const s of result.sessions) {
-    const flags = [s.archived ? "archived" : "", s.parentOf ? `parent of fork ${s.parentOf}` : "", s.name ? `"${s.name}"` : ""]
+    const flags = [s.archived ? "archived" : "", s.parentOf ? `parent of fork ${s.parentOf}` : "", s.subagentOf ? `subagent of ${s.subagentOf}` : "", s.name ? `"${s.name}"` : ""]
       .filter((f) => f !== "").join(", ")
     out.push(`  ${several ? `${s.agent.padEnd(8)} ` : ""}${s.id}  ${Output.cell(s.cwd, 40)}  ${Output.cell(s.title ?? "", 40)}${flags ? `  (${flags})` : ""}`)
   }
@@ -101,6 +101,6 @@ export const command = Command.make(
       : Effect.provide(effect, HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
-    "Write the selected sessions of this machine's agent homes (Codex, Claude Code) into one session package (FILE.tgz or a folder)."
+    "Write the selected sessions of this machine's agent homes (Codex, Claude Code, OpenCode) into one session package (FILE.tgz or a folder)."
   )
 )

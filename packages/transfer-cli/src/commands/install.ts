@@ -60,6 +60,6 @@ export const command = Command.make(
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
-    "Install a package's sessions (Codex, Claude Code) into this machine's agent homes: verify the package, give each session a new local id, localize its paths, write files, rows, names and history as one transaction (undo: rollback)."
+    "Install a package's sessions (Codex, Claude Code, OpenCode) into this machine's agent homes: verify the package, give each session a new local id, localize its paths, write files, rows, names and history as one transaction (undo: rollback)."
   )
 )

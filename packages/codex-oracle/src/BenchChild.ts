@@ -1,10 +1,10 @@
-// Helpers of the OpenCode benchmarks (install.ts, sync.ts): the generic part of
-// packages/claude-home/bench/Child.ts, copied: that file cannot be imported from here (it is
-// outside this package's composite test project: TS6307), and it also holds the Claude source
-// machine. Same behaviour, except that a child's environment also drops OPENCODE_DB and
-// XDG_DATA_HOME (the benchmarks name the data folder with --opencode-data). The CLIs and the
-// floors run as child processes, as a user runs them, each under /usr/bin/time for its peak RSS;
-// medians of repeated runs; the table.
+/**
+ * Helpers of the agent benchmarks that measure the CLIs as a user runs them: each CLI and floor
+ * runs as a child process under /usr/bin/time for its peak RSS; medians of repeated runs; the
+ * table. (`Bench` measures a run in this process; these measure children.)
+ *
+ * @since 0.1.0
+ */
 import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"

@@ -1,0 +1,216 @@
+/**
+ * An OpenCode sync killed outright (SIGKILL at a journal step) always ends, after the next
+ * command, in the exact before-state of the data folder: every row of `opencode.db` (a logical
+ * dump), every other file, and no lineage row of the sync left in the sidecar. The sync carries a
+ * fast-forward (the `tools` session, installed here before, one user turn longer in the package)
+ * and a new session (`beta_plain`); the target is a database OpenCode 1.18.33 made itself (one
+ * real run, in the setup).
+ */
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { fileState, rowidName } from "@sessionport/codex-oracle/HomeState"
+import { randomCrashes } from "@sessionport/codex-oracle/Steps"
+import { Fixtures, Harness } from "@sessionport/opencode-oracle"
+import { Effect } from "effect"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { isDeepStrictEqual } from "node:util"
+import { afterAll } from "vitest"
+import { type CliResult, sessionSync, sessionTransfer } from "./utils/cli.js"
+import { sidecarPath } from "./utils/scenarios.js"
+
+afterAll(removeTemps)
+
+const source = Fixtures.load().source
+const tools = Fixtures.byRole("tools")
+const beta = Fixtures.byRole("beta_plain")
+const NEW_PROMPT = "turn three: marker-after-the-package"
+
+const ok = (result: CliResult, what: string) => {
+  assert.strictEqual(result.code, 0, `${what}: ${result.stderr}`)
+  return result
+}
+
+/** A logical dump of a database: its schema, and each table's rows (with the rowid) in rowid order. */
+const dbDump = (file: string): Record<string, ReadonlyArray<string>> => {
+  const db = openDatabase(file, { readonly: true })
+  try {
+    const objects = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all() as Array<
+      { type: string; name: string }
+    >
+    const out: Record<string, ReadonlyArray<string>> = { "(schema)": objects.map((o) => JSON.stringify(o)) }
+    for (const { name } of objects.filter((o) => o.type === "table")) {
+      const rowid = name.startsWith("sqlite_") ? undefined : rowidName(db, name)
+      const rows = db.prepare(rowid === undefined ? `SELECT * FROM "${name}"` : `SELECT ${rowid} AS "(rowid)", * FROM "${name}" ORDER BY ${rowid}`)
+        .all().map((row) => JSON.stringify(row, (_, v) => typeof v === "bigint" ? String(v) : v))
+      out[name] = rowid === undefined ? rows.sort() : rows
+    }
+    return out
+  } finally {
+    db.close()
+  }
+}
+
+/** The data folder: its database's rows, every other file (sessionport's folder and SQLite's -wal/-shm left out). */
+const dataState = (dataDir: string) => ({
+  db: dbDump(path.join(dataDir, "opencode.db")),
+  files: fileState(dataDir, { skip: ["sessionport", "opencode.db", "opencode.db-wal", "opencode.db-shm"] })
+})
+
+/** The sidecar's rows (its tables as docs/sync.md lists them); 0 when there is no sidecar. */
+const sidecarRows = (dataDir: string): number => {
+  if (!fs.existsSync(sidecarPath(dataDir))) return 0
+  const db = openDatabase(sidecarPath(dataDir), { readonly: true })
+  try {
+    let n = 0
+    for (const table of ["lineages", "lineage_ids", "local_sessions", "incoming_seen", "packages_seen"]) {
+      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)
+      if (exists !== undefined) n += Number(db.prepare(`SELECT count(*) AS n FROM "${table}"`).get().n)
+    }
+    return n
+  } finally {
+    db.close()
+  }
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+/** An ascending OpenCode id made at `ms` (its scheme: 12 hex of `ms * 4096 + counter`, 14 base62). */
+const opencodeId = (prefix: string, ms: number, counter = 1): string =>
+  `${prefix}_${((BigInt(ms) * 4096n + BigInt(counter)) & 0xffffffffffffn).toString(16).padStart(12, "0")}` +
+  Array.from(randomBytes(14), (b) => BASE62[b % 62]).join("")
+
+/** The fixture's `tools` session one user turn longer (a new message and its text part), as OpenCode would add it. */
+const goOn = (database: string) => {
+  const db = openDatabase(database)
+  try {
+    const last = db.prepare("SELECT max(time_created) AS t FROM message WHERE session_id = ?").get(tools.sessionId).t as number
+    const ms = last + 60_000
+    const message = opencodeId("msg", ms)
+    const part = opencodeId("prt", ms + 16)
+    // the scheme as the fixture has it: the newest ids of the session sort before the new ones
+    const newest = db.prepare("SELECT max(id) AS id FROM part WHERE session_id = ?").get(tools.sessionId).id as string
+    assert.isTrue(newest < part, "a later part sorts after the session's others")
+    db.prepare("INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)").run(
+      message,
+      tools.sessionId,
+      ms,
+      ms,
+      JSON.stringify({ role: "user", time: { created: ms }, agent: "build", model: { providerID: "mock", modelID: "mock-model" }, summary: { diffs: [] } })
+    )
+    db.prepare("INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)").run(
+      part,
+      message,
+      tools.sessionId,
+      ms + 16,
+      ms + 16,
+      JSON.stringify({ type: "text", text: NEW_PROMPT })
+    )
+    db.prepare("UPDATE session SET time_updated = ? WHERE id = ?").run(ms + 16, tools.sessionId)
+  } finally {
+    db.close()
+  }
+}
+
+interface SyncJson {
+  readonly sessions: ReadonlyArray<{ readonly sourceId: string; readonly class: string; readonly localId?: string; readonly newLocalId?: string }>
+}
+
+/**
+ * Data folder B (made by OpenCode) holding an install of the fixture's `tools` session, kept as a
+ * template; and a package of both fixture sessions, `tools` one turn longer.
+ */
+const setup = Effect.gen(function*() {
+  const env = { env: { HOME: source.home } }
+  const exportFrom = (dataDir: string, select: ReadonlyArray<string>, name: string) =>
+    Effect.gen(function*() {
+      const pkg = path.join(tempDir("pkg"), `${name}.tgz`)
+      ok(yield* sessionTransfer(["export", "--agent", "opencode", "--opencode-data", dataDir, ...select, "--out", pkg], env), `export ${name}`)
+      return pkg
+    })
+  const older = yield* exportFrom((yield* Fixtures.copyData({ prefix: "opencode-a1-" })).dataDir, ["--thread", tools.sessionId], "older")
+  const a2 = yield* Fixtures.copyData({ prefix: "opencode-a2-" })
+  goOn(path.join(a2.dataDir, "opencode.db"))
+  const newer = yield* exportFrom(a2.dataDir, ["--all"], "newer")
+
+  const b = yield* Harness.machine({ initDatabase: true })
+  const maps = ["--map", `${source.alpha}=${b.projects[0]!}`, "--map", `${source.beta}=${b.projects[1]!}`]
+  const template = path.join(tempDir("opencode-b-template"), "opencode")
+  fs.cpSync(b.dataDir, template, { recursive: true, preserveTimestamps: true })
+  const installed = ok(yield* sessionTransfer(["install", older, "--opencode-data", template, ...maps, "--json"], { env: { HOME: b.home } }), "install")
+  const local = JSON.parse(installed.stdout).sessions[0].localId as string
+  return { newer, maps, template, home: b.home, local }
+})
+
+/** A copy of the template, to sync into. */
+const copyOf = (template: string) => {
+  const root = tempDir("opencode-b")
+  const dataDir = path.join(root, "opencode")
+  fs.cpSync(template, dataDir, { recursive: true, preserveTimestamps: true })
+  return { root, dataDir }
+}
+
+describe("OpenCode sync under kill -9", () => {
+  it.scoped("killed at 50 random points of a sync (a fast-forward and a new session), the next command brings the data folder back exactly to before", () =>
+    Effect.gen(function*() {
+      const { home, local, maps, newer, template } = yield* setup
+      const sync = (dataDir: string, crashAt?: string) =>
+        sessionSync(["sync", newer, "--opencode-data", dataDir, ...maps, "--yes", "--json"], {
+          // a killed process cannot remove its staging folder: keep it among the test's temps
+          env: { HOME: home, ...(crashAt === undefined ? {} : { SESSIONPORT_CRASH_AT: crashAt, TMPDIR: tempDir("tmp") }) }
+        })
+
+      // the sync as it runs to its end: what the crash points cut short
+      const whole = copyOf(template)
+      const synced = JSON.parse(ok(yield* sync(whole.dataDir), "sync").stdout) as SyncJson
+      const classes = Object.fromEntries(synced.sessions.map((s) => [s.sourceId, s.class]))
+      assert.deepStrictEqual(classes, { [tools.sessionId]: "fast_forward_import", [beta.sessionId]: "new_lineage" })
+      assert.strictEqual(synced.sessions.find((s) => s.sourceId === tools.sessionId)!.localId, local)
+      const db = openDatabase(path.join(whole.dataDir, "opencode.db"), { readonly: true })
+      try {
+        const counts = (id: string) => db.prepare("SELECT (SELECT count(*) FROM message WHERE session_id = ?) AS m, (SELECT count(*) FROM part WHERE session_id = ?) AS p").get(id, id)
+        assert.deepStrictEqual(counts(local), { m: tools.messages + 1, p: tools.parts + 1 }, "the installed copy went on by the new turn")
+        const newId = synced.sessions.find((s) => s.sourceId === beta.sessionId)!.newLocalId!
+        assert.deepStrictEqual(counts(newId), { m: beta.messages, p: beta.parts })
+        const texts = db.prepare("SELECT data FROM part WHERE session_id = ?").all(local).map((r: { data: string }) => JSON.parse(r.data).text)
+        assert.include(texts, NEW_PROMPT)
+      } finally {
+        db.close()
+      }
+
+      // the points whose kill left rows of the sync behind (so the next command had work to do)
+      const changed = new Set<string>()
+      const crashAt = (point: string) =>
+        Effect.gen(function*() {
+          const { dataDir, root } = copyOf(template)
+          const before = dataState(dataDir)
+          const lineage = sidecarRows(dataDir)
+          const run = yield* sync(dataDir, point)
+          // what the killed process left, before any command recovers it
+          if (run.code !== 0 && !isDeepStrictEqual(dataState(dataDir).db, before.db)) changed.add(point)
+          const next = ok(yield* sessionSync(["list-transactions", "--opencode-data", dataDir, "--json"], { env: { HOME: home } }), point)
+          // the sync's own transaction, if it began one (the install's is there before it)
+          const mine = (JSON.parse(next.stdout) as Array<{ id: string; kind: string; status: string }>).find((t) => t.kind === "sync")
+          if (run.code === 0) {
+            assert.strictEqual(mine?.status, "completed", point)
+            return false
+          }
+          assert.strictEqual(run.signal, "SIGKILL", `${point}: ${run.stderr}`)
+          if (mine?.status === "completed") {
+            // killed after the commit point: the sync stands, and undoes exactly
+            ok(yield* sessionSync(["rollback", mine.id, "--opencode-data", dataDir], { env: { HOME: home } }), point)
+          } else {
+            assert.oneOf(mine?.status, [undefined, "failed"], point)
+          }
+          assert.deepStrictEqual(dataState(dataDir), before, `crash at ${point}: the data folder is back to before`)
+          assert.strictEqual(sidecarRows(dataDir), lineage, `crash at ${point}: no sidecar row of the sync left`)
+          fs.rmSync(root, { recursive: true, force: true })
+          return true
+        })
+      // every step the sync takes, then random points: each on a copy of its own, two at a time
+      assert.isAtLeast(yield* randomCrashes(crashAt, { concurrency: 2 }), 12, "a sync takes journal steps")
+      assert.isAtLeast(changed.size, 2, "some kills leave the sync's rows for the next command to undo")
+    }).pipe(Effect.provide(NodeContext.layer)), 600_000)
+})
