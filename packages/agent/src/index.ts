@@ -21,3 +21,5 @@ export * as MissingStore from "./MissingStore.js"
 export * as PackageExport from "./PackageExport.js"
 /** @since 0.2.0 */
 export * as PackageInstall from "./PackageInstall.js"
+/** @since 0.2.0 */
+export * as PackageSessions from "./PackageSessions.js"

@@ -72,16 +72,8 @@ const isClaude = (cmdline: string): boolean => {
 
 const fromProcesses = (home: string): Array<Running> => {
   if (process.platform !== "linux") return []
-  let pids: Array<string>
-  try {
-    pids = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))
-  } catch {
-    return []
-  }
   const out: Array<Running> = []
-  for (const name of pids) {
-    const pid = Number(name)
-    if (pid === process.pid) continue
+  for (const pid of Processes.otherPids()) {
     const cmdline = readText(`/proc/${pid}/cmdline`)
     if (cmdline === undefined || !isClaude(cmdline)) continue
     const environ = readText(`/proc/${pid}/environ`)

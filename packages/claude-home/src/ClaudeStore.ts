@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import { type AgentStore, MissingStore } from "@sessionport/agent"
+import { type AgentStore, MissingStore, PackageSessions } from "@sessionport/agent"
 import { Layout } from "@sessionport/package-format"
 import { Neutralizer } from "@sessionport/localize"
 import { ClaudeReader } from "@sessionport/schema"
@@ -106,15 +106,7 @@ export const make = Effect.gen(function*() {
   const sync: AgentStore.SyncSupport = {
     lineage,
     sidecarHome: home.root,
-    sources: (context) =>
-      Effect.sync(() => {
-        const files = new Map(context.verified.files.map((f) => [f.path, f]))
-        return Installer.sessionIds(context.verified).flatMap((id) => {
-          const entry = Layout.agentTranscriptEntry(Exporter.AGENT, id)
-          const file = files.get(entry)
-          return file === undefined ? [] : [{ id, entry, sha256: file.sha256, size: file.size }]
-        })
-      }),
+    sources: (context) => Effect.sync(() => PackageSessions.syncSources(context, Exporter.AGENT)),
     localSessions: Effect.sync(() => {
       const out = new Map<string, AgentStore.LocalSession>()
       for (const { id, path } of transcripts(home.projectsDir)) {
@@ -135,7 +127,7 @@ export const make = Effect.gen(function*() {
         return undefined
       }),
     planImport: (context, choices) =>
-      Effect.map(installer.plan(context, choices), (plan) => plan ?? emptyPlan(home.root)),
+      Effect.map(installer.plan(context, choices), (plan) => plan ?? PackageSessions.emptyPlan(Exporter.AGENT, home.root)),
     // the appended turns' prompts join up-arrow history (those it has not already)
     afterForward: (tx, context, forwarded) =>
       Effect.gen(function*() {
@@ -194,16 +186,6 @@ const historyKey = (line: string): string => {
     return line
   }
 }
-
-const emptyPlan = (home: string): AgentStore.InstallPlan => ({
-  agent: Exporter.AGENT,
-  home,
-  sessions: [],
-  warnings: [],
-  notes: {},
-  preview: Effect.succeed({ sessions: [], changes: [], written: new Map() }),
-  write: () => Effect.succeed({ sessions: [], changes: [], written: new Map() })
-})
 
 /** @since 0.2.0 @category layers */
 export const layer: Layer.Layer<ClaudeStore, never, ClaudeHome.ClaudeHome> = Layer.effect(ClaudeStore, make).pipe(

@@ -10,20 +10,11 @@
  *
  * @since 0.2.0
  */
-import type { Dialect } from "@sessionport/localize"
-import type { RewriteSurface } from "@sessionport/package-format"
+import { Dialect } from "@sessionport/localize"
+import { RewriteSurface } from "@sessionport/package-format"
 import { ClaudeLine } from "@sessionport/schema"
 
-const V = "2.1.332"
-
-const entry = (type: string, field: string, holds: RewriteSurface.Kind, notes?: string): RewriteSurface.Entry => ({
-  type,
-  field,
-  holds,
-  since: V,
-  origin: "required",
-  ...(notes === undefined ? {} : { notes })
-})
+const entry = RewriteSurface.requiredSince("2.1.332")
 
 /**
  * The entries, in the order they apply.
@@ -69,20 +60,10 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
  */
 export const lineTypes: ReadonlyArray<string> = ClaudeLine.lineTypes
 
-const known: ReadonlySet<string> = new Set(lineTypes)
-
 /**
  * Claude transcripts for the rewriter.
  *
  * @since 0.2.0
  * @category constants
  */
-export const dialect: Dialect.Dialect = {
-  agent: "claude",
-  surface: entries,
-  knownTypes: known,
-  recognise: (json) => {
-    const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined
-    return typeof type === "string" && known.has(type) ? "known" : "unknown"
-  }
-}
+export const dialect: Dialect.Dialect = Dialect.byLineType("claude", entries, lineTypes)

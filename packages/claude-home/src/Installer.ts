@@ -13,7 +13,7 @@
  * @since 0.2.0
  */
 import type { AgentStore } from "@sessionport/agent"
-import { InstallWarnings, LocalId } from "@sessionport/agent"
+import { InstallWarnings, LocalId, PackageSessions } from "@sessionport/agent"
 import { Journal } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout } from "@sessionport/package-format"
@@ -24,7 +24,7 @@ import * as Path from "node:path"
 import * as ClaudeHome from "./ClaudeHome.js"
 import { ClaudeHomeError } from "./ClaudeHomeError.js"
 import * as ClaudeSurface from "./ClaudeSurface.js"
-import { AGENT, FILE_HISTORY, HISTORY_META, SESSION_DIR, SESSIONS_META, type SessionLine } from "./Exporter.js"
+import { AGENT, FILE_HISTORY, HISTORY_META, SESSION_DIR, type SessionLine } from "./Exporter.js"
 import { realpathOr } from "./internal/files.js"
 import { titleOf, type TranscriptHead } from "./internal/head.js"
 import { ClaudeProjectFolder } from "@sessionport/schema"
@@ -62,16 +62,13 @@ export const historyLines = (
   idMap: ReadonlyMap<string, string>,
   rules: PathRules.PathRules
 ): Array<string> =>
-  jsonLines(verified.metadata.get(HISTORY_META)).flatMap((line) => {
+  PackageSessions.jsonLines(verified.metadata.get(HISTORY_META)).flatMap((line) => {
     const localId = typeof line.sessionId === "string" ? idMap.get(line.sessionId) : undefined
     if (localId === undefined) return []
     const project = typeof line.project === "string" ? rules.map(line.project) : line.project
     return [JSON.stringify({ ...line, project, sessionId: localId }) + "\n"]
   })
 
-/** The ids of a package's Claude sessions. @internal */
-export const sessionIds = (verified: AgentStore.InstallContext["verified"]): Array<string> =>
-  (verified.manifest.agent_sessions ?? []).filter((s) => s.agent === AGENT).map((s) => s.id)
 
 /** The chunks, then a line of their own (after a `\n` if they did not end with one). */
 const withLine = (chunks: Iterable<Uint8Array>, line: string): Iterable<Uint8Array> => ({
@@ -85,16 +82,6 @@ const withLine = (chunks: Iterable<Uint8Array>, line: string): Iterable<Uint8Arr
   }
 })
 
-const jsonLines = (text: string | undefined): Array<Record<string, unknown>> =>
-  (text ?? "").split("\n").flatMap((line) => {
-    if (line.trim() === "") return []
-    try {
-      const value = JSON.parse(line)
-      return typeof value === "object" && value !== null && !Array.isArray(value) ? [value] : []
-    } catch {
-      return []
-    }
-  })
 
 const exists = (path: string) => {
   try {
@@ -136,11 +123,9 @@ export const make = Effect.gen(function*() {
     choices?: ReadonlyArray<AgentStore.ImportChoice>
   ) {
     const { rules, stagedDir, verified } = context
-    const all = sessionIds(verified)
-    const ids = choices === undefined ? all : choices.map((c) => c.sourceId).filter((id) => all.includes(id))
-    const branchOf = new Map((choices ?? []).flatMap((c) => c.branchOf === undefined ? [] : [[c.sourceId, c.branchOf] as const]))
+    const { branchOf, ids } = PackageSessions.chosen(verified, AGENT, choices)
     if (ids.length === 0) return undefined
-    const meta = new Map(jsonLines(verified.metadata.get(SESSIONS_META)).map((line) => [String(line.id), line as unknown as SessionLine]))
+    const meta = PackageSessions.metadata<SessionLine>(verified, AGENT)
     const heads = new Map(ids.map((id) => [id, verified.sessions.get(Layout.agentTranscriptEntry(AGENT, id)) as TranscriptHead | undefined]))
     const idMap = new Map(ids.map((id) => {
       const started = Date.parse(heads.get(id)?.firstTimestamp ?? meta.get(id)?.created_at ?? "")

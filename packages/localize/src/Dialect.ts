@@ -48,3 +48,23 @@ export const codex: Dialect = {
   knownTypes: new Set(lineTypes),
   recognise: recogniseRollout
 }
+
+/**
+ * A dialect whose lines name their kind in a top-level `type`: a line of one of `lineTypes` is
+ * `known`, any other line `unknown` (Claude Code's transcripts, OpenCode's rows).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const byLineType = (agent: string, surface: ReadonlyArray<RewriteSurface.Entry>, lineTypes: ReadonlyArray<string>): Dialect => {
+  const known: ReadonlySet<string> = new Set(lineTypes)
+  return {
+    agent,
+    surface,
+    knownTypes: known,
+    recognise: (json) => {
+      const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined
+      return typeof type === "string" && known.has(type) ? "known" : "unknown"
+    }
+  }
+}

@@ -10,6 +10,7 @@
  *
  * @since 0.2.0
  */
+import { Processes } from "@sessionport/package-format"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 
@@ -37,16 +38,8 @@ const readText = (path: string): string | undefined => {
 }
 
 const fromProc = (targets: ReadonlySet<string>): Array<Holder> => {
-  let pids: Array<string>
-  try {
-    pids = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))
-  } catch {
-    return []
-  }
   const out: Array<Holder> = []
-  for (const name of pids) {
-    const pid = Number(name)
-    if (pid === process.pid) continue
+  for (const pid of Processes.otherPids()) {
     let fds: Array<string>
     try {
       fds = fs.readdirSync(`/proc/${pid}/fd`)

@@ -17,7 +17,7 @@
  * @since 0.2.0
  */
 import type { AgentStore } from "@sessionport/agent"
-import { InstallWarnings } from "@sessionport/agent"
+import { InstallWarnings, PackageSessions } from "@sessionport/agent"
 import type { Journal } from "@sessionport/journal"
 import { Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout } from "@sessionport/package-format"
@@ -25,7 +25,7 @@ import { Effect, Either } from "effect"
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as Path from "node:path"
-import { AGENT, SESSIONS_META, type SessionLine } from "./Exporter.js"
+import { AGENT, type SessionLine } from "./Exporter.js"
 import * as OpencodeData from "./OpencodeData.js"
 import { OpencodeError } from "./OpencodeError.js"
 import * as OpencodeSurface from "./OpencodeSurface.js"
@@ -42,9 +42,6 @@ const CHANGES_SHOWN_PER_SESSION = 20
 /** How a branch is titled: it says what it is. */
 const branchTitle = (title: string): string => `[branch] ${title}`
 
-/** The ids of a package's OpenCode sessions. @internal */
-export const sessionIds = (verified: AgentStore.InstallContext["verified"]): Array<string> =>
-  (verified.manifest.agent_sessions ?? []).filter((s) => s.agent === AGENT).map((s) => s.id)
 
 /** Where a session of this machine is, for reports: its row in the database. @internal */
 export const locator = (database: string, id: string): string => `${database}#${id}`
@@ -64,16 +61,6 @@ const isDirectory = (path: string): boolean => {
     return false
   }
 }
-
-const metaLines = (text: string | undefined): Map<string, SessionLine> =>
-  new Map((text ?? "").split("\n").flatMap((line) => {
-    try {
-      const value = JSON.parse(line) as SessionLine
-      return typeof value?.id === "string" ? [[value.id, value] as const] : []
-    } catch {
-      return []
-    }
-  }))
 
 /** @internal one session, planned */
 interface Planned {
@@ -120,11 +107,9 @@ export const make = Effect.gen(function*() {
     choices?: ReadonlyArray<AgentStore.ImportChoice>
   ) {
     const { rules, stagedDir, verified } = context
-    const all = sessionIds(verified)
-    const ids = choices === undefined ? all : choices.map((c) => c.sourceId).filter((id) => all.includes(id))
+    const { branchOf, ids } = PackageSessions.chosen(verified, AGENT, choices)
     if (ids.length === 0) return undefined
-    const branchOf = new Map((choices ?? []).flatMap((c) => c.branchOf === undefined ? [] : [[c.sourceId, c.branchOf] as const]))
-    const meta = metaLines(verified.metadata.get(SESSIONS_META))
+    const meta = PackageSessions.metadata<SessionLine>(verified, AGENT)
     const scans = new Map<string, TranscriptScan>()
     for (const id of ids) {
       const entry = Layout.agentTranscriptEntry(AGENT, id)

@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import { type AgentStore, MissingStore } from "@sessionport/agent"
+import { type AgentStore, MissingStore, PackageSessions } from "@sessionport/agent"
 import { type Journal, SqlChange } from "@sessionport/journal"
 import { Neutralizer } from "@sessionport/localize"
 import { FileChunks, Layout } from "@sessionport/package-format"
@@ -251,15 +251,7 @@ export const make = Effect.gen(function*() {
   const sync: AgentStore.SyncSupport = {
     lineage,
     sidecarHome: data.root,
-    sources: (context) =>
-      Effect.sync(() => {
-        const files = new Map(context.verified.files.map((f) => [f.path, f]))
-        return Installer.sessionIds(context.verified).flatMap((id) => {
-          const entry = Layout.agentTranscriptEntry(Exporter.AGENT, id)
-          const file = files.get(entry)
-          return file === undefined ? [] : [{ id, entry, sha256: file.sha256, size: file.size }]
-        })
-      }),
+    sources: (context) => Effect.sync(() => PackageSessions.syncSources(context, Exporter.AGENT)),
     localSessions: rendered,
     // a session's size is its record count: it grows as the session goes on
     recordedSizes: Effect.scoped(Effect.map(SessionCatalog.open(data), (source) => {
@@ -278,7 +270,8 @@ export const make = Effect.gen(function*() {
         const title = source?.session(localId)?.title
         return typeof title === "string" && title !== "" ? title : undefined
       })),
-    planImport: (context, choices) => Effect.map(installer.plan(context, choices), (plan) => plan ?? emptyPlan(data.root)),
+    planImport: (context, choices) =>
+      Effect.map(installer.plan(context, choices), (plan) => plan ?? PackageSessions.emptyPlan(Exporter.AGENT, data.root)),
     afterForward,
     forward
   }
@@ -308,16 +301,6 @@ export const make = Effect.gen(function*() {
       })
     })
   })
-})
-
-const emptyPlan = (home: string): AgentStore.InstallPlan => ({
-  agent: Exporter.AGENT,
-  home,
-  sessions: [],
-  warnings: [],
-  notes: {},
-  preview: Effect.succeed({ sessions: [], changes: [], written: new Map() }),
-  write: () => Effect.succeed({ sessions: [], changes: [], written: new Map() })
 })
 
 /** @since 0.2.0 @category layers */

@@ -17,19 +17,11 @@
  *
  * @since 0.2.0
  */
-import type { Dialect } from "@sessionport/localize"
-import type { RewriteSurface } from "@sessionport/package-format"
+import { Dialect } from "@sessionport/localize"
+import { RewriteSurface } from "@sessionport/package-format"
+import { OpencodeLine } from "@sessionport/schema"
 
-const V = "1.18.33"
-
-const entry = (type: string, field: string, holds: RewriteSurface.Kind, notes?: string): RewriteSurface.Entry => ({
-  type,
-  field,
-  holds,
-  since: V,
-  origin: "required",
-  ...(notes === undefined ? {} : { notes })
-})
+const entry = RewriteSurface.requiredSince("1.18.33")
 
 const TOOL = "data[?type=tool].state"
 
@@ -93,9 +85,7 @@ export const entries: ReadonlyArray<RewriteSurface.Entry> = [
  * @since 0.2.0
  * @category constants
  */
-export const lineTypes: ReadonlyArray<string> = ["session", "message", "part", "todo"]
-
-const known: ReadonlySet<string> = new Set(lineTypes)
+export const lineTypes: ReadonlyArray<string> = OpencodeLine.lineTypes
 
 /**
  * OpenCode transcripts for the rewriter.
@@ -103,12 +93,4 @@ const known: ReadonlySet<string> = new Set(lineTypes)
  * @since 0.2.0
  * @category constants
  */
-export const dialect: Dialect.Dialect = {
-  agent: "opencode",
-  surface: entries,
-  knownTypes: known,
-  recognise: (json) => {
-    const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined
-    return typeof type === "string" && known.has(type) ? "known" : "unknown"
-  }
-}
+export const dialect: Dialect.Dialect = Dialect.byLineType("opencode", entries, lineTypes)

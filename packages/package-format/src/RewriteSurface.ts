@@ -87,6 +87,22 @@ export interface Entry {
 }
 
 /**
+ * The entries of an agent's surface that its sessions need to resume on the target (origin
+ * `required`), all known since the agent version `since`: `entry(type, field, holds, notes?)`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const requiredSince = (since: string) => (type: string, field: string, holds: Kind, notes?: string): Entry => ({
+  type,
+  field,
+  holds,
+  since,
+  origin: "required",
+  ...(notes === undefined ? {} : { notes })
+})
+
+/**
  * One step of a parsed field path.
  *
  * @since 0.1.0
