@@ -1,6 +1,7 @@
 // Helpers of the Claude benchmarks (install.ts, sync.ts): the shared child-process runner
 // (`@sessionport/codex-oracle/BenchChild`) and the generated Claude source machine.
 import { writeConfigDir } from "@sessionport/claude-oracle/SyntheticClaude"
+import { type Store, targetHome } from "@sessionport/codex-oracle/BenchChild"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
@@ -23,3 +24,14 @@ export const sourceMachine = async (dir: string, count: number) => {
   const sessions = await writeConfigDir(srcConfig, { sessions: count, bytesPerSession: BYTES_PER_SESSION, cwds, home: srcHome })
   return { srcHome, srcConfig, srcProjects, cwds, sessions }
 }
+
+/**
+ * A target machine of a benchmark: HOME `home` with an empty config dir `<home>/.claude` and the
+ * project folders `<home>/projects/p…`, onto which `--map` puts the source's `srcProjects`.
+ */
+export const targetMachine = (home: string, srcProjects: string): Store =>
+  targetHome(home, (h) => {
+    const folder = path.join(h, ".claude")
+    fs.mkdirSync(folder, { recursive: true })
+    return { options: ["--claude-home", folder], folder }
+  }, PROJECTS, srcProjects)

@@ -131,3 +131,142 @@ export const argRuns = (fallback: number): number => {
   const at = args.indexOf("--runs")
   return at < 0 ? fallback : Math.max(1, Number(args[at + 1]))
 }
+
+/**
+ * A benchmark run: N (the first bare number, default `count`) and R (`--runs`, default `runs`) from
+ * the command line, a temp folder `sp-bench-<name>-…` (kept with SPBENCH_KEEP=1), the machine
+ * first; then the rows `body` measured, as a table, and the load at the end.
+ */
+export const bench = async (
+  name: string,
+  defaults: { readonly count: number; readonly runs: number },
+  body: (b: { readonly dir: string; readonly count: number; readonly runs: number }) => ReadonlyArray<Measured> | Promise<ReadonlyArray<Measured>>
+): Promise<void> => {
+  const count = argCount(defaults.count)
+  const runs = argRuns(defaults.runs)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sp-bench-${name}-`))
+  console.log(machine())
+  try {
+    const rows = await body({ dir, count, runs })
+    console.log()
+    console.log(table(rows))
+    console.log(`\nat the end: ${load()}`)
+  } finally {
+    if (process.env.SPBENCH_KEEP === undefined) fs.rmSync(dir, { recursive: true, force: true })
+    else console.log(`kept ${dir}`)
+  }
+}
+
+/** `f`, run with nothing dirty in the page cache first. */
+export const settled = <A>(f: () => A): A => {
+  settle()
+  return f()
+}
+
+/** `measure(i)` for each of `runs` runs, its measurements by name; answers each name's runs, in order. */
+export const perRun = <K extends string>(runs: number, measure: (i: number) => { readonly [k in K]: Run }): { readonly [k in K]: ReadonlyArray<Run> } => {
+  const out = {} as { [k in K]: Array<Run> }
+  for (let i = 0; i < runs; i++) for (const [k, r] of Object.entries(measure(i)) as Array<[K, Run]>) (out[k] ??= []).push(r)
+  return out
+}
+
+/** The floor of install and sync on its own: nothing dirty first, `pkg` unpacked into `into` and made durable, `into` removed. */
+export const unpackFloorRun = (pkg: string, into: string): Run => {
+  const floor = settled(() => unpackFloor(pkg, into))
+  fs.rmSync(into, { recursive: true, force: true })
+  return floor
+}
+
+/** An agent's store on a machine: HOME, the options that name the store (`--claude-home DIR`…), its folder. */
+export interface Store {
+  readonly home: string
+  readonly options: ReadonlyArray<string>
+  readonly folder: string
+}
+
+/**
+ * A fresh target at HOME `home`: its empty store made by `store` (answering the options that name
+ * it and its folder), then `projects` project folders `p0`… under `<home>/projects`, where
+ * `--map <from>=<home>/projects` (among its options) puts the source's projects.
+ */
+export const targetHome = (
+  home: string,
+  store: (home: string) => { readonly options: ReadonlyArray<string>; readonly folder: string },
+  projects: number,
+  from: string
+): Store => {
+  const made = store(home)
+  const dst = path.join(home, "projects")
+  for (let k = 0; k < projects; k++) fs.mkdirSync(path.join(dst, `p${k}`), { recursive: true })
+  return { home, options: [...made.options, "--map", `${from}=${dst}`], folder: made.folder }
+}
+
+/** `session-transfer export --agent <agent> --all` of a source store into `out`. */
+export const exportRun = (agent: string, source: Store, out: string): Run =>
+  cli(transferBin, ["export", "--agent", agent, ...source.options, "--all", "--out", out, "--json"], { HOME: source.home })
+
+/** `session-transfer install <pkg>` into a target. */
+export const installRun = (pkg: string, target: Store): Run => cli(transferBin, ["install", pkg, ...target.options, "--json"], { HOME: target.home })
+
+/** `session-sync sync <pkg> --yes` into a target. */
+export const syncRun = (pkg: string, target: Store): Run => cli(syncBin, ["sync", pkg, ...target.options, "--yes", "--json"], { HOME: target.home })
+
+/** The class counts a sync's JSON reports. */
+export const syncCounts = (r: Run): string => JSON.stringify((JSON.parse(r.stdout) as { counts?: Record<string, number> }).counts ?? {})
+
+const sessionsOf = (r: Run) => (JSON.parse(r.stdout) as { sessions?: ReadonlyArray<unknown> }).sessions?.length ?? "?"
+
+/**
+ * The export and install benchmark of an agent, each command against its floor, command and floor
+ * runs alternating, each run with nothing dirty in the page cache: `session-transfer export
+ * --agent <agent> --all` of the source `runs` times against `tar czf` of its store's folder +
+ * `sync` (export fsyncs its package), then `session-transfer install pkg.tgz --map …` into a fresh
+ * target each run against `tar xzf` of the package + `sync`. Prints the package and what the first
+ * install wrote; answers the table's rows.
+ */
+export const exportInstall = (b: {
+  readonly dir: string
+  readonly runs: number
+  /** the agent, as `export --agent` names it */
+  readonly agent: string
+  /** what the report calls the store's folder ("config dir", "data folder") */
+  readonly folderName: string
+  readonly source: Store
+  /** makes an empty target at a HOME */
+  readonly target: (home: string) => Store
+}): ReadonlyArray<Measured> => {
+  const { dir, runs } = b
+  // export, against tar czf + sync of the store's folder
+  const pkg = path.join(dir, "pkg.tgz")
+  const exported = perRun(runs, (i) => {
+    const floorOut = path.join(dir, `floor-${i}.tgz`)
+    const floor = settled(() => packFloor(b.source.folder, floorOut))
+    fs.rmSync(floorOut)
+    const out = i === 0 ? pkg : path.join(dir, `pkg-${i}.tgz`)
+    const command = settled(() => exportRun(b.agent, b.source, out))
+    if (i > 0) fs.rmSync(out)
+    return { floor, command }
+  })
+  console.log(`package ${mb(fs.statSync(pkg).size)}, ${sessionsOf(exported.command[0]!)} sessions`)
+
+  // install into a fresh home each run, against tar xzf + sync of the package
+  let installed = ""
+  const install = perRun(runs, (i) => {
+    const floor = unpackFloorRun(pkg, path.join(dir, `unpacked-${i}`))
+    const target = b.target(path.join(dir, `dst-${i}`))
+    const command = settled(() => installRun(pkg, target))
+    if (i === 0) installed = `installed ${sessionsOf(command)} sessions, ${b.folderName} ${mb(duBytes(target.folder))}`
+    fs.rmSync(target.home, { recursive: true, force: true })
+    return { floor, command }
+  })
+  console.log(installed)
+
+  const packRow: Measured = { label: `floor: tar czf <${b.folderName}> + sync`, runs: exported.floor }
+  const unpackRow: Measured = { label: "floor: tar xzf pkg.tgz + sync", runs: install.floor }
+  return [
+    packRow,
+    { label: `session-transfer export --agent ${b.agent} --all`, runs: exported.command, floor: packRow },
+    unpackRow,
+    { label: "session-transfer install pkg.tgz --map …", runs: install.command, floor: unpackRow }
+  ]
+}

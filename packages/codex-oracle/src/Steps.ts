@@ -26,24 +26,41 @@ const random = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
+/** The seed of {@link randomCrashes} when a suite names none. */
+export const DEFAULT_SEED = 20261207
+
 /**
- * Kills a command at `total` points: first after every journal step, in order, until it runs to its
- * end (`crashAt` answers false), then at points drawn (seeded) among every step and every step's
- * `:before` (just before its change), `concurrency` at a time. Answers how many steps the command
- * takes. `crashAt(point)` kills it there (`SESSIONPORT_CRASH_AT=point`) on a home of its own and
- * checks the next command brings that home back; it answers false when the command finished.
+ * Kills a command at `total` points: first after every journal step, in order (`concurrency` at a
+ * time), until it runs to its end (`crashAt` answers false; no later point of that batch may crash),
+ * then at points drawn (seeded) among every step and every step's `:before` (just before its
+ * change), `concurrency` at a time. Answers how many steps the command takes. `crashAt(point)`
+ * kills it there (`SESSIONPORT_CRASH_AT=point`) on a home of its own and checks the next command
+ * brings that home back; it answers false when the command finished.
  */
 export const randomCrashes = <E, R>(
   crashAt: (point: string) => Effect.Effect<boolean, E, R>,
   options: { readonly total?: number; readonly seed?: number; readonly concurrency?: number } = {}
 ) =>
   Effect.gen(function*() {
+    const concurrency = options.concurrency ?? 1
     let steps = 0
-    while (yield* crashAt(String(steps + 1))) steps++
+    for (;;) {
+      const batch = Array.from({ length: concurrency }, (_, i) => String(steps + 1 + i))
+      const crashed = yield* Effect.forEach(batch, crashAt, { concurrency })
+      const end = crashed.indexOf(false)
+      if (end < 0) {
+        steps += concurrency
+        continue
+      }
+      const late = batch.filter((_, i) => i > end && crashed[i])
+      if (late.length > 0) return yield* Effect.die(new Error(`the command ran to its end at ${batch[end]}, yet crashed at ${late.join(", ")}`))
+      steps += end
+      break
+    }
     const points = Array.from({ length: steps }, (_, i) => [`${i + 1}`, `${i + 1}:before`]).flat()
-    const next = random(options.seed ?? 20261207)
+    const next = random(options.seed ?? DEFAULT_SEED)
     const chosen = Array.from({ length: Math.max(0, (options.total ?? 50) - steps) }, () => points[Math.floor(next() * points.length)]!)
-    const crashed = yield* Effect.forEach(chosen, crashAt, { concurrency: options.concurrency ?? 1 })
+    const crashed = yield* Effect.forEach(chosen, crashAt, { concurrency })
     const finished = chosen.filter((_, i) => !crashed[i])
     if (finished.length > 0) return yield* Effect.die(new Error(`the command ran to its end at ${finished.join(", ")}`))
     return steps

@@ -9,6 +9,7 @@
 // - a target: the fixture database with no sessions, projects nor events;
 // - one more record (a user message and its text part) appended to given sessions, as OpenCode
 //   would append a turn's first rows.
+import { type Store, targetHome } from "@sessionport/codex-oracle/BenchChild"
 import { openDatabase } from "@sessionport/codex-oracle/Fixtures"
 import * as Fixtures from "@sessionport/opencode-oracle/Fixtures"
 import * as OpencodeId from "@sessionport/schema/OpencodeId"
@@ -188,6 +189,17 @@ export const targetData = (dataDir: string): string => {
   }
   return dataDir
 }
+
+/**
+ * A target machine of a benchmark: HOME `home` with an empty data folder (see {@link targetData})
+ * `<home>/.local/share/opencode` and the project folders `<home>/projects/p…`, onto which `--map`
+ * puts {@link SRC_PROJECTS}.
+ */
+export const targetMachine = (home: string): Store =>
+  targetHome(home, (h) => {
+    const folder = targetData(path.join(h, ".local", "share", "opencode"))
+    return { options: ["--opencode-data", folder], folder }
+  }, PROJECTS, SRC_PROJECTS)
 
 /**
  * One more record for each of `sessions` in the database at `database`, in one transaction: a

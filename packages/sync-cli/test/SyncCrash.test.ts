@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { crashLoop } from "@sessionport/codex-oracle/CrashLoop"
+import { removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { everyStep } from "@sessionport/codex-oracle/Steps"
 import { Effect } from "effect"
@@ -13,32 +14,16 @@ import {
   type Machine,
   type Mixed,
   mixedScenario,
-  sidecarPath,
   sync,
   inspect,
   transactions
 } from "./utils/scenarios.js"
+import { sidecarRows } from "./utils/sidecar.js"
 
 // A sync that mixes every class (new session, fast-forward, branch, collision, unchanged) is one
 // journal transaction: undone by a rollback, and by the next command after a kill -9 at any step.
 
 afterAll(removeTemps)
-
-/** The sidecar's rows (its tables as docs/sync.md lists them); 0 when there is no sidecar. */
-const sidecarRows = (home: string): number => {
-  if (!fs.existsSync(sidecarPath(home))) return 0
-  const db = openDatabase(sidecarPath(home), { readonly: true })
-  try {
-    let n = 0
-    for (const table of ["lineages", "lineage_ids", "local_sessions", "incoming_seen", "packages_seen"]) {
-      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)
-      if (exists !== undefined) n += Number(db.prepare(`SELECT count(*) AS n FROM "${table}"`).get().n)
-    }
-    return n
-  } finally {
-    db.close()
-  }
-}
 
 /** The newest sync transaction of the home's journal. */
 const latestSync = (m: Machine) => Effect.map(transactions(m), (list) => list.find((tx) => tx.kind === "sync"))
@@ -69,79 +54,30 @@ describe("sync rollback", () => {
     }), 120_000)
 })
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = seed
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-
 describe("sync under kill -9", () => {
   it.effect("killed at 50 journal steps, the next command brings the home back exactly to before", () =>
     Effect.gen(function*() {
       const mixed: Mixed = yield* mixedScenario
-      const seed = Number(process.env.SYNC_CRASH_SEED ?? Date.now() % 100_000)
-      const next = random(seed)
-
       // real SIGKILLs the process sends itself at journal step n (SESSIONPORT_CRASH_AT): one home,
-      // prepared once, copied for each run
-      const crashAt = (point: string) =>
-        Effect.gen(function*() {
+      // prepared once, copied for each run; after every step, then at random points (SYNC_CRASH_SEED
+      // replays a run), four at a time
+      const { steps } = yield* crashLoop({
+        cli: sessionSync,
+        kind: "sync",
+        seed: Number(process.env.SYNC_CRASH_SEED ?? Date.now() % 100_000),
+        concurrency: 4,
+        target: () => {
           const m = cloneMachine(mixed.machine)
-          const before = homeState(m.home)
-          const run = yield* sessionSync(["sync", mixed.pkg, "--codex-home", m.home, "--yes", "--json", ...m.maps], {
-            // a killed process cannot remove its staging folder: keep it among the test's temps
-            env: { SESSIONPORT_CRASH_AT: point, TMPDIR: tempDir("tmp") }
-          })
-          const listed = yield* sessionSync(["list-transactions", "--codex-home", m.home, "--json"])
-          assert.strictEqual(listed.code, 0, `${point}: ${listed.stderr}`)
-          const status = (JSON.parse(listed.stdout) as Array<{ kind: string; status: string }>).find((tx) => tx.kind === "sync")?.status
-          if (run.code === 0) {
-            assert.strictEqual(status, "completed", point)
-            return false
+          return {
+            command: ["sync", mixed.pkg, "--codex-home", m.home, "--yes", "--json", ...m.maps],
+            options: ["--codex-home", m.home],
+            // no sidecar row of the sync left either
+            state: () => ({ home: homeState(m.home), sidecarRows: sidecarRows(m.home) }),
+            dispose: () => fs.rmSync(m.root, { recursive: true, force: true })
           }
-          assert.strictEqual(run.signal, "SIGKILL", `${point}: ${run.stderr}`)
-          if (status === "completed") {
-            // killed after the commit point: the sync stands, and undoes exactly
-            const undo = yield* sessionSync(["rollback", "--latest", "--codex-home", m.home])
-            assert.strictEqual(undo.code, 0, `${point}: ${undo.stderr}`)
-          } else {
-            assert.oneOf(status, [undefined, "failed"], point)
-          }
-          assert.deepStrictEqual(homeState(m.home), before, `crash at step ${point} (seed ${seed}): the home is back to before`)
-          assert.strictEqual(sidecarRows(m.home), 0, `crash at step ${point} (seed ${seed}): no sidecar row left`)
-          fs.rmSync(m.root, { recursive: true, force: true })
-          return true
-        })
-
-      // the step count: a crash after each step until the sync runs to its end (runs on separate
-      // copies of the home, a few at a time)
-      const CONCURRENCY = 4
-      let steps: number | undefined
-      let crashed = 0
-      for (let n = 1; steps === undefined; n += CONCURRENCY) {
-        const points = Array.from({ length: CONCURRENCY }, (_, i) => n + i)
-        const results = yield* Effect.forEach(points, (point) => crashAt(String(point)), { concurrency: CONCURRENCY })
-        const done = results.indexOf(false)
-        if (done >= 0) {
-          assert.deepStrictEqual(results.slice(done), results.slice(done).map(() => false), "past the last step no run crashes")
-          steps = n + done - 1
         }
-        crashed += results.filter((r) => r).length
-      }
-      assert.isAtLeast(steps, 10, "a sync takes journal steps")
-      assert.strictEqual(crashed, steps)
-      // then random points (before or after a step) until 50
-      const points = Array.from({ length: Math.max(0, 50 - crashed) }, () => {
-        const n = 1 + Math.floor(next() * steps!)
-        return next() < 0.5 ? `${n}:before` : String(n)
       })
-      const results = yield* Effect.forEach(points, (point) => crashAt(point), { concurrency: CONCURRENCY })
-      points.forEach((point, i) => assert.isTrue(results[i], `${point} (seed ${seed}) crashes`))
-      crashed += results.length
-      assert.strictEqual(crashed, Math.max(50, steps!))
+      assert.isAtLeast(steps, 10, "a sync takes journal steps")
     }), 300_000)
 })
 

@@ -8,18 +8,17 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import { crashLoop } from "@sessionport/codex-oracle/CrashLoop"
 import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { fileState, rowidName } from "@sessionport/codex-oracle/HomeState"
-import { randomCrashes } from "@sessionport/codex-oracle/Steps"
 import { Fixtures, Harness } from "@sessionport/opencode-oracle"
+import { copyTemplate, crashTarget, dataState } from "@sessionport/opencode-oracle/DataState"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { isDeepStrictEqual } from "node:util"
 import { afterAll } from "vitest"
 import { type CliResult, sessionSync, sessionTransfer } from "./utils/cli.js"
-import { sidecarPath } from "./utils/scenarios.js"
+import { sidecarRows } from "./utils/sidecar.js"
 
 afterAll(removeTemps)
 
@@ -31,48 +30,6 @@ const NEW_PROMPT = "turn three: marker-after-the-package"
 const ok = (result: CliResult, what: string) => {
   assert.strictEqual(result.code, 0, `${what}: ${result.stderr}`)
   return result
-}
-
-/** A logical dump of a database: its schema, and each table's rows (with the rowid) in rowid order. */
-const dbDump = (file: string): Record<string, ReadonlyArray<string>> => {
-  const db = openDatabase(file, { readonly: true })
-  try {
-    const objects = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all() as Array<
-      { type: string; name: string }
-    >
-    const out: Record<string, ReadonlyArray<string>> = { "(schema)": objects.map((o) => JSON.stringify(o)) }
-    for (const { name } of objects.filter((o) => o.type === "table")) {
-      const rowid = name.startsWith("sqlite_") ? undefined : rowidName(db, name)
-      const rows = db.prepare(rowid === undefined ? `SELECT * FROM "${name}"` : `SELECT ${rowid} AS "(rowid)", * FROM "${name}" ORDER BY ${rowid}`)
-        .all().map((row) => JSON.stringify(row, (_, v) => typeof v === "bigint" ? String(v) : v))
-      out[name] = rowid === undefined ? rows.sort() : rows
-    }
-    return out
-  } finally {
-    db.close()
-  }
-}
-
-/** The data folder: its database's rows, every other file (sessionport's folder and SQLite's -wal/-shm left out). */
-const dataState = (dataDir: string) => ({
-  db: dbDump(path.join(dataDir, "opencode.db")),
-  files: fileState(dataDir, { skip: ["sessionport", "opencode.db", "opencode.db-wal", "opencode.db-shm"] })
-})
-
-/** The sidecar's rows (its tables as docs/sync.md lists them); 0 when there is no sidecar. */
-const sidecarRows = (dataDir: string): number => {
-  if (!fs.existsSync(sidecarPath(dataDir))) return 0
-  const db = openDatabase(sidecarPath(dataDir), { readonly: true })
-  try {
-    let n = 0
-    for (const table of ["lineages", "lineage_ids", "local_sessions", "incoming_seen", "packages_seen"]) {
-      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)
-      if (exists !== undefined) n += Number(db.prepare(`SELECT count(*) AS n FROM "${table}"`).get().n)
-    }
-    return n
-  } finally {
-    db.close()
-  }
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -144,27 +101,15 @@ const setup = Effect.gen(function*() {
   return { newer, maps, template, home: b.home, local }
 })
 
-/** A copy of the template, to sync into. */
-const copyOf = (template: string) => {
-  const root = tempDir("opencode-b")
-  const dataDir = path.join(root, "opencode")
-  fs.cpSync(template, dataDir, { recursive: true, preserveTimestamps: true })
-  return { root, dataDir }
-}
-
 describe("OpenCode sync under kill -9", () => {
   it.scoped("killed at 50 random points of a sync (a fast-forward and a new session), the next command brings the data folder back exactly to before", () =>
     Effect.gen(function*() {
       const { home, local, maps, newer, template } = yield* setup
-      const sync = (dataDir: string, crashAt?: string) =>
-        sessionSync(["sync", newer, "--opencode-data", dataDir, ...maps, "--yes", "--json"], {
-          // a killed process cannot remove its staging folder: keep it among the test's temps
-          env: { HOME: home, ...(crashAt === undefined ? {} : { SESSIONPORT_CRASH_AT: crashAt, TMPDIR: tempDir("tmp") }) }
-        })
+      const sync = (dataDir: string) => ["sync", newer, "--opencode-data", dataDir, ...maps, "--yes", "--json"]
 
       // the sync as it runs to its end: what the crash points cut short
-      const whole = copyOf(template)
-      const synced = JSON.parse(ok(yield* sync(whole.dataDir), "sync").stdout) as SyncJson
+      const whole = copyTemplate(template)
+      const synced = JSON.parse(ok(yield* sessionSync(sync(whole.dataDir), { env: { HOME: home } }), "sync").stdout) as SyncJson
       const classes = Object.fromEntries(synced.sessions.map((s) => [s.sourceId, s.class]))
       assert.deepStrictEqual(classes, { [tools.sessionId]: "fast_forward_import", [beta.sessionId]: "new_lineage" })
       assert.strictEqual(synced.sessions.find((s) => s.sourceId === tools.sessionId)!.localId, local)
@@ -180,37 +125,23 @@ describe("OpenCode sync under kill -9", () => {
         db.close()
       }
 
-      // the points whose kill left rows of the sync behind (so the next command had work to do)
-      const changed = new Set<string>()
-      const crashAt = (point: string) =>
-        Effect.gen(function*() {
-          const { dataDir, root } = copyOf(template)
-          const before = dataState(dataDir)
-          const lineage = sidecarRows(dataDir)
-          const run = yield* sync(dataDir, point)
-          // what the killed process left, before any command recovers it
-          if (run.code !== 0 && !isDeepStrictEqual(dataState(dataDir).db, before.db)) changed.add(point)
-          const next = ok(yield* sessionSync(["list-transactions", "--opencode-data", dataDir, "--json"], { env: { HOME: home } }), point)
-          // the sync's own transaction, if it began one (the install's is there before it)
-          const mine = (JSON.parse(next.stdout) as Array<{ id: string; kind: string; status: string }>).find((t) => t.kind === "sync")
-          if (run.code === 0) {
-            assert.strictEqual(mine?.status, "completed", point)
-            return false
-          }
-          assert.strictEqual(run.signal, "SIGKILL", `${point}: ${run.stderr}`)
-          if (mine?.status === "completed") {
-            // killed after the commit point: the sync stands, and undoes exactly
-            ok(yield* sessionSync(["rollback", mine.id, "--opencode-data", dataDir], { env: { HOME: home } }), point)
-          } else {
-            assert.oneOf(mine?.status, [undefined, "failed"], point)
-          }
-          assert.deepStrictEqual(dataState(dataDir), before, `crash at ${point}: the data folder is back to before`)
-          assert.strictEqual(sidecarRows(dataDir), lineage, `crash at ${point}: no sidecar row of the sync left`)
-          fs.rmSync(root, { recursive: true, force: true })
-          return true
-        })
       // every step the sync takes, then random points: each on a copy of its own, two at a time
-      assert.isAtLeast(yield* randomCrashes(crashAt, { concurrency: 2 }), 12, "a sync takes journal steps")
+      const { changed, steps } = yield* crashLoop({
+        cli: sessionSync,
+        kind: "sync",
+        // the install's transaction is there before the sync's: undo the sync's own
+        rollback: "id",
+        what: "the data folder",
+        concurrency: 2,
+        target: () => {
+          const { dataDir, ...target } = crashTarget(template, home)
+          // no lineage row of the sync left in the sidecar either
+          return { ...target, command: sync(dataDir), state: () => ({ data: dataState(dataDir), sidecarRows: sidecarRows(dataDir) }) }
+        },
+        // the points whose kill left rows of the sync behind (so the next command had work to do)
+        leftBehind: (state) => state.data.db
+      })
+      assert.isAtLeast(steps, 12, "a sync takes journal steps")
       assert.isAtLeast(changed.size, 2, "some kills leave the sync's rows for the next command to undo")
     }).pipe(Effect.provide(NodeContext.layer)), 600_000)
 })

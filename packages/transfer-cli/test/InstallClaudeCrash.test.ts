@@ -6,9 +6,9 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Fixtures } from "@sessionport/claude-oracle"
+import { crashLoop } from "@sessionport/codex-oracle/CrashLoop"
 import { removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
-import { randomCrashes } from "@sessionport/codex-oracle/Steps"
 import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -48,33 +48,22 @@ describe("Claude install under kill -9", () => {
   it.scoped("killed at 50 random points, the next command brings the home back exactly to before", () =>
     Effect.gen(function*() {
       const pkg = yield* setup
-      const crashAt = (point: string) =>
-        Effect.gen(function*() {
-          const { configDir, root } = freshHome()
-          const before = state(configDir)
-          const run = yield* sessionTransfer(
-            ["install", pkg, "--claude-home", configDir, "--map", `${source.alpha}=${path.join(root, "alpha")}`],
-            { env: { HOME: root, SESSIONPORT_CRASH_AT: point, TMPDIR: tempDir("tmp") } }
-          )
-          const next = yield* sessionTransfer(["list-transactions", "--claude-home", configDir, "--json"], { env: { HOME: root } })
-          assert.strictEqual(next.code, 0, `${point}: ${next.stderr}`)
-          const status = JSON.parse(next.stdout)[0]?.status
-          if (run.code === 0) {
-            assert.strictEqual(status, "completed", point)
-            return false
-          }
-          assert.strictEqual(run.signal, "SIGKILL", `${point}: ${run.stderr}`)
-          if (status === "completed") {
-            const undo = yield* sessionTransfer(["rollback", "--latest", "--claude-home", configDir], { env: { HOME: root } })
-            assert.strictEqual(undo.code, 0, `${point}: ${undo.stderr}`)
-          } else {
-            assert.oneOf(status, [undefined, "failed"], point)
-          }
-          assert.deepStrictEqual(state(configDir), before, `crash at ${point}: the home is back to before`)
-          return true
-        })
       // every step the install takes, then random points: each on a home of its own, two at a time
-      assert.isAtLeast(yield* randomCrashes(crashAt, { concurrency: 2 }), 8, "an install takes journal steps")
+      const { steps } = yield* crashLoop({
+        cli: sessionTransfer,
+        kind: "install",
+        concurrency: 2,
+        target: () => {
+          const { configDir, root } = freshHome()
+          return {
+            command: ["install", pkg, "--claude-home", configDir, "--map", `${source.alpha}=${path.join(root, "alpha")}`],
+            options: ["--claude-home", configDir],
+            env: { HOME: root },
+            state: () => state(configDir)
+          }
+        }
+      })
+      assert.isAtLeast(steps, 8, "an install takes journal steps")
     }).pipe(Effect.provide(NodeContext.layer)), 600_000)
 })
 

@@ -8,6 +8,7 @@ import { afterAll } from "vitest"
 import { errorLines, sessionTransfer } from "./utils/cli.js"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
 import { everyStep } from "@sessionport/codex-oracle/Steps"
+import { crashLoop } from "@sessionport/codex-oracle/CrashLoop"
 
 afterAll(removeTemps)
 
@@ -33,45 +34,17 @@ describe("install under kill -9", () => {
     Effect.gen(function*() {
       const pkg = yield* setup
       // real SIGKILLs the process sends itself at journal step n (SESSIONPORT_CRASH_AT): first
-      // after every step until the install runs to its end, then just before steps' changes,
-      // 50 crashes in all
-      const crashAt = (point: string) =>
-        Effect.gen(function*() {
+      // after every step until the install runs to its end, then at random points (after a step,
+      // or just before its change), 50 crashes in all
+      const { steps } = yield* crashLoop({
+        cli: sessionTransfer,
+        kind: "install",
+        target: () => {
           const home = copyFixtureHome()
-          const before = homeState(home)
-          const run = yield* sessionTransfer(installArgs(pkg, home), {
-            // a killed process cannot remove its staging folder: keep it among the test's temps
-            env: { SESSIONPORT_CRASH_AT: point, TMPDIR: tempDir("tmp") }
-          })
-          const next = yield* sessionTransfer(["list-transactions", "--codex-home", home, "--json"])
-          assert.strictEqual(next.code, 0, `${point}: ${next.stderr}`)
-          const status = JSON.parse(next.stdout)[0]?.status
-          if (run.code === 0) {
-            assert.strictEqual(status, "completed", point)
-            return false
-          }
-          assert.strictEqual(run.signal, "SIGKILL", `${point}: ${run.stderr}`)
-          if (status === "completed") {
-            // killed after the commit point (releasing the lock): the install stands, and undoes exactly
-            const undo = yield* sessionTransfer(["rollback", "--latest", "--codex-home", home])
-            assert.strictEqual(undo.code, 0, `${point}: ${undo.stderr}`)
-          } else {
-            assert.oneOf(status, [undefined, "failed"], point)
-          }
-          assert.deepStrictEqual(homeState(home), before, `crash at step ${point}: the home is back to before`)
-          return true
-        })
-      let crashed = 0
-      let steps = 0
-      while (yield* crashAt(String(steps + 1))) {
-        steps++
-        crashed++
-      }
+          return { command: installArgs(pkg, home), options: ["--codex-home", home], state: () => homeState(home) }
+        }
+      })
       assert.isAtLeast(steps, 10, "an install takes journal steps")
-      for (let n = 1; crashed < 50 && n <= steps; n++) {
-        if (yield* crashAt(`${n}:before`)) crashed++
-      }
-      assert.strictEqual(crashed, 50)
     }), 300_000)
 })
 

@@ -11,13 +11,13 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { Fixtures, Harness } from "@sessionport/opencode-oracle"
+import { Fixtures } from "@sessionport/opencode-oracle"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import { errorLines, sessionTransfer } from "./utils/cli.js"
-import { dataState, holdOpen, journalTransactions, readLines, reseal, rowsOf, writeLines } from "./utils/opencode.js"
+import { copyTemplate, dataState, exportAndTemplate, holdOpen, journalTransactions, readLines, reseal, rowsOf, writeLines } from "./utils/opencode.js"
 
 afterAll(removeTemps)
 
@@ -30,19 +30,9 @@ type Line = Record<string, any>
 
 /** The fixture export as a folder, and a data folder made by OpenCode (kept as a template). */
 const setup = Effect.gen(function*() {
-  const a = yield* Fixtures.copyData({ prefix: "opencode-a-" })
-  const pkg = path.join(tempDir("pkg"), "opencode")
-  const exported = yield* sessionTransfer(
-    ["export", "--agent", "opencode", "--opencode-data", a.dataDir, "--all", "--out", pkg],
-    { env: { HOME: source.home } }
-  )
-  assert.strictEqual(exported.code, 0, exported.stderr)
-  const m = yield* Harness.machine({ initDatabase: true })
-  const template = path.join(tempDir("opencode-template"), "opencode")
-  fs.cpSync(m.dataDir, template, { recursive: true, preserveTimestamps: true })
-  assert.deepStrictEqual(rowsOf(template, "SELECT id FROM migration ORDER BY id DESC LIMIT 1"), [{ id: TESTED_MIGRATION }])
-  const maps = ["--map", `${source.alpha}=${m.projects[0]!}`, "--map", `${source.beta}=${m.projects[1]!}`]
-  return { pkg, template, maps, home: m.home }
+  const made = yield* exportAndTemplate("opencode")
+  assert.deepStrictEqual(rowsOf(made.template, "SELECT id FROM migration ORDER BY id DESC LIMIT 1"), [{ id: TESTED_MIGRATION }])
+  return made
 })
 
 const transcriptOf = (pkgDir: string, id: string) => path.join(pkgDir, "agents", "opencode", "sessions", id, "transcript.jsonl")
@@ -60,8 +50,7 @@ const variant = (pkg: string, name: string, change: (lines: Array<Line>) => Arra
 
 /** A fresh data folder from the template; `prepare` edits its database first (it is part of "before"). */
 const target = (template: string, prepare?: (database: string) => void) => {
-  const dataDir = path.join(tempDir("opencode-b"), "opencode")
-  fs.cpSync(template, dataDir, { recursive: true, preserveTimestamps: true })
+  const { dataDir } = copyTemplate(template)
   prepare?.(path.join(dataDir, "opencode.db"))
   return dataDir
 }

@@ -1,52 +1,43 @@
 /**
- * OpenCode data folders for the CLI tests: "the same as before" (every table's rows, and every
- * other file byte for byte), packages edited by hand (re-sealed), and a stand-in for a running
- * OpenCode (a process holding `opencode.db` open).
+ * OpenCode data folders for the CLI tests: the fixture export and a target OpenCode made, "the
+ * same as before" (`@sessionport/opencode-oracle/DataState`: every table's rows, and every other
+ * file byte for byte), packages edited by hand (re-sealed), and a stand-in for a running OpenCode
+ * (a process holding `opencode.db` open).
  */
-import { openDatabase } from "@sessionport/codex-oracle/Fixtures"
-import { fileState, rowidName } from "@sessionport/codex-oracle/HomeState"
+import { assert } from "@effect/vitest"
+import { openDatabase, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { Fixtures, Harness } from "@sessionport/opencode-oracle"
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
+import { sessionTransfer } from "./cli.js"
+
+export { copyTemplate, crashTarget, dataState, dbDump } from "@sessionport/opencode-oracle/DataState"
 
 /**
- * A logical dump of a database: each table's schema and its rows (with the rowid), in rowid
- * order. The file bytes of a database may differ after an insert and its undo; its rows may not.
+ * The fixture export of both sessions (`out`: `name.tgz`, or a folder package), and a data folder
+ * OpenCode 1.18.33 made itself (one real run) kept as a template to copy; `maps` map the fixtures'
+ * projects onto that machine's, `home` is its HOME.
  */
-export const dbDump = (file: string): Record<string, ReadonlyArray<string>> => {
-  const db = openDatabase(file, { readonly: true })
-  try {
-    const out: Record<string, ReadonlyArray<string>> = {}
-    const objects = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all() as Array<
-      { type: string; name: string; sql: string | null }
-    >
-    out["(schema)"] = objects.map((o) => JSON.stringify(o))
-    for (const { name } of objects.filter((o) => o.type === "table")) {
-      const rowid = name.startsWith("sqlite_") ? undefined : rowidName(db, name)
-      const select = rowid === undefined
-        ? `SELECT * FROM "${name}"`
-        : `SELECT ${rowid} AS "(rowid)", * FROM "${name}" ORDER BY ${rowid}`
-      const rows = db.prepare(select).all().map((row) => JSON.stringify(row, (_, v) => typeof v === "bigint" ? String(v) : v))
-      out[name] = rowid === undefined ? rows.sort() : rows
-    }
-    return out
-  } finally {
-    db.close()
-  }
-}
-
-/**
- * What an OpenCode data folder holds, for "exactly as before": its database as a logical dump,
- * and every other file byte for byte with its mtime. Left out: sessionport's own folder (the
- * journal keeps its records there) and SQLite's `-wal`/`-shm`, whose bytes follow no change of
- * rows (a `-journal` left behind is a difference).
- */
-export const dataState = (dataDir: string) => {
-  const files = fileState(dataDir, { skip: ["sessionport", "opencode.db", "opencode.db-wal", "opencode.db-shm"] })
-  return { db: dbDump(path.join(dataDir, "opencode.db")), files }
-}
+export const exportAndTemplate = (out: string) =>
+  Effect.gen(function*() {
+    const source = Fixtures.load().source
+    const a = yield* Fixtures.copyData({ prefix: "opencode-a-" })
+    const pkg = path.join(tempDir("pkg"), out)
+    const exported = yield* sessionTransfer(
+      ["export", "--agent", "opencode", "--opencode-data", a.dataDir, "--all", "--out", pkg],
+      { env: { HOME: source.home } }
+    )
+    assert.strictEqual(exported.code, 0, exported.stderr)
+    const m = yield* Harness.machine({ initDatabase: true })
+    const template = path.join(tempDir("opencode-template"), "opencode")
+    fs.cpSync(m.dataDir, template, { recursive: true, preserveTimestamps: true })
+    const maps = ["--map", `${source.alpha}=${m.projects[0]!}`, "--map", `${source.beta}=${m.projects[1]!}`]
+    return { pkg, template, maps, home: m.home }
+  })
 
 /** Rows of a table of a data folder's database. */
 export const rowsOf = (dataDir: string, sql: string, ...params: Array<unknown>): Array<Record<string, unknown>> => {
