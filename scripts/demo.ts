@@ -1,12 +1,14 @@
-// The README's main job, on the bundled fixtures (a Codex home made by the real Codex CLI):
-// export every session into a package, inspect it, validate the home line by line, install the
-// package into a second Codex home (machine B) with its projects mapped, and sync the same package
-// there again (every session is then recognised as unchanged). Works on copies in a temp folder;
-// the fixtures are never written.
+// The README's main job, on the bundled fixtures (a Codex home, a Claude Code home and an OpenCode
+// data folder, each made by the real agent): export every session of the three into one package,
+// inspect it, validate the Codex home line by line, install the package into machine B's three
+// homes with their projects mapped (one transaction), and sync the same package there again
+// (every session is then recognised as unchanged). Works on copies in a temp folder; the fixtures
+// are never written.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { emptyData } from "../packages/opencode-oracle/src/Fixtures.js"
 
 const root = path.resolve(import.meta.dirname, "..")
 const bins = {
@@ -14,15 +16,26 @@ const bins = {
   "session-sync": path.join(root, "packages", "sync-cli", "bin", "session-sync.mjs")
 }
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "sessionport-demo-"))
+const fixture = (agent: string, ...rest: Array<string>) => path.join(root, "fixtures", agent, ...rest)
+const sourceOf = (agent: string) => JSON.parse(fs.readFileSync(fixture(agent, "fixtures.json"), "utf8")).source as { root: string }
+// machine A: copies of the three fixture homes
 const home = path.join(work, "codex-home")
-fs.cpSync(path.join(root, "fixtures", "codex", "home"), home, { recursive: true })
+const claude = path.join(work, "claude-home")
+const opencode = path.join(work, "opencode-data")
+fs.cpSync(fixture("codex", "home"), home, { recursive: true })
+fs.cpSync(fixture("claude", "home"), claude, { recursive: true })
+fs.cpSync(fixture("opencode", "data"), opencode, { recursive: true })
 const pkg = path.join(work, "sessions.tgz")
-// machine B: its own Codex home and its own project folder
+// machine B: its own homes (an OpenCode database with no sessions yet) and project folders
 const homeB = path.join(work, "codex-home-b")
+const claudeB = path.join(work, "claude-home-b")
+const opencodeB = path.join(work, "opencode-data-b")
 const projects = path.join(work, "projects-b")
-fs.mkdirSync(homeB)
-fs.mkdirSync(projects)
-const source = JSON.parse(fs.readFileSync(path.join(root, "fixtures", "codex", "fixtures.json"), "utf8")).source as { root: string }
+for (const dir of [homeB, claudeB, projects]) fs.mkdirSync(dir)
+emptyData(opencodeB)
+const homesA = ["--codex-home", home, "--claude-home", claude, "--opencode-data", opencode]
+const homesB = ["--codex-home", homeB, "--claude-home", claudeB, "--opencode-data", opencodeB]
+const maps = ["codex", "claude", "opencode"].flatMap((agent) => ["--map", `${sourceOf(agent).root}=${path.join(projects, agent)}`])
 
 const run = (bin: keyof typeof bins, ...args: Array<string>) => {
   console.log(`\n$ ${bin} ${args.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`)
@@ -30,12 +43,12 @@ const run = (bin: keyof typeof bins, ...args: Array<string>) => {
 }
 
 try {
-  run("session-transfer", "export", "--all", "--include-archived", "--codex-home", home, "--out", pkg)
+  run("session-transfer", "export", "--all", "--include-archived", ...homesA, "--out", pkg)
   run("session-transfer", "inspect", pkg)
   run("session-transfer", "validate", home)
-  run("session-transfer", "install", pkg, "--codex-home", homeB, "--map", `${source.root}=${projects}`)
-  run("session-sync", "sync", pkg, "--codex-home", homeB, "--map", `${source.root}=${projects}`, "--yes")
-  console.log(`\nThe package is at ${pkg}; machine B's Codex home is ${homeB}.`)
+  run("session-transfer", "install", pkg, ...homesB, ...maps)
+  run("session-sync", "sync", pkg, ...homesB, ...maps, "--yes")
+  console.log(`\nThe package is at ${pkg}; machine B's homes are ${homeB}, ${claudeB} and ${opencodeB}.`)
 } catch {
   process.exitCode = 1
 }
