@@ -1003,13 +1003,19 @@ describe("abort and list", () => {
 })
 
 describe("transaction.json", () => {
-  it.effect("is the record as JSON.stringify(record, null, 2) writes it, at every save (operations are serialized once)", () =>
+  it.effect("is the record with its state first, fields two spaces in, one line per operation, at every save", () =>
     Effect.gen(function*() {
       const { home, at, journal } = setup()
       const file = (id: string) => path.join(journal.dir, id, "transaction.json")
+      // the documented layout: `status` (and a rollback's progress) right after the id, so that
+      // recovery reads a record's head only; operations compact, one per line
       const canonical = (id: string) => {
         const text = fs.readFileSync(file(id), "utf8")
-        assert.strictEqual(text, `${JSON.stringify(JSON.parse(text), null, 2)}\n`)
+        const { format, id: own, operations, rollback, status, ...rest } = JSON.parse(text)
+        const head = { format, id: own, status, ...(rollback === undefined ? {} : { rollback }), ...rest, operations: "@ops@" }
+        const ops = operations.length === 0 ? "[]" : `[\n${operations.map((op: unknown) => `    ${JSON.stringify(op)}`).join(",\n")}\n  ]`
+        assert.strictEqual(text, `${JSON.stringify(head, null, 2).replace("\"@ops@\"", ops)}\n`)
+        assert.match(text, /^\{\n {2}"format": 1,\n {2}"id": "[^"]+",\n {2}"status": /)
       }
       const id = yield* journal.transaction({ kind: "install", summary: { text: "$& $' \"operations\": []" } }, (tx) =>
         Effect.gen(function*() {

@@ -147,8 +147,20 @@ export const damagedRecord = (journalDir: string, id: string, problem: string, s
 export const isCompleted = (journalDir: string, id: string): Effect.Effect<boolean, JournalError> =>
   Effect.map(
     io(Path.join(journalDir, id, RECORD), "cannot read", async () => {
+      const path = Path.join(journalDir, id, RECORD)
       try {
-        return await fs.readFile(Path.join(journalDir, id, RECORD), "utf8")
+        // a record that says its state in its head (`serialize` writes it so) is read no further:
+        // recovery, before every command, then costs a few KiB per transaction, however large
+        const handle = await fs.open(path, "r")
+        try {
+          const head = Buffer.alloc(HEAD_BYTES)
+          const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0)
+          const text = head.subarray(0, bytesRead).toString("utf8")
+          if (STATE_FIRST.test(text) || bytesRead < HEAD_BYTES) return text
+        } finally {
+          await handle.close()
+        }
+        return await fs.readFile(path, "utf8")
       } catch (error) {
         if (errnoCode(error) === "ENOENT") return ""
         throw error
@@ -156,6 +168,10 @@ export const isCompleted = (journalDir: string, id: string): Effect.Effect<boole
     }),
     (text) => lastStateOf(text) === "completed"
   )
+
+const HEAD_BYTES = 4096
+/** a record whose state (its status, and a rollback's progress) comes first */
+const STATE_FIRST = /^\{\n {2}"format": \d+,\n {2}"id": "[^"\n]*",\n {2}"status": "[a-z_]+",\n {2}"/
 
 const TOP_LEVEL_STATUS = /\n {2}"status": "([a-z_]+)"/
 const TOP_LEVEL_ROLLBACK = /\n {2}"rollback": /
@@ -171,18 +187,26 @@ export interface Holder {
 const operationText = new WeakMap<object, string>()
 const OPERATIONS = `@@operations-${randomBytes(8).toString("hex")}@@`
 
-/** @internal `JSON.stringify(record, null, 2)`, each operation's text kept for the next save */
+/**
+ * @internal
+ * The record as JSON: its fields two spaces in, the transaction's state first (`status`, then a
+ * rollback's progress, before the summary; the operations last: `isCompleted` reads only the head),
+ * each operation on one line (compact: a record grows with what changed, not with indentation).
+ * Each operation's text is kept for the next save.
+ */
 export const serialize = (record: TransactionRecord): string => {
   const operations = record.operations.map((op) => {
     let text = operationText.get(op)
     if (text === undefined) {
-      text = `    ${JSON.stringify(op, null, 2).replace(/\n/g, "\n    ")}`
+      text = `    ${JSON.stringify(op)}`
       operationText.set(op, text)
     }
     return text
   })
   const list = operations.length === 0 ? "[]" : `[\n${operations.join(",\n")}\n  ]`
-  return `${JSON.stringify({ ...record, operations: OPERATIONS }, null, 2).replace(`"${OPERATIONS}"`, () => list)}\n`
+  const { format, id, operations: _, rollback, status, ...rest } = record
+  const ordered = { format, id, status, ...(rollback === undefined ? {} : { rollback }), ...rest, operations: OPERATIONS }
+  return `${JSON.stringify(ordered, null, 2).replace(`"${OPERATIONS}"`, () => list)}\n`
 }
 
 /** @internal rewrites `transaction.json` atomically: one durable journal step */
