@@ -1,23 +1,35 @@
-// Bundles a CLI package's src/bin.ts into one ESM file, dist/<name>.mjs (fast start).
+// Bundles a CLI package's src/bin.ts into one CommonJS file, dist/<name>.cjs, which its bin
+// (bin/<name>.mjs, see launch.mjs) runs with V8's code cache: start-up is not spent compiling.
 // better-sqlite3 is native: left external and resolved from the package's node_modules at run time.
 import { build } from "esbuild"
+import { copyFileSync } from "node:fs"
 
-/** @param {string} root the CLI package's folder @param {string} name the bin's name */
-export const bundle = (root, name) =>
+/**
+ * @param {string} root the CLI package's folder @param {string} name the bin's name
+ * The launcher (launch.mjs) is copied next to the bundle: a CLI package holds all it runs.
+ */
+export const bundle = async (root, name) => {
+  await buildBundle(root, name)
+  copyFileSync(new URL("./launch.mjs", import.meta.url), `${root}/dist/launch.mjs`)
+}
+
+const buildBundle = (root, name) =>
   build({
     entryPoints: [`${root}/src/bin.ts`],
-    outfile: `${root}/dist/${name}.mjs`,
+    outfile: `${root}/dist/${name}.cjs`,
     bundle: true,
     platform: "node",
     target: "node20",
-    format: "esm",
+    // a script, not a module: only scripts can be compiled from V8's code cache on Node 20
+    format: "cjs",
     sourcemap: "linked",
     // no comments: some hold non-ASCII characters, which make V8 keep the whole source as a
     // two-byte string (twice the memory); names stay as they are (error tags, spans)
     minifyWhitespace: true,
     legalComments: "none",
     external: ["better-sqlite3", "@parcel/watcher"],
-    // CommonJS dependencies call require(); give the ESM bundle one
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    // the sources' `import.meta.url` (a native module's createRequire), as a CommonJS file has it
+    define: { "import.meta.url": "__sessionport_import_meta_url" },
+    banner: { js: "var __sessionport_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: "warning"
   })
