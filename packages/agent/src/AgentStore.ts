@@ -1,13 +1,15 @@
 /**
  * The one interface an agent's store implements (Codex: `@sessionport/codex-home`, Claude Code:
- * `@sessionport/claude-home`). Export, install and the CLIs work through it and never ask which
- * agent they hold; what differs between agents lives behind it:
+ * `@sessionport/claude-home`, OpenCode: `@sessionport/opencode-home`). Export, install and the
+ * CLIs work through it and never ask which agent they hold; what differs between agents lives
+ * behind it:
  *
  * - where the home is, and how to tell the agent is running (`assertIdle`);
  * - which sessions it has and how they are selected (`exportPart`);
  * - how a session's transcript reads while a package is verified (`scan`);
  * - how sessions are placed, renamed and made visible to the agent (`planInstall`), with the
- *   agent's rewrite surface (its `dialect`) applied on the way.
+ *   agent's rewrite surface (its `dialect`) applied on the way: as files (Codex, Claude Code) or
+ *   as rows of the agent's database (OpenCode; a sync then writes fast-forwards through `forward`).
  *
  * Data flow of an export: each store's `exportPart` selects its sessions and screens what it
  * will write; `PackageExport.write` opens one package, lets every part stream its files in, and

@@ -1,7 +1,7 @@
 /**
  * This data folder's share of a package: the selected sessions (and their subagent sessions),
  * each as its transcript (its rows as JSON lines, `internal/transcript.ts`), plus
- * `sessions.jsonl`: what each session is and its project's facts (root commit, worktree, vcs).
+ * `sessions.jsonl`: what each session is and its project's facts (id, worktree, vcs, name).
  * All of it is read from one snapshot of the database, taken when the package is written: a
  * consistent state even while OpenCode writes. Nothing else travels: never `auth.json`, the
  * `account*` or `credential` tables, snapshots, nor the database itself.

@@ -1,6 +1,6 @@
 /**
  * `session-transfer export`: selected sessions of this machine's agent homes (Codex, Claude
- * Code) into one package.
+ * Code, OpenCode) into one package.
  *
  * @since 0.1.0
  */
