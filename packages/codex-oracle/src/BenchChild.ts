@@ -150,11 +150,41 @@ export const bench = async (
     const rows = await body({ dir, count, runs })
     console.log()
     console.log(table(rows))
+    emitRows(name, count, rows)
     console.log(`\nat the end: ${load()}`)
   } finally {
     if (process.env.SPBENCH_KEEP === undefined) fs.rmSync(dir, { recursive: true, force: true })
     else console.log(`kept ${dir}`)
   }
+}
+
+/**
+ * One measured command of a benchmark as `scripts/bench.ts` collects them (appended as a JSON line
+ * to the file `SPBENCH_ROWS` names, when it names one): the one table of every agent's benchmarks.
+ */
+export interface Row {
+  readonly bench: string
+  readonly count: number
+  readonly label: string
+  readonly seconds: number
+  readonly floorLabel: string | undefined
+  readonly floorSeconds: number | undefined
+  readonly rssMb: number
+}
+
+const emitRows = (name: string, count: number, rows: ReadonlyArray<Measured>): void => {
+  const file = process.env.SPBENCH_ROWS
+  if (file === undefined || file === "") return
+  const lines = rows.filter((m) => m.floor !== undefined).map((m): Row => ({
+    bench: name,
+    count,
+    label: m.label,
+    seconds: medianMs(m) / 1000,
+    floorLabel: m.floor?.label,
+    floorSeconds: m.floor === undefined ? undefined : medianMs(m.floor) / 1000,
+    rssMb: peakRss(m)
+  }))
+  fs.appendFileSync(file, lines.map((row) => JSON.stringify(row) + "\n").join(""))
 }
 
 /** `f`, run with nothing dirty in the page cache first. */
