@@ -8,24 +8,13 @@
 import { Command } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
-import { Context, Data, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import * as Path from "node:path"
 import { resolveBinary } from "./internal/binary.js"
 import { defaultShell, isLoopbackUrl, mockApiKey, quietEnv } from "./internal/env.js"
 
 /** @since 0.1.0 @category errors */
-export class ClaudeCliError extends Data.TaggedError("ClaudeCliError")<{
-  readonly reason: "Binary" | "Spawn" | "ExitCode" | "Timeout" | "Output" | "NotLoopback"
-  readonly detail: string
-  /** The CLI's stderr (tail), when it ran. */
-  readonly stderr?: string
-  readonly cause?: unknown
-}> {
-  override get message() {
-    const stderr = this.stderr === undefined || this.stderr.trim() === "" ? "" : `\nstderr:\n${this.stderr}`
-    return `ClaudeCli ${this.reason}: ${this.detail}${stderr}`
-  }
-}
+export class ClaudeCliError extends ChildRun.CliError<"ClaudeCliError", "Binary" | "Spawn" | "ExitCode" | "Timeout" | "Output" | "NotLoopback">("ClaudeCliError", "ClaudeCli") {}
 
 /** @since 0.1.0 @category models */
 export interface Options {

@@ -9,7 +9,7 @@
 import { Command } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
-import { Clock, Duration, Effect, Stream } from "effect"
+import { type Cause, Clock, Data, Duration, Effect, Stream } from "effect"
 import * as Fs from "node:fs"
 
 /** @since 0.1.0 @category models */
@@ -126,3 +126,30 @@ export const isLoopbackUrl = (url: string): boolean => {
  * @category getters
  */
 export const defaultShell = (): string => ["/bin/bash", "/usr/bin/bash", "/bin/sh"].find((s) => Fs.existsSync(s)) ?? "/bin/sh"
+
+/** What every harness's CLI error carries. @since 0.1.0 @category errors */
+export interface CliErrorFields<Reason extends string> {
+  readonly reason: Reason
+  readonly detail: string
+  /** The CLI's stderr (tail), when it ran. */
+  readonly stderr?: string
+  readonly cause?: unknown
+}
+
+/**
+ * The tagged error of a harness's CLI (`ClaudeCliError`, `OpencodeCliError`): one message shape,
+ * `<name> <reason>: <detail>` and the CLI's stderr below.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const CliError = <Tag extends string, Reason extends string>(
+  tag: Tag,
+  name: string
+): new(args: CliErrorFields<Reason>) => Cause.YieldableError & { readonly _tag: Tag } & CliErrorFields<Reason> =>
+  class extends Data.TaggedError(tag)<CliErrorFields<Reason>> {
+    override get message() {
+      const stderr = this.stderr === undefined || this.stderr.trim() === "" ? "" : `\nstderr:\n${this.stderr}`
+      return `${name} ${this.reason}: ${this.detail}${stderr}`
+    }
+  }

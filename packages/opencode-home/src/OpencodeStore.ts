@@ -215,14 +215,14 @@ export const make = Effect.gen(function*() {
       const sessionColumns = target.columns.get("session")!
       const changes: Array<SqlChange.SqlChange> = []
       const local = yield* Effect.scoped(Effect.map(SessionCatalog.open(data), (source) =>
-        new Map(forwarded.map((f) => [f.localId, {
-          row: source?.session(f.localId),
-          todos: source === undefined ? [] : [...source.lines(source.session(f.localId) ?? { id: f.localId })].filter((l) => l.startsWith(STATE_LINES[1]!))
-        }]))
+        new Map(forwarded.map((f) => {
+          const row = source?.session(f.localId)
+          return [f.localId, { row, todos: source === undefined || row === undefined ? [] : [...source.todos(row)] }]
+        }))
       ))
       for (const f of forwarded) {
-        const entry = Layout.agentTranscriptEntry(Exporter.AGENT, f.sourceId)
-        const incoming = (context.verified.sessions.get(entry) as TranscriptScan | undefined)?.session
+        const scan = context.verified.sessions.get(Layout.agentTranscriptEntry(Exporter.AGENT, f.sourceId)) as TranscriptScan | undefined
+        const incoming = scan?.session
         const here = local.get(f.localId)
         if (incoming === undefined || here?.row === undefined) continue
         const values: Record<string, SqlChange.SqlValue> = {}
@@ -234,10 +234,7 @@ export const make = Effect.gen(function*() {
         }
         if (Object.keys(values).length > 0) changes.push(SqlChange.updateRows("session", { id: f.localId }, values))
         // the todo list is the session's current plan: the incoming one is the later
-        const todos: Array<Record<string, unknown>> = []
-        for (const json of jsonLines(FileChunks.read(Path.join(context.stagedDir, ...entry.split("/"))))) {
-          if (json.type === "todo") todos.push({ ...json, session_id: f.localId })
-        }
+        const todos = scan!.todoLines.map((json) => ({ ...json, session_id: f.localId }))
         const incomingTodos = todos.map((t) => JSON.stringify(t))
         if (JSON.stringify(incomingTodos) === JSON.stringify(here.todos)) continue
         if (here.todos.length > 0) changes.push(SqlChange.deleteRows("todo", [{ session_id: f.localId }]))

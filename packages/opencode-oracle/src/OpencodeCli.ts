@@ -13,24 +13,13 @@
 import { Command, FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import * as ChildRun from "@sessionport/codex-oracle/ChildRun"
-import { Context, Data, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import * as Path from "node:path"
 import { resolveBinary } from "./internal/binary.js"
 import { defaultShell, isLoopbackUrl, mockApiKey, quietEnv } from "./internal/env.js"
 
 /** @since 0.1.0 @category errors */
-export class OpencodeCliError extends Data.TaggedError("OpencodeCliError")<{
-  readonly reason: "Binary" | "Spawn" | "ExitCode" | "Timeout" | "Output" | "NotLoopback" | "Config"
-  readonly detail: string
-  /** The CLI's stderr (tail), when it ran. */
-  readonly stderr?: string
-  readonly cause?: unknown
-}> {
-  override get message() {
-    const stderr = this.stderr === undefined || this.stderr.trim() === "" ? "" : `\nstderr:\n${this.stderr}`
-    return `OpencodeCli ${this.reason}: ${this.detail}${stderr}`
-  }
-}
+export class OpencodeCliError extends ChildRun.CliError<"OpencodeCliError", "Binary" | "Spawn" | "ExitCode" | "Timeout" | "Output" | "NotLoopback" | "Config">("OpencodeCliError", "OpencodeCli") {}
 
 /** @since 0.1.0 @category models */
 export interface Options {

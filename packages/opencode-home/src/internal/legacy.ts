@@ -345,9 +345,19 @@ export const fromStorage = (path: string): Source | undefined => {
         }
       }
     }
+    for (const line of todoLines(head)) {
+      yield line
+      if (counts !== undefined) counts.todos++
+    }
+  }
+
+  /** `todo/<id>.json` as todo lines (times: the session's last update) */
+  function* todoLines(row: Row): Generator<string> {
+    const id = String(row.id)
+    if (!isName(id)) return
     const todos = parse(readText(Path.join(path, "todo", id + EXT)))
     if (!Array.isArray(todos)) return
-    const time = integer(head.time_updated) ?? created
+    const time = integer(row.time_updated) ?? integer(row.time_created) ?? 0
     for (const [position, todo] of todos.entries()) {
       if (!isRecord(todo)) continue
       const { content, priority, status } = todo
@@ -355,13 +365,13 @@ export const fromStorage = (path: string): Source | undefined => {
       if (typeof content !== "string" || typeof status !== "string" || typeof priority !== "string") continue
       if (content === "" || status === "" || priority === "") continue
       yield OpencodeLine.fromRow("todo", { session_id: id, content, status, priority, position, time_created: time, time_updated: time })
-      if (counts !== undefined) counts.todos++
     }
   }
 
   return {
     kind: "legacy",
     path,
+    todos: todoLines,
     sessions: () => {
       const rows: Array<Row> = []
       for (const [projectId, id] of sessionFiles()) {

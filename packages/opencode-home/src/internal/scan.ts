@@ -15,6 +15,8 @@ export interface TranscriptScan {
   readonly messages: number
   readonly parts: number
   readonly todos: number
+  /** the todo lines, parsed (a session's todo list is short) */
+  readonly todoLines: ReadonlyArray<Readonly<Record<string, unknown>>>
   /** the first thing that makes the transcript uninstallable, for one line */
   readonly problem: string | undefined
   /** the columns its rows have, by table (`table.column`) */
@@ -42,6 +44,7 @@ export class TranscriptScanner {
   private messages = 0
   private parts = 0
   private todos = 0
+  private readonly todoLines: Array<Record<string, unknown>> = []
   private problem: string | undefined
   private readonly columns = new Set<string>()
 
@@ -61,6 +64,7 @@ export class TranscriptScanner {
       messages: this.messages,
       parts: this.parts,
       todos: this.todos,
+      todoLines: this.todoLines,
       problem: this.problem,
       columns: [...this.columns]
     }
@@ -123,6 +127,7 @@ export class TranscriptScanner {
       case "todo":
         if (json.session_id !== sessionId) return this.fail(`a todo belongs to session ${JSON.stringify(json.session_id)}, not ${sessionId}`)
         this.todos++
+        this.todoLines.push(json)
         return this.check(shape())
       default:
         return this.fail(`a row of table ${JSON.stringify(type)}, which sessionport does not install`)

@@ -4,7 +4,7 @@
  * are read as the same rows.
  */
 import type { Counts } from "./transcript.js"
-import { sessionLines } from "./transcript.js"
+import { sessionLines, todoLines } from "./transcript.js"
 import { columnsOf, type Database, openSnapshot, type Row } from "./sqlite.js"
 
 /** @internal what a session's messages and parts weigh */
@@ -27,6 +27,8 @@ export interface Source {
   readonly project: (id: string) => Row | undefined
   /** the transcript lines of a session (without `\n`) */
   readonly lines: (session: Row, counts?: Counts) => Iterable<string>
+  /** the todo lines of a session: the last of its transcript lines */
+  readonly todos: (session: Row) => Iterable<string>
   readonly close: () => void
 }
 
@@ -72,6 +74,7 @@ const databaseSource = (db: Database, path: string, close: () => void): Source =
     },
     project: (id) => project.get(id),
     lines: (row, counts) => sessionLines(db, row, counts),
+    todos: (row) => todoLines(db, String(row.id)),
     close
   }
 }

@@ -78,10 +78,15 @@ export function* sessionLines(db: Database, row: Row, counts?: Counts): Generato
       }
     }
   }
-  for (const todo of s.todos.all(id)) {
-    yield OpencodeLine.fromRow("todo", todo)
+  for (const line of todoLines(db, id)) {
+    yield line
     if (counts !== undefined) counts.todos++
   }
+}
+
+/** @internal the todo lines of session `id` of this snapshot (without `\n`) */
+export function* todoLines(db: Database, id: string): Generator<string> {
+  for (const todo of statementsOf(db).todos.all(id)) yield OpencodeLine.fromRow("todo", todo)
 }
 
 const FLUSH_BYTES = 1 << 20
