@@ -215,11 +215,11 @@ export const make = (store: AgentStore.AgentStore) =>
 
   /**
    * Where a tracked session's transcript is now and its size: its file; for a store whose
-   * sessions are rows (it writes fast-forwards itself), its transcript rendered for this command
-   * (`undefined`: the session is gone).
+   * sessions are rows (it records them by locator: `recordedSizes`), its transcript rendered for
+   * this command (`undefined`: the session is gone).
    */
   const currentOf = Effect.gen(function*() {
-    if (support.forward === undefined) {
+    if (support.recordedSizes === undefined) {
       return (s: Sidecar.LocalSession) => {
         const size = sizeOf(s.rolloutPath)
         return size === undefined ? undefined : { path: s.rolloutPath, size, rows: false }
