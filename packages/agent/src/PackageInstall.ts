@@ -77,8 +77,8 @@ export const rulesFor = (verified: PackageReader.VerifiedPackage<unknown>, maps:
 }
 
 /**
- * Where a verified package's files are read from: a folder package in place, a `.tgz` unpacked
- * (verified again on the way) into a temp folder removed with the scope.
+ * Where a verified package's files are read from: a folder package in place, a `.tgz` as `verify`
+ * staged it, else unpacked (verified again on the way) into a temp folder removed with the scope.
  *
  * @since 0.2.0
  * @category reading
@@ -86,10 +86,24 @@ export const rulesFor = (verified: PackageReader.VerifiedPackage<unknown>, maps:
 export const stage = (verified: PackageReader.VerifiedPackage<unknown>) =>
   Effect.gen(function*() {
     if (verified.format === "directory") return verified.path
+    if (verified.staged !== undefined) return verified.staged
     const fs = yield* FileSystem.FileSystem
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)
     return yield* PackageReader.extract(verified, `${dir}/package`)
   })
+
+/**
+ * Where `verify` unpacks a `.tgz` in the pass that checks it (`stageInto`): in a temp folder
+ * removed with the scope.
+ *
+ * @since 0.3.0
+ * @category reading
+ */
+export const stagingFolder = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const dir = yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-install-" }).pipe(Effect.orDie)
+  return `${dir}/package`
+})
 
 /**
  * The package checked whole and staged for the scope, with the path rules of this machine.
@@ -103,6 +117,7 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(
 ) {
   const verified = yield* PackageReader.verify(request.package, {
     agents: stores.map((store) => store.agent).filter((agent) => agent !== "codex"),
+    stageInto: yield* stagingFolder,
     scanSession: (entry) => stores.find((store) => store.ownsEntry(entry))?.scan(entry) ?? ignore
   })
   return {

@@ -310,7 +310,8 @@ export const make = Effect.gen(function*() {
     request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> }
   ) {
     // the package, checked whole before anything else happens
-    const verified = yield* PackageReader.verify(request.package, { scanSession })
+    const stageInto = yield* PackageInstall.stagingFolder.pipe(Effect.provideService(FileSystem.FileSystem, fs))
+    const verified = yield* PackageReader.verify(request.package, { scanSession, stageInto })
     const rules = PackageInstall.rulesFor(verified, request.maps)
     const stagedDir = yield* PackageInstall.stage(verified).pipe(Effect.provideService(FileSystem.FileSystem, fs))
     const prepared = yield* fromVerified(verified, rules, stagedDir)

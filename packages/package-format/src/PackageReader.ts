@@ -48,6 +48,7 @@ import {
   openTgz,
   readFailure
 } from "./internal/source.js"
+import { type StagedFile, Staging } from "./internal/staging.js"
 import * as Layout from "./Layout.js"
 import * as Manifest from "./Manifest.js"
 import type { PackageFile, PackageManifest } from "./Manifest.js"
@@ -112,6 +113,8 @@ export interface VerifiedPackage<S = void> {
   readonly metadata: ReadonlyMap<string, string>
   /** what the inspector answered for each `sessions/*` entry */
   readonly sessions: ReadonlyMap<string, S>
+  /** the folder a `.tgz` was unpacked into while it was checked (`stageInto`), holding every file */
+  readonly staged?: string | undefined
 }
 
 /**
@@ -158,6 +161,12 @@ export type VerifyOptions<S, E> =
      * sessions of any other agent is refused whole (`unsupported_agent`)
      */
     readonly agents?: ReadonlyArray<string> | undefined
+    /**
+     * a folder (which must not exist; its parent must) that a `.tgz`'s files are unpacked into in
+     * the same pass that checks them, answered as `staged`; the caller removes it. A folder
+     * package is not copied.
+     */
+    readonly stageInto?: string | undefined
   }
   & (
     | {
@@ -435,6 +444,10 @@ export const verify = <S = void, E = never>(
     const metadata = new Map<string, string>()
     const sessions = new Map<string, S>()
     const flagged = new Map<string, string>()
+    const staging = format === "tgz" && options?.stageInto !== undefined ? new Staging(options.stageInto) : undefined
+    // a file left open by a failed read is closed with the scope
+    let stagedFile: StagedFile | undefined
+    yield* Effect.addFinalizer(() => Effect.sync(() => stagedFile?.close()))
     let entries = 0
     let total = 0
     let declared = 0
@@ -456,6 +469,7 @@ export const verify = <S = void, E = never>(
         if (refusal !== undefined) return yield* fail("unexpected_file", refusal)
         const clash = names.addFolder(name)
         if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(name, clash))
+        if (staging !== undefined) yield* staged(path, name, () => staging.folder(Path.join(staging.root, ...name.split("/"))))
         continue
       }
 
@@ -489,6 +503,17 @@ export const verify = <S = void, E = never>(
         kind === "metadata",
         source.reusesChunks
       )
+      stagedFile = staging === undefined ? undefined : yield* staged(path, name, () => staging.open(name))
+      const file = stagedFile
+      if (file !== undefined) {
+        reader.tee = (bytes) => {
+          try {
+            file.write(bytes)
+          } catch (error) {
+            throw refuse("io", path, `cannot unpack: ${errorText(error)}`, name)
+          }
+        }
+      }
       // a skill file not named like a credential is judged by its first bytes
       const named = kind === "skill" ? nameRule(name) : undefined
       const head = kind === "skill" && named === undefined ? headOf(CHECKED_BYTES) : undefined
@@ -509,6 +534,7 @@ export const verify = <S = void, E = never>(
       } else {
         yield* readAll
       }
+      if (file !== undefined) yield* staged(path, name, file.close)
       const credential = named ?? (head === undefined ? undefined : yield* contentRule(name, head.bytes()))
       if (credential !== undefined) flagged.set(name, credential)
       if (name === Layout.MANIFEST) {
@@ -518,8 +544,13 @@ export const verify = <S = void, E = never>(
       if (kind === "metadata") metadata.set(name, reader.text())
       files.set(name, { path: name, size: reader.size, sha256: reader.sha256() })
     }
-    return yield* conclude(path, format, files, metadata, sessions, flagged, options?.agents ?? [])
+    const verified = yield* conclude(path, format, files, metadata, sessions, flagged, options?.agents ?? [])
+    return staging === undefined ? verified : { ...verified, staged: yield* staged(path, undefined, () => staging.done()) }
   }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
+
+/** A staging step (a folder made, a file opened or closed) that fails as one clear line. */
+const staged = <A>(path: string, entry: string | undefined, f: () => A): Effect.Effect<A, PackageError> =>
+  Effect.try({ try: f, catch: (error) => refuse("io", path, `cannot unpack: ${errorText(error)}`, entry) })
 
 const emptyContent = (): AsyncIterator<Uint8Array> => ({ next: async () => ({ done: true, value: undefined }) })
 

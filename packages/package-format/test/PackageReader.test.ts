@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Manifest, PackageError, PackageReader, PackageWriter } from "@sessionport/package-format"
 import { RolloutReader } from "@sessionport/schema"
 import { Chunk, Effect, Either, Stream } from "effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 import {
@@ -276,6 +277,57 @@ describe("PackageReader", () => {
         const verified = yield* PackageReader.verify(pkg)
         const dest = yield* PackageReader.extract(verified, Path.join(dir, "out"))
         assert.isTrue(fs.existsSync(Path.join(dest, "sessions", ROLLOUT)))
+      })
+    ))
+
+  it.effect("stageInto: a .tgz is unpacked in the pass that verifies it, every file as tar itself unpacks it", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = bigFiles()
+        const pkg = Path.join(dir, "pkg.tgz")
+        yield* writePackage(pkg, "tgz", files)
+        const stage = Path.join(dir, "stage")
+        const verified = yield* PackageReader.verify(pkg, { inspectSession: firstRecordType, stageInto: stage })
+        assert.strictEqual(verified.staged, stage)
+        // the expected tree: GNU tar's own unpacking of the same archive
+        const byTar = Path.join(dir, "by-tar")
+        fs.mkdirSync(byTar)
+        execFileSync("tar", ["xzf", pkg, "-C", byTar])
+        const tree = (root: string) =>
+          fs.readdirSync(root, { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile())
+            .map((e) => Path.relative(root, Path.join(e.parentPath, e.name)))
+            .sort()
+        assert.deepStrictEqual(tree(stage), tree(byTar))
+        for (const file of tree(byTar)) assert.isTrue(fs.readFileSync(Path.join(stage, file)).equals(fs.readFileSync(Path.join(byTar, file))), file)
+        assert.include(tree(stage), SESSION)
+        // a folder package is read in place: nothing staged
+        const folder = Path.join(dir, "pkg")
+        yield* writePackage(folder, "directory", files)
+        const inPlace = yield* PackageReader.verify(folder, { stageInto: Path.join(dir, "stage-2") })
+        assert.isUndefined(inPlace.staged)
+        assert.isFalse(fs.existsSync(Path.join(dir, "stage-2")))
+      })
+    ))
+
+  it.effect("stageInto: a package refused half-way answers no staged folder (its caller's scope removes what was unpacked)", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const files = baseFiles()
+        // the manifest lists other bytes for the session: refused once the archive is read
+        const swapped = { ...files, [SESSION]: Buffer.from(files[SESSION]!).fill(0x61) }
+        const pkg = yield* Effect.promise(() => writeTgz(dir, entriesOf(swapped, manifestFor(files))))
+        const stage = Path.join(dir, "stage")
+        const error = yield* PackageReader.verify(pkg, { stageInto: stage }).pipe(Effect.flip)
+        assert.strictEqual(error.reason, "checksum_mismatch")
+        // an existing stage folder is never written through
+        fs.mkdirSync(Path.join(dir, "taken"))
+        const good = yield* Effect.promise(() => writeTgz(dir, entriesOf(files), "good.tgz"))
+        const taken = yield* PackageReader.verify(good, {
+          stageInto: Path.join(dir, "taken")
+        }).pipe(Effect.flip)
+        assert.strictEqual(taken.reason, "io")
+        assert.match(taken.message, /cannot unpack/)
       })
     ))
 

@@ -167,6 +167,8 @@ export class EntryReader {
   private readonly chunks: Array<Buffer> | undefined
   private failure: unknown = undefined
   private ended = false
+  /** sees every accepted chunk after it is hashed (staging writes it out); throws to fail the read */
+  tee: ((bytes: Uint8Array) => void) | undefined = undefined
 
   constructor(
     private readonly content: AsyncIterator<Uint8Array> | Iterator<Uint8Array>,
@@ -192,6 +194,7 @@ export class EntryReader {
       this.admit(bytes.byteLength, this.size + bytes.byteLength)
       this.size += bytes.byteLength
       this.hash.update(bytes)
+      this.tee?.(bytes)
       this.chunks?.push(this.reused ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       return bytes
     } catch (error) {
