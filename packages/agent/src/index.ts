@@ -23,3 +23,5 @@ export * as PackageExport from "./PackageExport.js"
 export * as PackageInstall from "./PackageInstall.js"
 /** @since 0.2.0 */
 export * as PackageSessions from "./PackageSessions.js"
+/** @since 0.3.0 */
+export * as ShownChanges from "./ShownChanges.js"

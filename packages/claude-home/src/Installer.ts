@@ -13,7 +13,7 @@
  * @since 0.2.0
  */
 import type { AgentStore } from "@sessionport/agent"
-import { InstallWarnings, LocalId, PackageSessions } from "@sessionport/agent"
+import { InstallWarnings, LocalId, PackageSessions, ShownChanges } from "@sessionport/agent"
 import { Journal } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout } from "@sessionport/package-format"
@@ -29,7 +29,6 @@ import { realpathOr } from "./internal/files.js"
 import { titleOf, type TranscriptHead } from "./internal/head.js"
 import { ClaudeProjectFolder } from "@sessionport/schema"
 
-const CHANGES_SHOWN_PER_SESSION = 20
 
 /** A file of a session in the package, and where it goes. */
 interface PlannedFile {
@@ -215,16 +214,14 @@ export const make = Effect.gen(function*() {
         idMap,
         pathRules: rules,
         dialect: ClaudeSurface.dialect,
-        maxChanges: CHANGES_SHOWN_PER_SESSION,
+        maxChanges: ShownChanges.PER_SESSION,
         label: `Claude session ${p.session.sourceId} (${file.entry})`
       })
 
     /** Every file of every session, rewritten or copied, with what each rewrite reports once it has run. */
     const contents = () => {
       const counts = new Map<string, number>()
-      const changes: Array<AgentStore.SessionChange> = []
-      // changes shown so far, by session (a session's transcripts report one after another)
-      const shownOf = new Map<string, number>()
+      const shown = new ShownChanges.ShownChanges()
       const items = planned.flatMap((p) =>
         p.files.map((file) => {
           // a copy's chunks go to the journal as they are: each in memory of its own
@@ -239,17 +236,14 @@ export const make = Effect.gen(function*() {
               : rewrite.chunks,
             ended: Effect.map(rewrite.report, (report) => {
               counts.set(p.session.localId, (counts.get(p.session.localId) ?? 0) + report.changeCount)
-              const shown = shownOf.get(p.session.localId) ?? 0
-              const more = report.changes.slice(0, Math.max(0, CHANGES_SHOWN_PER_SESSION - shown))
-              shownOf.set(p.session.localId, shown + more.length)
-              for (const change of more) changes.push({ ...change, session: p.session.localId })
+              shown.add(p.session.localId, report.changes)
             })
           }
         })
       )
       const report = (written: AgentStore.InstallReport["written"] = new Map()): AgentStore.InstallReport => ({
         sessions: planned.map((p) => ({ ...p.session, rewrites: counts.get(p.session.localId) ?? 0 })),
-        changes,
+        changes: shown.changes,
         written
       })
       return { items, report }

@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import { CliConfig } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, Logger } from "effect"
 import * as Failure from "./Failure.js"
 import * as Output from "./Output.js"

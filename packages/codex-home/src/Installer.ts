@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { FileSystem, Path } from "@effect/platform"
-import { InstallWarnings, PackageInstall } from "@sessionport/agent"
+import { InstallWarnings, PackageInstall, ShownChanges } from "@sessionport/agent"
 import { Journal, JournalError, SqlChange } from "@sessionport/journal"
 import { PathRules, Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout, PackageError, PackageReader } from "@sessionport/package-format"
@@ -204,7 +204,6 @@ export interface InstallerShape {
 /** @since 0.1.0 @category tags */
 export class Installer extends Context.Tag("@sessionport/codex-home/Installer")<Installer, InstallerShape>() {}
 
-const CHANGES_SHOWN_PER_SESSION = 20
 
 /** @internal */
 export interface PlannedSession {
@@ -422,7 +421,7 @@ export const make = Effect.gen(function*() {
           historyBaseOffsets: offsets,
           lineEnds: wantedEnds.get(p.source.meta.id),
           // the plan shows the first changes of each session; the rest are only counted
-          maxChanges: CHANGES_SHOWN_PER_SESSION,
+          maxChanges: ShownChanges.PER_SESSION,
           label: `session ${p.source.meta.id}`
         }
       )
@@ -432,18 +431,18 @@ export const make = Effect.gen(function*() {
         : rewrite.chunks
       return { p, rewrite, chunks }
     })
-    const changes: Array<Rewriter.Change & { readonly session: string }> = []
+    const shown = new ShownChanges.ShownChanges()
     const counts = new Map<string, number>()
     const ended = (i: number) =>
       Effect.map(sessions[i]!.rewrite.report, (report) => {
         const { p } = sessions[i]!
         if (wantedEnds.has(p.source.meta.id)) offsets.set(p.source.meta.id, report.lineEnds)
         counts.set(p.localId, report.changeCount)
-        for (const change of report.changes.slice(0, CHANGES_SHOWN_PER_SESSION)) changes.push({ ...change, session: p.localId })
+        shown.add(p.localId, report.changes)
       })
     const report = (written: ImportReport["written"]): ImportReport => ({
       sessions: planned.map((p) => installed(p, counts.get(p.localId) ?? 0)),
-      changes,
+      changes: shown.changes,
       written
     })
     return { sessions, ended, report }

@@ -596,7 +596,7 @@ describe("sql", () => {
           const changed = yield* tx.sql(at(DB), [
             SqlChange.insertRows("threads", [
               { id: "t-new", rollout_path: "/r", created_at: 1, updated_at: 2, title: "new", score: 0.1, tokens_used: 2n ** 62n }
-            ], ["id"]),
+            ], ["id"], { digest: false }),
             SqlChange.updateRows("threads", { id: "0199a000-0000-7000-8000-000000000001" }, { title: "renamed", score: 3 }),
             SqlChange.deleteRows("thread_dynamic_tools", [{ thread_id: "0199a000-0000-7000-8000-000000000002" }])
           ])
@@ -684,8 +684,8 @@ describe("sql", () => {
       const id = yield* journal.transaction({ kind: "test" }, (tx) =>
         Effect.gen(function*() {
           const n = yield* tx.sql(at(DB), [
-            SqlChange.insertRows("threads", ids.map((id, i) => ({ id, rollout_path: `/r/${i}`, created_at: i, updated_at: i + 1, title: `t${i}` })), ["id"]),
-            SqlChange.insertRows("thread_dynamic_tools", ids.flatMap((id) => [0, 1].map((position) => ({ thread_id: id, position, name: `tool ${position}` }))), ["thread_id", "position"])
+            SqlChange.insertRows("threads", ids.map((id, i) => ({ id, rollout_path: `/r/${i}`, created_at: i, updated_at: i + 1, title: `t${i}` })), ["id"], { digest: false }),
+            SqlChange.insertRows("thread_dynamic_tools", ids.flatMap((id) => [0, 1].map((position) => ({ thread_id: id, position, name: `tool ${position}` }))), ["thread_id", "position"], { digest: false })
           ])
           assert.strictEqual(n, 3 * ids.length)
           return tx.id
@@ -806,7 +806,7 @@ describe("sql", () => {
       yield* journal.rollback(id, { force: true })
       assert.deepStrictEqual(snapshot(home), before)
     }))
-  it.effect("an insert asked to record digests holds no row's text; rollback still tells an unchanged row from a changed one", () =>
+  it.effect("an insert records digests by default, never the row's text; rollback still tells an unchanged row from a changed one", () =>
     Effect.gen(function*() {
       const { home, at, journal } = setup()
       const before = snapshot(home)
@@ -814,7 +814,7 @@ describe("sql", () => {
       const insert = (id: string) =>
         journal.transaction({ kind: "test" }, (tx) =>
           Effect.as(
-            tx.sql(at(DB), [SqlChange.insertRows("threads", [{ id, rollout_path: "/", created_at: 1, updated_at: 1, title }], ["id"], { digest: true })]),
+            tx.sql(at(DB), [SqlChange.insertRows("threads", [{ id, rollout_path: "/", created_at: 1, updated_at: 1, title }], ["id"])]),
             tx.id
           ))
       const first = yield* insert("big")

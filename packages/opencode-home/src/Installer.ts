@@ -17,7 +17,7 @@
  * @since 0.2.0
  */
 import type { AgentStore } from "@sessionport/agent"
-import { InstallWarnings, PackageSessions } from "@sessionport/agent"
+import { InstallWarnings, PackageSessions, ShownChanges } from "@sessionport/agent"
 import type { Journal } from "@sessionport/journal"
 import { Rewriter } from "@sessionport/localize"
 import { FileChunks, Layout } from "@sessionport/package-format"
@@ -37,7 +37,6 @@ import { type Placement, rowOf } from "./internal/rows.js"
 import type { TranscriptScan } from "./internal/scan.js"
 import { readTarget, type Target } from "./internal/target.js"
 
-const CHANGES_SHOWN_PER_SESSION = 20
 
 /** How a branch is titled: it says what it is. */
 const branchTitle = (title: string): string => `[branch] ${title}`
@@ -195,7 +194,7 @@ export const make = Effect.gen(function*() {
         idMap: idMapOf(p),
         pathRules: rules,
         dialect: OpencodeSurface.dialect,
-        maxChanges: CHANGES_SHOWN_PER_SESSION,
+        maxChanges: ShownChanges.PER_SESSION,
         label: `OpenCode session ${p.session.sourceId} (${p.entry})`
       })
 
@@ -203,7 +202,7 @@ export const make = Effect.gen(function*() {
     const run = <E>(use: (table: string, row: Record<string, unknown>) => Effect.Effect<void, E>) =>
       Effect.gen(function*() {
         const dropped = new Set<string>()
-        const changes: Array<AgentStore.SessionChange> = []
+        const shown = new ShownChanges.ShownChanges()
         const sessions: Array<AgentStore.InstalledSession> = []
         const written = new Map<string, { path: string; size: number }>()
         for (const p of planned) {
@@ -216,13 +215,13 @@ export const make = Effect.gen(function*() {
             yield* use(step.right.value.table, step.right.value.row)
           }
           const report = yield* rewrite.report
-          for (const change of report.changes) changes.push({ ...change, session: p.session.localId })
+          shown.add(p.session.localId, report.changes)
           sessions.push({ ...p.session, rewrites: report.changeCount })
           // recorded by its record count, as sync measures a local session (`recordedSizes`)
           const scan = scans.get(p.session.sourceId)!
           written.set(p.session.localId, { path: p.session.path, size: scan.messages + scan.parts })
         }
-        return { changes, sessions, written, dropped }
+        return { changes: shown.changes, sessions, written, dropped }
       })
 
     const projectRow = (p: Project.ProjectFacts) => {

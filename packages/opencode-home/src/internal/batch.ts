@@ -48,7 +48,7 @@ export class RowBatch {
       if (rows === undefined || rows.length === 0) return []
       this.written.set(table, (this.written.get(table) ?? 0) + rows.length)
       // the rows are the session's content: the record keeps their digests, not a second copy
-      return [SqlChange.insertRows(table, rows, KEYS[table]!, { digest: true })]
+      return [SqlChange.insertRows(table, rows, KEYS[table]!)]
     })
     this.rows = new Map()
     this.bytes = 0

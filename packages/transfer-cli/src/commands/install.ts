@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
-import { Agents, PackageInstall } from "@sessionport/agent"
+import { Agents, PackageInstall, ShownChanges } from "@sessionport/agent"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
 import { Effect } from "effect"
@@ -33,7 +33,7 @@ const render = (r: PackageInstall.InstallResult): Array<string> => {
     out.push(`  ${several ? `${s.agent.padEnd(8)} ` : ""}${s.sourceId} -> ${s.localId}  ${s.cwd}  (${s.rewrites} rewrite(s)${flags ? `, ${flags}` : ""})`)
   }
   if (r.dryRun && r.changes.length > 0) {
-    out.push("changes (first of each session):")
+    out.push(`changes (the first ${ShownChanges.PER_SESSION} of each session, ${ShownChanges.TOTAL} at most):`)
     for (const c of r.changes) out.push(`  ${c.session} line ${c.line} ${c.field}: ${String(c.old)} -> ${String(c.new)}`)
   }
   if (!r.dryRun) out.push(`undo with: session-transfer rollback ${r.transactionId}`)
