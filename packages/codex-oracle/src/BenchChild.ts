@@ -59,14 +59,61 @@ export const cli = (bin: string, args: ReadonlyArray<string>, env: Record<string
 /** A shell line (a floor: `tar … && sync`), `$1`… bound to `args`. */
 export const shell = (script: string, args: ReadonlyArray<string>): Run => run("/bin/sh", ["-c", script, "sh", ...args])
 
-/** Floor of install and sync: the package unpacked, made durable. */
+/** A folder package (else a `.tgz`). */
+const isFolder = (pkg: string): boolean => fs.statSync(pkg).isDirectory()
+
+/** Floor of install and sync: the package unpacked (`tar xzf`) or, a folder, copied (`cp -r`), made durable. */
 export const unpackFloor = (pkg: string, into: string): Run => {
+  if (isFolder(pkg)) return shell(`cp -r "$1" "$2" && sync`, [pkg, into])
   fs.mkdirSync(into, { recursive: true })
   return shell(`tar xzf "$1" -C "$2" && sync`, [pkg, into])
 }
 
-/** Floor of export: the config dir packed, made durable (export fsyncs its package). */
-export const packFloor = (dir: string, out: string): Run => shell(`tar czf "$2" -C "$1" . && sync`, [dir, out])
+/**
+ * Floor of export: the store's folder packed (`tar czf`, `out` a FILE.tgz) or copied (`cp -r`,
+ * `out` a folder), made durable (export fsyncs its package).
+ */
+export const packFloor = (dir: string, out: string): Run =>
+  out.endsWith(".tgz") ? shell(`tar czf "$2" -C "$1" . && sync`, [dir, out]) : shell(`cp -r "$1" "$2" && sync`, [dir, out])
+
+/**
+ * The session files of an unpacked package (Codex's `sessions/*`, other agents'
+ * `agents/<agent>/sessions/**`): what sync reads and hashes.
+ */
+export const packageSessionFiles = (pkgDir: string): ReadonlyArray<string> => {
+  const agents = path.join(pkgDir, "agents")
+  const roots = [
+    path.join(pkgDir, "sessions"),
+    ...(fs.existsSync(agents) ? fs.readdirSync(agents).map((agent) => path.join(agents, agent, "sessions")) : [])
+  ]
+  return roots.filter((root) => fs.existsSync(root)).flatMap((root) =>
+    fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
+  )
+}
+
+/**
+ * The floor of sync (the issue's): `sha256sum` of the package's session files, reading and hashing
+ * the bytes sync reads and hashes. The package is unpacked into `into` (a `.tgz`; a folder is read
+ * in place) and its files listed once, untimed; `run` hashes them with nothing dirty first.
+ */
+export const hashFloor = (pkg: string, into: string): { readonly label: string; readonly files: number; readonly bytes: number; readonly run: () => Run } => {
+  let dir = pkg
+  if (!isFolder(pkg)) {
+    fs.mkdirSync(into, { recursive: true })
+    execFileSync("tar", ["xzf", pkg, "-C", into])
+    dir = into
+  }
+  const files = packageSessionFiles(dir)
+  // a NUL-separated list for xargs: 10,000 paths do not fit one command line
+  const list = `${into}.files`
+  fs.writeFileSync(list, files.map((f) => f + "\0").join(""))
+  return {
+    label: `floor: sha256sum <session files of ${path.basename(pkg)}>`,
+    files: files.length,
+    bytes: files.reduce((n, f) => n + fs.statSync(f).size, 0),
+    run: () => settled(() => shell(`xargs -0 -r -a "$1" sha256sum > /dev/null`, [list]))
+  }
+}
 
 /** Nothing dirty left in the page cache by earlier steps: each run pays for its own writes only. */
 export const settle = () => execFileSync("sync")
@@ -82,6 +129,8 @@ export interface Measured {
   readonly runs: ReadonlyArray<Run>
   /** the row whose median is this row's floor */
   readonly floor?: Measured
+  /** the sessions this row worked on, when not the benchmark's N */
+  readonly count?: number
 }
 
 export const medianMs = (m: Measured) => median(m.runs.map((r) => r.ms))
@@ -127,10 +176,12 @@ const args = process.argv.slice(2)
 /** The first bare number of the command line (not a flag's value). */
 export const argCount = (fallback: number): number =>
   Number(args.find((a, i) => /^\d+$/.test(a) && !(args[i - 1] ?? "").startsWith("--")) ?? fallback)
-export const argRuns = (fallback: number): number => {
-  const at = args.indexOf("--runs")
-  return at < 0 ? fallback : Math.max(1, Number(args[at + 1]))
+/** The number after `flag` on the command line (`--repeat 10000`), else `fallback`. */
+export const argNumber = (flag: string, fallback: number): number => {
+  const at = args.indexOf(flag)
+  return at < 0 ? fallback : Number(args[at + 1])
 }
+export const argRuns = (fallback: number): number => Math.max(1, argNumber("--runs", fallback))
 
 /**
  * A benchmark run: N (the first bare number, default `count`) and R (`--runs`, default `runs`) from
@@ -177,7 +228,7 @@ const emitRows = (name: string, count: number, rows: ReadonlyArray<Measured>): v
   if (file === undefined || file === "") return
   const lines = rows.filter((m) => m.floor !== undefined).map((m): Row => ({
     bench: name,
-    count,
+    count: m.count ?? count,
     label: m.label,
     seconds: medianMs(m) / 1000,
     floorLabel: m.floor?.label,
@@ -200,7 +251,7 @@ export const perRun = <K extends string>(runs: number, measure: (i: number) => {
   return out
 }
 
-/** The floor of install and sync on its own: nothing dirty first, `pkg` unpacked into `into` and made durable, `into` removed. */
+/** The floor of install and sync on its own: nothing dirty first, `pkg` unpacked (or copied) into `into` and made durable, `into` removed. */
 export const unpackFloorRun = (pkg: string, into: string): Run => {
   const floor = settled(() => unpackFloor(pkg, into))
   fs.rmSync(into, { recursive: true, force: true })
@@ -251,8 +302,10 @@ const sessionsOf = (r: Run) => (JSON.parse(r.stdout) as { sessions?: ReadonlyArr
  * runs alternating, each run with nothing dirty in the page cache: `session-transfer export
  * --agent <agent> --all` of the source `runs` times against `tar czf` of its store's folder +
  * `sync` (export fsyncs its package), then `session-transfer install pkg.tgz --map …` into a fresh
- * target each run against `tar xzf` of the package + `sync`. Prints the package and what the first
- * install wrote; answers the table's rows.
+ * target each run against `tar xzf` of the package + `sync`. With `folders`, the same for a folder
+ * package too: export to a folder against `cp -r` of the store's folder + `sync`, install of it
+ * against `cp -r` of the package + `sync`. Prints the packages and what the first install wrote;
+ * answers the table's rows.
  */
 export const exportInstall = (b: {
   readonly dir: string
@@ -264,39 +317,46 @@ export const exportInstall = (b: {
   readonly source: Store
   /** makes an empty target at a HOME */
   readonly target: (home: string) => Store
+  /** a folder package too */
+  readonly folders?: boolean
 }): ReadonlyArray<Measured> => {
   const { dir, runs } = b
-  // export, against tar czf + sync of the store's folder
-  const pkg = path.join(dir, "pkg.tgz")
-  const exported = perRun(runs, (i) => {
-    const floorOut = path.join(dir, `floor-${i}.tgz`)
-    const floor = settled(() => packFloor(b.source.folder, floorOut))
-    fs.rmSync(floorOut)
-    const out = i === 0 ? pkg : path.join(dir, `pkg-${i}.tgz`)
-    const command = settled(() => exportRun(b.agent, b.source, out))
-    if (i > 0) fs.rmSync(out)
-    return { floor, command }
-  })
-  console.log(`package ${mb(fs.statSync(pkg).size)}, ${sessionsOf(exported.command[0]!)} sessions`)
+  const forms = b.folders === true ? ["pkg.tgz", "pkg"] : ["pkg.tgz"]
+  return forms.flatMap((name) => {
+    const folder = !name.endsWith(".tgz")
+    // export, against tar czf (cp -r) + sync of the store's folder
+    const pkg = path.join(dir, name)
+    const exported = perRun(runs, (i) => {
+      const floorOut = path.join(dir, `floor-${i}-${name}`)
+      const floor = settled(() => packFloor(b.source.folder, floorOut))
+      fs.rmSync(floorOut, { recursive: true })
+      const out = i === 0 ? pkg : path.join(dir, `${i}-${name}`)
+      const command = settled(() => exportRun(b.agent, b.source, out))
+      if (i > 0) fs.rmSync(out, { recursive: true })
+      return { floor, command }
+    })
+    console.log(`${name}: ${mb(folder ? duBytes(pkg) : fs.statSync(pkg).size)}, ${sessionsOf(exported.command[0]!)} sessions`)
 
-  // install into a fresh home each run, against tar xzf + sync of the package
-  let installed = ""
-  const install = perRun(runs, (i) => {
-    const floor = unpackFloorRun(pkg, path.join(dir, `unpacked-${i}`))
-    const target = b.target(path.join(dir, `dst-${i}`))
-    const command = settled(() => installRun(pkg, target))
-    if (i === 0) installed = `installed ${sessionsOf(command)} sessions, ${b.folderName} ${mb(duBytes(target.folder))}`
-    fs.rmSync(target.home, { recursive: true, force: true })
-    return { floor, command }
-  })
-  console.log(installed)
+    // install into a fresh home each run, against tar xzf (cp -r) + sync of the package
+    let installed = ""
+    const install = perRun(runs, (i) => {
+      const floor = unpackFloorRun(pkg, path.join(dir, `unpacked-${i}`))
+      const target = b.target(path.join(dir, `dst-${i}`))
+      const command = settled(() => installRun(pkg, target))
+      if (i === 0) installed = `installed ${sessionsOf(command)} sessions from ${name}, ${b.folderName} ${mb(duBytes(target.folder))}`
+      fs.rmSync(target.home, { recursive: true, force: true })
+      return { floor, command }
+    })
+    console.log(installed)
 
-  const packRow: Measured = { label: `floor: tar czf <${b.folderName}> + sync`, runs: exported.floor }
-  const unpackRow: Measured = { label: "floor: tar xzf pkg.tgz + sync", runs: install.floor }
-  return [
-    packRow,
-    { label: `session-transfer export --agent ${b.agent} --all`, runs: exported.command, floor: packRow },
-    unpackRow,
-    { label: "session-transfer install pkg.tgz --map …", runs: install.command, floor: unpackRow }
-  ]
+    const [pack, unpack] = folder ? ["cp -r", "cp -r"] : ["tar czf", "tar xzf"]
+    const packRow: Measured = { label: `floor: ${pack} <${b.folderName}> + sync`, runs: exported.floor }
+    const unpackRow: Measured = { label: `floor: ${unpack} ${folder ? `${name}/` : name} + sync`, runs: install.floor }
+    return [
+      packRow,
+      { label: `session-transfer export --agent ${b.agent} --all${folder ? ` --out ${name}/` : ""}`, runs: exported.command, floor: packRow },
+      unpackRow,
+      { label: `session-transfer install ${folder ? `${name}/` : name} --map …`, runs: install.command, floor: unpackRow }
+    ]
+  })
 }

@@ -1,8 +1,8 @@
 // OpenCode sync benchmark, with the bundled CLIs as a user runs them (`npm run build:bin` first):
 // an OpenCode data folder A of N generated sessions (default 1,000 clones of the real OpenCode
 // 1.18.33 fixture `tools` session, 6 messages and 16 parts each: ./Generate.ts) and a data
-// folder B of another home that holds some of them, in four quarters (as `pnpm bench:sync` builds
-// them for Codex):
+// folder B of another home that holds some of them, in four quarters (as `pnpm bench:codex-sync`
+// builds them for Codex):
 //   - unchanged: B has the session as the package has it;
 //   - fast-forward: the package's copy has one more message and part (a user turn) than B's;
 //   - diverged: that too, and B's copy went on with a message and part of its own;
@@ -12,12 +12,25 @@
 // diverged quarters went on, then appending B's own turn to the diverged quarter's installed
 // copies. Then, timed, with `session-sync sync --map … --yes`: the package of all of A (the mixed
 // sync), and the same package again (a repeat: all unchanged). Floors measured in the same run:
-// `tar xzf` of the package + `sync`. Each measured step runs on R homes made alike (R runs), with
-// nothing dirty in the page cache first (`sync`); the table shows medians and the children's peak
-// RSS (/usr/bin/time).
+// of sync, `sha256sum` of the package's session files (reading and hashing the bytes sync reads);
+// of the install, `tar xzf` of the package + `sync`. Each measured step runs on R homes made alike
+// (R runs), with nothing dirty in the page cache first (`sync`); the table shows medians and the
+// children's peak RSS (/usr/bin/time).
 // `pnpm bench:opencode-sync [N] [--runs R]` (default R = 2). SPBENCH_KEEP=1 keeps the folder;
 // SPBENCH_CPU_PROF=<dir> writes a CPU profile of every CLI run. Prints figures; asserts nothing.
-import { bench, exportRun, installRun, mb, type Measured, perRun, settled, syncCounts, syncRun, unpackFloorRun } from "@sessionport/codex-oracle/BenchChild"
+import {
+  bench,
+  exportRun,
+  hashFloor,
+  installRun,
+  mb,
+  type Measured,
+  perRun,
+  settled,
+  syncCounts,
+  syncRun,
+  unpackFloorRun
+} from "@sessionport/codex-oracle/BenchChild"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { appendTurn, copyWithout, PROJECTS, sourceData, SRC_PROJECTS, targetMachine } from "./Generate.js"
@@ -51,6 +64,7 @@ bench("opencode-sync", { count: 1000, runs: 2 }, ({ count, dir, runs }) => {
       `generated and exported in ${((performance.now() - started) / 1000).toFixed(1)} s`
   )
 
+  const hash = hashFloor(pkg, path.join(dir, "hashed"))
   const onB = perRun(runs, (i) => {
     // B: an empty data folder (the fixture database without sessions) in another home
     const h = targetMachine(path.join(dir, `dst-${i}`))
@@ -63,7 +77,7 @@ bench("opencode-sync", { count: 1000, runs: 2 }, ({ count, dir, runs }) => {
     return {
       oldFloor,
       install,
-      floor: unpackFloorRun(pkg, path.join(dir, `unpacked-${i}`)),
+      hash: hash.run(),
       mixed: settled(() => syncRun(pkg, h)),
       repeat: settled(() => syncRun(pkg, h))
     }
@@ -71,12 +85,12 @@ bench("opencode-sync", { count: 1000, runs: 2 }, ({ count, dir, runs }) => {
   console.log(`mixed sync: ${syncCounts(onB.mixed[0]!)}; repeat sync: ${syncCounts(onB.repeat[0]!)}`)
 
   const oldRow: Measured = { label: "floor: tar xzf pkg-old.tgz + sync", runs: onB.oldFloor }
-  const floorRow: Measured = { label: "floor: tar xzf pkg.tgz + sync", runs: onB.floor }
+  const hashRow: Measured = { label: hash.label, runs: onB.hash }
   return [
     oldRow,
     { label: `(setup) session-transfer install pkg-old.tgz (${3 * quarter} sessions)`, runs: onB.install, floor: oldRow },
-    floorRow,
-    { label: "session-sync sync pkg.tgz (mixed: ¼ each class)", runs: onB.mixed, floor: floorRow },
-    { label: "session-sync sync pkg.tgz, repeat (unchanged)", runs: onB.repeat, floor: floorRow }
+    hashRow,
+    { label: "session-sync sync pkg.tgz (mixed: ¼ each class)", runs: onB.mixed, floor: hashRow },
+    { label: "session-sync sync pkg.tgz, repeat (unchanged)", runs: onB.repeat, floor: hashRow }
   ]
 })
