@@ -17,9 +17,17 @@ export interface ReadOptions {
   /**
    * read into this buffer: every chunk is a view of it, valid only until the next one is pulled,
    * for a consumer done with each chunk before it pulls the next (hashing, decoding); reading a
-   * thousand files then allocates nothing per file
+   * thousand files then allocates nothing per file. Or, for a consumer that keeps chunks and
+   * recycles their memory itself, a function answering for each read the buffer to read into
+   * (`wanted`: the bytes the read asks for, at most {@link CHUNK_SIZE}; a longer buffer is read
+   * into no further); a read that fills it answers that very buffer as its chunk.
    */
-  readonly buffer?: Uint8Array | undefined
+  readonly buffer?: Uint8Array | ((wanted: number) => Uint8Array) | undefined
+  /**
+   * read at most this many bytes, the file's first ones: a file that grew since it was listed
+   * gives the prefix that was listed (one that shrank gives less: the caller checks the count)
+   */
+  readonly length?: number | undefined
 }
 
 /**
@@ -33,19 +41,30 @@ export const CHUNK_SIZE = 1024 * 1024
 const PROBE_SIZE = 64 * 1024
 /** the read that finds the end of a file already read to its size: shared, its bytes copied out when there are any */
 const probe = Buffer.allocUnsafe(PROBE_SIZE)
+const EMPTY = new Uint8Array(0)
 
 class Reader implements IterableIterator<Uint8Array> {
   private fd: number | undefined
+  /** bytes before the size the file had when opened, or before the length asked for */
   private left: number
+  /** {@link ReadOptions.length} was given: nothing past it is read */
+  private readonly bounded: boolean
 
-  constructor(path: string, flags: number, private readonly buffer: Uint8Array | undefined) {
+  constructor(
+    path: string,
+    flags: number,
+    private readonly buffer: ReadOptions["buffer"],
+    length: number | undefined
+  ) {
     const fd = nodeFs.openSync(path, flags)
     try {
-      this.left = nodeFs.fstatSync(fd).size
+      // with a length, no fstat: the caller knows how much it wants
+      this.left = length ?? nodeFs.fstatSync(fd).size
     } catch (error) {
       nodeFs.closeSync(fd)
       throw error
     }
+    this.bounded = length !== undefined
     this.fd = fd
   }
 
@@ -57,9 +76,16 @@ class Reader implements IterableIterator<Uint8Array> {
     if (this.fd === undefined) return { done: true, value: undefined }
     let bytes: Uint8Array
     try {
-      // a file that grew since it was opened is read on until its end
-      if (this.buffer !== undefined) {
-        const read = nodeFs.readSync(this.fd, this.buffer, 0, this.buffer.length, null)
+      // a file that grew since it was opened is read on until its end, unless a length bounds it
+      if (this.bounded && this.left <= 0) {
+        bytes = EMPTY
+      } else if (typeof this.buffer === "function") {
+        // sized to what is left, as a chunk of its own is; past the size the file had, a probe's worth
+        const buffer = this.buffer(this.left > 0 ? Math.min(this.left, CHUNK_SIZE) : PROBE_SIZE)
+        const read = nodeFs.readSync(this.fd, buffer, 0, this.bounded ? Math.min(buffer.length, this.left) : buffer.length, null)
+        bytes = read === buffer.length ? buffer : buffer.subarray(0, read)
+      } else if (this.buffer !== undefined) {
+        const read = nodeFs.readSync(this.fd, this.buffer, 0, this.bounded ? Math.min(this.buffer.length, this.left) : this.buffer.length, null)
         bytes = this.buffer.subarray(0, read)
       } else if (this.left > 0) {
         const buffer = Buffer.allocUnsafe(Math.min(this.left, CHUNK_SIZE))
@@ -115,4 +141,4 @@ export const read = (path: string, options?: ReadOptions): Iterable<Uint8Array> 
  * @category reading
  */
 export const open = (path: string, options?: ReadOptions): IterableIterator<Uint8Array> =>
-  new Reader(path, nodeFs.constants.O_RDONLY | (options?.noFollow === true ? NO_FOLLOW : 0), options?.buffer)
+  new Reader(path, nodeFs.constants.O_RDONLY | (options?.noFollow === true ? NO_FOLLOW : 0), options?.buffer, options?.length)

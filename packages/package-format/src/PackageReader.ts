@@ -48,7 +48,7 @@ import {
   openTgz,
   readFailure
 } from "./internal/source.js"
-import { type StagedFile, Staging } from "./internal/staging.js"
+import { Staging } from "./internal/staging.js"
 import * as Layout from "./Layout.js"
 import * as Manifest from "./Manifest.js"
 import type { PackageFile, PackageManifest } from "./Manifest.js"
@@ -445,9 +445,8 @@ export const verify = <S = void, E = never>(
     const sessions = new Map<string, S>()
     const flagged = new Map<string, string>()
     const staging = format === "tgz" && options?.stageInto !== undefined ? new Staging(options.stageInto) : undefined
-    // a file left open by a failed read is closed with the scope
-    let stagedFile: StagedFile | undefined
-    yield* Effect.addFinalizer(() => Effect.sync(() => stagedFile?.close()))
+    // what a refused package left under way is ended and waited for (the caller removes the folder)
+    if (staging !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => staging.settle()))
     let entries = 0
     let total = 0
     let declared = 0
@@ -469,7 +468,7 @@ export const verify = <S = void, E = never>(
         if (refusal !== undefined) return yield* fail("unexpected_file", refusal)
         const clash = names.addFolder(name)
         if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(name, clash))
-        if (staging !== undefined) yield* staged(path, name, () => staging.folder(Path.join(staging.root, ...name.split("/"))))
+        if (staging !== undefined) yield* staged(path, name, () => staging.addFolder(name))
         continue
       }
 
@@ -503,14 +502,14 @@ export const verify = <S = void, E = never>(
         kind === "metadata",
         source.reusesChunks
       )
-      stagedFile = staging === undefined ? undefined : yield* staged(path, name, () => staging.open(name))
-      const file = stagedFile
+      const file = staging === undefined ? undefined : yield* staged(path, name, () => staging.open(name))
       if (file !== undefined) {
+        const unpackFailure = (error: unknown) => refuse("io", path, `cannot unpack: ${errorText(error)}`, name)
         reader.tee = (bytes) => {
           try {
-            file.write(bytes)
+            return file.write(bytes)?.catch((error) => Promise.reject(unpackFailure(error)))
           } catch (error) {
-            throw refuse("io", path, `cannot unpack: ${errorText(error)}`, name)
+            throw unpackFailure(error)
           }
         }
       }
@@ -548,9 +547,9 @@ export const verify = <S = void, E = never>(
     return staging === undefined ? verified : { ...verified, staged: yield* staged(path, undefined, () => staging.done()) }
   }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
 
-/** A staging step (a folder made, a file opened or closed) that fails as one clear line. */
-const staged = <A>(path: string, entry: string | undefined, f: () => A): Effect.Effect<A, PackageError> =>
-  Effect.try({ try: f, catch: (error) => refuse("io", path, `cannot unpack: ${errorText(error)}`, entry) })
+/** A staging step (a folder, a file opened or closed, the end) that fails as one clear line; waits for the room it answers. */
+const staged = <A>(path: string, entry: string | undefined, f: () => A | Promise<A>): Effect.Effect<A, PackageError> =>
+  Effect.tryPromise({ try: async () => await f(), catch: (error) => refuse("io", path, `cannot unpack: ${errorText(error)}`, entry) })
 
 const emptyContent = (): AsyncIterator<Uint8Array> => ({ next: async () => ({ done: true, value: undefined }) })
 

@@ -1,6 +1,9 @@
 /**
  * Writes a session package as a folder or a `.tgz`, streaming: every file is hashed (SHA-256)
- * as it goes in, and memory stays flat whatever the file sizes. Everything lands in a temp
+ * as it goes in, and memory stays flat whatever the file sizes. Files on disk are read
+ * synchronously (a package is many small files: a read stream per file costs more than its
+ * reads); a folder package's files are written the same way, into one reused buffer, and each is
+ * flushed to disk (fsync) on the threadpool while the next ones are written. Everything lands in a temp
  * sibling (`<out>.tmp-<pid>-<random>`) that `commit` moves into place; when the scope closes
  * without a commit (failure, interruption) the temp is removed and nothing remains. A process
  * killed outright cannot remove its temp: the next write to the same `out` does.
@@ -21,6 +24,7 @@ import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import * as tar from "tar-stream"
 import { nameRule } from "./Credentials.js"
+import * as FileChunks from "./FileChunks.js"
 import { classifyFile, credentialDetail, duplicateDetail, NameSet, parents, unsafeReason } from "./internal/entries.js"
 import {
   destinationProblem,
@@ -71,6 +75,18 @@ export interface Entry<E> {
 }
 
 /**
+ * A file on disk to copy in: its first `size` bytes, read when it is written.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FileOnDisk {
+  readonly path: string
+  readonly size: number
+  readonly source: string
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -83,9 +99,18 @@ export interface PackageSink {
    * read stream per file, no per-chunk effects). `onBytes` sees every chunk, for progress.
    */
   readonly addFile: (
-    entry: { readonly path: string; readonly size: number; readonly source: string },
+    entry: FileOnDisk,
     onBytes?: (bytes: number) => void
   ) => Effect.Effect<PackageFile, PackageError>
+  /**
+   * {@link addFile} for many files, in order, in one effect (an effect, span and lock per file
+   * cost more than copying a small file): answers them as written, or fails at the first that
+   * fails, those before it written.
+   */
+  readonly addFiles: (
+    entries: Iterable<FileOnDisk>,
+    onBytes?: (bytes: number) => void
+  ) => Effect.Effect<Array<PackageFile>, PackageError>
   /** Finishes the archive / folder and moves it into place atomically. */
   readonly commit: Effect.Effect<void, PackageError>
 }
@@ -104,19 +129,30 @@ const EPOCH = new Date(0)
 const GZIP_LEVEL = 6
 // big buffers between the hashing main thread and gzip in the threadpool keep both busy
 const HIGH_WATER_MARK = 1024 * 1024
+// a folder package's files being flushed (fsync) at once: the threadpool's four threads busy,
+// and the disk can commit several in one journal write
+const FLUSHING = 16
+// a folder package's synchronous writes pause for the event loop after this many bytes
+const YIELD_BYTES = 8 * 1024 * 1024
 
 /** Where the bytes of one file go: a tar entry or a file in the temp folder. */
 interface Target {
   /** false: wait for `drained` before writing more */
   write(bytes: Buffer): boolean
   drained(): Promise<void>
+  /** the file is complete: resolves once it is settled (in the archive; for a folder, on disk) */
   finish(): Promise<void>
 }
 
 interface Backend {
+  /** `write` is done with a chunk when it returns: the caller may read the next one into the same buffer */
+  readonly copies: boolean
+  /** how many files may still be finishing while the next ones are written */
+  readonly finishing: number
   readonly begin: (path: string, size: number) => Promise<Target>
   readonly commit: () => Promise<void>
-  readonly abort: () => Promise<void>
+  /** removes the temp output, once `settled` (every file's `finish`) has */
+  readonly abort: (settled: Promise<unknown>) => Promise<void>
 }
 
 const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backend> => {
@@ -151,6 +187,9 @@ const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backe
     return { sink, finished }
   }
   return {
+    // the archive keeps every chunk until gzip has taken it
+    copies: false,
+    finishing: 1,
     begin: async (path, size) => {
       for (const folder of parents(path)) {
         if (folders.has(folder)) continue
@@ -179,53 +218,96 @@ const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backe
       // the package is in place: a failing folder fsync must not report it as missing
       await fsyncDir(Path.dirname(Path.resolve(out))).catch(() => undefined)
     },
-    abort: async () => {
+    abort: async (settled) => {
+      // destroying the archive settles the entries still open
       pack.destroy(new Error("package writing aborted"))
       await done.catch(() => undefined)
+      await settled
       await removeQuietly(temp)
     }
   }
 }
 
+/** Flushes a file written through `fd` to disk and closes it, on the threadpool; closes it whatever happens. */
+const flushAndClose = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) =>
+    nodeFs.fsync(fd, (flushed) =>
+      nodeFs.close(fd, (closed) => {
+        const error = flushed ?? closed
+        if (error) reject(error)
+        else resolve()
+      })
+    )
+  )
+
+const writeAll = (fd: number, bytes: Uint8Array): void => {
+  for (let done = 0; done < bytes.length;) done += nodeFs.writeSync(fd, bytes, done, bytes.length - done)
+}
+
+/**
+ * A folder package: each file written synchronously (a few small writes cost less than a write
+ * stream's round trips), then flushed (fsync) and closed on the threadpool while the next files
+ * are written, {@link FLUSHING} at a time; at commit, once every file is flushed, each folder
+ * is, so that the whole tree is on disk before it is renamed into place.
+ */
 const directoryBackend = async (out: string, temp: string): Promise<Backend> => {
   await fs.mkdir(temp, { mode: DIR_MODE })
-  let open: { readonly file: nodeFs.WriteStream; readonly closed: Promise<void> } | undefined
+  // the folders made so far, each flushed once at commit
+  const folders = new Set<string>([temp])
+  // the file being written, closed by abort
+  let open: number | undefined
+  // bytes written since the event loop last turned: synchronous writes must let timers, progress
+  // and interruption in now and then
+  let unyielding = 0
+  let aborted = false
   return {
+    copies: true,
+    finishing: FLUSHING,
     begin: async (path) => {
+      // a call still under way when its export was interrupted must not make the temp again
+      if (aborted) throw new Error("package writing aborted")
       const target = Path.join(temp, ...path.split("/"))
-      await fs.mkdir(Path.dirname(target), { recursive: true, mode: DIR_MODE })
-      // "wx": never follow or reuse anything already there; flush: fsync before close
-      const file = nodeFs.createWriteStream(target, { flags: "wx", mode: FILE_MODE, flush: true, highWaterMark: HIGH_WATER_MARK })
-      let failure: unknown
-      const closed = new Promise<void>((resolve, reject) => {
-        file.on("error", (error) => failure ??= error)
-        file.on("close", () => failure === undefined ? resolve() : reject(failure))
-      })
-      closed.catch(() => undefined)
-      open = { file, closed }
-      await once(file, "open")
+      const folder = Path.dirname(target)
+      if (!folders.has(folder)) {
+        nodeFs.mkdirSync(folder, { recursive: true, mode: DIR_MODE })
+        for (const parent of parents(path)) folders.add(Path.join(temp, ...parent.split("/")))
+      }
+      // "wx": never follow or reuse anything already there
+      const fd = nodeFs.openSync(target, "wx", FILE_MODE)
+      open = fd
       return {
-        write: (bytes) => file.write(bytes),
-        drained: () => waitDrain(file),
-        finish: async () => {
-          file.end()
-          await closed
+        write: (bytes) => {
+          if (aborted) throw new Error("package writing aborted")
+          writeAll(fd, bytes)
+          unyielding += bytes.length
+          return unyielding < YIELD_BYTES
+        },
+        drained: () => {
+          unyielding = 0
+          return new Promise((resolve) => setImmediate(resolve))
+        },
+        finish: () => {
           open = undefined
+          return flushAndClose(fd)
         }
       }
     },
     commit: async () => {
-      await fsyncDir(temp)
+      // the deepest first: a folder is flushed after the entries made in it
+      for (const folder of [...folders].sort((a, b) => b.length - a.length)) await fsyncDir(folder)
       const problem = await destinationProblem(out, true)
       if (problem !== undefined) throw new DestinationExists(problem)
       await renameFolderInto(temp, out)
       await fsyncDir(Path.dirname(Path.resolve(out))).catch(() => undefined)
     },
-    abort: async () => {
+    abort: async (settled) => {
+      aborted = true
       if (open !== undefined) {
-        open.file.destroy()
-        await open.closed.catch(() => undefined)
+        const fd = open
+        open = undefined
+        await new Promise<void>((resolve) => nodeFs.close(fd, () => resolve()))
       }
+      await settled
       await removeQuietly(temp)
     }
   }
@@ -234,7 +316,8 @@ const directoryBackend = async (out: string, temp: string): Promise<Backend> => 
 class DestinationExists extends Error {}
 class ShortRead extends Error {}
 
-const READ_CHUNK = 1024 * 1024
+/** what a folder package's files are read into: the writer copies each chunk before the next read */
+const readBuffer = Buffer.allocUnsafe(FileChunks.CHUNK_SIZE)
 
 type TarHeader = Parameters<tar.Pack["entry"]>[0]
 
@@ -268,23 +351,24 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
 
   const temp = ownedTempPath(out)
   let state: "open" | "broken" | "committed" = "open"
+  // files still finishing (a folder package's fsyncs); each settles, keeping the first failure
+  const finishing = new Set<Promise<void>>()
+  let failure: PackageError | undefined
   const backend = yield* Effect.acquireRelease(
     Effect.tryPromise({
       try: () => options.format === "tgz" ? tgzBackend(out, temp, options.mtime ?? EPOCH) : directoryBackend(out, temp),
       catch: io("cannot create the temp output")
     }),
-    (backend) => state === "committed" ? Effect.void : Effect.promise(backend.abort)
+    (backend) => state === "committed" ? Effect.void : Effect.promise(() => backend.abort(Promise.all(finishing)))
   )
   const names = new NameSet()
   const allowed: ReadonlySet<string> = new Set(options.allowedFiles)
   const lock = yield* Effect.makeSemaphore(1)
 
+  const unusable = () =>
+    fail("io", state === "committed" ? "the package is already committed" : "an earlier entry failed; the package cannot be completed")
   const usable = Effect.suspend(() =>
-    state === "open"
-      ? Effect.void
-      : Effect.fail(
-        fail("io", state === "committed" ? "the package is already committed" : "an earlier entry failed; the package cannot be completed")
-      )
+    failure !== undefined ? Effect.fail(failure) : state === "open" ? Effect.void : Effect.fail(unusable())
   )
 
   const check = (path: string, size: number): PackageError | undefined => {
@@ -300,12 +384,88 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     return undefined
   }
 
+  /**
+   * Hands a written file over to finish; answers once fewer than the backend allows are still
+   * finishing, failing with the first failure among them (perhaps an earlier file's).
+   */
+  const finish = async (target: Target, path: string): Promise<void> => {
+    const settled: Promise<void> = target.finish().then(
+      () => undefined,
+      (error) => void (failure ??= io("cannot write", path)(error))
+    ).finally(() => finishing.delete(settled))
+    finishing.add(settled)
+    while (finishing.size >= backend.finishing) await Promise.race(finishing)
+    if (failure !== undefined) throw failure
+  }
+
+  /** Writes `chunks`, which must be `size` bytes, as the file `path`, hashing them. */
+  const write = async (
+    path: string,
+    size: number,
+    chunks: () => Iterable<Uint8Array>,
+    onBytes: ((bytes: number) => void) | undefined
+  ): Promise<PackageFile> => {
+    const target = await backend.begin(path, size)
+    const hash = createHash("sha256")
+    let written = 0
+    // opened once the target is: leaving the loop, however, closes it
+    for (const chunk of chunks()) {
+      written += chunk.byteLength
+      if (written > size) throw new ShortRead(`declared ${size} bytes but the content has more (did the file grow meanwhile?)`)
+      hash.update(chunk)
+      onBytes?.(chunk.byteLength)
+      if (!target.write(asBuffer(chunk))) await target.drained()
+    }
+    if (written !== size) throw new ShortRead(`the file has ${written} bytes, ${size} expected (did it shrink?)`)
+    await finish(target, path)
+    return { path, size, sha256: hash.digest("hex") }
+  }
+
+  /**
+   * {@link write} as an entry of the package: checked (a refused entry leaves the package as it
+   * was), and the package broken if it fails half-way. Throws a `PackageError`.
+   */
+  const put = async (
+    path: string,
+    size: number,
+    chunks: () => Iterable<Uint8Array>,
+    onBytes: ((bytes: number) => void) | undefined,
+    what: string
+  ): Promise<PackageFile> => {
+    if (failure !== undefined) throw failure
+    if (state !== "open") throw unusable()
+    const refused = check(path, size)
+    if (refused !== undefined) throw refused
+    // from here on a failure leaves a half-written entry: the package can only be abandoned
+    state = "broken"
+    try {
+      const file = await write(path, size, chunks, onBytes)
+      state = "open"
+      return file
+    } catch (error) {
+      throw error instanceof PackageError
+        ? error
+        : error instanceof ShortRead
+        ? fail("checksum_mismatch", error.message, path)
+        : io(what, path)(error)
+    }
+  }
+
+  /** the chunks of a file on disk: exactly `size` bytes, so a file that grows meanwhile (Codex appending) gives its prefix */
+  const chunksOf = (file: FileOnDisk) => (): Iterable<Uint8Array> =>
+    // into the shared buffer when the backend is done with each chunk before the next is read
+    file.size === 0 ? [] : FileChunks.open(file.source, { length: file.size, buffer: backend.copies ? readBuffer : undefined })
+
+  const putFile = (file: FileOnDisk, onBytes: ((bytes: number) => void) | undefined) =>
+    put(file.path, file.size, chunksOf(file), onBytes, `cannot copy ${file.source}`)
+
+  const asPackageError = (error: unknown): PackageError => error instanceof PackageError ? error : io("cannot write")(error)
+
   const add = <E>(entry: Entry<E>): Effect.Effect<PackageFile, PackageError | E> =>
     Effect.gen(function*() {
       yield* usable
       const refused = check(entry.path, entry.size)
       if (refused !== undefined) return yield* refused
-      // from here on a failure leaves a half-written entry: the package can only be abandoned
       state = "broken"
       const target = yield* Effect.tryPromise({ try: () => backend.begin(entry.path, entry.size), catch: io("cannot start", entry.path) })
       const hash = createHash("sha256")
@@ -318,67 +478,68 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
           written += bytes.byteLength
           if (written > entry.size) return Effect.fail(tooMany())
           hash.update(bytes)
-          full = !target.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) || full
+          full = !target.write(asBuffer(bytes)) || full
         }
         return full ? Effect.tryPromise({ try: () => target.drained(), catch: io("cannot write", entry.path) }) : Effect.void
       })
       if (written !== entry.size) {
         return yield* fail("checksum_mismatch", `declared ${entry.size} bytes but the content has ${written}`, entry.path)
       }
-      yield* Effect.tryPromise({ try: () => target.finish(), catch: io("cannot write", entry.path) })
+      yield* Effect.tryPromise({
+        try: () => finish(target, entry.path),
+        catch: (error) => error instanceof PackageError ? error : io("cannot write", entry.path)(error)
+      })
       state = "open"
       return { path: entry.path, size: written, sha256: hash.digest("hex") }
     }).pipe(lock.withPermits(1), Effect.withSpan("PackageWriter.add", { attributes: { path: entry.path } }))
 
-  const addFile = (
-    entry: { readonly path: string; readonly size: number; readonly source: string },
-    onBytes?: (bytes: number) => void
-  ): Effect.Effect<PackageFile, PackageError> =>
-    Effect.gen(function*() {
-      yield* usable
-      const refused = check(entry.path, entry.size)
-      if (refused !== undefined) return yield* refused
-      state = "broken"
-      const file = yield* Effect.tryPromise({
-        try: async (): Promise<PackageFile> => {
-          const target = await backend.begin(entry.path, entry.size)
-          const hash = createHash("sha256")
-          let written = 0
-          // exactly `size` bytes: a file that grows meanwhile (Codex appending) gives its prefix
-          if (entry.size > 0) {
-            const input = nodeFs.createReadStream(entry.source, { start: 0, end: entry.size - 1, highWaterMark: READ_CHUNK })
-            for await (const chunk of input as AsyncIterable<Buffer>) {
-              written += chunk.byteLength
-              hash.update(chunk)
-              onBytes?.(chunk.byteLength)
-              if (!target.write(chunk)) await target.drained()
-            }
-          }
-          if (written !== entry.size) throw new ShortRead(`the file has ${written} bytes, ${entry.size} expected (did it shrink?)`)
-          await target.finish()
-          return { path: entry.path, size: written, sha256: hash.digest("hex") }
-        },
-        catch: (error) =>
-          error instanceof ShortRead
-            ? fail("checksum_mismatch", error.message, entry.path)
-            : io(`cannot copy ${entry.source}`, entry.path)(error)
-      })
-      state = "open"
-      return file
-    }).pipe(lock.withPermits(1), Effect.withSpan("PackageWriter.addFile", { attributes: { path: entry.path } }))
+  const addFile = (entry: FileOnDisk, onBytes?: (bytes: number) => void): Effect.Effect<PackageFile, PackageError> =>
+    Effect.tryPromise({ try: () => putFile(entry, onBytes), catch: asPackageError }).pipe(
+      lock.withPermits(1),
+      Effect.withSpan("PackageWriter.addFile", { attributes: { path: entry.path } })
+    )
 
-  const addBytes = (path: string, bytes: Uint8Array | string) => {
+  const addFiles = (
+    entries: Iterable<FileOnDisk>,
+    onBytes?: (bytes: number) => void
+  ): Effect.Effect<Array<PackageFile>, PackageError> =>
+    Effect.tryPromise({
+      try: async (signal) => {
+        const files: Array<PackageFile> = []
+        for (const entry of entries) {
+          // interrupted: the scope is closing, and removes what was written
+          if (signal.aborted) throw fail("io", "the export was interrupted", entry.path)
+          files.push(await putFile(entry, onBytes))
+        }
+        return files
+      },
+      catch: asPackageError
+    }).pipe(lock.withPermits(1), Effect.withSpan("PackageWriter.addFiles"))
+
+  const addBytes = (path: string, bytes: Uint8Array | string): Effect.Effect<PackageFile, PackageError> => {
     const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes
-    return add({ path, size: data.byteLength, content: Stream.succeed(data) })
+    return Effect.tryPromise({ try: () => put(path, data.byteLength, () => [data], undefined, "cannot write"), catch: asPackageError })
+      .pipe(lock.withPermits(1), Effect.withSpan("PackageWriter.addBytes", { attributes: { path } }))
   }
 
   const commit = Effect.gen(function*() {
     if (state === "committed") return
     yield* usable
     state = "broken"
-    yield* Effect.tryPromise({ try: backend.commit, catch: io("cannot finish the package") })
+    yield* Effect.tryPromise({
+      try: async () => {
+        // every file on disk (a folder package's fsyncs) before the package is finished
+        await Promise.all(finishing)
+        if (failure !== undefined) throw failure
+        await backend.commit()
+      },
+      catch: (error) => error instanceof PackageError ? error : io("cannot finish the package")(error)
+    })
     state = "committed"
   }).pipe(lock.withPermits(1), Effect.uninterruptible, Effect.withSpan("PackageWriter.commit"))
 
-  return { add, addBytes, addFile, commit } satisfies PackageSink
+  return { add, addBytes, addFile, addFiles, commit } satisfies PackageSink
 })
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)

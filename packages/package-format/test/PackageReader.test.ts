@@ -328,6 +328,13 @@ describe("PackageReader", () => {
         }).pipe(Effect.flip)
         assert.strictEqual(taken.reason, "io")
         assert.match(taken.message, /cannot unpack/)
+        // cut in the middle of a 6 MB session: the file being unpacked is ended, the error comes out
+        const big = Path.join(dir, "big.tgz")
+        yield* writePackage(big, "tgz", bigFiles())
+        const cut = Path.join(dir, "cut.tgz")
+        fs.writeFileSync(cut, fs.readFileSync(big).subarray(0, Math.floor(fs.statSync(big).size / 2)))
+        const truncated = yield* PackageReader.verify(cut, { stageInto: Path.join(dir, "stage-cut") }).pipe(Effect.flip)
+        assert.strictEqual(truncated.reason, "corrupt_archive")
       })
     ))
 

@@ -167,8 +167,11 @@ export class EntryReader {
   private readonly chunks: Array<Buffer> | undefined
   private failure: unknown = undefined
   private ended = false
-  /** sees every accepted chunk after it is hashed (staging writes it out); throws to fail the read */
-  tee: ((bytes: Uint8Array) => void) | undefined = undefined
+  /**
+   * sees every accepted chunk after it is hashed (staging writes it out); throws, or answers a
+   * promise that rejects, to fail the read; the read waits for the promise it answers (room)
+   */
+  tee: ((bytes: Uint8Array) => Promise<void> | undefined) | undefined = undefined
 
   constructor(
     private readonly content: AsyncIterator<Uint8Array> | Iterator<Uint8Array>,
@@ -194,7 +197,8 @@ export class EntryReader {
       this.admit(bytes.byteLength, this.size + bytes.byteLength)
       this.size += bytes.byteLength
       this.hash.update(bytes)
-      this.tee?.(bytes)
+      const room = this.tee?.(bytes)
+      if (room !== undefined) await room
       this.chunks?.push(this.reused ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       return bytes
     } catch (error) {
