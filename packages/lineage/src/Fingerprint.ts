@@ -168,14 +168,23 @@ export class Fingerprinter {
   private received: number
   /** bytes through the last complete line */
   private complete: number
+  /** stop at the first prompt (see {@link rootPrintOfFile}); once it is settled, the rest is not read */
+  private readonly untilRoot: boolean
+  private stopped = false
 
   /**
    * Throws a {@link FingerprintError} `not_resumable` for a print of zstd input. `maxLineBytes`:
-   * the longest line decoded (default `LineLimit.MAX_LINE_BYTES`); smaller in tests.
+   * the longest line decoded (default `LineLimit.MAX_LINE_BYTES`); smaller in tests. `untilRoot`:
+   * plain input is fingerprinted only until the first prompt is settled; what follows is ignored,
+   * and the print (of the records before, `bytes` through the last of them) resumes to the whole.
    */
   constructor(
     from?: SessionPrint,
-    options: { readonly maxLineBytes?: number | undefined; readonly dialect?: AgentStore.LineageDialect | undefined } = {}
+    options: {
+      readonly maxLineBytes?: number | undefined
+      readonly dialect?: AgentStore.LineageDialect | undefined
+      readonly untilRoot?: boolean | undefined
+    } = {}
   ) {
     this.dialect = options.dialect ?? codex
     this.search = searchOf(this.dialect)
@@ -193,6 +202,7 @@ export class Fingerprinter {
     this.mode = this.received > 0 ? "plain" : "undecided"
     this.lines = from?.records ?? 0
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES
+    this.untilRoot = options.untilRoot === true
     this.unfinished = new UnfinishedLine({
       limit: this.maxLineBytes,
       mayNeedDecoding: (bytes) => {
@@ -217,6 +227,7 @@ export class Fingerprinter {
   }
 
   private pushBytes(bytes: Uint8Array): void {
+    if (this.stopped) return
     if (this.mode === "undecided") {
       // zstd is recognised by its first 4 bytes, however the input is cut; a short head is kept
       this.headLength += bytes.length
@@ -264,6 +275,7 @@ export class Fingerprinter {
       this.endUnfinished()
       start = nl + 1
       this.complete = base + start
+      if (this.rootReached()) return
     }
     this.scanner.reset(chunk)
     const ignored = this.search.ignored
@@ -281,12 +293,20 @@ export class Fingerprinter {
       }
       start = nl + 1
       this.complete = base + start
+      if (this.rootReached()) return
     }
     // the unfinished line is copied when held: the caller may reuse its buffer
     if (start < chunk.length) {
       if (ignored.length > 0) this.unfinishedStart = Buffer.from(chunk.subarray(start, start + 64))
       this.pass(this.unfinished.add(chunk.subarray(start)))
     }
+  }
+
+  /** With `untilRoot`: whether the first prompt is settled, after which nothing more is read. */
+  private rootReached(): boolean {
+    if (!this.untilRoot || this.wantsRoot()) return false
+    this.stopped = true
+    return true
   }
 
   /** Whether `bytes[start, end)` of a line may be the first prompt, while it is looked for. */
@@ -368,6 +388,8 @@ const refusingLongLines = (f: () => void): void => {
 }
 
 const CHUNK = 1024 * 1024
+/** the first read of a look for the first prompt: most sessions hold it in their first lines */
+const ROOT_CHUNK = 64 * 1024
 
 /** Whether the file still reads as `from` left it: plain, as long, and a line end at `from.bytes`. */
 const resumable = (fd: number, from: SessionPrint): boolean => {
@@ -386,18 +408,21 @@ const readFile = (
 ): SessionPrint => {
   const fd = fs.openSync(path, "r")
   try {
-    const printer = new Fingerprinter(from, { dialect })
+    const printer = new Fingerprinter(from, { dialect, untilRoot })
     let position = from?.bytes ?? 0
     if (from !== undefined && position > 0 && !resumable(fd, from)) {
       throw new FingerprintError({ reason: "not_resumable", detail: `the file changed before byte ${position}`, path })
     }
-    // no larger than the file: a thousand small sessions must not cost a thousand 1 MiB buffers
-    const chunk = Buffer.allocUnsafe(Math.max(64, Math.min(CHUNK, fs.fstatSync(fd).size - position + 1)))
+    // no larger than the file: a thousand small sessions must not cost a thousand 1 MiB buffers;
+    // a look for the first prompt starts small and doubles
+    const left = fs.fstatSync(fd).size - position + 1
+    let chunk = Buffer.allocUnsafe(Math.max(64, Math.min(untilRoot ? ROOT_CHUNK : CHUNK, left)))
     while (!(untilRoot && printer.rootSettled)) {
       const n = fs.readSync(fd, chunk, 0, chunk.length, position)
       if (n === 0) break
       position += n
       printer.push(chunk.subarray(0, n))
+      if (n === chunk.length && chunk.length < CHUNK) chunk = Buffer.allocUnsafe(Math.min(2 * chunk.length, CHUNK))
     }
     return printer.end()
   } finally {
@@ -520,6 +545,17 @@ export const rootKey = (print: SessionPrint): string | undefined =>
   print.rootIndex === undefined ? undefined : headAt(print, print.rootIndex + 1)
 
 /**
+ * The print of a rollout file's first records, through its first prompt (or the first
+ * {@link ROOT_SCAN_LIMIT} records): its {@link rootKey}, read no further than needed, and (plain
+ * input) a print that {@link resumeFile} continues to the whole file's.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const rootPrintOfFile = (path: string, dialect?: AgentStore.LineageDialect): Effect.Effect<SessionPrint, FingerprintError> =>
+  attempt(path, () => readFile(path, undefined, true, dialect))
+
+/**
  * The {@link rootKey} of a rollout file, reading only as far as its first prompt (or the first
  * {@link ROOT_SCAN_LIMIT} records, then answering `undefined`).
  *
@@ -527,7 +563,7 @@ export const rootKey = (print: SessionPrint): string | undefined =>
  * @category constructors
  */
 export const rootKeyOfFile = (path: string, dialect?: AgentStore.LineageDialect): Effect.Effect<string | undefined, FingerprintError> =>
-  attempt(path, () => rootKey(readFile(path, undefined, true, dialect)))
+  Effect.map(rootPrintOfFile(path, dialect), rootKey)
 
 // the stored form: magic, flags, records, rootIndex (-1: none), bytes, head, prints
 const MAGIC = 0x31465053 // "SPF1", little-endian

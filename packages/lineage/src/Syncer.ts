@@ -166,6 +166,9 @@ export const make = Effect.gen(function*() {
           ? Effect.map(support.localSessions, (files) => (localFiles = files))
           : Effect.succeed(localFiles)
       let roots: Map<string, Array<LocalFile>> | undefined
+      // the first records of each untracked local session read for its root: a comparison with
+      // one goes on from there rather than reading it again
+      const started = new Map<string, Fingerprint.SessionPrint>()
 
       // how big a recorded local session is now: its file's size, or what its store says
       const sizeNow = support.recordedSizes === undefined ? sizeOf : yield* support.recordedSizes
@@ -205,7 +208,7 @@ export const make = Effect.gen(function*() {
             if (rootKey !== undefined) {
               for (const s of snapshot.byRoot.get(rootKey) ?? []) add(s.localId, "fingerprint")
               if (candidates.size === 0) {
-                roots ??= yield* rootIndex(files, snapshot, dialect)
+                roots ??= yield* rootIndex(files, snapshot, dialect, started)
                 for (const file of roots.get(rootKey) ?? []) add(file.id, "fingerprint")
               }
             }
@@ -223,7 +226,13 @@ export const make = Effect.gen(function*() {
           if (known !== undefined) return known
           const session = snapshot.locals.get(localId)
           const stored = recorded.get(localId)
-          const print = yield* currentPrint(file.path, file.size, session === undefined || stored === undefined ? undefined : { session, print: stored }, dialect)
+          const print = yield* currentPrint(
+            file.path,
+            file.size,
+            session === undefined || stored === undefined ? undefined : { session, print: stored },
+            dialect,
+            started.get(localId)
+          )
           prints.set(localId, print)
           return print
         })
@@ -485,14 +494,25 @@ const fileAt = (path: string, id: string): LocalFile | undefined => {
   return size === undefined ? undefined : { id, path, size }
 }
 
-/** Root keys of the local sessions the sidecar does not track, for adoption by fingerprint. */
-const rootIndex = (files: ReadonlyMap<string, LocalFile>, snapshot: Sidecar.Snapshot, dialect: AgentStore.LineageDialect) =>
+/**
+ * Root keys of the local sessions the sidecar does not track, for adoption by fingerprint; the
+ * print of each one's first records in `started`.
+ */
+const rootIndex = (
+  files: ReadonlyMap<string, LocalFile>,
+  snapshot: Sidecar.Snapshot,
+  dialect: AgentStore.LineageDialect,
+  started: Map<string, Fingerprint.SessionPrint>
+) =>
   Effect.gen(function*() {
     const out = new Map<string, Array<LocalFile>>()
     for (const file of files.values()) {
       if (snapshot.locals.has(file.id)) continue
-      const key = yield* Fingerprint.rootKeyOfFile(file.path, dialect).pipe(Effect.orElseSucceed(() => undefined))
-      if (key === undefined) continue
+      const print = yield* Fingerprint.rootPrintOfFile(file.path, dialect).pipe(Effect.orElseSucceed(() => undefined))
+      const key = print === undefined ? undefined : Fingerprint.rootKey(print)
+      if (print === undefined || key === undefined) continue
+      // a print of zstd input counts compressed bytes: it cannot be gone on from
+      if (print.compressed !== true) started.set(file.id, print)
       const list = out.get(key)
       if (list === undefined) out.set(key, [file])
       else list.push(file)

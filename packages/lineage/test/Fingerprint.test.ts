@@ -195,6 +195,34 @@ describe("Fingerprint", () => {
       assert.throws(() => Fingerprint.headAt(full, full.records + 1))
     }))
 
+  it.effect("rootPrintOfFile: the records through the first prompt, read no further; a resume from it gives the whole print", () =>
+    Effect.gen(function*() {
+      const dir = tempDir("lineage")
+      const rollout = path.join(dir, "rollout.jsonl")
+      const text = plain(multi.rollout)
+      // a tail of 300 kB, past the first read, that is never read for the root
+      fs.writeFileSync(rollout, Buffer.concat([text, joinLines(Array.from({ length: 300 }, () => JSON.stringify({ type: "x", text: "y".repeat(1000) })))]))
+      const full = yield* Fingerprint.fromFile(rollout)
+      const root = full.rootIndex!
+      // the records through the prompt, found by hand: its line and every line before it
+      const through = multiLines.slice(0, multiLines.findIndex((_, i) => multiLines.slice(0, i + 1).filter((l) => l.trim() !== "").length === root + 1) + 1)
+      const started = yield* Fingerprint.rootPrintOfFile(rollout)
+      assert.deepStrictEqual(essence(started), {
+        records: root + 1,
+        prints: Buffer.from(full.prints.subarray(0, (root + 1) * 8)).toString("hex"),
+        head: Fingerprint.headAt(full, root + 1),
+        rootIndex: root
+      })
+      assert.strictEqual(started.bytes, joinLines(through).length)
+      assert.strictEqual(Fingerprint.rootKey(started), Fingerprint.rootKey(full))
+      assert.deepStrictEqual(yield* Fingerprint.resumeFile(started, rollout), full)
+      // zstd input: the same root, a print that is not resumed (resumeFile reads the file whole)
+      const zst = fixtureByRole("zst").rollout
+      const zstStarted = yield* Fingerprint.rootPrintOfFile(file(zst))
+      assert.strictEqual(Fingerprint.rootKey(zstStarted), Fingerprint.rootKey(yield* Fingerprint.fromFile(file(zst))))
+      assert.isTrue(zstStarted.compressed)
+    }))
+
   it.effect("the stored form reads back as it was; anything else is a corrupt_print", () =>
     Effect.gen(function*() {
       const prints = [

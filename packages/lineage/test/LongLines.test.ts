@@ -96,6 +96,36 @@ describe("Fingerprint: lines over the limit", () => {
       assert.match(error.message, /^session s1: line 1 is 13\.0 MiB, over the 12 MiB limit on a line sessionport decodes$/)
     }))
 
+  it("looking for the first prompt only, nothing after it is read: a long line there is not refused", () => {
+    const lines = Buffer.from(multi).toString().split("\n")
+    const root = Either.getOrThrow(printOf(multi, multi.length)).rootIndex!
+    const head = encoder.encode(lines.slice(0, root + 1).map((l) => `${l}\n`).join(""))
+    // a line over the limit that may hold a surface value, right after the prompt
+    const bytes = Buffer.concat([head, encoder.encode(`${output(`<environment_context> ${filler}`)}\n`)])
+    assert.isTrue(Either.isLeft(printOf(bytes, bytes.length)))
+    for (const size of [bytes.length, 4096, 7]) {
+      const printer = new Fingerprint.Fingerprinter(undefined, { maxLineBytes: LIMIT, untilRoot: true })
+      for (let at = 0; at < bytes.length; at += size) printer.push(bytes.subarray(at, at + size))
+      const started = printer.end()
+      assert.deepStrictEqual([started.records, started.rootIndex, started.bytes], [root + 1, root, head.length], `pieces of ${size}`)
+      assert.deepStrictEqual(essence(started), essence(Either.getOrThrow(printOf(head, head.length))))
+    }
+  })
+
+  it("scanners of one needle list keep each its own place", () => {
+    const needles = ["\\u", "cwd\"", "<environment_context>"]
+    const a = new NeedleScanner(needles)
+    const b = new NeedleScanner(needles)
+    const one = Buffer.from("cwd\" first\nnothing\nnothing\n")
+    const two = Buffer.from("nothing\nnothing\ncwd\" last\n")
+    a.reset(one)
+    b.reset(two)
+    assert.deepStrictEqual(
+      [a.holds(0, 11), b.holds(0, 7), a.holds(12, 19), b.holds(8, 15), a.holds(20, 27), b.holds(16, 26)],
+      [true, false, false, false, false, true]
+    )
+  })
+
   it("the needle scanner finds no needle where there is none, the first line of a chunk too", () => {
     const scanner = new NeedleScanner(["\\u", "<environment_context>", "cwd\""])
     const chunk = Buffer.from("plain text\nmore text\nwith cwd\" here\n")

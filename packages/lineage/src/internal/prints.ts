@@ -27,25 +27,41 @@ export class Prints {
 
   /** Adds the record whose canonical UTF-8 text is `text`. */
   add(text: Uint8Array): void {
-    this.addDigest(sha256(text))
+    this.addLatin1(crypto.hash("sha256", text, "binary"))
   }
 
   /** Adds a record whose print is taken from this SHA-256 of its canonical text. */
   addDigest(digest: Uint8Array): void {
+    const at = this.reserve()
+    this.bytes.set(digest.subarray(0, PRINT_BYTES), at)
+  }
+
+  /** Adds a record given as text (invalid UTF-8 already replaced by U+FFFD). */
+  addText(text: string): void {
+    // hashed as UTF-8 without a copy of its bytes: a long line's text is big enough already
+    this.addLatin1(crypto.hash("sha256", text, "binary"))
+  }
+
+  /**
+   * A digest as a Latin-1 (`binary`) string, a char a byte: half the cost of one as a buffer,
+   * which is a native allocation per record.
+   */
+  private addLatin1(digest: string): void {
+    const at = this.reserve()
+    const bytes = this.bytes
+    for (let i = 0; i < PRINT_BYTES; i++) bytes[at + i] = digest.charCodeAt(i)
+  }
+
+  /** Room for one more print: where it goes. */
+  private reserve(): number {
     const at = this.count * PRINT_BYTES
     if (at + PRINT_BYTES > this.bytes.length) {
       const grown = new Uint8Array(this.bytes.length * 2)
       grown.set(this.bytes)
       this.bytes = grown
     }
-    this.bytes.set(digest.subarray(0, PRINT_BYTES), at)
     this.count++
-  }
-
-  /** Adds a record given as text (invalid UTF-8 already replaced by U+FFFD). */
-  addText(text: string): void {
-    // hashed as UTF-8 without a copy of its bytes: a long line's text is big enough already
-    this.addDigest(crypto.hash("sha256", text, "buffer"))
+    return at
   }
 
   /**

@@ -4,10 +4,33 @@ const RARE_FIRST = new Set(["<", "\\"])
 
 const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")
 
+/** A needle list made ready for searching: built once per list, shared by every scanner of it. */
+interface Compiled {
+  readonly single: ReadonlyArray<Buffer>
+  /** shared: every search sets its `lastIndex` before it runs */
+  readonly together: RegExp | undefined
+}
+
+const compiled = new WeakMap<ReadonlyArray<string>, Compiled>()
+
+const compile = (needles: ReadonlyArray<string>): Compiled => {
+  let found = compiled.get(needles)
+  if (found === undefined) {
+    const rest = needles.filter((needle) => !RARE_FIRST.has(needle[0]!))
+    found = {
+      single: needles.filter((needle) => RARE_FIRST.has(needle[0]!)).map((needle) => Buffer.from(needle, "latin1")),
+      together: rest.length === 0 ? undefined : new RegExp(rest.map(escape).join("|"), "g")
+    }
+    compiled.set(needles, found)
+  }
+  return found
+}
+
 /**
  * @internal Whether each line of a chunk holds one of a few ASCII strings, without a search per
  * line: the next occurrence of each needle is found once and kept until the lines pass it, so a
  * chunk is searched about once per needle, however many lines it has. Needles must not hold `\n`.
+ * A list of needles is compiled once (keep the same array for every scanner of it).
  */
 export class NeedleScanner {
   private readonly single: ReadonlyArray<Buffer>
@@ -18,10 +41,10 @@ export class NeedleScanner {
   private text = ""
 
   constructor(needles: ReadonlyArray<string>) {
-    const rest = needles.filter((needle) => !RARE_FIRST.has(needle[0]!))
-    this.single = needles.filter((needle) => RARE_FIRST.has(needle[0]!)).map((needle) => Buffer.from(needle, "latin1"))
-    this.next = this.single.map(() => -1)
-    this.together = rest.length === 0 ? undefined : new RegExp(rest.map(escape).join("|"), "g")
+    const { single, together } = compile(needles)
+    this.single = single
+    this.next = single.map(() => -1)
+    this.together = together
   }
 
   /** Starts on a new chunk. */

@@ -42,6 +42,8 @@ export const sidecarChangesFor = (
       const lineages = new Set<string>()
       const ids = new Map<string, string>()
       const addLocals: Array<Sidecar.LocalPrint> = []
+      // local id → its place in addLocals
+      const added = new Map<string, number>()
       const seen = new Map<string, { lineageId: string; sha256: string; localId: string; localSize: number }>()
       const tracked = new Set(snapshot.locals.keys())
       const mapId = (id: string, lineageId: string) => {
@@ -58,6 +60,7 @@ export const sidecarChangesFor = (
         if (!snapshot.lineages.has(lineageId)) lineages.add(lineageId)
         if (local !== undefined && !tracked.has(local.file.id)) {
           tracked.add(local.file.id)
+          added.set(local.file.id, addLocals.length)
           addLocals.push({
             localId: local.file.id,
             lineageId,
@@ -75,6 +78,7 @@ export const sidecarChangesFor = (
           const file = written.get(newId)
           if (file !== undefined) {
             tracked.add(newId)
+            added.set(newId, addLocals.length)
             addLocals.push({
               localId: newId,
               lineageId,
@@ -110,8 +114,8 @@ export const sidecarChangesFor = (
           print: { ...p.incoming!, bytes: size },
           rootKey: rootKey(p.incoming!)
         }
-        const index = addLocals.findIndex((l) => l.localId === local.file.id)
-        if (index >= 0) addLocals[index] = entry
+        const index = added.get(local.file.id)
+        if (index !== undefined) addLocals[index] = entry
         else updates.push(Sidecar.updateLocal(entry, now))
         const key = Sidecar.seenKey(lineageId, p.source.sha256)
         const s = seen.get(key)

@@ -41,25 +41,30 @@ export const suffixChunks = (
       for (;;) {
         const n = nodeFs.readSync(fd, buffer, 0, buffer.length, position)
         if (n === 0) return
+        const bytes = buffer.subarray(0, n)
         let from = start >= position ? start - position : start >= 0 ? 0 : n
-        for (let i = 0; i < n; i++) {
-          const byte = buffer[i]!
-          if (byte === 10) {
-            if (lineHasText && !(prefixes.length > 0 && startsWithAny(lineHead, 0, headLength, prefixes))) seen++
-            lineHasText = false
-            headLength = 0
-            if (seen === skip && start < 0) {
-              start = position + i + 1
-              from = i + 1
-            }
-            if (seen === records && start >= 0) {
-              if (i + 1 > from) yield Uint8Array.prototype.slice.call(buffer, from, i + 1)
-              return
-            }
-          } else {
-            if (headLength < lineHead.length) lineHead[headLength++] = byte
+        // line by line (`indexOf` finds each end): a line is a record once a byte of it is not blank
+        for (let i = 0; i < n;) {
+          const nl = bytes.indexOf(10, i)
+          const end = nl === -1 ? n : nl
+          for (let j = i; !lineHasText && j < end; j++) {
+            const byte = bytes[j]!
             if (byte !== 13 && byte !== 32 && byte !== 9) lineHasText = true
           }
+          for (let j = i; headLength < lineHead.length && j < end; j++) lineHead[headLength++] = bytes[j]!
+          if (nl === -1) break
+          if (lineHasText && !(prefixes.length > 0 && startsWithAny(lineHead, 0, headLength, prefixes))) seen++
+          lineHasText = false
+          headLength = 0
+          if (seen === skip && start < 0) {
+            start = position + nl + 1
+            from = nl + 1
+          }
+          if (seen === records && start >= 0) {
+            if (nl + 1 > from) yield Uint8Array.prototype.slice.call(buffer, from, nl + 1)
+            return
+          }
+          i = nl + 1
         }
         if (start >= 0 && n > from) yield Uint8Array.prototype.slice.call(buffer, from, n)
         position += n
