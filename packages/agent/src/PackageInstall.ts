@@ -14,10 +14,10 @@
  */
 import { FileSystem } from "@effect/platform"
 import { PathRules } from "@sessionport/localize"
-import { Layout, PackageReader, type PathLocalization } from "@sessionport/package-format"
+import { Layout, type PackageError, PackageReader, type PathLocalization } from "@sessionport/package-format"
 import { Effect, Schema } from "effect"
 import * as os from "node:os"
-import type { AgentFailure, AgentStore, InstalledSession, InstallPlan, SessionChange } from "./AgentStore.js"
+import type { AgentFailure, AgentStore, InstallContext, InstalledSession, InstallPlan, SessionChange } from "./AgentStore.js"
 import * as Journals from "./Journals.js"
 
 /** @since 0.2.0 @category models */
@@ -106,7 +106,30 @@ export const stagingFolder = Effect.gen(function*() {
 })
 
 /**
- * The package checked whole and staged for the scope, with the path rules of this machine.
+ * A verified package whose files are unpacked only when needed: {@link prepareDeferred}.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface DeferredContext extends InstallContext {
+  /**
+   * Unpacks a `.tgz` into `stagedDir` (read from there only after), but for the sessions whose
+   * transcripts `seen` names (their every file): nothing at all when no other session is left to
+   * read. A folder package is read in place and this does nothing. Called once.
+   */
+  readonly unpack: (seen: ReadonlySet<string>) => Effect.Effect<void, PackageError.PackageError>
+}
+
+const verifyFor = (path: string, stores: ReadonlyArray<AgentStore>, stageInto: string | undefined) =>
+  PackageReader.verify(path, {
+    agents: stores.map((store) => store.agent).filter((agent) => agent !== "codex"),
+    stageInto,
+    scanSession: (entry) => stores.find((store) => store.ownsEntry(entry))?.scan(entry) ?? ignore
+  })
+
+/**
+ * The package checked whole and staged for the scope (a `.tgz` unpacked in the pass that checks
+ * it), with the path rules of this machine: what an install reads every file of.
  *
  * @since 0.2.0
  * @category reading
@@ -115,18 +138,49 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(
   request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> },
   stores: ReadonlyArray<AgentStore>
 ) {
-  const verified = yield* PackageReader.verify(request.package, {
-    agents: stores.map((store) => store.agent).filter((agent) => agent !== "codex"),
-    stageInto: yield* stagingFolder,
-    scanSession: (entry) => stores.find((store) => store.ownsEntry(entry))?.scan(entry) ?? ignore
-  })
+  const verified = yield* verifyFor(request.package, stores, yield* stagingFolder)
   return {
     package: request.package,
     verified: verified as PackageReader.VerifiedPackage<unknown>,
     stagedDir: yield* stage(verified),
     rules: rulesFor(verified, request.maps)
-  }
+  } satisfies InstallContext
 })
+
+/**
+ * The package checked whole, its files not unpacked yet: what a sync reads only some files of
+ * (a session synced before is known by its file's digest and never read again: a repeat sync of
+ * an unchanged `.tgz` unpacks nothing). Read a file only after {@link DeferredContext.unpack}.
+ *
+ * @since 0.3.0
+ * @category reading
+ */
+export const prepareDeferred = Effect.fn("PackageInstall.prepareDeferred")(function*(
+  request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> },
+  stores: ReadonlyArray<AgentStore>
+) {
+  const verified = (yield* verifyFor(request.package, stores, undefined)) as PackageReader.VerifiedPackage<unknown>
+  const stagedDir = verified.format === "directory" ? verified.path : yield* stagingFolder
+  return {
+    package: request.package,
+    verified,
+    stagedDir,
+    rules: rulesFor(verified, request.maps),
+    unpack: (seen) => {
+      if (verified.format === "directory") return Effect.void
+      const seenDirs = new Set([...seen].flatMap((entry) => sessionDirOf(entry) ?? []))
+      const needed = (entry: string) => !seen.has(entry) && !seenDirs.has(sessionDirOf(entry) ?? "")
+      const reads = verified.files.some((file) => needed(file.path) && (Layout.isSessionEntry(file.path) || sessionDirOf(file.path) !== undefined))
+      return reads ? Effect.asVoid(PackageReader.extract(verified, stagedDir, { only: needed })) : Effect.void
+    }
+  } satisfies DeferredContext
+})
+
+/** The folder of an agent session's files (`agents/<agent>/sessions/<id>`), for an entry in it. */
+const sessionDirOf = (entry: string): string | undefined => {
+  const parsed = Layout.parseAgentEntry(entry)
+  return parsed === undefined || parsed.kind === "metadata" ? undefined : Layout.agentSessionDir(parsed.agent, parsed.id)
+}
 
 /**
  * Verifies, stages and plans a whole package, then writes every agent's sessions as one

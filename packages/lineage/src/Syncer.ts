@@ -148,16 +148,37 @@ export const make = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const progress = yield* Progress.Progress
 
+  /**
+   * The sessions of one agent's package files synced before (the sidecar has seen the file's
+   * digest and the local session still holds it): known without reading them.
+   */
+  const seenOf = (store: AgentStore.AgentStore, support: AgentStore.SyncSupport, sources: ReadonlyArray<AgentStore.SyncSource>) =>
+    Effect.gen(function*() {
+      const sidecar = Sidecar.make(support.sidecarHome)
+      const snapshot = yield* sidecar.snapshot
+      // how big a recorded local session is now: its file's size, or what its store says
+      const sizeNow = support.recordedSizes === undefined ? sizeOf : yield* support.recordedSizes
+      // a package file its lineage already holds costs a lookup and a stat: no Effect per session
+      const planned: Array<Planned> = new Array(sources.length)
+      const toRead: Array<number> = []
+      sources.forEach((source, i) => {
+        const known = seenPlan(store.agent, source, snapshot, sizeNow)
+        if (known === undefined) toRead.push(i)
+        else planned[i] = known
+      })
+      return { sidecar, snapshot, planned, toRead }
+    })
+
   /** Classifies one agent's sessions of the package and plans what to write. */
   const planAgent = (
     store: AgentStore.AgentStore,
     support: AgentStore.SyncSupport,
     context: AgentStore.InstallContext,
-    sources: ReadonlyArray<AgentStore.SyncSource>
+    sources: ReadonlyArray<AgentStore.SyncSource>,
+    seen: Effect.Effect.Success<ReturnType<typeof seenOf>>
   ) =>
     Effect.gen(function*() {
-      const sidecar = Sidecar.make(support.sidecarHome)
-      const snapshot = yield* sidecar.snapshot
+      const { planned, sidecar, snapshot, toRead } = seen
       const dialect = support.lineage
       const label = (id: string) => `${store.agent === "codex" ? "session" : `${store.displayName} session`} ${id}`
       let localFiles: ReadonlyMap<string, LocalFile> | undefined
@@ -170,16 +191,6 @@ export const make = Effect.gen(function*() {
       // one goes on from there rather than reading it again
       const started = new Map<string, Fingerprint.SessionPrint>()
 
-      // how big a recorded local session is now: its file's size, or what its store says
-      const sizeNow = support.recordedSizes === undefined ? sizeOf : yield* support.recordedSizes
-      // a package file its lineage already holds costs a lookup and a stat: no Effect per session
-      const planned: Array<Planned> = new Array(sources.length)
-      const toRead: Array<number> = []
-      sources.forEach((source, i) => {
-        const known = seenPlan(store.agent, source, snapshot, sizeNow)
-        if (known === undefined) toRead.push(i)
-        else planned[i] = known
-      })
       // the incoming sessions read, and the local sessions each is to be compared with
       type Candidates = Map<string, { readonly file: LocalFile; readonly via: Comparison.Candidate["via"]; readonly tracked: boolean }>
       const found = yield* Progress.track("fingerprint", toRead.length, "items", (task) =>
@@ -342,8 +353,13 @@ export const make = Effect.gen(function*() {
 
   const sync = Effect.fn("Syncer.sync")(function*(request: SyncRequest) {
     return yield* Effect.scoped(Effect.gen(function*() {
-      const context = yield* PackageInstall.prepare({ package: request.package, maps: request.maps }, stores)
-      const plans: Array<AgentPlan> = []
+      const context = yield* PackageInstall.prepareDeferred({ package: request.package, maps: request.maps }, stores)
+      const agents: Array<{
+        readonly store: AgentStore.AgentStore
+        readonly support: AgentStore.SyncSupport
+        readonly sources: ReadonlyArray<AgentStore.SyncSource>
+        readonly seen: Effect.Effect.Success<ReturnType<typeof seenOf>>
+      }> = []
       for (const store of stores) {
         if (store.sync === undefined) {
           // a package session of an agent that cannot be synced here is refused, never dropped:
@@ -357,8 +373,12 @@ export const make = Effect.gen(function*() {
           })
         }
         const sources = yield* store.sync.sources(context)
-        if (sources.length > 0) plans.push(yield* planAgent(store, store.sync, context, sources))
+        if (sources.length > 0) agents.push({ store, support: store.sync, sources, seen: yield* seenOf(store, store.sync, sources) })
       }
+      // every file may be read from here on but those of sessions synced before
+      yield* context.unpack(new Set(agents.flatMap(({ seen }) => seen.planned.flatMap((p) => p === undefined ? [] : [p.source.entry]))))
+      const plans: Array<AgentPlan> = []
+      for (const { seen, sources, store, support } of agents) plans.push(yield* planAgent(store, support, context, sources, seen))
       if (plans.length === 0) {
         return yield* new LineageError({ reason: "nothing_to_sync", path: request.package, detail: `${request.package} holds no session this sessionport can sync` })
       }

@@ -638,6 +638,15 @@ const copyOut = async (reader: EntryReader, target: string): Promise<void> => {
 }
 
 /**
+ * @since 0.3.0
+ * @category models
+ */
+export interface ExtractOptions {
+  /** the files to unpack (the others are still read and checked, not written); default all */
+  readonly only?: ((entry: string) => boolean) | undefined
+}
+
+/**
  * Unpacks a verified package into `dest` (which must not exist, or be an empty folder) and
  * answers the folder holding it. A `.tgz` is streamed a second time into a temp sibling of
  * `dest`, every file re-checked against what `verify` found (the archive may have changed since),
@@ -646,9 +655,13 @@ const copyOut = async (reader: EntryReader, target: string): Promise<void> => {
  * @since 0.1.0
  * @category reading
  */
-export const extract: <S>(verified: VerifiedPackage<S>, dest: string) => Effect.Effect<string, PackageError> = Effect.fn(
+export const extract: <S>(
+  verified: VerifiedPackage<S>,
+  dest: string,
+  options?: ExtractOptions
+) => Effect.Effect<string, PackageError> = Effect.fn(
   "PackageReader.extract"
-)(function*<S>(verified: VerifiedPackage<S>, dest: string) {
+)(function*<S>(verified: VerifiedPackage<S>, dest: string, options?: ExtractOptions) {
   if (verified.format === "directory") return verified.path
   const path = verified.path
   const fail = (reason: PackageError["reason"], detail: string, entry?: string) => refuse(reason, path, detail, entry)
@@ -699,7 +712,7 @@ export const extract: <S>(verified: VerifiedPackage<S>, dest: string) => Effect.
       if (sizeSoFar > want.size) throw changed("checksum_mismatch", `more than the verified ${want.size} bytes`)
     }, false)
     yield* Effect.tryPromise({
-      try: () => copyOut(reader, Path.join(temp, ...name.split("/"))),
+      try: () => options?.only === undefined || options.only(name) ? copyOut(reader, Path.join(temp, ...name.split("/"))) : reader.drain(),
       catch: (error) =>
         error instanceof WriteFailure ? fail("io", `cannot write: ${errorText(error.cause)}`, name) : readFailure(path, error, name)
     })
