@@ -12,7 +12,7 @@ import { Config, Context, Effect, Either, Layer, Option, Schema, Stream } from "
 import * as os from "node:os"
 import { CodexHomeError } from "./CodexHomeError.js"
 import { missingMetaReason, scanFile } from "./internal/head.js"
-import { parseRolloutName } from "./internal/rolloutName.js"
+import { dayFolders, ListingError, rolloutsIn } from "./internal/listing.js"
 
 /** @since 0.1.0 @category constants */
 export const SESSIONS_DIR = "sessions"
@@ -185,9 +185,6 @@ const isNotFound = (error: PlatformError): boolean => error._tag === "SystemErro
 const unreadable = (path: string) => (error: PlatformError) =>
   new CodexHomeError({ reason: "unreadable", path, detail: error.message, cause: error })
 
-const YEAR = /^\d{4}$/
-const TWO_DIGITS = /^\d{2}$/
-
 /**
  * Builds the service for an existing home; fails `not_found` when the folder does not exist.
  *
@@ -220,78 +217,46 @@ export const make = (
 
     const relativePath = (absolute: string): string => path.relative(root, absolute).split(path.sep).join("/")
 
-    const listNames = (dir: string): Effect.Effect<ReadonlyArray<string>, CodexHomeError> =>
-      fs.readDirectory(dir).pipe(
-        Effect.map((names) => names.slice().sort()),
-        Effect.catchIf(isNotFound, () => Effect.succeed([])),
-        Effect.mapError(unreadable(dir))
-      )
+    const listed = <A>(f: () => A): Effect.Effect<A, CodexHomeError> =>
+      Effect.try({
+        try: f,
+        catch: (error) =>
+          error instanceof ListingError
+            ? new CodexHomeError({ reason: "unreadable", path: error.path, detail: error.message, cause: error.cause })
+            : new CodexHomeError({ reason: "unreadable", path: root, detail: String(error), cause: error })
+      })
 
-    const statOption = (file: string) =>
-      fs.stat(file).pipe(
-        Effect.map(Option.some),
-        // gone between listing and stat: Codex deleted or moved it
-        Effect.catchIf(isNotFound, () => Effect.succeed(Option.none<FileSystem.File.Info>())),
-        Effect.mapError(unreadable(file))
-      )
-
-    const subdirs = (dir: string, pattern: RegExp): Stream.Stream<string, CodexHomeError> =>
-      Stream.fromIterableEffect(listNames(dir)).pipe(
-        Stream.filter((name) => pattern.test(name)),
-        Stream.map((name) => path.join(dir, name)),
-        Stream.filterEffect((sub) =>
-          Effect.map(statOption(sub), Option.exists((stat) => stat.type === "Directory"))
-        )
-      )
-
+    // one chunk per folder: a name list and a stat per file, no effect per file
     const filesIn = (dir: string, archived: boolean): Stream.Stream<SessionFile, CodexHomeError> =>
-      Stream.unwrap(Effect.map(listNames(dir), (names) => {
-        const parsed = names.flatMap((name) => {
-          const rollout = parseRolloutName(name)
-          return rollout === undefined ? [] : [{ name, rollout }]
-        })
-        const plain = new Set(parsed.filter((p) => !p.rollout.compressed).map((p) => p.name))
-        const compressed = new Set(parsed.filter((p) => p.rollout.compressed).map((p) => p.rollout.plainName))
-        return Stream.fromIterable(parsed).pipe(
-          Stream.filter((p) => !(p.rollout.compressed && plain.has(p.rollout.plainName))),
-          Stream.mapEffect(({ name, rollout }) => {
-            const file = path.join(dir, name)
-            return Effect.map(statOption(file), Option.flatMap((stat): Option.Option<SessionFile> =>
-              stat.type !== "File" ? Option.none() : Option.some({
-                threadId: rollout.threadId,
-                path: file,
-                relativePath: relativePath(file),
-                archived,
-                compressed: rollout.compressed,
-                size: Number(stat.size),
-                mtimeMs: Option.match(stat.mtime, { onNone: () => 0, onSome: (date) => date.getTime() }),
-                fileTime: rollout.fileTime,
-                ignoredCopy: !rollout.compressed && compressed.has(name)
-                  ? relativePath(`${file}.zst`)
-                  : undefined
-              })
-            ))
-          }),
-          Stream.filterMap((file) => file),
-          Stream.tap((file) =>
-            file.ignoredCopy === undefined
-              ? Effect.void
-              : Effect.logDebug(`${file.relativePath}: ignoring ${file.ignoredCopy}, the plain file is newer`)
+      Stream.fromIterableEffect(listed(() =>
+        rolloutsIn(dir).map((listed): SessionFile => ({
+          threadId: listed.rollout.threadId,
+          path: listed.path,
+          relativePath: relativePath(listed.path),
+          archived,
+          compressed: listed.rollout.compressed,
+          size: listed.size,
+          mtimeMs: listed.mtimeMs,
+          fileTime: listed.rollout.fileTime,
+          ignoredCopy: listed.ignoredCopy === undefined ? undefined : relativePath(listed.ignoredCopy)
+        }))
+      ).pipe(
+        Effect.tap((files) =>
+          Effect.forEach(
+            files.filter((file) => file.ignoredCopy !== undefined),
+            (file) => Effect.logDebug(`${file.relativePath}: ignoring ${file.ignoredCopy}, the plain file is newer`),
+            { discard: true }
           )
         )
-      }))
+      ))
 
     const sessionFiles: Stream.Stream<SessionFile, CodexHomeError> = Stream.concat(
-      subdirs(sessionsDir, YEAR).pipe(
-        Stream.flatMap((year) => subdirs(year, TWO_DIGITS)),
-        Stream.flatMap((month) => subdirs(month, TWO_DIGITS)),
-        Stream.flatMap((day) => filesIn(day, false))
-      ),
+      Stream.fromIterableEffect(listed(() => dayFolders(sessionsDir))).pipe(Stream.flatMap((day) => filesIn(day, false))),
       Stream.suspend(() => filesIn(archivedDir, true))
     )
 
     const readHead = Effect.fn("CodexHome.readHead")(function*(file: Pick<SessionFile, "path">) {
-      const scan = yield* Effect.tryPromise({
+      const scan = yield* Effect.try({
         try: () => scanFile(file.path, config.headLineLimit),
         catch: (error) =>
           (error as NodeJS.ErrnoException)?.code === "ENOENT"

@@ -106,9 +106,15 @@ export class Exporter extends Context.Tag("@sessionport/codex-home/Exporter")<Ex
 
 const jsonl = (rows: ReadonlyArray<unknown>) => rows.map((row) => JSON.stringify(row) + "\n").join("")
 
-// SQLite integers may come back as bigint; JSON has no bigint.
-const plainRow = (row: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]))
+// SQLite integers may come back as bigint; JSON has no bigint. A row without one is kept as it is.
+const plainRow = (row: Record<string, unknown>) => {
+  for (const key in row) {
+    if (typeof row[key] === "bigint") {
+      return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]))
+    }
+  }
+  return row
+}
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
@@ -305,13 +311,13 @@ export const make = Effect.gen(function*() {
             ? []
             : [indexLines.get(s.threadId) ?? { id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
         )
-        const written: Array<Manifest.PackageFile> = []
         // exactly the bytes present when listed: a session Codex is appending to still exports a
-        // consistent prefix
-        for (const [i, session] of sessions.entries()) {
-          written.push(yield* sink.addFile({ path: exported[i]!.entry, size: session.file.size, source: session.file.path }, advance))
-        }
-        for (const file of screened.carried) written.push(yield* sink.addFile(file))
+        // consistent prefix; all in one call, with no effect per file
+        const written: Array<Manifest.PackageFile> = yield* sink.addFiles(
+          sessions.map((session, i) => ({ path: exported[i]!.entry, size: session.file.size, source: session.file.path })),
+          advance
+        )
+        written.push(...(yield* sink.addFiles(screened.carried)))
         const texts: ReadonlyArray<readonly [string, string]> = [
           [Layout.THREADS, jsonl(rows)],
           [Layout.SESSION_INDEX, jsonl(names)],

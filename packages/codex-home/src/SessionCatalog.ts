@@ -119,9 +119,8 @@ export class SessionCatalog
   extends Context.Tag("@sessionport/codex-home/SessionCatalog")<SessionCatalog, SessionCatalogShape>()
 {}
 
-// rows per SELECT, and heads read at once
+// rows per SELECT
 const ROW_BATCH = 200
-const HEAD_CONCURRENCY = 8
 
 /** a candidate after its head read: the head, or why there is none */
 type Head =
@@ -246,10 +245,19 @@ export const make: Effect.Effect<
         })
 
       if (!selecting && wanted.size === 0) return Stream.empty
+      // a chunk (a folder's files) at a time: head reads are synchronous, an effect per chunk
       return home.sessionFiles.pipe(
-        Stream.filterEffect(preselect),
-        Stream.mapEffect(readHead, { concurrency: HEAD_CONCURRENCY }),
-        Stream.filterMap((item) => item),
+        Stream.mapChunksEffect((files) =>
+          Effect.gen(function*() {
+            const heads: Array<Head> = []
+            for (const file of files) {
+              if (!(yield* preselect(file))) continue
+              const head = yield* readHead(file)
+              if (Option.isSome(head)) heads.push(head.value)
+            }
+            return Chunk.unsafeFromArray(heads)
+          })
+        ),
         Stream.grouped(ROW_BATCH),
         Stream.mapEffect(toInfos),
         Stream.flattenChunks

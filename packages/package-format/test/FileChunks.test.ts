@@ -51,6 +51,59 @@ describe("FileChunks", () => {
       })
     ))
 
+  it.effect("length: the file's first bytes only (a grown file gives its prefix, a shrunk one less), with or without a buffer", () =>
+    withTmp((dir) =>
+      Effect.sync(() => {
+        const file = Path.join(dir, "f.bin")
+        const content = bytesOf(FileChunks.CHUNK_SIZE + 5000)
+        fs.writeFileSync(file, content)
+        const read = (length: number, buffer?: Uint8Array) =>
+          Buffer.concat(Array.from(FileChunks.read(file, { length, buffer }), (chunk) => Buffer.from(chunk)))
+        for (const buffer of [undefined, new Uint8Array(4096)]) {
+          // grown since it was listed at 70,000 bytes
+          assert.isTrue(read(70_000, buffer).equals(content.subarray(0, 70_000)))
+          assert.isTrue(read(FileChunks.CHUNK_SIZE + 1, buffer).equals(content.subarray(0, FileChunks.CHUNK_SIZE + 1)))
+          assert.strictEqual(read(0, buffer).length, 0)
+          // shrunk: what there is
+          assert.isTrue(read(content.length + 100, buffer).equals(content))
+        }
+        // chunks of their own: sized to what is left of the length, not of the file
+        assert.deepStrictEqual(Array.from(FileChunks.read(file, { length: 70_000 }), (c) => c.length), [70_000])
+        const before = openFds()
+        const iterator = FileChunks.open(file, { length: 10 })
+        assert.strictEqual(Buffer.from(iterator.next().value!).toString("latin1"), content.subarray(0, 10).toString("latin1"))
+        assert.isTrue(iterator.next().done)
+        assert.strictEqual(openFds(), before)
+      })
+    ))
+
+  it.effect("buffer as a function: each read goes into the buffer it answers, asked for what is left (at most 1 MiB)", () =>
+    withTmp((dir) =>
+      Effect.sync(() => {
+        const file = Path.join(dir, "f.bin")
+        const content = bytesOf(2 * FileChunks.CHUNK_SIZE + 300)
+        fs.writeFileSync(file, content)
+        const asked: Array<number> = []
+        const given: Array<Uint8Array> = []
+        const buffer = (wanted: number) => {
+          asked.push(wanted)
+          const slab = new Uint8Array(wanted + 10)
+          given.push(slab)
+          // a view of exactly what was asked: a full read answers it as it is
+          return slab.subarray(5, 5 + wanted)
+        }
+        const chunks = Array.from(FileChunks.read(file, { buffer, length: FileChunks.CHUNK_SIZE + 300 }))
+        assert.deepStrictEqual(asked, [FileChunks.CHUNK_SIZE, 300])
+        assert.deepStrictEqual(chunks.map((c) => [c.buffer === given[chunks.indexOf(c)]!.buffer, c.byteOffset, c.length]), [
+          [true, 5, FileChunks.CHUNK_SIZE],
+          [true, 5, 300]
+        ])
+        assert.isTrue(Buffer.concat(chunks).equals(content.subarray(0, FileChunks.CHUNK_SIZE + 300)))
+        // unbounded: to the end of the file
+        assert.isTrue(Buffer.concat(Array.from(FileChunks.read(file, { buffer }))).equals(content))
+      })
+    ))
+
   it.effect("open: fails at once for a missing file or, with noFollow, a symlink; closes the file when left early", () =>
     withTmp((dir) =>
       Effect.sync(() => {

@@ -4,6 +4,7 @@ import { Effect, Fiber, Schedule, Stream } from "effect"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
+import { createRequire, syncBuiltinESMExports } from "node:module"
 import * as os from "node:os"
 import * as Path from "node:path"
 import * as zlib from "node:zlib"
@@ -12,6 +13,24 @@ import { snapshot, withTmp } from "@sessionport/codex-oracle/PackageBuilders"
 
 const formats = ["tgz", "directory"] as const
 const outFor = (dir: string, format: PackageWriter.Format) => Path.join(dir, format === "tgz" ? "pkg.tgz" : "pkg")
+
+/** Every file of a package (a folder or a .tgz) with its bytes, in the archive's order for a .tgz. */
+const filesOf = async (out: string): Promise<Array<[string, Buffer]>> => {
+  if (fs.statSync(out).isDirectory()) {
+    return snapshot(out).filter((p) => !p.endsWith("/")).map((p) => [p, fs.readFileSync(Path.join(out, p))])
+  }
+  const extract = tar.extract()
+  fs.createReadStream(out).pipe(zlib.createGunzip()).pipe(extract)
+  const files: Array<[string, Buffer]> = []
+  for await (const entry of extract) {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of entry) chunks.push(chunk as Buffer)
+    if (entry.header.type === "file") files.push([entry.header.name, Buffer.concat(chunks)])
+  }
+  return files
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
 /** Tar headers of a .tgz, in order. */
 const headersOf = async (file: string) => {
@@ -157,6 +176,196 @@ describe("PackageWriter", () => {
         })
       ))
   }
+
+  for (const format of formats) {
+    it.effect(`${format}: addFiles copies each file's first size bytes in order; a refused one stops the batch, the sink stays usable`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const sources = Path.join(dir, "sources")
+          fs.mkdirSync(sources)
+          // a big file (several reads), a small one that grew after it was listed, an empty one
+          const big = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 31) % 256))
+          fs.writeFileSync(Path.join(sources, "big"), big)
+          fs.writeFileSync(Path.join(sources, "grown"), "{\"a\":1}\n{\"b\":2}\n")
+          fs.writeFileSync(Path.join(sources, "empty"), "")
+          const entry = (name: string, file: string, size: number) => ({ path: `sessions/rollout-${name}.jsonl`, size, source: Path.join(sources, file) })
+          const out = outFor(dir, format)
+          const [written, refusal, after] = yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(out, { format })
+              const written = yield* sink.addFiles([entry("big", "big", big.length), entry("grown", "grown", 8), entry("empty", "empty", 0)])
+              const refusal = yield* Effect.flip(sink.addFiles([entry("c", "big", 3), entry("big", "big", 1), entry("d", "big", 4)]))
+              const after = yield* sink.addFiles([entry("e", "grown", 16)])
+              yield* sink.commit
+              return [written, refusal, after] as const
+            })
+          )
+          assert.deepStrictEqual(written, [
+            { path: "sessions/rollout-big.jsonl", size: big.length, sha256: sha256(big) },
+            { path: "sessions/rollout-grown.jsonl", size: 8, sha256: sha256(Buffer.from("{\"a\":1}\n")) },
+            { path: "sessions/rollout-empty.jsonl", size: 0, sha256: sha256(Buffer.alloc(0)) }
+          ])
+          assert.strictEqual(refusal.reason, "duplicate_entry")
+          assert.strictEqual(refusal.entry, "sessions/rollout-big.jsonl")
+          assert.deepStrictEqual(after.map((f) => f.sha256), [sha256(Buffer.from("{\"a\":1}\n{\"b\":2}\n"))])
+          const files = new Map(yield* Effect.promise(() => filesOf(out)))
+          assert.deepStrictEqual([...files.keys()].sort(), [
+            "sessions/rollout-big.jsonl",
+            "sessions/rollout-c.jsonl",
+            "sessions/rollout-e.jsonl",
+            "sessions/rollout-empty.jsonl",
+            "sessions/rollout-grown.jsonl"
+          ])
+          assert.isTrue(files.get("sessions/rollout-big.jsonl")!.equals(big))
+          assert.strictEqual(files.get("sessions/rollout-grown.jsonl")!.toString(), "{\"a\":1}\n")
+          assert.strictEqual(files.get("sessions/rollout-c.jsonl")!.toString("latin1"), big.subarray(0, 3).toString("latin1"))
+        })
+      ))
+
+    it.effect(`${format}: a file that shrank or vanished fails addFiles; the package cannot be committed and nothing remains`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const sources = Path.join(dir, "sources")
+          fs.mkdirSync(sources)
+          fs.writeFileSync(Path.join(sources, "a"), "abc")
+          for (const [source, size, reason] of [["a", 10, "checksum_mismatch"], ["gone", 3, "io"]] as const) {
+            const out = outFor(dir, format)
+            const [error, commitError] = yield* Effect.scoped(
+              Effect.gen(function*() {
+                const sink = yield* PackageWriter.open(out, { format })
+                const error = yield* Effect.flip(sink.addFiles([{ path: "sessions/rollout-a.jsonl", size, source: Path.join(sources, source) }]))
+                return [error, yield* Effect.flip(sink.commit)] as const
+              })
+            )
+            assert.strictEqual(error.reason, reason)
+            assert.strictEqual(error.entry, "sessions/rollout-a.jsonl")
+            assert.strictEqual(commitError.reason, "io")
+            assert.deepStrictEqual(snapshot(dir), ["sources/", "sources/a"])
+          }
+        })
+      ))
+
+    it.live(`${format}: interrupting addFiles leaves no temp and no output`, () =>
+      withTmp((dir) =>
+        Effect.gen(function*() {
+          const sources = Path.join(dir, "sources")
+          fs.mkdirSync(sources)
+          const bytes = Buffer.alloc(256 * 1024, 120)
+          const entries = Array.from({ length: 400 }, (_, i) => {
+            fs.writeFileSync(Path.join(sources, `s${i}`), bytes)
+            return { path: `sessions/rollout-${i}.jsonl`, size: bytes.length, source: Path.join(sources, `s${i}`) }
+          })
+          const out = outFor(dir, format)
+          const fiber = yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(out, { format })
+              yield* sink.addFiles(entries)
+              // not reached before the interruption, or it would have been committed
+              yield* Effect.never
+            })
+          ).pipe(Effect.fork)
+          yield* Effect.sync(() => snapshot(dir).some((p) => p.includes(".tmp-"))).pipe(
+            Effect.repeat({ until: (started) => started, schedule: Schedule.spaced("5 millis") })
+          )
+          yield* Fiber.interrupt(fiber)
+          assert.deepStrictEqual(snapshot(dir).filter((p) => !p.startsWith("sources/")), [])
+        })
+      ))
+  }
+
+  it.effect("tgz: many files of every size, their read buffers reused as gzip takes them, come out intact", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const sources = Path.join(dir, "sources")
+        fs.mkdirSync(sources)
+        // sizes that straddle the 1 MiB read buffers: small, a buffer's worth and a byte more, several
+        const sizes = [
+          ...Array.from({ length: 120 }, (_, i) => (i * 7919) % 150_000),
+          1024 * 1024,
+          1024 * 1024 + 1,
+          2 * 1024 * 1024 + 333
+        ]
+        const entries = sizes.map((size, i) => {
+          const bytes = Buffer.alloc(size)
+          for (let at = 0; at < size; at++) bytes[at] = (at * 131 + i * 17) % 251
+          fs.writeFileSync(Path.join(sources, `s${i}`), bytes)
+          return { path: `sessions/rollout-${i}.jsonl`, size, source: Path.join(sources, `s${i}`), sha256: sha256(bytes) }
+        })
+        const out = outFor(dir, "tgz")
+        const written = yield* Effect.scoped(
+          Effect.gen(function*() {
+            const sink = yield* PackageWriter.open(out, { format: "tgz" })
+            const written = yield* sink.addFiles(entries)
+            yield* sink.commit
+            return written
+          })
+        )
+        assert.deepStrictEqual(written.map((f) => f.sha256), entries.map((e) => e.sha256))
+        const files = yield* Effect.promise(() => filesOf(out))
+        assert.deepStrictEqual(files.map(([name, bytes]) => [name, sha256(bytes)]), entries.map((e) => [e.path, e.sha256]))
+      })
+    ))
+
+  // the flushed files are named through /proc
+  it.effect.skipIf(process.platform !== "linux")("directory: every file is flushed to disk before commit answers; a failed flush fails the package, naming its file", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const sources = Path.join(dir, "sources")
+        fs.mkdirSync(sources)
+        const entries = Array.from({ length: 40 }, (_, i) => {
+          fs.writeFileSync(Path.join(sources, `s${i}`), `line ${i}\n`)
+          return { path: `sessions/rollout-${i}.jsonl`, size: `line ${i}\n`.length, source: Path.join(sources, `s${i}`) }
+        })
+        const realFsync = fs.fsync
+        const flushed: Array<number> = []
+        let failOn: number | undefined
+        const spied = (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) =>
+          realFsync(fd, (error) => {
+            flushed.push(fd)
+            const name = fs.readlinkSync(`/proc/self/fd/${fd}`)
+            if (failOn !== undefined && name.endsWith(`rollout-${failOn}.jsonl`)) {
+              callback(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }))
+            } else callback(error)
+          })
+        // node:fs as CommonJS sees it (its ES module namespace is read-only), then synced into the namespace
+        const install = (f: typeof fs.fsync) => {
+          ;(createRequire(import.meta.url)("node:fs") as { fsync: typeof fs.fsync }).fsync = f
+          syncBuiltinESMExports()
+        }
+        install(spied as typeof fs.fsync)
+        try {
+          const out = outFor(dir, "directory")
+          const flushedAtCommit = yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(out, { format: "directory" })
+              yield* sink.addFiles(entries)
+              yield* sink.addBytes("README.md", "x")
+              yield* sink.commit
+              return flushed.length
+            })
+          )
+          // each file once (a folder's flush goes through a file handle, not counted here)
+          assert.strictEqual(flushedAtCommit, entries.length + 1)
+          assert.strictEqual(snapshot(out).length, entries.length + 2)
+
+          failOn = 7
+          const failed = outFor(dir, "directory") + "-2"
+          const error = yield* Effect.scoped(
+            Effect.gen(function*() {
+              const sink = yield* PackageWriter.open(failed, { format: "directory" })
+              yield* sink.addFiles(entries)
+              yield* sink.commit
+            })
+          ).pipe(Effect.flip)
+          assert.strictEqual(error.reason, "io")
+          assert.strictEqual(error.entry, "sessions/rollout-7.jsonl")
+          assert.match(error.detail, /EIO/)
+          assert.isFalse(snapshot(dir).some((p) => p.startsWith("pkg-2")))
+        } finally {
+          install(realFsync)
+        }
+      })
+    ))
 
   it.effect("the temps a killed writer left beside out are removed by the next write; a live writer's stay", () =>
     withTmp((dir) =>

@@ -1,6 +1,6 @@
 import { LineDecoder, LineLimit, type SessionMeta, UserPrompt } from "@sessionport/schema"
 import { Either } from "effect"
-import * as fs from "node:fs/promises"
+import * as fs from "node:fs"
 
 /** @internal Codex's `HEAD_RECORD_LIMIT`: session_meta must be within this many non-empty lines. */
 export const HEAD_RECORD_LIMIT = 10
@@ -70,28 +70,31 @@ class HeadScanner {
   }
 }
 
+/** One buffer for every head read: a scan never yields between its reads, so no two scans share it at once. */
+const headBuffer = Buffer.allocUnsafe(HEAD_CHUNK_SIZE)
+
 /**
  * @internal
  * Reads a rollout's head straight from the file in {@link HEAD_CHUNK_SIZE} pieces and stops as
- * soon as the scan is done: listing thousands of sessions reads a few kB of each, with no stream
- * machinery per file. Plain and zstd files alike ({@link LineDecoder.LineDecoder}). Rejects with
- * the node error, a `LineDecoder.CorruptInput`, or a `LineLimit.LineTooLong` for a head line over
- * `lineLimit` bytes. Only the head is decoded: a session is listed and exported whatever the
- * length of the lines after it, which are copied as they are.
+ * soon as the scan is done: listing thousands of sessions reads a few kB of each. The reads are
+ * synchronous, into one shared buffer (the decoder keeps none of its input), so a file costs an
+ * open, a read or two and a close, with no file handle object, promise or buffer per read. Plain
+ * and zstd files alike ({@link LineDecoder.LineDecoder}). Throws the node error, a
+ * `LineDecoder.CorruptInput`, or a `LineLimit.LineTooLong` for a head line over `lineLimit`
+ * bytes. Only the head is decoded: a session is listed and exported whatever the length of the
+ * lines after it, which are copied as they are.
  */
-export const scanFile = async (path: string, lineLimit: number = LineLimit.MAX_LINE_BYTES): Promise<HeadScan> => {
-  const handle = await fs.open(path, "r")
+export const scanFile = (path: string, lineLimit: number = LineLimit.MAX_LINE_BYTES): HeadScan => {
+  const fd = fs.openSync(path, "r")
   try {
     const decoder = new LineDecoder.LineDecoder({ maxLineBytes: lineLimit })
     const scan = new HeadScanner()
     let empty = true
     let lineNumber = 0
     while (scan.more()) {
-      // a fresh buffer per read: the zstd decoder may keep a reference to its input
-      const buffer = Buffer.allocUnsafe(HEAD_CHUNK_SIZE)
-      const { bytesRead } = await handle.read(buffer, 0, HEAD_CHUNK_SIZE, null)
+      const bytesRead = fs.readSync(fd, headBuffer, 0, HEAD_CHUNK_SIZE, null)
       if (bytesRead > 0) empty = false
-      const results = bytesRead === 0 ? decoder.end() : decoder.linesOfBytes(buffer.subarray(0, bytesRead))
+      const results = bytesRead === 0 ? decoder.end() : decoder.linesOfBytes(headBuffer.subarray(0, bytesRead))
       for (const result of results) {
         lineNumber = Either.isLeft(result) ? result.left.lineNumber : result.right.lineNumber
         scan.step(result)
@@ -110,6 +113,6 @@ export const scanFile = async (path: string, lineLimit: number = LineLimit.MAX_L
       firstLineInvalid: scan.firstLineInvalid
     }
   } finally {
-    await handle.close()
+    fs.closeSync(fd)
   }
 }
