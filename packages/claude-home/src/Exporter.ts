@@ -113,8 +113,7 @@ export const make = Effect.gen(function*() {
 
     const write = (sink: PackageWriter.PackageSink, advance: (bytes: number) => void) =>
       Effect.gen(function*() {
-        const written: Array<Manifest.PackageFile> = []
-        for (const { files } of plan) for (const file of files) written.push(yield* sink.addFile(file, advance))
+        const written: Array<Manifest.PackageFile> = yield* sink.addFiles(plan.flatMap(({ files }) => files), advance)
         const lines = plan.map(({ session: s }): SessionLine => ({
           id: s.id,
           cwd: s.cwd,
