@@ -36,8 +36,7 @@ import {
   lstatOrUndefined,
   randomSuffix,
   removeQuietly,
-  renameFolderInto,
-  waitDrain
+  renameFolderInto
 } from "./internal/files.js"
 import {
   ENTRY_OVERHEAD,
@@ -48,7 +47,7 @@ import {
   openTgz,
   readFailure
 } from "./internal/source.js"
-import { Staging } from "./internal/staging.js"
+import { type StagedFile, Staging } from "./internal/staging.js"
 import * as Layout from "./Layout.js"
 import * as Manifest from "./Manifest.js"
 import type { PackageFile, PackageManifest } from "./Manifest.js"
@@ -503,16 +502,7 @@ export const verify = <S = void, E = never>(
         source.reusesChunks
       )
       const file = staging === undefined ? undefined : yield* staged(path, name, () => staging.open(name))
-      if (file !== undefined) {
-        const unpackFailure = (error: unknown) => refuse("io", path, `cannot unpack: ${errorText(error)}`, name)
-        reader.tee = (bytes) => {
-          try {
-            return file.write(bytes)?.catch((error) => Promise.reject(unpackFailure(error)))
-          } catch (error) {
-            throw unpackFailure(error)
-          }
-        }
-      }
+      if (file !== undefined) reader.tee = teeInto(file, path, name)
       // a skill file not named like a credential is judged by its first bytes
       const named = kind === "skill" ? nameRule(name) : undefined
       const head = kind === "skill" && named === undefined ? headOf(CHECKED_BYTES) : undefined
@@ -546,6 +536,18 @@ export const verify = <S = void, E = never>(
     const verified = yield* conclude(path, format, files, metadata, sessions, flagged, options?.agents ?? [])
     return staging === undefined ? verified : { ...verified, staged: yield* staged(path, undefined, () => staging.done()) }
   }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
+
+/** What an entry's reader hands each chunk: the staged file's write, failing as one clear line. */
+const teeInto = (file: StagedFile, path: string, name: string) => {
+  const failure = (error: unknown) => refuse("io", path, `cannot unpack: ${errorText(error)}`, name)
+  return (bytes: Uint8Array): Promise<void> | undefined => {
+    try {
+      return file.write(bytes)?.catch((error) => Promise.reject(failure(error)))
+    } catch (error) {
+      throw failure(error)
+    }
+  }
+}
 
 /** A staging step (a folder, a file opened or closed, the end) that fails as one clear line; waits for the room it answers. */
 const staged = <A>(path: string, entry: string | undefined, f: () => A | Promise<A>): Effect.Effect<A, PackageError> =>
@@ -602,41 +604,6 @@ const scanned = <S>(path: string, entry: string, reader: EntryReader, scanOf: (e
         : refuse("corrupt_archive", path, errorText(error.cause), entry)
   })
 
-/** A failure on the writing side of `copyOut` (the reading side fails with what the reader throws). */
-class WriteFailure {
-  constructor(readonly cause: unknown) {}
-}
-
-/** Copies one verified file out of the archive, hashing as it writes. */
-const copyOut = async (reader: EntryReader, target: string): Promise<void> => {
-  await fs.mkdir(Path.dirname(target), { recursive: true }).catch((error) => {
-    throw new WriteFailure(error)
-  })
-  // "wx": the temp folder is ours and fresh; never write through anything already there
-  const file = nodeFs.createWriteStream(target, { flags: "wx", mode: 0o644 })
-  let failure: unknown
-  const closed = new Promise<void>((resolve, reject) => {
-    file.on("error", (error) => failure ??= error)
-    file.on("close", () => failure === undefined ? resolve() : reject(new WriteFailure(failure)))
-  })
-  closed.catch(() => undefined)
-  try {
-    for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
-      if (!file.write(bytes)) {
-        await waitDrain(file).catch(() => {
-          throw new WriteFailure(failure ?? new Error("write stream closed"))
-        })
-      }
-    }
-  } catch (error) {
-    file.destroy()
-    await closed.catch(() => undefined)
-    throw error
-  }
-  file.end()
-  await closed
-}
-
 /**
  * @since 0.3.0
  * @category models
@@ -678,9 +645,12 @@ export const extract: <S>(
 
   const temp = `${dest}.tmp-${randomSuffix()}`
   let moved = false
+  // the files are written behind the reader (see `verify`'s staging); what a failure left under
+  // way is ended and waited for before the temp folder goes
+  const staging = new Staging(temp)
   yield* Effect.acquireRelease(
-    Effect.tryPromise({ try: () => fs.mkdir(temp, { mode: 0o755 }), catch: io(`cannot create ${temp}`) }),
-    () => moved ? Effect.void : Effect.promise(() => removeQuietly(temp))
+    Effect.tryPromise({ try: () => staging.start(), catch: io(`cannot create ${temp}`) }),
+    () => moved ? Effect.void : Effect.promise(() => staging.settle().then(() => removeQuietly(temp)))
   )
   const source = yield* openSource(path, "tgz", {
     bytes: expectedTotal + (2 * expected.size + 16) * ENTRY_OVERHEAD,
@@ -697,10 +667,7 @@ export const extract: <S>(
     if (unsafe !== undefined) return yield* changed("unsafe_entry", unsafe)
     if (raw.type === "directory") {
       if (folderRefusal(name) !== undefined) return yield* changed("unexpected_file", "folder outside the layout")
-      yield* Effect.tryPromise({
-        try: () => fs.mkdir(Path.join(temp, ...name.split("/")), { recursive: true }),
-        catch: io("cannot create a folder")
-      })
+      yield* staged(path, name, () => staging.addFolder(name))
       continue
     }
     const want = expected.get(name)
@@ -711,16 +678,16 @@ export const extract: <S>(
     const reader = new EntryReader(raw.content ?? emptyContent(), (_bytes, sizeSoFar) => {
       if (sizeSoFar > want.size) throw changed("checksum_mismatch", `more than the verified ${want.size} bytes`)
     }, false)
-    yield* Effect.tryPromise({
-      try: () => options?.only === undefined || options.only(name) ? copyOut(reader, Path.join(temp, ...name.split("/"))) : reader.drain(),
-      catch: (error) =>
-        error instanceof WriteFailure ? fail("io", `cannot write: ${errorText(error.cause)}`, name) : readFailure(path, error, name)
-    })
+    const file = options?.only === undefined || options.only(name) ? yield* staged(path, name, () => staging.open(name)) : undefined
+    if (file !== undefined) reader.tee = teeInto(file, path, name)
+    yield* Effect.tryPromise({ try: () => reader.drain(), catch: (error) => readFailure(path, error, name) })
+    if (file !== undefined) yield* staged(path, name, file.close)
     if (reader.sha256() !== want.sha256) return yield* changed("checksum_mismatch", "sha256 differs from the verified one")
   }
   for (const name of expected.keys()) {
     if (!seen.has(name)) return yield* fail("missing_file", "gone from the archive since it was verified", name)
   }
+  yield* staged(path, undefined, () => staging.done())
   const again = yield* Effect.tryPromise({ try: () => destinationProblem(dest, true), catch: io(`cannot inspect ${dest}`) })
   if (again !== undefined) return yield* fail("destination_exists", `${dest} ${again}`)
   yield* Effect.tryPromise({

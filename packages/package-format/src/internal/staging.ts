@@ -34,6 +34,11 @@ export class Staging {
 
   constructor(readonly root: string) {}
 
+  /** Creates the (empty) root now, failing when it exists. */
+  start(): Promise<void> {
+    return this.folder(this.root)
+  }
+
   /** A folder entry of the archive (`/`-separated, checked): made behind the verifier. */
   addFolder(name: string): void {
     this.check()
