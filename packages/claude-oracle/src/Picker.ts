@@ -18,7 +18,7 @@ import * as ClaudeHome from "./ClaudeHome.js"
 import { realTime } from "@sessionport/codex-oracle/ChildRun"
 import { seedConfig as seedConfigJson } from "./internal/config.js"
 import { mockApiKey } from "./internal/env.js"
-import * as Tmux from "./internal/tmux.js"
+import * as Tmux from "@sessionport/codex-oracle/Tmux"
 
 /** @since 0.1.0 @category errors */
 export class PickerError extends Data.TaggedError("PickerError")<{

@@ -19,6 +19,10 @@ export const EXIT_OK = 0
 export const EXIT_FAILED = 1
 /** @since 0.1.0 @category constants */
 export const EXIT_USAGE = 2
+/** Ctrl-C (SIGINT, 128 + 2). @since 0.3.0 @category constants */
+export const EXIT_INTERRUPTED = 130
+/** SIGTERM (128 + 15). @since 0.3.0 @category constants */
+export const EXIT_TERMINATED = 143
 
 /**
  * A usage mistake the parser cannot see (e.g. no selector given): one line, exit 2.
@@ -72,13 +76,17 @@ const reportWith = (
   }))
   if (Cause.isInterruptedOnly(cause)) {
     return Option.match(state, {
-      onNone: () => Effect.succeed(130),
+      onNone: () =>
+        Effect.as(
+          json ? Console.error(JSON.stringify({ interrupted: true, message: "interrupted" })) : Console.error(`${program}: interrupted`),
+          EXIT_INTERRUPTED
+        ),
       onSome: (state) =>
         Effect.as(
           json
             ? Console.error(JSON.stringify({ interrupted: true, message: state.text, ...state.fields }))
             : Console.error(`${program}: interrupted; ${Output.escape(state.text)}`),
-          130
+          EXIT_INTERRUPTED
         )
     })
   }

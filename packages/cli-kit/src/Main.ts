@@ -8,17 +8,16 @@
 import { CliConfig } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer, Logger } from "effect"
+import { Cause, Effect, Exit, FiberId, Layer } from "effect"
 import * as Failure from "./Failure.js"
-import * as Output from "./Output.js"
 import * as PlainConsole from "./PlainConsole.js"
+import * as PlainLogger from "./PlainLogger.js"
 
 const MainLayer = Layer.mergeAll(
   NodeContext.layer,
   PlainConsole.layer,
   CliConfig.layer({ showBuiltIns: false }),
-  // warnings quote packages and homes (paths, names): their control characters are escaped
-  Logger.replace(Logger.defaultLogger, Logger.withLeveledConsole(Logger.map(Logger.logfmtLogger, Output.escape)))
+  PlainLogger.layer
 )
 
 /**
@@ -32,6 +31,13 @@ export const run = <E>(
   cli: (argv: ReadonlyArray<string>) => Effect.Effect<void, E, Layer.Layer.Success<typeof MainLayer>>
 ): void => {
   const json = process.argv.includes("--json")
+  // Ctrl-C (SIGINT) or SIGTERM interrupts the command (the runtime's own handlers): a transaction
+  // under way rolls back, one line says so, and the exit code says which signal (130, 143). A
+  // second signal is not caught: the process dies, and the next command recovers.
+  let signal: "SIGINT" | "SIGTERM" | undefined
+  process.once("SIGINT", () => (signal ??= "SIGINT"))
+  process.once("SIGTERM", () => (signal ??= "SIGTERM"))
+  const interruptedCode = () => signal === "SIGTERM" ? Failure.EXIT_TERMINATED : Failure.EXIT_INTERRUPTED
   cli(process.argv).pipe(
     Effect.catchAllCause((cause) =>
       Failure.report(program, cause, json).pipe(Effect.flatMap((code) =>
@@ -40,7 +46,13 @@ export const run = <E>(
         })
       ))
     ),
+    Effect.onInterrupt(() => Effect.asVoid(Failure.report(program, Cause.interrupt(FiberId.none), json))),
     Effect.provide(MainLayer),
-    NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+    NodeRuntime.runMain({
+      disableErrorReporting: true,
+      disablePrettyLogger: true,
+      teardown: (exit, onExit) =>
+        onExit(Exit.isInterrupted(exit) ? interruptedCode() : Exit.isFailure(exit) ? Failure.EXIT_FAILED : Failure.EXIT_OK)
+    })
   )
 }

@@ -9,6 +9,8 @@
 /** @since 0.2.0 */
 export * as AgentHomes from "./AgentHomes.js"
 /** @since 0.1.0 */
+export * as Confirm from "./Confirm.js"
+/** @since 0.1.0 */
 export * as Failure from "./Failure.js"
 /** @since 0.1.0 */
 export * as JournalCommands from "./JournalCommands.js"
@@ -20,6 +22,8 @@ export * as Options from "./Options.js"
 export * as Output from "./Output.js"
 /** @since 0.1.0 */
 export * as PlainConsole from "./PlainConsole.js"
+/** @since 0.3.0 */
+export * as PlainLogger from "./PlainLogger.js"
 /** @since 0.1.0 */
 export * as Recovery from "./Recovery.js"
 /** @since 0.1.0 */

@@ -369,7 +369,7 @@ export const make = Effect.gen(function*() {
       prepared,
       known,
       planned,
-      warnings: [...InstallWarnings.missingFolders(planned), ...planned.flatMap((p) => skippedLinesWarning(p.source, "installed") ?? [])],
+      warnings: [...InstallWarnings.missingFolders(planned.map((p) => ({ ...p, sourceCwd: p.source.meta.cwd }))), ...planned.flatMap((p) => skippedLinesWarning(p.source, "installed") ?? [])],
       sessions: planned.map((p) => installed(p, 0))
     } satisfies ImportPlan
   })

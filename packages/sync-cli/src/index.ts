@@ -8,7 +8,6 @@
 /** @since 0.1.0 */
 export * as Cli from "./Cli.js"
 /** @since 0.1.0 */
-export * as Confirm from "./Confirm.js"
 /** @since 0.1.0 */
 export * as HomeCommand from "./HomeCommand.js"
 /** @since 0.1.0 */

@@ -9,6 +9,11 @@
  * change, and so does every later step that needs space (journal records, SQL, even SQL undos)
  * until an undo that deletes or truncates files makes room again; those and the unlock go on.
  * Not even the first records of the rollback can be written: the worst case of a full disk.
+ *
+ * For the interruption tests: `<n>:sigint` and `<n>:sigterm` send the process that signal right
+ * after step n (as Ctrl-C or `kill` would; the command goes on until the runtime interrupts it);
+ * `<n>:pause` says so on stderr after step n and waits there, interruptibly, for a Ctrl-C typed
+ * on its terminal.
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -22,10 +27,10 @@ let steps = 0
 /** @internal steps taken by this process so far */
 export const stepCount = (): number => steps
 
-type Mode = "after" | "before" | "enospc"
+type Mode = "after" | "before" | "enospc" | "sigint" | "sigterm" | "pause"
 
 const target = (): { readonly n: number; readonly mode: Mode } | undefined => {
-  const match = /^(\d+)(?::(before|enospc))?$/.exec(process.env[ENV]?.trim() ?? "")
+  const match = /^(\d+)(?::(before|enospc|sigint|sigterm|pause))?$/.exec(process.env[ENV]?.trim() ?? "")
   return match === null ? undefined : { n: Number(match[1]), mode: (match[2] ?? "after") as Mode }
 }
 
@@ -77,10 +82,17 @@ export const begin = (label: string): Effect.Effect<StepHandle> =>
         if (crash?.n === n && crash.mode === "before") die(n, label, "before")
         return Effect.void
       }),
-      changed: Effect.sync(() => {
+      changed: Effect.suspend(() => {
         // an undo that deleted or truncated files made room
         if (diskFull && needsNoSpace(label) && label !== "unlock") diskFull = false
-        if (crash?.n === n && crash.mode === "after") die(n, label, "after")
+        if (crash?.n !== n) return Effect.void
+        if (crash.mode === "after") die(n, label, "after")
+        if (crash.mode === "sigint" || crash.mode === "sigterm") process.kill(process.pid, crash.mode === "sigint" ? "SIGINT" : "SIGTERM")
+        if (crash.mode === "pause") {
+          fs.writeSync(2, `sessionport: ${ENV}: paused after step ${n} (${label})\n`)
+          return Effect.never
+        }
+        return Effect.void
       })
     }
   })

@@ -4,10 +4,9 @@
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
-import { Options, Output } from "@sessionport/cli-kit"
+import { Confirm, Options, Output } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
 import { Effect } from "effect"
-import * as Confirm from "../Confirm.js"
 import * as HomeCommand from "../HomeCommand.js"
 import * as Render from "../Render.js"
 
@@ -31,7 +30,7 @@ export const sync = Command.make(
   {
     package: packageArg,
     map: Options.maps,
-    yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking.")),
+    yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking (required off a terminal).")),
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
     opencodeData: Options.opencodeData,
@@ -40,7 +39,8 @@ export const sync = Command.make(
   },
   Effect.fn("sync")(function*(o) {
     const syncer = yield* Syncer.Syncer
-    const ask = !o.yes && !o.json && Confirm.canAsk()
+    // a dry run changes nothing: nothing to agree to
+    const ask = !o.dryRun && (yield* Confirm.consent("sync", o.yes)) === "ask"
     const confirm = ask
       ? (plan: Syncer.SyncResult) =>
         Effect.zipRight(Output.errorLines(Render.plan(plan, false)), Confirm.ask("apply this plan?"))
@@ -51,6 +51,6 @@ export const sync = Command.make(
   }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
-    "Sync a package into this machine's agent homes (Codex, Claude Code, OpenCode) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal unless --yes."
+    "Sync a package into this machine's agent homes (Codex, Claude Code, OpenCode) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal; off a terminal refuses unless --yes."
   )
 )
