@@ -3,14 +3,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { NO_CLAUDE_HOME, NO_XDG_DATA_HOME } from "@sessionport/codex-oracle/Cli"
 import { copyFixtureHome, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
-import { sessionMeta, userMessage, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import * as Tmux from "@sessionport/codex-oracle/Tmux"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
-import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
-import { errorLines, sessionSync, sessionTransfer } from "./utils/cli.js"
+import { errorLines, onePackage, sessionSync } from "./utils/cli.js"
 
 // A sync asks before it changes anything: on a terminal it asks (y applies, anything else or
 // Ctrl-C does not); off a terminal nobody can answer, so it refuses unless --yes.
@@ -20,14 +18,6 @@ afterAll(removeTemps)
 const bin = fileURLToPath(new URL("../bin/session-sync.mjs", import.meta.url))
 const THREAD = "019a0000-0000-7000-8000-0000000000d1"
 
-const onePackage = Effect.gen(function*() {
-  const home = tempDir("consent-src")
-  writeRollout(home, THREAD, new Date(Date.UTC(2026, 0, 1)), [sessionMeta({ id: THREAD, cwd: "/home/alice/proj" }), userMessage("hi")])
-  const pkg = path.join(tempDir("consent-pkg"), "pkg.tgz")
-  const exported = yield* sessionTransfer(["export", "--all", "--codex-home", home, "--out", pkg])
-  assert.strictEqual(exported.code, 0, exported.stderr)
-  return pkg
-})
 
 /** `session-sync sync PKG --codex-home HOME` under a pseudo-terminal, the pane kept once it ends. */
 const onTerminal = (pkg: string, home: string) =>
@@ -49,7 +39,7 @@ const onTerminal = (pkg: string, home: string) =>
 describe("session-sync sync asks first", () => {
   it.effect("off a terminal without --yes: exit 2, one line naming --yes, nothing written (also with --json, and with stderr piped away)", () =>
     Effect.gen(function*() {
-      const pkg = yield* onePackage
+      const pkg = yield* onePackage(THREAD)
       const home = copyFixtureHome()
       const before = homeState(home)
       for (const extra of [[], ["--json"]]) {
@@ -76,7 +66,7 @@ describe("session-sync sync asks first", () => {
 
   it.scoped("on a terminal: the plan and the question; n changes nothing (exit 1), y applies", () =>
     Effect.gen(function*() {
-      const pkg = yield* onePackage
+      const pkg = yield* onePackage(THREAD)
       const home = copyFixtureHome()
       const before = homeState(home)
       const no = yield* onTerminal(pkg, home)
@@ -99,7 +89,7 @@ describe("session-sync sync asks first", () => {
 
   it.scoped("Ctrl-C at the question: one line, exit 130, nothing written", () =>
     Effect.gen(function*() {
-      const pkg = yield* onePackage
+      const pkg = yield* onePackage(THREAD)
       const home = copyFixtureHome()
       const before = homeState(home)
       const term = yield* onTerminal(pkg, home)

@@ -1,12 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { copyFixtureHome, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { sessionMeta, userMessage, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
-import { errorLines, sessionSync, sessionTransfer } from "./utils/cli.js"
+import { errorLines, onePackage, sessionSync } from "./utils/cli.js"
 
 // A usage error (exit 2, one line) stops before anything is opened: an empty --codex-home never
 // falls back to $CODEX_HOME or ~/.codex, a bad --map opens no database.
@@ -15,20 +14,12 @@ afterAll(removeTemps)
 
 const THREAD = "019a0000-0000-7000-8000-0000000000c1"
 
-const onePackage = Effect.gen(function*() {
-  const home = tempDir("sync-usage-src")
-  writeRollout(home, THREAD, new Date(Date.UTC(2026, 0, 1)), [sessionMeta({ id: THREAD, cwd: "/home/alice/proj" }), userMessage("hi")])
-  const pkg = path.join(tempDir("sync-usage-pkg"), "pkg.tgz")
-  const exported = yield* sessionTransfer(["export", "--all", "--codex-home", home, "--out", pkg])
-  assert.strictEqual(exported.code, 0, exported.stderr)
-  return pkg
-})
 
 
 describe("session-sync usage errors", () => {
   it.effect("an empty or blank --codex-home, PACKAGE or --map: exit 2, one line, nothing created anywhere", () =>
     Effect.gen(function*() {
-      const pkg = yield* onePackage
+      const pkg = yield* onePackage(THREAD)
       const root = tempDir("sync-usage-home")
       const home = path.join(root, "home")
       const codexHome = path.join(root, "codex-home")
@@ -59,7 +50,7 @@ describe("session-sync usage errors", () => {
 
   it.effect("touch nothing in the Codex home: no state_5.sqlite-wal/-shm, no sidecar, no journal", () =>
     Effect.gen(function*() {
-      const pkg = yield* onePackage
+      const pkg = yield* onePackage(THREAD)
       const home = copyFixtureHome()
       const db = openDatabase(path.join(home, "state_5.sqlite"))
       db.exec("PRAGMA wal_checkpoint(TRUNCATE)")

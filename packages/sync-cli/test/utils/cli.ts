@@ -1,4 +1,8 @@
 import { runBin } from "@sessionport/codex-oracle/Cli"
+import { tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { sessionMeta, userMessage, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
+import { Effect } from "effect"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export { type CliResult, errorLines } from "@sessionport/codex-oracle/Cli"
@@ -13,3 +17,14 @@ export const sessionSync = (args: ReadonlyArray<string>, options: { env?: Record
 /** Runs the bundled `session-transfer` (built by its own package's setup or `pnpm build:bin`). */
 export const sessionTransfer = (args: ReadonlyArray<string>, options: { env?: Record<string, string>; cwd?: string } = {}) =>
   runBin(transferBin, args, options)
+
+/** A `.tgz` package of one generated Codex session (`thread`) of a few lines, exported by `session-transfer`. */
+export const onePackage = (thread: string) =>
+  Effect.gen(function*() {
+    const home = tempDir("one-package-src")
+    writeRollout(home, thread, new Date(Date.UTC(2026, 0, 1)), [sessionMeta({ id: thread, cwd: "/home/alice/proj" }), userMessage("hi")])
+    const pkg = path.join(tempDir("one-package"), "pkg.tgz")
+    const exported = yield* sessionTransfer(["export", "--all", "--codex-home", home, "--out", pkg])
+    if (exported.code !== 0) return yield* Effect.die(new Error(`export failed: ${exported.stderr}`))
+    return pkg
+  })
