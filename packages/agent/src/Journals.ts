@@ -47,7 +47,7 @@ export const layer = (homes: ReadonlyArray<{ readonly agent: string; readonly ho
   Layer.sync(Journals, () => make(homes))
 
 /**
- * The journal holding a transaction (an id or a unique prefix; `latest`: the newest of all).
+ * The journal holding a transaction (an id or a unique prefix; `latest`: the newest completed one of all).
  *
  * @since 0.2.0
  * @category queries
@@ -59,7 +59,8 @@ export const holding = (journals: JournalsShape, id: string): Effect.Effect<Jour
       let newest: { readonly journal: Journal.JournalShape; readonly at: number } | undefined
       for (const journal of journals.all) {
         const list = yield* journal.list
-        const at = Math.max(-Infinity, ...list.flatMap((tx) => "createdAt" in tx ? [tx.createdAt] : []))
+        // the newest that can still be rolled back
+        const at = Math.max(-Infinity, ...list.flatMap((tx) => "createdAt" in tx && tx.status === "completed" ? [tx.createdAt] : []))
         if (newest === undefined || at > newest.at) newest = { journal, at }
       }
       return newest!.journal

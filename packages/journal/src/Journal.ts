@@ -652,25 +652,25 @@ export const make = (options: JournalOptions): JournalShape => {
       (lock) => lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
     )
 
-  /** an id, a unique prefix of one, or `latest` */
+  /** an id, a unique prefix of one, or `latest` (the newest that can still be rolled back) */
   const resolveId = (id: string) =>
     Effect.gen(function*() {
       const ids = yield* listIds(dir)
       if (id === "latest") {
         for (const candidate of [...ids].reverse()) {
           const record = yield* readRecord(dir, candidate)
-          if (record !== undefined && record.status !== "failed") return candidate
+          if (record?.status === "completed") return candidate
         }
         return yield* new JournalError({ reason: "not_found", path: dir })
       }
       if (isId(id) && ids.includes(id)) return id
-      const matches = id.length >= 4 ? ids.filter((candidate) => candidate.startsWith(id.toLowerCase())) : []
+      const matches = id.length > 0 ? ids.filter((candidate) => candidate.startsWith(id.toLowerCase())) : []
       if (matches.length === 1) return matches[0]!
       return yield* new JournalError({
         reason: matches.length > 1 ? "invalid" : "not_found",
         path: dir,
         transaction: id,
-        ...(matches.length > 1 ? { detail: `${id} matches ${matches.length} transactions` } : {})
+        ...(matches.length > 1 ? { detail: ambiguous(id, matches) } : {})
       })
     })
 
@@ -862,6 +862,14 @@ export const make = (options: JournalOptions): JournalShape => {
 
   return { codexHome, dir, begin, transaction, rollback, recover, list, get }
 }
+
+/** An ambiguous prefix, with the transactions it matches (the newest few). */
+const ambiguous = (prefix: string, matches: ReadonlyArray<string>): string => {
+  const shown = [...matches].reverse().slice(0, SHOWN_CANDIDATES)
+  return `${prefix} matches ${matches.length} transactions: ${shown.join(", ")}${matches.length > shown.length ? ", …" : ""}; give more of the id`
+}
+
+const SHOWN_CANDIDATES = 5
 
 /**
  * @since 0.1.0

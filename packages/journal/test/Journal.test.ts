@@ -871,7 +871,19 @@ describe("rollback", () => {
       const error = yield* failure(journal.rollback(id))
       assert.strictEqual(error.reason, "already_rolled_back")
       assert.strictEqual(error.message, `transaction ${id} was already rolled back`)
-      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "already_rolled_back")
+      // latest is the newest that can still be rolled back: none here
+      const none = yield* failure(journal.rollback("latest"))
+      assert.strictEqual(none.reason, "not_found")
+      assert.include(none.message, "no completed transaction")
+    }))
+
+  it.effect("rollback latest after a rollback takes the newest completed transaction", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      const first = yield* journal.transaction({ kind: "a" }, (tx) => Effect.as(tx.createFile(at("a.txt"), "a"), tx.id))
+      const second = yield* journal.transaction({ kind: "b" }, (tx) => Effect.as(tx.createFile(at("b.txt"), "b"), tx.id))
+      assert.strictEqual((yield* journal.rollback("latest")).id, second)
+      assert.strictEqual((yield* journal.rollback("latest")).id, first)
     }))
 
   it.effect("a completed transaction rolled back restores exactly the pre-state", () =>
@@ -898,16 +910,15 @@ describe("rollback", () => {
       assert.deepStrictEqual([...ids].sort(), ids)
       assert.deepStrictEqual((yield* journal.list).map((info) => info.id), [...ids].reverse())
       assert.strictEqual((yield* journal.rollback("latest")).id, ids[4])
-      // latest is now rolled back: refused, not silently the next one
-      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "already_rolled_back")
-      assert.strictEqual((yield* journal.rollback(ids[3]!)).kind, "t3")
+      // latest is now the newest that can still be rolled back
+      assert.strictEqual((yield* journal.rollback("latest")).kind, "t3")
       assert.isFalse(fs.existsSync(at("f4.txt")))
       assert.isFalse(fs.existsSync(at("f3.txt")))
       assert.isTrue(fs.existsSync(at("f2.txt")))
       // a failed transaction is not a candidate for latest
       yield* Effect.either(journal.transaction({ kind: "failing" }, (tx) => Effect.zipRight(tx.createFile(at("f9.txt"), "9"), Effect.fail("no"))))
       assert.strictEqual((yield* journal.list)[0]!.status, "failed")
-      assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "already_rolled_back")
+      assert.strictEqual((yield* journal.rollback("latest")).kind, "t2")
     }))
 
   it.effect("dry run reports what would be undone and changes nothing", () =>
@@ -958,7 +969,16 @@ describe("rollback", () => {
       assert.strictEqual((yield* failure(journal.rollback("latest"))).reason, "not_found")
       const id = yield* journal.transaction({ kind: "t" }, (tx) => Effect.as(tx.createFile(at("p.txt"), "p"), tx.id))
       assert.strictEqual((yield* journal.get(id.slice(0, 13))).id, id)
+      // any length of prefix, as git takes one
+      assert.strictEqual((yield* journal.get(id.slice(0, 3))).id, id)
       assert.strictEqual((yield* failure(journal.rollback("0000000"))).reason, "not_found")
+      // an ambiguous one is refused with the candidates
+      const other = yield* journal.transaction({ kind: "t" }, (tx) => Effect.as(tx.createFile(at("q.txt"), "q"), tx.id))
+      let common = 0
+      while (id[common] === other[common]) common++
+      const ambiguous = yield* failure(journal.rollback(id.slice(0, common)))
+      assert.strictEqual(ambiguous.reason, "invalid")
+      assert.include(ambiguous.message, `${id.slice(0, common)} matches 2 transactions: ${other}, ${id}`)
     }))
 })
 
