@@ -21,6 +21,22 @@ const MainLayer = Layer.mergeAll(
 )
 
 /**
+ * `--name=value` as `--name value` (the parser takes only the latter; a value may hold `=` itself,
+ * as `--map=FROM=TO` does). Anything after `--` is left as it is.
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const splitInlineValues = (argv: ReadonlyArray<string>): Array<string> => {
+  const end = argv.indexOf("--")
+  return argv.flatMap((arg, i) => {
+    if (end !== -1 && i > end) return [arg]
+    const match = /^(--[a-z][a-z0-9-]*)=([\s\S]*)$/.exec(arg)
+    return match === null ? [arg] : [match[1]!, match[2]!]
+  })
+}
+
+/**
  * Runs a command tree as the process's main program.
  *
  * @since 0.1.0
@@ -38,7 +54,7 @@ export const run = <E>(
   process.once("SIGINT", () => (signal ??= "SIGINT"))
   process.once("SIGTERM", () => (signal ??= "SIGTERM"))
   const interruptedCode = () => signal === "SIGTERM" ? Failure.EXIT_TERMINATED : Failure.EXIT_INTERRUPTED
-  cli(process.argv).pipe(
+  cli(splitInlineValues(process.argv)).pipe(
     Effect.catchAllCause((cause) =>
       Failure.report(program, cause, json).pipe(Effect.flatMap((code) =>
         Effect.sync(() => {

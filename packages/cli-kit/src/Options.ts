@@ -7,7 +7,9 @@
  */
 import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { PathRules } from "@sessionport/localize"
-import { Effect, Either } from "effect"
+import { Effect, Either, type Option } from "effect"
+import * as os from "node:os"
+import * as nodePath from "node:path"
 
 /**
  * The check of a value that must say something: an empty value (an unset shell variable, as in
@@ -82,19 +84,65 @@ export const dryRun = Options.boolean("dry-run").pipe(
 )
 
 /**
+ * TO of a `--map` as this machine reads a folder argument: `~` and `~/…` under the home, a
+ * relative path from the working directory (FROM is the source machine's: taken as written).
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const localFolder = (to: string): string =>
+  to === "~" ? os.homedir() : to.startsWith("~/") ? nodePath.join(os.homedir(), to.slice(2)) : nodePath.isAbsolute(to) ? to : nodePath.resolve(to)
+
+/**
  * `--map FROM=TO`, repeatable, parsed as it is read: the first bad one is a usage error.
  *
  * @since 0.1.0
  * @category options
  */
 export const maps: Options.Options<Array<PathRules.Mapping>> = Options.text("map").pipe(
-  Options.withDescription("Localize paths under FROM to TO (FROM=TO, repeatable; the longest prefix wins)."),
+  Options.withDescription(
+    "Localize paths under FROM (a folder of the source machine, as it wrote it) to TO (a folder here; ~ and relative paths are resolved) (FROM=TO, repeatable; the longest prefix wins)."
+  ),
+  Options.withPseudoName("FROM=TO"),
   Options.repeated,
   Options.mapEffect((texts) =>
     Effect.forEach(texts, (text) =>
-      Either.match(PathRules.parseMapping(text), {
+      Either.match(PathRules.parseMapping(text, { resolveTo: localFolder }), {
         onLeft: (error) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(error.message))),
         onRight: Effect.succeed
       }))
   )
 )
+
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }
+
+/**
+ * A point in time as a person gives one: an age (`30m`, `12h`, `7d`, `2w`: that long before
+ * `now`), a date (`2026-11-01`, the start of that day, local time) or a date and time in ISO 8601.
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const parseSince = (text: string, now: Date = new Date()): Either.Either<Date, string> => {
+  const trimmed = text.trim()
+  const age = /^(\d+)\s*([mhdw])$/i.exec(trimmed)
+  if (age !== null) return Either.right(new Date(now.getTime() - Number(age[1]) * UNIT_MS[age[2]!.toLowerCase()]!))
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed)
+  const date = day !== null ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(trimmed)
+  // a day that does not exist (2026-13-45) would roll over into another
+  const real = day === null || (date.getMonth() === Number(day[2]) - 1 && date.getDate() === Number(day[3]))
+  return /^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(date.getTime()) && real
+    ? Either.right(date)
+    : Either.left(`--since ${JSON.stringify(text)}: give an age (30m, 12h, 7d, 2w) or a date (2026-11-01, or 2026-11-01T09:30)`)
+}
+
+/** `--since`, as {@link parseSince} reads it. @since 0.3.0 @category options */
+export const since = (description: string): Options.Options<Option.Option<Date>> =>
+  Options.text("since").pipe(
+    Options.withDescription(description),
+    Options.withPseudoName("AGE|DATE"),
+    Options.mapEffect((text) =>
+      Either.match(parseSince(text), { onLeft: (detail) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(detail))), onRight: Effect.succeed })
+    ),
+    Options.optional
+  )

@@ -126,7 +126,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
  * @since 0.1.0
  * @category constructors
  */
-export const parseMapping = (text: string): Either.Either<Mapping, InvalidMapping> => {
+export const parseMapping = (
+  text: string,
+  options: {
+    /** this machine's reading of a TO that is not absolute (`~`, a relative path) before it is checked */
+    readonly resolveTo?: ((to: string) => string) | undefined
+  } = {}
+): Either.Either<Mapping, InvalidMapping> => {
   const fail = (detail: string) => Either.left(new InvalidMapping({ mapping: text, detail }))
   let at = -1
   for (let i = text.indexOf("="); i !== -1; i = text.indexOf("=", i + 1)) {
@@ -138,7 +144,9 @@ export const parseMapping = (text: string): Either.Either<Mapping, InvalidMappin
   if (at === -1) at = text.indexOf("=")
   if (at === -1) return fail("expected FROM=TO")
   const from = text.slice(0, at)
-  const to = text.slice(at + 1)
+  const given = text.slice(at + 1)
+  // an absolute path of either style is taken as it is
+  const to = given === "" || options.resolveTo === undefined || Paths.styleOf(given) !== undefined ? given : options.resolveTo(given)
   if (from === "") return fail("FROM is empty")
   if (to === "") return fail("TO is empty")
   if (Paths.styleOf(Paths.stripLongPrefix(from)) === undefined) return fail(`FROM ${JSON.stringify(from)} is not an absolute path`)

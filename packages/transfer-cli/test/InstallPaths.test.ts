@@ -48,3 +48,36 @@ describe("install resolves . and .. in paths before localizing them", () => {
       }
     }), 60_000)
 })
+
+describe("--map as people write it", () => {
+  it.effect("--map=FROM=TO, a TO under ~ or relative to the working directory; --since 7d", () =>
+    Effect.gen(function*() {
+      const source = tempDir("map-forms-src")
+      const id = uuid(0xe1)
+      const cwd = "C:\\Users\\alice\\proj"
+      writeRollout(source, id, new Date(), [sessionMeta({ id, cwd }), userMessage("hi")])
+      const pkg = path.join(tempDir("map-forms-pkg"), "pkg.tgz")
+      // an age: the session began moments ago
+      const exported = yield* sessionTransfer(["export", "--all", "--since", "7d", "--codex-home", source, "--out", pkg])
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      // a bad one is a usage error naming the forms it takes
+      const bad = yield* sessionTransfer(["export", "--all", "--since", "yesterday", "--codex-home", source, "--out", path.join(tempDir("map-forms-none"), "x.tgz")])
+      assert.strictEqual(bad.code, 2, bad.stderr)
+      assert.include(bad.stderr, "7d")
+
+      const root = tempDir("map-forms-home")
+      const work = tempDir("map-forms-cwd")
+      for (const [map, expected] of [
+        [`--map=${cwd}=/srv/proj`, "/srv/proj"],
+        [`${cwd}=~/code/proj`, path.join(root, "code", "proj")],
+        [`${cwd}=rel/proj`, path.join(work, "rel", "proj")]
+      ] as const) {
+        const codexHome = path.join(tempDir("map-forms-codex"), ".codex")
+        fs.mkdirSync(codexHome)
+        const args = map.startsWith("--map=") ? [map] : ["--map", map]
+        const installed = yield* sessionTransfer(["install", pkg, "--codex-home", codexHome, ...args, "--json"], { env: { HOME: root }, cwd: work })
+        assert.strictEqual(installed.code, 0, `${map}: ${installed.stderr}`)
+        assert.strictEqual(JSON.parse(installed.stdout).sessions[0].cwd, expected, map)
+      }
+    }), 60_000)
+})

@@ -20,7 +20,7 @@ const options = {
   ),
   thread: Opt.text("thread").pipe(Opt.withDescription("A session (thread) id to export (repeatable)."), Opt.repeated),
   cwd: Options.paths("cwd", "Export sessions started in this folder or below it (repeatable)."),
-  since: Opt.date("since").pipe(Opt.withDescription("Only sessions active since this date (e.g. 2026-11-01)."), Opt.optional),
+  since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
   all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),
   includeArchived: Opt.boolean("include-archived").pipe(Opt.withDescription("Include archived sessions.")),
   includeSkills: Opt.boolean("include-skills").pipe(
