@@ -13,12 +13,13 @@ import * as Failure from "./Failure.js"
 import * as PlainConsole from "./PlainConsole.js"
 import * as PlainLogger from "./PlainLogger.js"
 
-const MainLayer = Layer.mergeAll(
-  NodeContext.layer,
-  PlainConsole.layer,
-  CliConfig.layer({ showBuiltIns: false }),
-  PlainLogger.layer
-)
+const mainLayer = (program: string) =>
+  Layer.mergeAll(
+    NodeContext.layer,
+    PlainConsole.layer(program),
+    CliConfig.layer({ showBuiltIns: false }),
+    PlainLogger.layer
+  )
 
 /**
  * `--name=value` as `--name value` (the parser takes only the latter; a value may hold `=` itself,
@@ -44,7 +45,7 @@ export const splitInlineValues = (argv: ReadonlyArray<string>): Array<string> =>
  */
 export const run = <E>(
   program: string,
-  cli: (argv: ReadonlyArray<string>) => Effect.Effect<void, E, Layer.Layer.Success<typeof MainLayer>>
+  cli: (argv: ReadonlyArray<string>) => Effect.Effect<void, E, Layer.Layer.Success<ReturnType<typeof mainLayer>>>
 ): void => {
   const json = process.argv.includes("--json")
   // Ctrl-C (SIGINT) or SIGTERM interrupts the command (the runtime's own handlers): a transaction
@@ -63,7 +64,7 @@ export const run = <E>(
       ))
     ),
     Effect.onInterrupt(() => Effect.asVoid(Failure.report(program, Cause.interrupt(FiberId.none), json))),
-    Effect.provide(MainLayer),
+    Effect.provide(mainLayer(program)),
     NodeRuntime.runMain({
       disableErrorReporting: true,
       disablePrettyLogger: true,

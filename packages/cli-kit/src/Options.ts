@@ -27,9 +27,10 @@ export const nonBlank = (what: string) => (text: string): Effect.Effect<string, 
  * @since 0.1.0
  * @category options
  */
-export const path = (name: string, description: string): Options.Options<string> =>
+export const path = (name: string, description: string, placeholder = "PATH"): Options.Options<string> =>
   Options.text(name).pipe(
     Options.withDescription(description),
+    Options.withPseudoName(placeholder),
     Options.mapEffect((text) => Effect.mapError(nonBlank(`--${name}`)(text), ValidationError.invalidValue))
   )
 
@@ -39,9 +40,10 @@ export const path = (name: string, description: string): Options.Options<string>
  * @since 0.1.0
  * @category options
  */
-export const paths = (name: string, description: string): Options.Options<Array<string>> =>
+export const paths = (name: string, description: string, placeholder = "PATH"): Options.Options<Array<string>> =>
   Options.text(name).pipe(
     Options.withDescription(description),
+    Options.withPseudoName(placeholder),
     Options.repeated,
     Options.mapEffect((texts) =>
       Effect.mapError(Effect.forEach(texts, nonBlank(`--${name}`)), ValidationError.invalidValue)
@@ -63,19 +65,20 @@ export const json = Options.boolean("json").pipe(
 )
 
 /** @since 0.1.0 @category options */
-export const codexHome = path("codex-home", "The Codex home to use (default: $CODEX_HOME, else ~/.codex).").pipe(
+export const codexHome = path("codex-home", "The Codex home to use (default: $CODEX_HOME, else ~/.codex).", "DIR").pipe(
   Options.optional
 )
 
 /** @since 0.2.0 @category options */
-export const claudeHome = path("claude-home", "The Claude Code home to use (default: $CLAUDE_CONFIG_DIR, else ~/.claude).").pipe(
+export const claudeHome = path("claude-home", "The Claude Code home to use (default: $CLAUDE_CONFIG_DIR, else ~/.claude).", "DIR").pipe(
   Options.optional
 )
 
 /** @since 0.2.0 @category options */
 export const opencodeData = path(
   "opencode-data",
-  "The OpenCode data folder to use (default: $XDG_DATA_HOME/opencode, else ~/.local/share/opencode; its database is opencode.db there, or $OPENCODE_DB)."
+  "The OpenCode data folder to use (default: $XDG_DATA_HOME/opencode, else ~/.local/share/opencode; its database is opencode.db there, or $OPENCODE_DB).",
+  "DIR"
 ).pipe(Options.optional)
 
 /** @since 0.1.0 @category options */

@@ -1,10 +1,12 @@
 /**
  * @effect/cli always colours its help. On a terminal that is fine; in a pipe, a file, or with
- * NO_COLOR set, this console strips the escape codes from what is written.
+ * NO_COLOR set, this console strips the escape codes from what is written. The help it prints is
+ * tidied too (`HelpText`).
  *
  * @since 0.1.0
  */
 import { Console, Effect, Layer } from "effect"
+import * as HelpText from "./HelpText.js"
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g
@@ -16,22 +18,25 @@ export const wantsColour = (stream: NodeJS.WriteStream): boolean =>
 const strip = (args: ReadonlyArray<unknown>): Array<unknown> =>
   args.map((a) => (typeof a === "string" ? a.replace(ANSI, "") : a))
 
-const plain = (console: Console.Console, out: boolean, err: boolean): Console.Console => ({
-  ...console,
-  log: (...args) => console.log(...(out ? args : strip(args))),
-  error: (...args) => console.error(...(err ? args : strip(args))),
-  unsafe: {
-    ...console.unsafe,
-    log: (...args) => console.unsafe.log(...(out ? args : strip(args))),
-    error: (...args) => console.unsafe.error(...(err ? args : strip(args)))
+const plain = (program: string, console: Console.Console, out: boolean, err: boolean): Console.Console => {
+  const tidy = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? HelpText.tidy(program, a) : a))
+  const stdout = (args: ReadonlyArray<unknown>) => tidy(out ? args : strip(args))
+  const stderr = (args: ReadonlyArray<unknown>) => err ? args : strip(args)
+  return {
+    ...console,
+    log: (...args) => console.log(...stdout(args)),
+    error: (...args) => console.error(...stderr(args)),
+    unsafe: {
+      ...console.unsafe,
+      log: (...args) => console.unsafe.log(...stdout(args)),
+      error: (...args) => console.unsafe.error(...stderr(args))
+    }
   }
-})
+}
 
-/** @since 0.1.0 @category layers */
-export const layer: Layer.Layer<never> = Layer.unwrapEffect(
-  Effect.map(Effect.console, (console) => {
-    const out = wantsColour(process.stdout)
-    const err = wantsColour(process.stderr)
-    return out && err ? Layer.empty : Console.setConsole(plain(console, out, err))
-  })
-)
+/** The console of `program`'s bin. @since 0.1.0 @category layers */
+export const layer = (program: string): Layer.Layer<never> =>
+  Layer.unwrapEffect(
+    Effect.map(Effect.console, (console) =>
+      Console.setConsole(plain(program, console, wantsColour(process.stdout), wantsColour(process.stderr))))
+  )

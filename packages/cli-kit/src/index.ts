@@ -12,6 +12,8 @@ export * as AgentHomes from "./AgentHomes.js"
 export * as Confirm from "./Confirm.js"
 /** @since 0.1.0 */
 export * as Failure from "./Failure.js"
+/** @since 0.3.0 */
+export * as HelpText from "./HelpText.js"
 /** @since 0.1.0 */
 export * as JournalCommands from "./JournalCommands.js"
 /** @since 0.1.0 */

@@ -147,3 +147,14 @@ describe("usage errors touch nothing in the Codex home", () => {
       }
     }), 120_000)
 })
+
+describe("session-transfer --help", () => {
+  it.effect("each option says what it is once, with a typed placeholder; USAGE names the program; repeatable options look optional", () =>
+    Effect.gen(function*() {
+      const help = yield* sessionTransfer(["install", "--help"])
+      assert.strictEqual(help.code, 0, help.stderr)
+      assert.notInclude(help.stdout, "A user-defined piece of text")
+      assert.include(help.stdout, "$ session-transfer install [--map FROM=TO]... [--codex-home DIR] [--claude-home DIR] [--opencode-data DIR]")
+      assert.include(help.stdout, "--codex-home DIR")
+    }))
+})

@@ -18,7 +18,7 @@ const options = {
     Opt.withDescription("Export this agent's sessions (repeatable; default: every agent whose home exists here)."),
     Opt.repeated
   ),
-  thread: Opt.text("thread").pipe(Opt.withDescription("A session (thread) id to export (repeatable)."), Opt.repeated),
+  thread: Opt.text("thread").pipe(Opt.withDescription("A session (thread) id to export (repeatable)."), Opt.withPseudoName("ID"), Opt.repeated),
   cwd: Options.paths("cwd", "Export sessions started in this folder or below it (repeatable)."),
   since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
   all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),
