@@ -10,6 +10,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, FiberId, Layer } from "effect"
 import * as Failure from "./Failure.js"
+import * as PackagePath from "./PackagePath.js"
 import * as PlainConsole from "./PlainConsole.js"
 import * as PlainLogger from "./PlainLogger.js"
 
@@ -22,8 +23,9 @@ const mainLayer = (program: string) =>
   )
 
 /**
- * `--name=value` as `--name value` (the parser takes only the latter; a value may hold `=` itself,
- * as `--map=FROM=TO` does). Anything after `--` is left as it is.
+ * The command line as the parser takes it: `--name=value` as `--name value` (a value may hold `=`
+ * itself, as `--map=FROM=TO` does), a lone `-` as `PackagePath.STDIO_ARG`. Anything after `--` is
+ * left as it is.
  *
  * @since 0.3.0
  * @category parsing
@@ -32,6 +34,8 @@ export const splitInlineValues = (argv: ReadonlyArray<string>): Array<string> =>
   const end = argv.indexOf("--")
   return argv.flatMap((arg, i) => {
     if (end !== -1 && i > end) return [arg]
+    // the parser takes a lone `-` for the end of the options: it stands for stdin or stdout
+    if (arg === PackagePath.STDIO) return [PackagePath.STDIO_ARG]
     const match = /^(--[a-z][a-z0-9-]*)=([\s\S]*)$/.exec(arg)
     return match === null ? [arg] : [match[1]!, match[2]!]
   })

@@ -31,6 +31,9 @@ export const escape = (text: string): string => UNSAFE.test(text) ? text.replace
 /** One JSON document on stdout. @since 0.1.0 @category rendering */
 export const json = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
 
+/** One JSON document on stderr (when stdout carries data, e.g. an archive). @since 0.3.0 @category rendering */
+export const jsonError = (value: unknown): Effect.Effect<void> => Console.error(JSON.stringify(value, null, 2))
+
 /** Lines of text for people on stdout, each {@link escape}d. @since 0.1.0 @category rendering */
 export const lines = (text: ReadonlyArray<string>): Effect.Effect<void> => Console.log(text.map(escape).join("\n"))
 

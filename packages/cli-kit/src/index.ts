@@ -22,6 +22,8 @@ export * as Main from "./Main.js"
 export * as Options from "./Options.js"
 /** @since 0.1.0 */
 export * as Output from "./Output.js"
+/** @since 0.3.0 */
+export * as PackagePath from "./PackagePath.js"
 /** @since 0.1.0 */
 export * as PlainConsole from "./PlainConsole.js"
 /** @since 0.3.0 */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Main, Options } from "@sessionport/cli-kit"
+import { Main, Options, PackagePath } from "@sessionport/cli-kit"
 import { Either } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -37,5 +37,7 @@ describe("Main.splitInlineValues", () => {
     expect(Main.splitInlineValues(["node", "bin", "install", "--map=/a=/b", "--codex-home=/h", "pkg", "--", "--x=y"])).toEqual([
       "node", "bin", "install", "--map", "/a=/b", "--codex-home", "/h", "pkg", "--", "--x=y"
     ])
+    // a lone - (stdin, stdout) is not the end of the options for the parser
+    expect(Main.splitInlineValues(["install", "-", "--json"])).toEqual(["install", PackagePath.STDIO_ARG, "--json"])
   })
 })

@@ -4,13 +4,13 @@
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
-import { Confirm, Options, Output } from "@sessionport/cli-kit"
+import { Confirm, Options, Output, PackagePath } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 import * as Render from "../Render.js"
 
-const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder.")
+const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin.")
 
 /** @since 0.1.0 @category commands */
 export const inspectPackage = Command.make(
@@ -18,10 +18,11 @@ export const inspectPackage = Command.make(
   { package: packageArg, map: Options.maps, codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json },
   Effect.fn("inspect-package")(function*(o) {
     const syncer = yield* Syncer.Syncer
-    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: true }))
+    const pkg = yield* PackagePath.input(o.package)
+    const result = { ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, dryRun: true })), package: PackagePath.display(o.package) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(Command.withDescription("Classify each session of a package (Codex, Claude Code, OpenCode) against this machine's agent homes and show the planned action. Writes nothing."))
 
 /** @since 0.1.0 @category commands */
@@ -45,10 +46,11 @@ export const sync = Command.make(
       ? (plan: Syncer.SyncResult) =>
         Effect.zipRight(Output.errorLines(Render.plan(plan, false)), Confirm.ask("apply this plan?"))
       : undefined
-    const result = yield* HomeCommand.withRecovery(syncer.sync({ package: o.package, maps: o.map, dryRun: o.dryRun, confirm }))
+    const pkg = yield* PackagePath.input(o.package)
+    const result = { ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, dryRun: o.dryRun, confirm })), package: PackagePath.display(o.package) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, result.transactionId !== undefined))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
     "Sync a package into this machine's agent homes (Codex, Claude Code, OpenCode) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal; off a terminal refuses unless --yes."

@@ -11,6 +11,7 @@ import { Effect, Option } from "effect"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
+import * as PackagePath from "@sessionport/cli-kit/PackagePath"
 import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
@@ -38,7 +39,11 @@ const options = {
   skipUnreadable: Opt.boolean("skip-unreadable").pipe(
     Opt.withDescription("Leave out selected sessions whose rollout cannot be read, naming each, instead of refusing.")
   ),
-  out: Options.path("out", "The package to write: FILE.tgz, or a folder that does not exist yet."),
+  out: Options.path(
+    "out",
+    "The package to write: FILE.tgz (or .tar.gz); an existing folder (a .tgz named for what it holds goes in it); - for stdout; else a folder package that does not exist yet.",
+    "PATH|-"
+  ),
   codexHome: Options.codexHome,
   claudeHome: Options.claudeHome,
   opencodeData: Options.opencodeData,
@@ -76,8 +81,9 @@ export const command = Command.make(
   Effect.fn("export")(function*(o) {
     const stores = yield* Agents.select(o.agent)
     const chosen = o.agent.length > 0 ? stores : stores.filter((store) => store.present)
-    const result = yield* HomeCommand.withRecovery(PackageExport.fromStores(chosen.length > 0 ? chosen : stores, {
-      out: o.out,
+    const target = yield* PackagePath.output(o.out)
+    const exported = yield* HomeCommand.withRecovery(PackageExport.fromStores(chosen.length > 0 ? chosen : stores, {
+      out: target.path,
       ids: o.thread,
       cwds: o.cwd,
       since: Option.getOrUndefined(o.since),
@@ -89,16 +95,24 @@ export const command = Command.make(
       skipUnreadable: o.skipUnreadable,
       dryRun: o.dryRun
     }))
+    const out = exported.dryRun ? PackagePath.display(o.out) : yield* target.deliver({ agents: exported.agents, ids: exported.sessions.map((s) => s.id) })
+    const result = { ...exported, out }
     for (const s of result.skipped) yield* Effect.logWarning(`left out unreadable session ${s.id}: ${s.reason} (${s.path})`)
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
-    yield* o.json ? Output.json(result) : Output.lines(render(result))
+    // with --out -, stdout carries the archive: the report goes to stderr
+    const toStdout = PackagePath.display(o.out) !== PackagePath.STDIO
+    yield* o.json
+      ? (toStdout ? Output.json(result) : Output.jsonError(result))
+      : (toStdout ? Output.lines(render(result)) : Output.errorLines(render(result)))
   }, (effect, o) =>
     // a usage error opens nothing
     !o.all && o.thread.length === 0 && o.cwd.length === 0
       ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
+      : PackagePath.checkOut(o.out) !== undefined
+      ? PackagePath.checkOut(o.out)!
       : o.allowFile.length > 0 && !o.includeSkills
       ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
-      : Effect.provide(effect, HomeCommand.layer(o, o.json)))
+      : Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
     "Write the selected sessions of this machine's agent homes (Codex, Claude Code, OpenCode) into one session package (FILE.tgz or a folder)."

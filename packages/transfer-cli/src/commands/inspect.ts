@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { AgentHomes } from "@sessionport/cli-kit"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
+import * as PackagePath from "@sessionport/cli-kit/PackagePath"
 
 const render = (inspection: PackageInspection.Inspection): Array<string> => {
   const m = inspection.manifest
@@ -54,11 +55,13 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
 export const command = Command.make(
   "inspect",
   {
-    path: Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder."),
+    path: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin."),
     json: Options.json
   },
   Effect.fn("inspect")(function*({ json, path }) {
-    const inspection = yield* PackageInspection.inspect(path, { agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex") })
+    const pkg = yield* PackagePath.input(path)
+    const inspected = yield* PackageInspection.inspect(pkg, { agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex") })
+    const inspection = { ...inspected, path: PackagePath.display(path) }
     yield* json ? Output.json(inspection) : Output.lines(render(inspection))
-  })
+  }, Effect.scoped)
 ).pipe(Command.withDescription("Show a package's manifest and sessions and check its integrity (every entry, size and SHA-256). Writes nothing."))

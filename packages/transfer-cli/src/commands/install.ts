@@ -8,6 +8,7 @@ import { Command } from "@effect/cli"
 import { Agents, PackageInstall, ShownChanges } from "@sessionport/agent"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
+import * as PackagePath from "@sessionport/cli-kit/PackagePath"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 
@@ -44,7 +45,7 @@ const render = (r: PackageInstall.InstallResult): Array<string> => {
 export const command = Command.make(
   "install",
   {
-    package: Options.pathArg("PACKAGE", "A session package: FILE.tgz or a folder."),
+    package: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin."),
     map: Options.maps,
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
@@ -54,10 +55,12 @@ export const command = Command.make(
   },
   Effect.fn("install")(function*(o) {
     const { stores } = yield* Agents.Agents
-    const result = yield* HomeCommand.withRecovery(PackageInstall.install({ package: o.package, maps: o.map, dryRun: o.dryRun }, stores))
+    const pkg = yield* PackagePath.input(o.package)
+    const installed = yield* HomeCommand.withRecovery(PackageInstall.install({ package: pkg, maps: o.map, dryRun: o.dryRun }, stores))
+    const result = { ...installed, package: PackagePath.display(o.package) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(render(result))
-  }, (effect, o) => Effect.provide(effect, HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(
     "Install a package's sessions (Codex, Claude Code, OpenCode) into this machine's agent homes: verify the package, give each session a new local id, localize its paths, write files, rows, names and history as one transaction (undo: rollback)."
