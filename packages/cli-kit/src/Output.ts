@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Console, Effect } from "effect"
+import stringWidth from "string-width"
 
 // C0 controls, DEL, C1 controls (0x9b alone opens a CSI on some terminals), bidi overrides and isolates
 const UNSAFE_CLASS = "[\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]"
@@ -50,14 +51,31 @@ export const size = (bytes: number): string =>
     ? `${(bytes / 1024).toFixed(1)} KiB`
     : `${bytes} B`
 
+/** The columns `text` takes on a terminal (a CJK character or an emoji two, a combining mark none). @since 0.3.0 @category rendering */
+export const displayWidth = (text: string): number => stringWidth(text)
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" })
+
 /**
- * A cell no wider than `width`, cut with an ellipsis; {@link escape}d first, so that the width
- * is the one shown.
+ * A cell of exactly `width` columns as a terminal shows them (display width, not `.length`),
+ * cut with an ellipsis between characters (never inside one: a surrogate pair, an emoji with its
+ * modifiers, a letter with its accents); {@link escape}d first, so that the width is the one shown.
  *
  * @since 0.1.0
  * @category rendering
  */
 export const cell = (text: string, width: number): string => {
   const shown = escape(text)
-  return shown.length <= width ? shown.padEnd(width) : `${shown.slice(0, width - 1)}…`
+  const total = stringWidth(shown)
+  if (total <= width) return shown + " ".repeat(width - total)
+  let out = ""
+  let used = 0
+  for (const { segment } of graphemes.segment(shown)) {
+    const w = stringWidth(segment)
+    // room for the ellipsis
+    if (used + w > width - 1) break
+    out += segment
+    used += w
+  }
+  return `${out}…${" ".repeat(Math.max(0, width - 1 - used))}`
 }
