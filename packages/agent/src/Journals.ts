@@ -47,7 +47,8 @@ export const layer = (homes: ReadonlyArray<{ readonly agent: string; readonly ho
   Layer.sync(Journals, () => make(homes))
 
 /**
- * The journal holding a transaction (an id or a unique prefix; `latest`: the newest completed one of all).
+ * The journal holding a transaction (an id or a unique prefix; `latest`: the newest of all that
+ * can still be rolled back).
  *
  * @since 0.2.0
  * @category queries
@@ -60,7 +61,7 @@ export const holding = (journals: JournalsShape, id: string): Effect.Effect<Jour
       for (const journal of journals.all) {
         const list = yield* journal.list
         // the newest that can still be rolled back
-        const at = Math.max(-Infinity, ...list.flatMap((tx) => "createdAt" in tx && tx.status === "completed" ? [tx.createdAt] : []))
+        const at = Math.max(-Infinity, ...list.flatMap((tx) => "createdAt" in tx && tx.status !== "failed" && tx.status !== "rolled_back" ? [tx.createdAt] : []))
         if (newest === undefined || at > newest.at) newest = { journal, at }
       }
       return newest!.journal

@@ -652,14 +652,19 @@ export const make = (options: JournalOptions): JournalShape => {
       (lock) => lock.release.pipe(Effect.catchAll((error) => Effect.logWarning(error.message)))
     )
 
-  /** an id, a unique prefix of one, or `latest` (the newest that can still be rolled back) */
-  const resolveId = (id: string) =>
+  /**
+   * an id, a unique prefix of one, or `latest`: the newest transaction that did not fail (to roll
+   * back: nor was rolled back already, so that after a rollback the next one takes the one before)
+   */
+  const resolveId = (id: string, purpose: "rollback" | "read" = "read") =>
     Effect.gen(function*() {
       const ids = yield* listIds(dir)
       if (id === "latest") {
         for (const candidate of [...ids].reverse()) {
           const record = yield* readRecord(dir, candidate)
-          if (record?.status === "completed") return candidate
+          if (record === undefined || record.status === "failed") continue
+          if (purpose === "rollback" && record.status === "rolled_back") continue
+          return candidate
         }
         return yield* new JournalError({ reason: "not_found", path: dir })
       }
@@ -783,7 +788,7 @@ export const make = (options: JournalOptions): JournalShape => {
       return yield* new JournalError({ reason: "not_found", path: dir, ...(id === "latest" ? {} : { transaction: id }) })
     }
     if (options?.dryRun === true) {
-      const holder = yield* loadHolder(yield* resolveId(id))
+      const holder = yield* loadHolder(yield* resolveId(id, "rollback"))
       yield* refuseFinished(holder)
       yield* checkRecord(holder)
       const blame = yield* blameFor(holder.record.id)
@@ -792,7 +797,7 @@ export const make = (options: JournalOptions): JournalShape => {
     }
     return yield* withLock("rollback", id === "latest" ? null : id, (lock) =>
       Effect.gen(function*() {
-        const resolved = yield* resolveId(id)
+        const resolved = yield* resolveId(id, "rollback")
         if (lock.info.transaction !== resolved) yield* lock.retarget(resolved)
         const { damaged } = yield* recoverPending(false, resolved)
         for (const tx of damaged) yield* Effect.logWarning(tx.message)

@@ -81,7 +81,7 @@ export class JournalError extends Schema.TaggedError<JournalError>("@sessionport
         return `transaction ${tx} ${detail === "" ? "was already rolled back" : detail}`
       case "not_found":
         return this.transaction === undefined
-          ? `no completed transaction to roll back in ${this.path}`
+          ? `no transaction left to roll back in ${this.path}`
           : `no transaction ${this.transaction} in ${this.path}`
       case "outside_roots":
         return `${this.path} is outside the folders the journal may change${detail === "" ? "" : ` (${detail})`}`

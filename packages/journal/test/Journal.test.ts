@@ -874,7 +874,7 @@ describe("rollback", () => {
       // latest is the newest that can still be rolled back: none here
       const none = yield* failure(journal.rollback("latest"))
       assert.strictEqual(none.reason, "not_found")
-      assert.include(none.message, "no completed transaction")
+      assert.include(none.message, "no transaction left to roll back")
     }))
 
   it.effect("rollback latest after a rollback takes the newest completed transaction", () =>
