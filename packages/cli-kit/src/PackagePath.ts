@@ -12,7 +12,7 @@
  * @since 0.3.0
  */
 import { FileSystem } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { pipeline } from "node:stream/promises"
@@ -30,7 +30,25 @@ export const STDIO = "-"
  */
 export const STDIO_ARG = "\u0000-"
 
-const isStdio = (arg: string): boolean => arg === STDIO || arg === STDIO_ARG
+/** Whether an argument stands for stdin or stdout. @since 0.3.0 @category predicates */
+export const isStdio = (arg: string): boolean => arg === STDIO || arg === STDIO_ARG
+
+/**
+ * Stdin, stdout or a temp file failed us (refused work, exit 1: not a usage mistake).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class PackagePathError extends Schema.TaggedError<PackagePathError>("@sessionport/cli-kit/PackagePathError")("PackagePathError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+const failed = (detail: string) => (cause: unknown) =>
+  new PackagePathError({ detail: `${detail}: ${cause instanceof Error ? cause.message : String(cause)}` })
 
 /** The argument as people wrote it (`-` for stdin or stdout). @since 0.3.0 @category rendering */
 export const display = (arg: string): string => isStdio(arg) ? STDIO : arg
@@ -56,7 +74,7 @@ export interface Output {
   /** the path the export writes */
   readonly path: string
   /** moves or copies what was written where it was asked to go; answers where that is */
-  readonly deliver: (written: { readonly agents: ReadonlyArray<string>; readonly ids: ReadonlyArray<string> }) => Effect.Effect<string, UsageError>
+  readonly deliver: (written: { readonly agents: ReadonlyArray<string>; readonly ids: ReadonlyArray<string> }) => Effect.Effect<string, PackagePathError>
 }
 
 /** `{agent}-session-{id}-{timestamp}.tgz` / `{agent}-sessions-{count}-{timestamp}.tgz`. @since 0.3.0 @category naming */
@@ -75,7 +93,6 @@ export const defaultName = (agents: ReadonlyArray<string>, ids: ReadonlyArray<st
 export const output = (out: string) =>
   Effect.gen(function*() {
     const fsys = yield* FileSystem.FileSystem
-    const failed = (detail: string) => (cause: unknown) => new UsageError({ detail: `${detail}: ${cause instanceof Error ? cause.message : String(cause)}` })
     if (isStdio(out)) {
       const dir = yield* fsys.makeTempDirectoryScoped({ prefix: "sessionport-out-" }).pipe(Effect.mapError(failed("cannot make a temp folder")))
       const path = nodePath.join(dir, "package.tgz")
@@ -98,6 +115,13 @@ export const output = (out: string) =>
             const target = nodePath.join(out, defaultName(agents, ids))
             if (fs.existsSync(target)) throw new Error(`${target} exists`)
             fs.renameSync(temp, target)
+            // the rename made durable, as the writer made its own
+            const dir = fs.openSync(out, "r")
+            try {
+              fs.fsyncSync(dir)
+            } finally {
+              fs.closeSync(dir)
+            }
             return target
           },
           catch: failed("cannot name the package")
@@ -116,7 +140,6 @@ export const input = (pkg: string) =>
   Effect.gen(function*() {
     if (!isStdio(pkg)) return pkg
     const fsys = yield* FileSystem.FileSystem
-    const failed = (detail: string) => (cause: unknown) => new UsageError({ detail: `${detail}: ${cause instanceof Error ? cause.message : String(cause)}` })
     if (process.stdin.isTTY === true) return yield* new UsageError({ detail: "- reads a package (.tgz) from stdin, which is a terminal here: pipe one in" })
     const dir = yield* fsys.makeTempDirectoryScoped({ prefix: "sessionport-in-" }).pipe(Effect.mapError(failed("cannot make a temp folder")))
     const path = nodePath.join(dir, "stdin.tgz")

@@ -168,6 +168,7 @@ export const make = Effect.gen(function*() {
       })
       return { sidecar, snapshot, planned, toRead }
     })
+  type Seen = Effect.Effect.Success<ReturnType<typeof seenOf>>
 
   /** Classifies one agent's sessions of the package and plans what to write. */
   const planAgent = (
@@ -175,7 +176,7 @@ export const make = Effect.gen(function*() {
     support: AgentStore.SyncSupport,
     context: AgentStore.InstallContext,
     sources: ReadonlyArray<AgentStore.SyncSource>,
-    seen: Effect.Effect.Success<ReturnType<typeof seenOf>>
+    seen: Seen
   ) =>
     Effect.gen(function*() {
       const { planned, sidecar, snapshot, toRead } = seen
@@ -358,7 +359,7 @@ export const make = Effect.gen(function*() {
         readonly store: AgentStore.AgentStore
         readonly support: AgentStore.SyncSupport
         readonly sources: ReadonlyArray<AgentStore.SyncSource>
-        readonly seen: Effect.Effect.Success<ReturnType<typeof seenOf>>
+        readonly seen: Seen
       }> = []
       for (const store of stores) {
         if (store.sync === undefined) {

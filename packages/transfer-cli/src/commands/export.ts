@@ -100,7 +100,7 @@ export const command = Command.make(
     for (const s of result.skipped) yield* Effect.logWarning(`left out unreadable session ${s.id}: ${s.reason} (${s.path})`)
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     // with --out -, stdout carries the archive: the report goes to stderr
-    const toStdout = PackagePath.display(o.out) !== PackagePath.STDIO
+    const toStdout = !PackagePath.isStdio(o.out)
     yield* o.json
       ? (toStdout ? Output.json(result) : Output.jsonError(result))
       : (toStdout ? Output.lines(render(result)) : Output.errorLines(render(result)))
@@ -108,11 +108,9 @@ export const command = Command.make(
     // a usage error opens nothing
     !o.all && o.thread.length === 0 && o.cwd.length === 0
       ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
-      : PackagePath.checkOut(o.out) !== undefined
-      ? PackagePath.checkOut(o.out)!
-      : o.allowFile.length > 0 && !o.includeSkills
-      ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
-      : Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
+      : PackagePath.checkOut(o.out) ?? (o.allowFile.length > 0 && !o.includeSkills
+        ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
+        : Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(
   Command.withDescription(
     "Write the selected sessions of this machine's agent homes (Codex, Claude Code, OpenCode) into one session package (FILE.tgz or a folder)."
