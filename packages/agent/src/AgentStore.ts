@@ -64,6 +64,8 @@ export interface SessionSummary {
   readonly id: string
   /** its name (custom title), else its first prompt */
   readonly title: string | undefined
+  /** its name, when it has one (`--thread NAME` finds it) */
+  readonly name: string | undefined
   readonly cwd: string
   /** RFC 3339, when known */
   readonly createdAt: string | undefined
@@ -274,6 +276,49 @@ export interface AgentStore {
   readonly assertIdle: Effect.Effect<void, AgentFailure>
   /** repeat imports; absent: the agent is installed only */
   readonly sync?: SyncSupport | undefined
+  /** removal of local sessions (`session-transfer cleanup`); absent: the agent's sessions cannot be removed */
+  readonly removal?: RemovalSupport | undefined
+}
+
+/** A local session as a removal takes it away. @since 0.3.0 @category models */
+export interface RemovedSession {
+  readonly agent: string
+  readonly id: string
+  readonly title: string | undefined
+  readonly cwd: string
+  /** its transcript (a row store: its locator) */
+  readonly path: string
+  /** every file removed with it (transcript, subagent transcripts, backups, …), absolute */
+  readonly files: ReadonlyArray<string>
+  /** rows deleted with it, by table (`threads`, `session`, `message`, …) */
+  readonly rows: Readonly<Record<string, number>>
+  /** lines taken out of index and history files, by file (absolute) */
+  readonly lines: Readonly<Record<string, number>>
+  /** bytes of the files removed */
+  readonly bytes: number
+}
+
+/**
+ * The removal of some local sessions, planned: what goes, and the write that takes it away in
+ * the caller's transaction (files moved into the journal's backups, rows deleted with their old
+ * values recorded, index and history files replaced without the sessions' lines), so that a
+ * rollback brings every byte back.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface RemovalPlan {
+  readonly agent: string
+  readonly home: string
+  readonly sessions: ReadonlyArray<RemovedSession>
+  readonly warnings: ReadonlyArray<string>
+  readonly write: (tx: Journal.Transaction) => Effect.Effect<void, AgentFailure>
+}
+
+/** @since 0.3.0 @category models */
+export interface RemovalSupport {
+  /** plans the removal of these local sessions (full ids, as `list` gives them; every one exists) */
+  readonly plan: (ids: ReadonlyArray<string>) => Effect.Effect<RemovalPlan, AgentFailure>
 }
 
 /**

@@ -84,6 +84,7 @@ export const make = Effect.gen(function*() {
         agent: Exporter.AGENT,
         id: s.id,
         title: s.title,
+        name: s.head.customTitle,
         cwd: s.cwd,
         createdAt: s.head.firstTimestamp,
         updatedAt: new Date(s.mtimeMs).toISOString(),

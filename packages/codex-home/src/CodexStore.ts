@@ -115,6 +115,7 @@ export const make = Effect.gen(function*() {
           agent: "codex",
           id: s.threadId,
           title: s.name ?? s.head.firstUserMessage,
+          name: s.name,
           cwd: s.head.cwd,
           createdAt: s.head.timestamp,
           updatedAt: s.lastActivity.toISOString(),

@@ -128,6 +128,8 @@ export const make = Effect.gen(function*() {
         agent: Exporter.AGENT,
         id: s.id,
         title: s.title,
+        // OpenCode names every session (its title): the name a user sees in its list
+        name: s.title,
         cwd: s.directory,
         createdAt: s.createdMs === undefined ? undefined : new Date(s.createdMs).toISOString(),
         updatedAt: new Date(s.updatedMs ?? 0).toISOString(),
