@@ -43,6 +43,9 @@
  *   files: `journal: intent` · n × (`mkdir` · `append`) · `journal: done`; `appendFiles` of n:
  *   n × `temp` (staged in the transaction's folder) · `journal: intent` · n × (`mkdir` ·
  *   `append`) · `journal: done`
+ * - `removeFiles` of n files: `journal: intent` (every path, size, sha256) · n × `move` (into the
+ *   transaction's backups) · `sync` (the folders) · `rmdir` (the folders left empty; counted even
+ *   when none is) · `journal: done`; n + 4 steps
  * - `sql`, `insertRows`, `updateRows`, `deleteRows`: `journal: intent` (the changes are made, not
  *   committed) · `commit` (`:before` dies before the COMMIT) · `journal: done`
  * - `commit`: `journal: completed` · `unlock`
@@ -305,6 +308,15 @@ export interface Transaction {
     table: string,
     keys: ReadonlyArray<SqlChange.Row>
   ) => Effect.Effect<number, JournalError>
+  /**
+   * Removes existing regular files as one operation: each is recorded (size, SHA-256, mode,
+   * mtime), then moved whole into the transaction's `backups/` (the file is kept until the
+   * transaction's folder is removed), the folders made durable, and the folders the files left
+   * empty removed (never a root's top folders). Rollback moves each file back (recreating its
+   * folders) where nothing is in its place. Refused, taking no step, when a path is given twice,
+   * is missing, is not a regular file, or is outside the roots.
+   */
+  readonly removeFiles: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Written>, JournalError>
   /** Marks the transaction `completed` (durably) and releases the lock. */
   readonly commit: Effect.Effect<void, JournalError>
 }
@@ -476,7 +488,8 @@ const emptyCounts = (): Record<OperationKind, number> => ({
   create_files: 0,
   replace_file: 0,
   append_text: 0,
-  sql: 0
+  sql: 0,
+  remove_files: 0
 })
 
 /**
@@ -553,13 +566,16 @@ export const make = (options: JournalOptions): JournalShape => {
           ? [op.db]
           : op.kind === "create_files"
           ? [...op.files.map((file) => file.path), ...op.created_dirs]
+          : op.kind === "remove_files"
+          ? op.files.map((file) => file.path)
           : [op.path, ...("created_dirs" in op ? op.created_dirs : [])]
       )
       const bad = paths.find((path) => !Path.isAbsolute(path) || Path.resolve(path) !== path || within(path, dir))
       if (bad !== undefined) return `it names ${bad}`
-      const backup = holder.record.backups.find((backup) =>
-        !/^backups\/[^/\\]+$/.test(backup.file) || backup.file.includes("..")
-      )
+      const backup = [
+        ...holder.record.backups,
+        ...holder.record.operations.flatMap((op) => op.kind === "remove_files" ? op.files.map((file) => ({ file: file.backup })) : [])
+      ].find((backup) => !/^backups\/[^/\\]+$/.test(backup.file) || backup.file.includes(".."))
       return backup === undefined ? undefined : `it names the backup ${backup.file}`
     })()
     return problem === undefined
@@ -706,7 +722,7 @@ export const make = (options: JournalOptions): JournalShape => {
         if (record === undefined || record.status === "rolled_back" || record.status === "failed") continue
         // files only: a database is shared by every transaction, its refusals name the row
         for (const op of record.operations) {
-          if (op.kind === "create_files") for (const file of op.files) later.set(file.path, candidate)
+          if (op.kind === "create_files" || op.kind === "remove_files") for (const file of op.files) later.set(file.path, candidate)
           else if (op.kind !== "sql") later.set(op.path, candidate)
         }
       }
@@ -758,7 +774,7 @@ export const make = (options: JournalOptions): JournalShape => {
             }
             yield* io(holder.dir, "cannot create the transaction folder", () => fs.mkdir(holder.dir, { recursive: true }))
             yield* save(holder, "begin")
-            return openTransaction({ holder, lock, confine, confineAll, busyTimeoutMs })
+            return openTransaction({ holder, lock, confine, confineAll, busyTimeoutMs, roots })
           }).pipe(Effect.onError(() => lock.release.pipe(Effect.ignore)))
         }),
         (open, exit) => Effect.map(open.close(exit), onAbort)

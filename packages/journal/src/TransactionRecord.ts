@@ -263,8 +263,32 @@ export const SqlOp = Schema.Struct({
 /** @since 0.1.0 @category models */
 export type SqlOp = typeof SqlOp.Type
 
+/**
+ * Existing files removed: each moved into the transaction's folder (`backup`, relative to it)
+ * whole, its size, SHA-256, mode and mtime recorded first. Folders the removal left empty are
+ * removed too (each is an ancestor of a removed file: putting the files back recreates them).
+ * Undo: move each backup back where its file was, if nothing is there now.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export const RemoveFilesOp = Schema.Struct({
+  kind: Schema.Literal("remove_files"),
+  files: Schema.Array(Schema.Struct({
+    path: Schema.String,
+    backup: Schema.String,
+    size: Schema.Number,
+    sha256: Schema.String,
+    mode: Schema.Number,
+    mtime_ms: Schema.Number
+  })),
+  ...common
+})
+/** @since 0.3.0 @category models */
+export type RemoveFilesOp = typeof RemoveFilesOp.Type
+
 /** @since 0.1.0 @category models */
-export const Operation = Schema.Union(CreateFileOp, CreateFilesOp, ReplaceFileOp, AppendTextOp, SqlOp)
+export const Operation = Schema.Union(CreateFileOp, CreateFilesOp, ReplaceFileOp, AppendTextOp, SqlOp, RemoveFilesOp)
 /** @since 0.1.0 @category models */
 export type Operation = typeof Operation.Type
 

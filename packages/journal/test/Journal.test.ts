@@ -998,7 +998,7 @@ describe("abort and list", () => {
         kind: "install",
         summary: { n: 1 },
         status: "failed",
-        operations: { create_file: 3, create_files: 0, replace_file: 1, append_text: 1, sql: 2, total: 7, undone: 7 }
+        operations: { create_file: 3, create_files: 0, replace_file: 1, append_text: 1, sql: 2, remove_files: 0, total: 7, undone: 7 }
       })
       const record = yield* journal.get(info!.id)
       assert.strictEqual(record.error, "disk full")
@@ -1110,5 +1110,69 @@ describe("recover", () => {
       assert.deepStrictEqual(yield* journal.recover(), { recovered: [] })
       assert.deepStrictEqual(fs.readdirSync(home), [])
       assert.deepStrictEqual(yield* journal.list, [])
+    }))
+})
+
+describe("removeFiles", () => {
+  const ROLLOUT_TWO = "sessions/2026/11/20/rollout-2026-11-20T11-00-00-0199a000-0000-7000-8000-000000000002.jsonl"
+
+  it.effect("moves the files into the journal, removes the folders left empty (not the top folder); rollback puts back every byte, mode and mtime", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      fs.chmodSync(at(OLD_ROLLOUT), 0o600)
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "cleanup" }, (tx) =>
+        Effect.gen(function*() {
+          const removed = yield* tx.removeFiles([at(OLD_ROLLOUT), at(ROLLOUT_TWO)])
+          assert.deepStrictEqual(removed.map((r) => r.path), [at(OLD_ROLLOUT), at(ROLLOUT_TWO)])
+          assert.strictEqual(removed[1]!.sha256, sha("{}\n"))
+          return tx.id
+        }))
+      assert.isFalse(fs.existsSync(at(OLD_ROLLOUT)))
+      // the day's folder is empty and goes; its month still holds another folder; `sessions/` stays
+      assert.isFalse(fs.existsSync(at("sessions/2026/11/20")))
+      assert.isTrue(fs.existsSync(at("sessions/2026/11/empty")))
+      assert.strictEqual((yield* journal.get(id)).operations[0]!.kind, "remove_files")
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("the top folders of a root stay when they empty", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      fs.mkdirSync(at("projects/enc"), { recursive: true })
+      fs.writeFileSync(at("projects/enc/s.jsonl"), "{}\n")
+      yield* journal.transaction({ kind: "cleanup" }, (tx) => tx.removeFiles([at("projects/enc/s.jsonl")]))
+      assert.isFalse(fs.existsSync(at("projects/enc")))
+      assert.isTrue(fs.existsSync(at("projects")))
+    }))
+
+  it.effect("refuses, taking no step, a missing file, a folder, a path given twice, a path outside the roots", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      for (const [paths, reason] of [
+        [[at(OLD_ROLLOUT), at("nope.jsonl")], "target_missing"],
+        [[at("sessions/2026/11/empty")], "not_a_file"],
+        [[at(OLD_ROLLOUT), at(OLD_ROLLOUT)], "invalid"],
+        [["/etc/hostname"], "outside_roots"]
+      ] as const) {
+        const error = yield* Effect.flip(journal.transaction({ kind: "cleanup" }, (tx) => tx.removeFiles(paths)))
+        assert.strictEqual((error as JournalError.JournalError).reason, reason)
+        assert.deepStrictEqual(snapshot(home), before)
+      }
+    }))
+
+  it.effect("a file made again where one was removed: the rollback refuses and changes nothing", () =>
+    Effect.gen(function*() {
+      const { at, journal } = setup()
+      yield* journal.transaction({ kind: "cleanup" }, (tx) => tx.removeFiles([at(OLD_ROLLOUT), at(ROLLOUT_TWO)]))
+      fs.mkdirSync(path.dirname(at(OLD_ROLLOUT)), { recursive: true })
+      fs.writeFileSync(at(OLD_ROLLOUT), "new\n")
+      const error = yield* Effect.flip(journal.rollback("latest"))
+      assert.strictEqual(error.reason, "changed_since")
+      assert.include(error.message, "was created again")
+      assert.strictEqual(fs.readFileSync(at(OLD_ROLLOUT), "utf8"), "new\n")
+      assert.isFalse(fs.existsSync(at(ROLLOUT_TWO)))
     }))
 })

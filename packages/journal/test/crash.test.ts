@@ -12,7 +12,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Journal } from "../src/index.js"
-import { BATCH_STEPS, INDEX, INSTALL_STEPS, makeHome, NEW_A, snapshot } from "./home.js"
+import { BATCH_STEPS, INDEX, INSTALL_STEPS, makeHome, NEW_A, REMOVE_STEPS, snapshot } from "./home.js"
 
 afterAll(removeTemps)
 
@@ -105,7 +105,9 @@ const TRANSACTIONS = [
   // all operations done but not committed; and a replace cut short with its temp file left
   { command: "install", steps: INSTALL_STEPS, interrupted: [[`${COMPLETED - 1}`, false], ["30:before", true]], operations: 7 },
   // 11 of the 20 files renamed into place; and the 11th temp file part-written (400 KB in 40 chunks)
-  { command: "batch", steps: BATCH_STEPS, interrupted: [["36", false], ["15:before", true]], operations: 2 }
+  { command: "batch", steps: BATCH_STEPS, interrupted: [["36", false], ["15:before", true]], operations: 2 },
+  // one rollout moved into the journal, the other not yet; and everything done but not committed
+  { command: "remove", steps: REMOVE_STEPS, interrupted: [["4", false], [`${REMOVE_STEPS - 2}`, false]], operations: 3 }
 ] as const
 
 describe("disk full", () => {

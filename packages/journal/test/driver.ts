@@ -1,7 +1,7 @@
 /**
  * Runs one journal command in its own process, for the kill -9 suite:
  *
- *   node --import tsx packages/journal/test/driver.ts install|batch|recover|rollback <home> [<id>|latest] [--force]
+ *   node --import tsx packages/journal/test/driver.ts install|batch|remove|recover|rollback <home> [<id>|latest] [--force]
  *
  * (the suite adds `--import packages/journal/test/preload.mjs` first: half the start-up time).
  * With `SESSIONPORT_CRASH_AT` set the process kills itself at that step (or, with `<n>:enospc`,
@@ -11,11 +11,11 @@
 import { Cause, Effect, FiberRef, Option } from "effect"
 import { Aborted, Journal } from "../src/index.js"
 import { stepCount } from "../src/internal/crash.js"
-import { batch, install } from "./home.js"
+import { batch, install, remove } from "./home.js"
 
 const [command, home, ...rest] = process.argv.slice(2)
 if (home === undefined) {
-  process.stderr.write("usage: driver.ts install|batch|recover|rollback <home> [<id>|latest] [--force]\n")
+  process.stderr.write("usage: driver.ts install|batch|remove|recover|rollback <home> [<id>|latest] [--force]\n")
   process.exit(2)
 }
 const journal = Journal.make({ codexHome: home })
@@ -24,6 +24,8 @@ const program: Effect.Effect<unknown, unknown> = command === "install"
   ? Effect.zipRight(journal.recover(), journal.transaction({ kind: "install", summary: { sessions: 2 } }, (tx) => Effect.as(install(home)(tx), tx.id)))
   : command === "batch"
   ? Effect.zipRight(journal.recover(), journal.transaction({ kind: "install", summary: { files: 20 } }, (tx) => Effect.as(batch(home)(tx), tx.id)))
+  : command === "remove"
+  ? Effect.zipRight(journal.recover(), journal.transaction({ kind: "cleanup", summary: { sessions: 2 } }, (tx) => Effect.as(remove(home)(tx), tx.id)))
   : command === "recover"
   ? journal.recover()
   : command === "rollback"

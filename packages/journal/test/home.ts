@@ -181,6 +181,25 @@ export const batch = (home: string) => (tx: Journal.Transaction) =>
 /** Steps the `batch` transaction takes: begin, the batch (intent, mkdir, 20 temps, staged, 20 renames, sync, done), the append, commit. */
 export const BATCH_STEPS = 2 + (5 + 2 * BATCH.length) + 4 + 2
 
+const OLD_TWO = "sessions/2026/11/20/rollout-2026-11-20T11-00-00-0199a000-0000-7000-8000-000000000002.jsonl"
+
+/**
+ * The transaction of the crash suite's `remove` (what a cleanup does): both rollouts of one day
+ * removed (their folders left empty go too), their rows deleted (a child row cascades), the
+ * index rewritten without their lines.
+ */
+export const remove = (home: string) => (tx: Journal.Transaction) =>
+  Effect.gen(function*() {
+    const at = (rel: string) => path.join(home, rel)
+    const removed = yield* tx.removeFiles([at(OLD_ROLLOUT), at(OLD_TWO)])
+    yield* tx.deleteRows(at(DB), "threads", [{ id: "0199a000-0000-7000-8000-000000000001" }, { id: "0199a000-0000-7000-8000-000000000002" }])
+    yield* tx.replaceFile(at(INDEX), "")
+    return removed.length
+  })
+
+/** Steps the `remove` transaction takes: begin, the removal (intent, 2 moves, sync, rmdir, done), the delete, the replace, commit. */
+export const REMOVE_STEPS = 2 + (2 + 4) + 3 + 5 + 2
+
 const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
 
 const isDatabase = (name: string) => /\.sqlite(-wal|-shm|-journal)?$/.test(name)

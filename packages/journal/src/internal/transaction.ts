@@ -20,6 +20,7 @@ import * as SqlChange from "../SqlChange.js"
 import { type Backup, batchTempPath, type CreateFilesOp, type Operation, type RecordedChange } from "../TransactionRecord.js"
 import * as Batch from "./batch.js"
 import * as Chunks from "./content.js"
+import * as Removal from "./removal.js"
 import * as Crash from "./crash.js"
 import {
   appendDurably,
@@ -99,8 +100,10 @@ const describeChanges = (changes: ReadonlyArray<RecordedChange>): string =>
  * An open transaction over `holder` (its record written, `lock` held): the operations, and
  * `close`, run when its scope closes, which rolls it back unless it was committed.
  */
-export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lock }: {
+export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lock, roots }: {
   readonly holder: Holder
+  /** the folders the transaction may write in (a removal leaves their top folders in place) */
+  readonly roots: ReadonlyArray<string>
   readonly lock: Lock.Lock
   /** resolves a path the caller gave, refusing it outside the allowed roots */
   readonly confine: (path: string) => Effect.Effect<string, JournalError>
@@ -246,11 +249,10 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     const written = yield* Batch.writeTemps(entries, options?.onWritten)
     yield* Effect.gen(function*() {
       yield* io(targets[0]!, "cannot inspect", () => Batch.refuseExisting(targets, "appeared while the batch was written"))
-      setOp(seq, (op) => ({
-        ...op,
-        state: "staged",
-        files: (op as CreateFilesOp).files.map((file, i) => ({ ...file, size: written[i]!.size, sha256: written[i]!.sha256 }))
-      }))
+      setOp(seq, (op) => {
+        const batch = op as CreateFilesOp
+        return { ...batch, state: "staged", files: batch.files.map((file, i) => ({ ...file, size: written[i]!.size, sha256: written[i]!.sha256 })) }
+      })
       yield* save(holder, `staged ${seq}`)
       for (const entry of entries) {
         yield* Crash.simpleStep(
@@ -317,6 +319,39 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     )
     yield* save(holder, `intent ${seq} replace_file`)
     return yield* writeContent(seq, target, content, false, undefined, options?.mtime)
+  })
+
+  const removeFiles = Effect.fn("Journal.removeFiles")(function*(paths: ReadonlyArray<string>) {
+    const targets: Array<string> = []
+    for (const path of paths) {
+      const target = yield* confine(path)
+      if (targets.includes(target)) return yield* new JournalError({ reason: "invalid", path: target, detail: "is twice in the batch" })
+      const stat = yield* io(target, "cannot inspect", () => lstatOrUndefined(target))
+      if (stat === undefined) return yield* new JournalError({ reason: "target_missing", path: target })
+      if (!stat.isFile()) return yield* new JournalError({ reason: "not_a_file", path: target })
+      targets.push(target)
+    }
+    if (targets.length === 0) return []
+    const seq = nextSeq()
+    const files = yield* io(targets[0]!, "cannot read the files to remove", () =>
+      Removal.describe(targets, (path, i) => `${BACKUPS}/${String(seq).padStart(4, "0")}-${i}-${Path.basename(path)}`))
+    yield* io(holder.dir, "cannot create the backups folder", () => fs.mkdir(Path.join(holder.dir, BACKUPS), { recursive: true }))
+    addOp({
+      kind: "remove_files",
+      seq,
+      state: "intent",
+      files,
+      undo: `move the ${files.length} file(s) back from ${BACKUPS}/ where nothing is in their place`
+    })
+    yield* save(holder, `intent ${seq} remove_files`)
+    for (const file of files) {
+      yield* Crash.simpleStep(`move ${file.path}`, io(file.path, "cannot move into the journal", () => Removal.moveOut(holder.dir, file)))
+    }
+    yield* Crash.simpleStep(`sync ${files.length} file(s)' folders`, io(holder.dir, "cannot fsync the folders", () => Removal.syncFolders(holder.dir, files)))
+    yield* Crash.simpleStep("rmdir (folders left empty)", io(targets[0]!, "cannot remove empty folders", () => Removal.removeEmptyFolders(files, roots)))
+    setOp(seq, (op) => ({ ...op, state: "done" }))
+    yield* save(holder, `done ${seq}`)
+    return files.map((file): Written => ({ path: file.path, size: file.size, sha256: file.sha256 }))
   })
 
   /**
@@ -538,6 +573,7 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     insertRows: (db, table, rows, keyColumns) => serial(sql(db, [SqlChange.insertRows(table, rows, keyColumns)])),
     updateRows: (db, table, key, values) => serial(sql(db, [SqlChange.updateRows(table, key, values)])),
     deleteRows: (db, table, keys) => serial(sql(db, [SqlChange.deleteRows(table, keys)])),
+    removeFiles: (paths) => serial(removeFiles(paths)),
     commit: serial(commit)
   }
   return { transaction, close }

@@ -18,6 +18,7 @@ import type {
   CreateFileOp,
   CreateFilesOp,
   Operation,
+  RemoveFilesOp,
   ReplaceFileOp,
   RollbackCause,
   SqlOp,
@@ -26,6 +27,7 @@ import type {
 import * as Batch from "./batch.js"
 import * as Capture from "./capture.js"
 import * as Crash from "./crash.js"
+import * as Removal from "./removal.js"
 import {
   atomicWriteStream,
   digestFile,
@@ -110,7 +112,7 @@ const backupOf = (holder: Holder, op: ReplaceFileOp): Backup | undefined =>
   holder.record.backups.find((backup) => backup.file === op.backup)
 
 /** the operations on one file */
-type FileOp = Exclude<Operation, SqlOp | CreateFilesOp>
+type FileOp = Exclude<Operation, SqlOp | CreateFilesOp | RemoveFilesOp>
 
 const checkFile = (holder: Holder, op: FileOp): Promise<FileCheck> => {
   switch (op.kind) {
@@ -214,6 +216,43 @@ const batchFinding = (op: CreateFilesOp, check: Batch.BatchCheck, force: boolean
     action,
     ...(first === undefined ? {} : {
       detail: `${first.detail}${check.changed.length > 1 ? ` (and ${check.changed.length - 1} more file(s) of the batch)` : ""}`
+    })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// removals
+
+interface RemovalCheck {
+  /** removed files to move back */
+  readonly ours: ReadonlyArray<Removal.RemovedFile>
+  /** files that cannot be moved back (something is in their place, or their copy is gone) */
+  readonly changed: ReadonlyArray<{ readonly path: string; readonly detail: string }>
+}
+
+const checkRemoval = async (holder: Holder, op: RemoveFilesOp, skip: ReadonlySet<string>): Promise<RemovalCheck> => {
+  const ours: Array<Removal.RemovedFile> = []
+  const changed: Array<{ path: string; detail: string }> = []
+  for (const file of op.files) {
+    if (skip.has(file.path)) continue
+    const found = await Removal.check(holder.dir, file)
+    if (found.state === "after") ours.push(file)
+    else if (found.state === "changed") changed.push({ path: file.path, detail: found.detail ?? "changed since" })
+  }
+  return { ours, changed }
+}
+
+/** a removal as a rollback sees it; forced, a file that cannot be moved back is left as it is now */
+const removalFinding = (op: RemoveFilesOp, check: RemovalCheck): Finding => {
+  const first = check.changed[0]
+  return {
+    seq: op.seq,
+    kind: op.kind,
+    target: first?.path ?? op.files[0]?.path ?? "",
+    state: first !== undefined ? "changed" : check.ours.length > 0 ? "after" : "before",
+    action: check.ours.length === 0 ? "nothing to put back" : `move ${check.ours.length} of the ${op.files.length} removed file(s) back`,
+    ...(first === undefined ? {} : {
+      detail: `${first.detail}${check.changed.length > 1 ? ` (and ${check.changed.length - 1} more file(s) of the removal)` : ""}`
     })
   }
 }
@@ -327,6 +366,12 @@ const checkAll = (holder: Holder, force: boolean, busyTimeoutMs: number): Effect
     const seen = new Set<string>()
     for (const op of ops) {
       if (op.kind === "sql") continue
+      if (op.kind === "remove_files") {
+        const check = yield* io(op.files[0]?.path ?? holder.dir, "cannot inspect", () => checkRemoval(holder, op, seen))
+        for (const file of op.files) seen.add(file.path)
+        findings.set(op.seq, removalFinding(op, check))
+        continue
+      }
       if (op.kind === "create_files") {
         // files a later operation changed are checked when that one is undone
         const check = yield* io(Batch.commonDir(op), "cannot inspect", () => Batch.check(op, seen))
@@ -432,6 +477,17 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
                 }))
             }))
         }
+        if (op.kind === "remove_files") {
+          return Crash.step(`undo: remove_files ${op.files.length} file(s)`, (aboutToChange) =>
+            Effect.gen(function*() {
+              const check = yield* io(op.files[0]?.path ?? holder.dir, "cannot inspect", () => checkRemoval(holder, op, new Set()))
+              const finding = removalFinding(op, check)
+              if (finding.state === "changed" && !force) return yield* refusal(holder, [finding], options, true)
+              yield* aboutToChange
+              for (const file of check.ours) yield* io(file.path, "cannot move the removed file back", () => Removal.moveBack(holder.dir, file))
+              return finding
+            }))
+        }
         if (op.kind === "create_files") {
           return Crash.step(`undo: create_files ${op.files.length} file(s)`, (aboutToChange) =>
             Effect.gen(function*() {
@@ -508,7 +564,7 @@ export const undo = (holder: Holder, options: UndoOptions): Effect.Effect<UndoRe
 
 /** the files or database an operation changed: an older operation on one is undone after it */
 const targetsOf = (op: Operation): ReadonlyArray<string> =>
-  op.kind === "sql" ? [op.db] : op.kind === "create_files" ? op.files.map((file) => file.path) : [op.path]
+  op.kind === "sql" ? [op.db] : op.kind === "create_files" || op.kind === "remove_files" ? op.files.map((file) => file.path) : [op.path]
 
 /** @internal whether a transaction still has a rollback (or its whole run) to finish */
 export const isPending = (holder: Holder): boolean =>
