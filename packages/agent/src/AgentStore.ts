@@ -58,6 +58,15 @@ export interface Selection {
 /** Which sessions to list: the selection part of {@link Selection}. @since 0.2.0 @category models */
 export type ListSelection = Pick<Selection, "ids" | "cwds" | "since" | "all" | "includeArchived">
 
+/**
+ * A package session's key among every agent's (ids of two agents may be alike): what a picker
+ * returns and `only` takes.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export const sessionKey = (agent: string, id: string): string => `${agent} ${id}`
+
 /** A session of a home, as every agent lists it. @since 0.2.0 @category models */
 export interface SessionSummary {
   readonly agent: string

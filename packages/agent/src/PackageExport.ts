@@ -50,6 +50,8 @@ export interface ExportResult {
   readonly excludedFiles: ReadonlyArray<Manifest.FlaggedFile>
   readonly allowedFiles: ReadonlyArray<Manifest.FlaggedFile>
   readonly skipped: ReadonlyArray<SkippedSession>
+  /** archived sessions `--all` or `--cwd` matched and left out without `includeArchived` (counted by {@link fromStores}) */
+  readonly archivedLeftOut: number
   readonly warnings: ReadonlyArray<string>
   readonly files: number
   readonly bytes: number
@@ -96,6 +98,7 @@ export const fromStores = Effect.fn("PackageExport.fromStores")(function*(
     includeFileHistory: request.includeFileHistory
   }
   const parts = yield* Effect.forEach(stores, (store) => store.exportPart(selection))
+  const archived = yield* Effect.forEach(stores, (store, i) => archivedLeftOut(store, selection, parts[i]!))
   const homes = stores.map((store) => store.home).join(" or ")
   const unmatched = request.ids.filter((id) => parts.every((part) => part.unmatched.includes(id)))
   if (unmatched.length > 0) return yield* new ExportError({ reason: "unknown_thread", detail: `no session ${unmatched.join(", ")} in ${homes}` })
@@ -108,8 +111,23 @@ export const fromStores = Effect.fn("PackageExport.fromStores")(function*(
         : `no readable session in ${homes} matches the selection (${skipped} unreadable left out)`
     })
   }
-  return yield* write(request, parts.filter((part) => part.sessions.length > 0 || (part.manifest.skills ?? []).length > 0))
+  const written = yield* write(request, parts.filter((part) => part.sessions.length > 0 || (part.manifest.skills ?? []).length > 0))
+  return { ...written, archivedLeftOut: archived.reduce((n, count) => n + count, 0) }
 })
+
+/**
+ * How many archived sessions of a store the selection matched but left out, for a selection by
+ * `--all` or `--cwd` without `includeArchived` (a session asked for by id is carried archived or
+ * not): listed again with them, those not in the part. A store that cannot list counts none.
+ */
+const archivedLeftOut = (store: AgentStore, selection: Selection, part: ExportPart) => {
+  if (selection.includeArchived || (!selection.all && selection.cwds.length === 0)) return Effect.succeed(0)
+  const carried = new Set(part.sessions.map((s) => s.id))
+  return store.list({ ids: [], cwds: selection.cwds, since: selection.since, all: selection.all, includeArchived: true }).pipe(
+    Effect.map((listing) => listing.sessions.filter((s) => s.archived && !carried.has(s.id)).length),
+    Effect.orElseSucceed(() => 0)
+  )
+}
 
 /**
  * Writes the parts into `request.out` (nothing for a dry run) and reports what went in.
@@ -142,6 +160,7 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
     excludedFiles,
     allowedFiles,
     skipped: parts.flatMap((part) => part.skipped),
+    archivedLeftOut: 0,
     warnings: parts.flatMap((part) => part.warnings),
     files,
     bytes

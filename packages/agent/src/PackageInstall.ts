@@ -4,11 +4,13 @@
  * 1. The package is verified whole: every file's size and SHA-256, the hostile-archive checks,
  *    its agents known here; each transcript is read once, through its agent's `scan`.
  * 2. A `.tgz` is unpacked for the scope (a folder package is read in place).
- * 3. The path rules are built once (`--map`, the source home from the package, the `\Documents\`
- *    rule) and handed to every agent.
+ * 3. The path rules are built once (`--map`, the maps remembered for the homes of the package's
+ *    agents (`RememberedMaps`), the source home from the package, the `\Documents\` rule) and
+ *    handed to every agent.
  * 4. Each store plans its own sessions (new ids, places, the agent's rewrite surface).
  * 5. A dry run previews every plan; otherwise every agent must be idle, and all plans are
- *    written in one transaction: a failure anywhere rolls back every agent's changes.
+ *    written in one transaction, with the maps to remember in each home written: a failure
+ *    anywhere rolls back every agent's changes.
  *
  * @since 0.2.0
  */
@@ -17,14 +19,33 @@ import { PathRules } from "@sessionport/localize"
 import { Layout, type PackageError, PackageReader, type PathLocalization } from "@sessionport/package-format"
 import { Effect, Schema } from "effect"
 import * as os from "node:os"
-import type { AgentFailure, AgentStore, InstallContext, InstalledSession, InstallPlan, SessionChange } from "./AgentStore.js"
+import {
+  type AgentFailure,
+  type AgentStore,
+  type InstallContext,
+  type InstalledSession,
+  type InstallPlan,
+  type InstallReport,
+  type SessionChange,
+  sessionKey
+} from "./AgentStore.js"
 import * as Journals from "./Journals.js"
+import * as RememberedMaps from "./RememberedMaps.js"
 
 /** @since 0.2.0 @category models */
-export interface InstallRequest {
-  readonly package: string
-  readonly maps: ReadonlyArray<PathRules.Mapping>
+export interface InstallRequest extends MapsRequest {
   readonly dryRun: boolean
+  /** only these sessions of the package (`AgentStore.sessionKey`s, chosen in a picker); absent: all */
+  readonly only?: ReadonlySet<string> | undefined
+}
+
+/** A package and the maps given for it. @since 0.3.0 @category models */
+export interface MapsRequest {
+  readonly package: string
+  /** `--map` on the command line */
+  readonly maps: ReadonlyArray<PathRules.Mapping>
+  /** `--forget-maps`: the maps remembered for the homes are set aside (and a real run remembers that) */
+  readonly forgetMaps?: boolean | undefined
 }
 
 /** @since 0.2.0 @category models */
@@ -37,6 +58,10 @@ export interface InstallResult {
   readonly homes: Readonly<Record<string, string>>
   readonly sessions: ReadonlyArray<InstalledSession>
   readonly rules: ReadonlyArray<PathRules.RuleDescription>
+  /** the maps given and remembered, for the plan */
+  readonly maps: ReadonlyArray<RememberedMaps.MapInUse>
+  /** the remembered-maps files written (none for a dry run, or when every map was remembered already) */
+  readonly remembered: ReadonlyArray<string>
   /** what each agent says about where it wrote, by agent */
   readonly notes: Readonly<Record<string, Readonly<Record<string, string>>>>
   /** the first changes of every session (line, field, old, new), for the plan */
@@ -77,6 +102,24 @@ export const rulesFor = (verified: PackageReader.VerifiedPackage<unknown>, maps:
 }
 
 /**
+ * The maps of an install or a sync of a verified package: the given ones, and those remembered
+ * for the homes of the agents whose sessions it holds.
+ *
+ * @since 0.3.0
+ * @category reading
+ */
+export const mapsFor = (verified: PackageReader.VerifiedPackage<unknown>, request: MapsRequest, stores: ReadonlyArray<AgentStore>) => {
+  const entries = [...verified.sessions.keys()]
+  const homes = stores.filter((store) => entries.some(store.ownsEntry)).map((store) => store.home)
+  return RememberedMaps.resolve(request.maps, homes, { forget: request.forgetMaps === true })
+}
+
+/** A verified package as every store's install sees it, with the maps its rules were built from. @since 0.3.0 @category models */
+export interface PreparedContext extends InstallContext {
+  readonly maps: RememberedMaps.Resolved
+}
+
+/**
  * Where a verified package's files are read from: a folder package in place, a `.tgz` as `verify`
  * staged it, else unpacked (verified again on the way) into a temp folder removed with the scope.
  *
@@ -111,7 +154,7 @@ export const stagingFolder = Effect.gen(function*() {
  * @since 0.3.0
  * @category models
  */
-export interface DeferredContext extends InstallContext {
+export interface DeferredContext extends PreparedContext {
   /**
    * Unpacks a `.tgz` into `stagedDir` (read from there only after), but for the sessions whose
    * transcripts `seen` names (their every file): nothing at all when no other session is left to
@@ -134,17 +177,16 @@ const verifyFor = (path: string, stores: ReadonlyArray<AgentStore>, stageInto: s
  * @since 0.2.0
  * @category reading
  */
-export const prepare = Effect.fn("PackageInstall.prepare")(function*(
-  request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> },
-  stores: ReadonlyArray<AgentStore>
-) {
-  const verified = yield* verifyFor(request.package, stores, yield* stagingFolder)
+export const prepare = Effect.fn("PackageInstall.prepare")(function*(request: MapsRequest, stores: ReadonlyArray<AgentStore>) {
+  const verified = (yield* verifyFor(request.package, stores, yield* stagingFolder)) as PackageReader.VerifiedPackage<unknown>
+  const maps = yield* mapsFor(verified, request, stores)
   return {
     package: request.package,
-    verified: verified as PackageReader.VerifiedPackage<unknown>,
+    verified,
     stagedDir: yield* stage(verified),
-    rules: rulesFor(verified, request.maps)
-  } satisfies InstallContext
+    rules: rulesFor(verified, maps.maps),
+    maps
+  } satisfies PreparedContext
 })
 
 /**
@@ -155,17 +197,16 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(
  * @since 0.3.0
  * @category reading
  */
-export const prepareDeferred = Effect.fn("PackageInstall.prepareDeferred")(function*(
-  request: { readonly package: string; readonly maps: ReadonlyArray<PathRules.Mapping> },
-  stores: ReadonlyArray<AgentStore>
-) {
+export const prepareDeferred = Effect.fn("PackageInstall.prepareDeferred")(function*(request: MapsRequest, stores: ReadonlyArray<AgentStore>) {
   const verified = (yield* verifyFor(request.package, stores, undefined)) as PackageReader.VerifiedPackage<unknown>
   const stagedDir = verified.format === "directory" ? verified.path : yield* stagingFolder
+  const maps = yield* mapsFor(verified, request, stores)
   return {
     package: request.package,
     verified,
     stagedDir,
-    rules: rulesFor(verified, request.maps),
+    rules: rulesFor(verified, maps.maps),
+    maps,
     unpack: (seen) => {
       if (verified.format === "directory") return Effect.void
       const seenDirs = new Set([...seen].flatMap((entry) => sessionDirOf(entry) ?? []))
@@ -183,6 +224,19 @@ const sessionDirOf = (entry: string): string | undefined => {
 }
 
 /**
+ * A store's plan for the package's sessions, or the chosen ones only: a first import of them
+ * through the store's sync support, which plans any subset (an agent without it installs all).
+ */
+const planFor = (store: AgentStore, context: InstallContext, only: ReadonlySet<string> | undefined) =>
+  Effect.gen(function*() {
+    if (only === undefined || store.sync === undefined) return yield* store.planInstall(context)
+    const support = store.sync
+    const chosen = (yield* support.sources(context)).filter((source) => only.has(sessionKey(store.agent, source.id)))
+    if (chosen.length === 0) return undefined
+    return yield* support.planImport(context, chosen.map((source) => ({ sourceId: source.id })), new Map())
+  })
+
+/**
  * Verifies, stages and plans a whole package, then writes every agent's sessions as one
  * transaction (or previews them), recorded in the journal of the first agent written (`Journals`).
  *
@@ -198,27 +252,30 @@ export const install = Effect.fn("PackageInstall.install")(function*(
     const context = yield* prepare(request, stores)
     const plans: Array<{ readonly store: AgentStore; readonly plan: InstallPlan }> = []
     for (const store of stores) {
-      const plan = yield* store.planInstall(context)
+      const plan = yield* planFor(store, context, request.only)
       if (plan !== undefined && plan.sessions.length > 0) plans.push({ store, plan })
     }
     if (plans.length === 0) {
       return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
     }
-    const result = (transactionId: string | undefined, changes: ReadonlyArray<SessionChange>, sessions: ReadonlyArray<InstalledSession>): InstallResult => ({
+    const result = (
+      transactionId: string | undefined,
+      reports: ReadonlyArray<InstallReport>,
+      remembered: ReadonlyArray<string>
+    ): InstallResult => ({
       package: request.package,
       dryRun: request.dryRun,
       transactionId,
       homes: Object.fromEntries(plans.map(({ plan }) => [plan.agent, plan.home])),
-      sessions,
+      sessions: reports.flatMap((r) => r.sessions),
       rules: context.rules.describe(),
+      maps: context.maps.shown,
+      remembered,
       notes: Object.fromEntries(plans.map(({ plan }) => [plan.agent, plan.notes])),
-      changes,
-      warnings: plans.flatMap(({ plan }) => plan.warnings)
+      changes: reports.flatMap((r) => r.changes),
+      warnings: [...context.maps.warnings, ...plans.flatMap(({ plan }) => plan.warnings)]
     })
-    if (request.dryRun) {
-      const reports = yield* Effect.forEach(plans, ({ plan }) => plan.preview)
-      return result(undefined, reports.flatMap((r) => r.changes), reports.flatMap((r) => r.sessions))
-    }
+    if (request.dryRun) return result(undefined, yield* Effect.forEach(plans, ({ plan }) => plan.preview), [])
     for (const { store } of plans) yield* store.assertIdle
     return yield* journals.forAgents(plans.map(({ plan }) => plan.agent)).transaction(
       {
@@ -237,10 +294,11 @@ export const install = Effect.fn("PackageInstall.install")(function*(
         }
       },
       (tx) =>
-        Effect.map(
-          Effect.forEach(plans, ({ plan }) => plan.write(tx)),
-          (reports) => result(tx.id, reports.flatMap((r) => r.changes), reports.flatMap((r) => r.sessions))
-        )
+        Effect.gen(function*() {
+          const reports = yield* Effect.forEach(plans, ({ plan }) => plan.write(tx))
+          const remembered = yield* context.maps.remember(tx, plans.map(({ plan }) => plan.home), "install")
+          return result(tx.id, reports, remembered)
+        })
     )
   }))
 })

@@ -24,4 +24,12 @@ export * as PackageInstall from "./PackageInstall.js"
 /** @since 0.2.0 */
 export * as PackageSessions from "./PackageSessions.js"
 /** @since 0.3.0 */
+export * as RememberedMaps from "./RememberedMaps.js"
+/** @since 0.3.0 */
 export * as ShownChanges from "./ShownChanges.js"
+/** @since 0.3.0 */
+export * as SessionList from "./SessionList.js"
+/** @since 0.3.0 */
+export * as SessionLookup from "./SessionLookup.js"
+/** @since 0.3.0 */
+export * as SessionRemoval from "./SessionRemoval.js"

@@ -20,6 +20,7 @@ import * as Exporter from "./Exporter.js"
 import { lines, readDir, sessionIdOf, transcripts } from "./internal/files.js"
 import { HeadScanner, promptOf, scanFile, titleOf } from "./internal/head.js"
 import * as Installer from "./Installer.js"
+import * as Remover from "./Remover.js"
 import * as SessionCatalog from "./SessionCatalog.js"
 
 /** @since 0.2.0 @category tags */
@@ -76,6 +77,7 @@ export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
   const exporter = yield* Exporter.make
   const installer = yield* Installer.make
+  const remover = yield* Remover.make
   const catalog = yield* SessionCatalog.SessionCatalog
 
   const list = (selection: AgentStore.ListSelection) =>
@@ -167,6 +169,7 @@ export const make = Effect.gen(function*() {
     exportPart: exporter.part,
     planInstall: (context) => installer.plan(context),
     sync,
+    removal: { plan: remover.plan },
     assertIdle: Effect.suspend(() => {
       const found = Activity.running(home.root, home.runningDir)
       return found.length === 0 ? Effect.void : new ClaudeHomeError({

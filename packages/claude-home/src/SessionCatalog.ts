@@ -9,6 +9,7 @@
  *
  * @since 0.2.0
  */
+import * as Progress from "@sessionport/package-format/Progress"
 import { Context, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as Path from "node:path"
@@ -112,6 +113,8 @@ export const make = Effect.gen(function*() {
   const home = yield* ClaudeHome.ClaudeHome
 
   const list = Effect.fn("ClaudeSessionCatalog.list")(function*(request: ListRequest) {
+    // thousands of transcripts take seconds: the command's progress, if it shows any
+    const task = yield* Progress.ambient("listing sessions", 0, "items")
     const wantedIds = new Set(request.ids.map((id) => id.trim().toLowerCase()))
     const cwds = request.cwds.map((cwd) => Path.resolve(cwd))
     const prefixes = [...new Set(cwds.flatMap((cwd) => [ClaudeProjectFolder.projectFolderName(cwd), ClaudeProjectFolder.projectFolderName(realpathOr(cwd))]))]
@@ -128,6 +131,7 @@ export const make = Effect.gen(function*() {
         const byId = wantedIds.has(id.toLowerCase())
         if (!request.all && !byId && !byCwd) continue
         const path = Path.join(dir, entry.name)
+        task.advance(1)
         let stat: fs.Stats
         let head: TranscriptHead
         try {
@@ -164,7 +168,7 @@ export const make = Effect.gen(function*() {
       unreadable,
       unmatched: request.ids.filter((id) => !found.has(id.trim().toLowerCase()))
     } satisfies Listing
-  })
+  }, Effect.scoped)
 
   return SessionCatalog.of({ list })
 })

@@ -32,16 +32,14 @@ export const consent = (command: string, yes: boolean): Effect.Effect<"given" | 
     )
 
 /**
- * The question and the answer (`true` for y or yes). Ctrl-C interrupts; end of input is a no.
- *
- * @since 0.1.0
- * @category prompting
+ * One line read from the terminal after `prompt` (on stderr); `undefined` at the end of input.
+ * Ctrl-C interrupts.
  */
-export const ask = (question: string): Effect.Effect<boolean> =>
-  Effect.async<boolean>((resume) => {
+const answer = (prompt: string): Effect.Effect<string | undefined> =>
+  Effect.async<string | undefined>((resume) => {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr })
     let answered = false
-    const settle = (effect: Effect.Effect<boolean>) => {
+    const settle = (effect: Effect.Effect<string | undefined>) => {
       if (answered) return
       answered = true
       rl.close()
@@ -53,10 +51,29 @@ export const ask = (question: string): Effect.Effect<boolean> =>
       process.stderr.write("\n")
       settle(Effect.interrupt)
     })
-    rl.on("close", () => settle(Effect.succeed(false)))
-    rl.question(`${question} [y/N] `, (answer) => settle(Effect.succeed(/^y(es)?$/i.test(answer.trim()))))
+    rl.on("close", () => settle(Effect.succeed(undefined)))
+    rl.question(prompt, (text) => settle(Effect.succeed(text)))
     return Effect.sync(() => {
       answered = true
       rl.close()
     })
   })
+
+/**
+ * The question and the answer (`true` for y or yes). Ctrl-C interrupts; end of input is a no.
+ *
+ * @since 0.1.0
+ * @category prompting
+ */
+export const ask = (question: string): Effect.Effect<boolean> =>
+  Effect.map(answer(`${question} [y/N] `), (text) => text !== undefined && /^y(es)?$/i.test(text.trim()))
+
+/**
+ * A typed confirmation, for what is hard to take back by mistake (as gh asks for a repository's
+ * name before deleting it): `true` only when the answer is exactly `expected`. Ctrl-C interrupts.
+ *
+ * @since 0.3.0
+ * @category prompting
+ */
+export const askTyped = (question: string, expected: string): Effect.Effect<boolean> =>
+  Effect.map(answer(`${question}\nType ${JSON.stringify(expected)} to go ahead: `), (text) => text?.trim() === expected)

@@ -1,17 +1,21 @@
 /**
- * How a failure reaches the user: one line on stderr (a JSON line with `--json`), exit code 1
- * for refused or failed work, 2 for usage errors (which @effect/cli has already printed), 130
- * when interrupted. A failure inside a transaction ends by saying what state the home is in
- * (the journal rolled it back before the failure got here, or could not). No stack traces
- * unless SESSIONPORT_DEBUG is set. A message may quote a package or a home (an entry
- * name, a line): the human line shows its control characters escaped, the JSON line as they are.
+ * How a failure reaches the user: one line on stderr, exit code 1 for refused or failed work, 2
+ * for usage errors (which @effect/cli has already printed, but for `--json`), 130 when
+ * interrupted. With `--json` every failure is one JSON line of one shape,
+ * `{"error":{"_tag":…,"message":…,…}}` (`docs/json-schema/error.json`): a usage error's `_tag`
+ * is `UsageError`, an interruption's `Interrupted`. A failure inside a transaction ends by saying
+ * what state the home is in (the journal rolled it back before the failure got here, or could
+ * not). No stack traces unless SESSIONPORT_DEBUG is set. A message may quote a package or a
+ * home (an entry name, a line): the human line shows its control characters escaped, the JSON
+ * line as they are.
  *
  * @since 0.1.0
  */
-import { ValidationError } from "@effect/cli"
+import { HelpDoc, ValidationError } from "@effect/cli"
 import { Aborted } from "@sessionport/journal"
 import { Cause, Console, Effect, FiberRef, Option, Schema } from "effect"
 import * as Output from "./Output.js"
+import * as PlainConsole from "./PlainConsole.js"
 
 /** @since 0.1.0 @category constants */
 export const EXIT_OK = 0
@@ -55,6 +59,10 @@ const describe = (error: unknown): Described => {
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
 
+/** The one JSON line of a failure under `--json`: its fields in snake_case, as every result. */
+const jsonLine = (tag: string, message: string, fields: Record<string, unknown>): string =>
+  Output.toJson({ error: { _tag: tag, message, ...fields } })
+
 /**
  * Prints a failure and returns the exit code.
  *
@@ -78,13 +86,13 @@ const reportWith = (
     return Option.match(state, {
       onNone: () =>
         Effect.as(
-          json ? Console.error(JSON.stringify({ interrupted: true, message: "interrupted" })) : Console.error(`${program}: interrupted`),
+          json ? Console.error(jsonLine("Interrupted", "interrupted", {})) : Console.error(`${program}: interrupted`),
           EXIT_INTERRUPTED
         ),
       onSome: (state) =>
         Effect.as(
           json
-            ? Console.error(JSON.stringify({ interrupted: true, message: state.text, ...state.fields }))
+            ? Console.error(jsonLine("Interrupted", state.text, state.fields))
             : Console.error(`${program}: interrupted; ${Output.escape(state.text)}`),
           EXIT_INTERRUPTED
         )
@@ -92,8 +100,10 @@ const reportWith = (
   }
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure) && ValidationError.isValidationError(failure.value)) {
-    // @effect/cli printed the usage error already (help or a message)
-    return Effect.succeed(failure.value._tag === "HelpRequested" ? EXIT_OK : EXIT_USAGE)
+    if (failure.value._tag === "HelpRequested") return Effect.succeed(EXIT_OK)
+    // @effect/cli printed the usage error already, but for --json (PlainConsole left it out)
+    const message = oneLine(PlainConsole.stripColour(HelpDoc.toAnsiText(failure.value.error)))
+    return Effect.as(json ? Console.error(jsonLine("UsageError", message, {})) : Effect.void, EXIT_USAGE)
   }
   const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
   const defect = Option.isNone(failure)
@@ -103,9 +113,7 @@ const reportWith = (
   const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED
   const debug = process.env.SESSIONPORT_DEBUG ? Console.error(Cause.pretty(cause)) : Effect.void
   const print = json
-    ? Console.error(JSON.stringify({
-      error: { _tag: tag, message: line, ...fields, ...Option.match(state, { onNone: () => ({}), onSome: (state) => state.fields }) }
-    }))
+    ? Console.error(jsonLine(tag, line, { ...fields, ...Option.match(state, { onNone: () => ({}), onSome: (state) => state.fields }) }))
     : Console.error(`${program}: ${Output.escape(line)}`)
   return Effect.zipRight(debug, print).pipe(Effect.as(code))
 }

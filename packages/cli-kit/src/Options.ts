@@ -117,6 +117,19 @@ export const maps: Options.Options<Array<PathRules.Mapping>> = Options.text("map
   )
 )
 
+/**
+ * `--forget-maps`: the maps remembered for the homes (from the `--map`s of earlier installs and
+ * syncs) are not used, and a real run remembers only this command line's.
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export const forgetMaps = Options.boolean("forget-maps").pipe(
+  Options.withDescription(
+    "Do not use the maps remembered from earlier installs and syncs into these homes; a real run remembers only this command's --map rules."
+  )
+)
+
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }
 
 /**

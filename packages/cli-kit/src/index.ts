@@ -8,8 +8,16 @@
 
 /** @since 0.2.0 */
 export * as AgentHomes from "./AgentHomes.js"
+/** @since 0.3.0 */
+export * as CommandTree from "./CommandTree.js"
+/** @since 0.3.0 */
+export * as Completions from "./Completions.js"
 /** @since 0.1.0 */
 export * as Confirm from "./Confirm.js"
+/** @since 0.3.0 */
+export * as Dates from "./Dates.js"
+/** @since 0.3.0 */
+export * as Examples from "./Examples.js"
 /** @since 0.1.0 */
 export * as Failure from "./Failure.js"
 /** @since 0.3.0 */
@@ -23,7 +31,11 @@ export * as Options from "./Options.js"
 /** @since 0.1.0 */
 export * as Output from "./Output.js"
 /** @since 0.3.0 */
+export * as PackageChoice from "./PackageChoice.js"
+/** @since 0.3.0 */
 export * as PackagePath from "./PackagePath.js"
+/** @since 0.3.0 */
+export * as Picker from "./Picker.js"
 /** @since 0.1.0 */
 export * as PlainConsole from "./PlainConsole.js"
 /** @since 0.3.0 */
@@ -32,3 +44,5 @@ export * as PlainLogger from "./PlainLogger.js"
 export * as Recovery from "./Recovery.js"
 /** @since 0.1.0 */
 export * as TerminalProgress from "./TerminalProgress.js"
+/** @since 0.3.0 */
+export * as UsageCheck from "./UsageCheck.js"

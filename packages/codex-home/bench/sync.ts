@@ -51,7 +51,7 @@ import {
 } from "./Child.js"
 
 interface InstallResult {
-  readonly sessions?: ReadonlyArray<{ readonly sourceId: string; readonly rollout: string }>
+  readonly sessions?: ReadonlyArray<{ readonly source_id: string; readonly rollout: string }>
 }
 
 /** The Codex home of a machine (its store's folder is the home's `sessions/`). */
@@ -103,7 +103,7 @@ bench("codex-sync", { count: 1000, runs: 2 }, async ({ count, dir, runs }) => {
     const home = target(path.join(dir, `dst-${i}`))
     const installed = (JSON.parse(settled(() => installRun(old, home)).stdout) as InstallResult).sessions ?? []
     // the home's copies of the diverged quarter go on with a line of their own
-    const local = installed.filter((s) => diverging.has(s.sourceId))
+    const local = installed.filter((s) => diverging.has(s.source_id))
     if (local.length !== diverging.size) throw new Error(`installed ${local.length} of the ${diverging.size} sessions to diverge`)
     const line = { timestamp: "2026-12-01T00:00:00.000Z", type: "event_msg", payload: { type: "agent_message", message: "went on here" } }
     for (const s of local) fs.appendFileSync(s.rollout, JSON.stringify(line) + "\n")

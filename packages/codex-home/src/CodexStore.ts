@@ -16,6 +16,7 @@ import { CodexHomeError } from "./CodexHomeError.js"
 import * as CodexHome from "./CodexHome.js"
 import * as Exporter from "./Exporter.js"
 import * as Installer from "./Installer.js"
+import * as Remover from "./Remover.js"
 import * as SessionCatalog from "./SessionCatalog.js"
 import { afterForward } from "./internal/forward.js"
 import * as StateDb from "./StateDb.js"
@@ -107,6 +108,7 @@ export const make = Effect.gen(function*() {
   }
 
   const catalog = yield* SessionCatalog.SessionCatalog
+  const removal = yield* Remover.make
   const list = (selection: AgentStore.ListSelection) =>
     Effect.map(
       catalog.list({ threadIds: selection.ids, cwds: selection.cwds, since: selection.since, includeArchived: selection.includeArchived, all: selection.all }),
@@ -160,7 +162,8 @@ export const make = Effect.gen(function*() {
       }),
     planInstall,
     assertIdle: db.assertIdle,
-    sync
+    sync,
+    removal
   })
 })
 

@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import { FileSystem, Path } from "@effect/platform"
+import * as Progress from "@sessionport/package-format/Progress"
 import type { StateRow } from "@sessionport/schema"
 import { Chunk, Context, Effect, Layer, Option, Stream } from "effect"
 import { CodexHome, type SessionFile, type SessionHead } from "./CodexHome.js"
@@ -164,7 +165,8 @@ export const make: Effect.Effect<
       Effect.map((folders) => [...new Set(folders.flat().map((folder) => trimTrailingSeparators(folder, windows)))])
     )
 
-  const stream = (filter: ListFilter): Stream.Stream<CatalogEntry, CodexHomeError> =>
+  // `looked`: progress, rollouts looked at
+  const stream = (filter: ListFilter, looked: (files: number) => void = () => {}): Stream.Stream<CatalogEntry, CodexHomeError> =>
     Stream.unwrap(Effect.gen(function*() {
       const names = yield* home.sessionIndex
       const wanted = new Set((filter.threadIds ?? []).map((id) => id.trim().toLowerCase()))
@@ -251,6 +253,7 @@ export const make: Effect.Effect<
           Effect.gen(function*() {
             const heads: Array<Head> = []
             for (const file of files) {
+              looked(1)
               if (!(yield* preselect(file))) continue
               const head = yield* readHead(file)
               if (Option.isSome(head)) heads.push(head.value)
@@ -267,8 +270,10 @@ export const make: Effect.Effect<
   const list = Effect.fn("SessionCatalog.list")(function*(filter: ListFilter) {
     const sessions: Array<SessionInfo> = []
     const unreadable: Array<UnreadableSession> = []
-    yield* Stream.runForEach(stream(filter), (entry) =>
-      Effect.sync(() => entry._tag === "SessionInfo" ? sessions.push(entry) : unreadable.push(entry)))
+    // thousands of rollouts take seconds: the command's progress, if it shows any
+    yield* Effect.scoped(Effect.flatMap(Progress.ambient("listing sessions", 0, "items"), (task) =>
+      Stream.runForEach(stream(filter, task.advance), (entry) =>
+        Effect.sync(() => entry._tag === "SessionInfo" ? sessions.push(entry) : unreadable.push(entry)))))
     return { sessions, unreadable } satisfies Selection
   })
 

@@ -17,6 +17,8 @@ export * as CodexStore from "./CodexStore.js"
 export * as Exporter from "./Exporter.js"
 /** @since 0.1.0 */
 export * as Installer from "./Installer.js"
+/** @since 0.3.0 */
+export * as Remover from "./Remover.js"
 /** @since 0.1.0 */
 export * as SessionCatalog from "./SessionCatalog.js"
 /** @since 0.1.0 */

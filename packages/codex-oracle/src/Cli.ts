@@ -26,10 +26,28 @@ export const NO_CLAUDE_HOME = path.join(os.tmpdir(), "sessionport-tests-no-claud
  */
 export const NO_XDG_DATA_HOME = path.join(os.tmpdir(), "sessionport-tests-no-xdg-data")
 
-/** Runs `node BIN ...args` with a minimal environment (PATH, HOME, no Claude home, no OpenCode data, then `env`). */
-export const runBin = (bin: string, args: ReadonlyArray<string>, options: { env?: Record<string, string>; cwd?: string } = {}) =>
+/**
+ * The bin a CLI test runs and the Node that runs it: the repository's bundle (`repoBin`) with this
+ * process's Node; or, when SESSIONPORT_TEST_PREFIX names a prefix where the `sessionport` npm
+ * package was installed, its `bin/<name>`, with SESSIONPORT_TEST_NODE if set (the CLI tests on
+ * Node 24: packages/sessionport/vitest.node24.config.ts).
+ */
+export const binUnderTest = (name: string, repoBin: string): { readonly bin: string; readonly node: string } => {
+  const prefix = process.env.SESSIONPORT_TEST_PREFIX
+  return {
+    bin: prefix !== undefined && prefix !== "" ? path.join(prefix, "bin", name) : repoBin,
+    node: process.env.SESSIONPORT_TEST_NODE || process.execPath
+  }
+}
+
+/** Runs `node BIN ...args` (`node`: this process's unless given) with a minimal environment (PATH, HOME, no Claude home, no OpenCode data, then `env`). */
+export const runBin = (
+  bin: string,
+  args: ReadonlyArray<string>,
+  options: { env?: Record<string, string>; cwd?: string; node?: string } = {}
+) =>
   Effect.async<CliResult>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(options.node ?? process.execPath, [bin, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CLAUDE_CONFIG_DIR: NO_CLAUDE_HOME,
         XDG_DATA_HOME: NO_XDG_DATA_HOME,

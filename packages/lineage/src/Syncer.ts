@@ -18,10 +18,14 @@
  *
  * Each home's sidecar rows change in the same transaction. Nothing local is ever overwritten.
  *
+ * The path rules are those of an install: `--map`, then the maps remembered for the homes of the
+ * package's agents (`RememberedMaps`: shown in the plan; a given one with the same FROM wins and is
+ * remembered instead, in the sync's transaction).
+ *
  * @since 0.1.0
  */
 import { FileSystem } from "@effect/platform"
-import { Agents, type AgentStore, Journals, PackageInstall } from "@sessionport/agent"
+import { Agents, AgentStore, Journals, PackageInstall, type RememberedMaps } from "@sessionport/agent"
 import type { JournalError } from "@sessionport/journal"
 import { Journal } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
@@ -43,7 +47,14 @@ import { endsWithNewline, suffixChunks } from "./internal/suffix.js"
 export interface SyncRequest {
   readonly package: string
   readonly maps: ReadonlyArray<PathRules.Mapping>
+  /** `--forget-maps`: the maps remembered for the homes are set aside (and an applied sync remembers that) */
+  readonly forgetMaps?: boolean | undefined
   readonly dryRun: boolean
+  /**
+   * only these sessions of the package (`AgentStore.sessionKey`s, chosen in a picker); the others
+   * are left out as if the package did not hold them. Absent: all.
+   */
+  readonly only?: ReadonlySet<string> | undefined
   /** asked with the plan before anything is written; `false` stops with `declined` */
   readonly confirm?: ((plan: SyncResult) => Effect.Effect<boolean>) | undefined
 }
@@ -88,6 +99,10 @@ export interface SyncResult {
   readonly sessions: ReadonlyArray<SessionDecision>
   readonly counts: Readonly<Record<Comparison.SyncClass, number>>
   readonly rules: ReadonlyArray<PathRules.RuleDescription>
+  /** the maps given and remembered, for the plan */
+  readonly maps: ReadonlyArray<RememberedMaps.MapInUse>
+  /** the remembered-maps files written (none unless applied, or when every map was remembered already) */
+  readonly remembered: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
 }
 
@@ -354,7 +369,10 @@ export const make = Effect.gen(function*() {
 
   const sync = Effect.fn("Syncer.sync")(function*(request: SyncRequest) {
     return yield* Effect.scoped(Effect.gen(function*() {
-      const context = yield* PackageInstall.prepareDeferred({ package: request.package, maps: request.maps }, stores)
+      const context = yield* PackageInstall.prepareDeferred(
+        { package: request.package, maps: request.maps, forgetMaps: request.forgetMaps },
+        stores
+      )
       const agents: Array<{
         readonly store: AgentStore.AgentStore
         readonly support: AgentStore.SyncSupport
@@ -373,7 +391,8 @@ export const make = Effect.gen(function*() {
             detail: `${request.package} holds ${store.displayName} sessions, which this sessionport cannot sync`
           })
         }
-        const sources = yield* store.sync.sources(context)
+        const all = yield* store.sync.sources(context)
+        const sources = request.only === undefined ? all : all.filter((source) => request.only!.has(AgentStore.sessionKey(store.agent, source.id)))
         if (sources.length > 0) agents.push({ store, support: store.sync, sources, seen: yield* seenOf(store, store.sync, sources) })
       }
       // every file may be read from here on but those of sessions synced before
@@ -398,7 +417,7 @@ export const make = Effect.gen(function*() {
         number
       >
       const homes = Object.fromEntries(plans.map((plan) => [plan.store.agent, plan.store.home]))
-      const result = (transactionId: string | undefined): SyncResult => ({
+      const result = (transactionId: string | undefined, remembered: ReadonlyArray<string> = []): SyncResult => ({
         package: request.package,
         homes,
         ...(homes.codex === undefined ? {} : { codexHome: homes.codex }),
@@ -407,7 +426,9 @@ export const make = Effect.gen(function*() {
         sessions: decisions(),
         counts,
         rules: context.rules.describe(),
-        warnings: plans.flatMap((plan) => plan.warnings)
+        maps: context.maps.shown,
+        remembered,
+        warnings: [...context.maps.warnings, ...plans.flatMap((plan) => plan.warnings)]
       })
 
       const changing = plans.filter((plan) => plan.toImport > 0 || plan.forwards.length > 0 || plan.sidecarChanges.pending)
@@ -468,7 +489,7 @@ export const make = Effect.gen(function*() {
             const changes = plan.sidecarChanges.build(tx.id, written.written, forwardSizes, plan.forwards, request.package, packageId)
             if (changes.length > 0) yield* tx.sql(plan.sidecar.path, changes)
           }
-          return result(tx.id)
+          return result(tx.id, yield* context.maps.remember(tx, changing.map((plan) => plan.store.home), "sync"))
         }))
     })).pipe(Effect.provideService(Progress.Progress, progress), Effect.provideService(FileSystem.FileSystem, fs))
   })

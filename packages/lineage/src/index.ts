@@ -14,6 +14,8 @@ export * as Fingerprint from "./Fingerprint.js"
 export * as LineageError from "./LineageError.js"
 /** @since 0.1.0 */
 export * as Maintenance from "./Maintenance.js"
+/** @since 0.3.0 */
+export * as PackageStatus from "./PackageStatus.js"
 /** @since 0.1.0 */
 export * as Sidecar from "./Sidecar.js"
 /** @since 0.1.0 */

@@ -36,7 +36,7 @@ import * as path from "node:path"
 import { appendTurn, copyWithout, PROJECTS, sourceData, SRC_PROJECTS, targetMachine } from "./Generate.js"
 
 interface InstallResult {
-  readonly sessions?: ReadonlyArray<{ readonly sourceId: string; readonly localId: string }>
+  readonly sessions?: ReadonlyArray<{ readonly source_id: string; readonly local_id: string }>
 }
 
 bench("opencode-sync", { count: 1000, runs: 2 }, ({ count, dir, runs }) => {
@@ -71,7 +71,7 @@ bench("opencode-sync", { count: 1000, runs: 2 }, ({ count, dir, runs }) => {
     const oldFloor = unpackFloorRun(old, path.join(dir, `unpacked-old-${i}`))
     const install = settled(() => installRun(old, h))
     // B's copies of the diverged quarter go on with a turn of their own
-    const local = ((JSON.parse(install.stdout) as InstallResult).sessions ?? []).filter((s) => diverging.has(s.sourceId)).map((s) => s.localId)
+    const local = ((JSON.parse(install.stdout) as InstallResult).sessions ?? []).filter((s) => diverging.has(s.source_id)).map((s) => s.local_id)
     if (local.length !== diverging.size) throw new Error(`installed ${local.length} of the ${diverging.size} sessions to diverge`)
     appendTurn(path.join(h.folder, "opencode.db"), local, () => "went on here", 2000)
     return {

@@ -60,8 +60,13 @@ export interface SessionLine {
 
 const iso = (ms: number | undefined): string | null => ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString()
 
-/** The selected sessions and, after them, the subagent sessions below them (which resume with them). */
-const withChildren = (
+/**
+ * The selected sessions and, after them, the subagent sessions below them (which resume with them,
+ * and go with them when they are removed).
+ *
+ * @internal
+ */
+export const withChildren = (
   selected: ReadonlyArray<SessionCatalog.SessionInfo>,
   all: ReadonlyArray<SessionCatalog.SessionInfo>
 ): Array<{ readonly info: SessionCatalog.SessionInfo; readonly subagentOf: string | undefined }> => {

@@ -23,6 +23,7 @@ import * as Installer from "./Installer.js"
 import * as OpencodeData from "./OpencodeData.js"
 import { OpencodeError } from "./OpencodeError.js"
 import * as OpencodeSurface from "./OpencodeSurface.js"
+import * as Remover from "./Remover.js"
 import * as SessionCatalog from "./SessionCatalog.js"
 import { RowBatch } from "./internal/batch.js"
 import { derive } from "./internal/ids.js"
@@ -118,6 +119,7 @@ export const make = Effect.gen(function*() {
   const data = yield* OpencodeData.OpencodeData
   const exporter = yield* Exporter.make
   const installer = yield* Installer.make
+  const remover = yield* Remover.make
 
   const fail = (error: unknown, path: string, what: string) =>
     error instanceof OpencodeError ? error : new OpencodeError({ reason: "unreadable", path, detail: `${what}: ${messageOf(error)}` })
@@ -291,6 +293,7 @@ export const make = Effect.gen(function*() {
     exportPart: exporter.part,
     planInstall: (context) => installer.plan(context),
     sync,
+    removal: { plan: remover.plan },
     assertIdle: Effect.suspend(() => {
       const found = Activity.holders(data.database)
       return found.length === 0 ? Effect.void : new OpencodeError({

@@ -1,13 +1,13 @@
 /**
  * @sessionport/opencode-home: the local OpenCode store (`opencode.db`) as an agent store: export,
- * install, sync and rollback of single sessions, by rows, through the journal.
+ * install, sync, removal and rollback of single sessions, by rows, through the journal.
  *
  * Data flow: `SessionCatalog` reads a snapshot of the database (or the legacy JSON storage) →
  * `Exporter` renders each selected session's rows as a transcript into the package →
  * (another machine) the package is verified, each transcript checked line by line
  * (`internal/scan.ts`) → `Installer` checks the target's schema version, localizes, gives new ids
- * and inserts the rows through the journal → `OpencodeStore` offers all of it, and repeat
- * imports, to the agent-neutral core.
+ * and inserts the rows through the journal; `Remover` takes local sessions away the same way →
+ * `OpencodeStore` offers all of it, and repeat imports, to the agent-neutral core.
  *
  * @since 0.2.0
  */
@@ -28,5 +28,7 @@ export * as OpencodeStore from "./OpencodeStore.js"
 export * as OpencodeSurface from "./OpencodeSurface.js"
 /** @since 0.2.0 */
 export * as Project from "./Project.js"
+/** @since 0.3.0 */
+export * as Remover from "./Remover.js"
 /** @since 0.2.0 */
 export * as SessionCatalog from "./SessionCatalog.js"

@@ -20,6 +20,7 @@ import * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
 import { CHECKED_BYTES, contentRule, nameRule } from "./Credentials.js"
+import * as Progress from "./Progress.js"
 import {
   classifyFile,
   credentialDetail,
@@ -219,9 +220,9 @@ const detect = (path: string): Effect.Effect<Detected, PackageError> =>
     catch: (error) => refuse("io", path, `cannot read: ${errorText(error)}`)
   }).pipe(Effect.flatMap((result) => result instanceof PackageError ? Effect.fail(result) : Effect.succeed(result)))
 
-const openSource = (path: string, format: Format, inflate: InflateLimit) =>
+const openSource = (path: string, format: Format, inflate: InflateLimit, onConsumed?: (bytes: number) => void) =>
   Effect.acquireRelease(
-    Effect.sync(() => format === "tgz" ? openTgz(path, inflate) : openFolder(path)),
+    Effect.sync(() => format === "tgz" ? openTgz(path, inflate, onConsumed) : openFolder(path)),
     (source) => Effect.promise(source.close)
   )
 
@@ -437,7 +438,9 @@ export const verify = <S = void, E = never>(
     const limits: Limits = { ...defaultLimits, ...options?.limits }
     const { bytes: archiveBytes, format } = yield* detect(path)
     const expansion = expansionLimits(archiveBytes, limits)
-    const source = yield* openSource(path, format, expansion.inflate)
+    // a .tgz's progress is its bytes inflated (its size is known), a folder's the bytes hashed
+    const task = yield* Progress.ambient("verifying", format === "tgz" ? archiveBytes : 0, "bytes")
+    const source = yield* openSource(path, format, expansion.inflate, task.advance)
     const names = new NameSet()
     const files = new Map<string, PackageFile>()
     const metadata = new Map<string, string>()
@@ -495,6 +498,7 @@ export const verify = <S = void, E = never>(
         raw.content ?? emptyContent(),
         (bytes, sizeSoFar) => {
           if (sizeSoFar > maxSize) throw tooBig(sizeSoFar)
+          if (format === "directory") task.advance(bytes)
           total += bytes
           if (total > limits.maxTotalSize) throw fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
         },

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option, type Scope } from "effect"
 
 /** @since 0.1.0 @category models */
 export interface ProgressTask {
@@ -40,3 +40,18 @@ export const track = <A, E, R>(
 ): Effect.Effect<A, E, R | Progress> =>
   Effect.flatMap(Progress, (progress) =>
     Effect.acquireUseRelease(progress.start(label, total, unit), f, (task) => task.done))
+
+/**
+ * A task of the Progress the running command provides, closed with the scope; a silent one when
+ * it provides none. For library code that reports progress without requiring the service (its
+ * type, and its callers', stay as they are): a listing, a package's verification.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const ambient = (label: string, total: number, unit: "bytes" | "items"): Effect.Effect<ProgressTask, never, Scope.Scope> =>
+  Effect.flatMap(Effect.serviceOption(Progress), (progress) =>
+    Option.match(progress, {
+      onNone: () => Effect.succeed(silentTask),
+      onSome: (progress) => Effect.acquireRelease(progress.start(label, total, unit), (task) => task.done)
+    }))

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { RememberedMaps } from "@sessionport/agent"
 import type { Maintenance, Syncer } from "@sessionport/lineage"
 
 const ACTION_TEXT: Readonly<Record<Syncer.Action, string>> = {
@@ -26,7 +27,7 @@ export const plan = (r: Syncer.SyncResult, applied: boolean): Array<string> => {
     ? `${r.sessions.length} session(s): nothing to change in ${into}`
     : `plan for ${r.sessions.length} session(s) into ${into}`
   const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ")
-  const out = [head, `classes: ${counts}`]
+  const out = [head, `classes: ${counts}`, ...RememberedMaps.lines(r.maps, r.remembered, r.dryRun)]
   for (const s of r.sessions) {
     const local = s.localId === undefined ? "" : ` local ${s.localId}${s.via === undefined ? "" : ` (by ${s.via})`}`
     const created = s.newLocalId === undefined ? "" : ` -> ${s.newLocalId}`

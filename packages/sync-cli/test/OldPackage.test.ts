@@ -23,7 +23,7 @@ describe("a Codex package made by sessionport 0.1.0", () => {
       const home = copyFixtureHome()
       const installed = yield* sessionTransfer(["install", OLD, "--codex-home", home, "--json"])
       assert.strictEqual(installed.code, 0, installed.stderr)
-      const ids = JSON.parse(installed.stdout).sessions.map((s: { sourceId: string }) => s.sourceId)
+      const ids = JSON.parse(installed.stdout).sessions.map((s: { source_id: string }) => s.source_id)
       assert.deepStrictEqual([...new Set(ids)].sort(), JSON.parse(entry(OLD, "package_manifest.json").toString()).thread_ids)
       const synced = yield* sessionSync(["sync", OLD, "--codex-home", home, "--yes", "--json"])
       assert.strictEqual(synced.code, 0, synced.stderr)
@@ -33,7 +33,7 @@ describe("a Codex package made by sessionport 0.1.0", () => {
       // the first sync records them in the sidecar; a repeat sync then changes nothing at all
       const again = yield* sessionSync(["sync", OLD, "--codex-home", home, "--yes", "--json"])
       assert.strictEqual(again.code, 0, again.stderr)
-      assert.strictEqual(JSON.parse(again.stdout).transactionId, undefined, again.stdout)
+      assert.strictEqual(JSON.parse(again.stdout).transaction_id, undefined, again.stdout)
     }), 60_000)
 
   it.effect("today's Codex-only export has its layout, and its bytes where nothing else changed", () =>

@@ -102,7 +102,7 @@ describe("adopt", () => {
 
       const adopted = yield* syncCommand(m, "adopt")
       assert.deepStrictEqual([...adopted.sessions].sort(), localIds, "every installed session tracked")
-      assert.isString(adopted.transactionId)
+      assert.isString(adopted.transaction_id)
       const report = yield* health(m)
       assertHealthy(report, "adopted")
       assert.strictEqual(report.sessions, ROLES.length)
@@ -115,7 +115,7 @@ describe("adopt", () => {
       assert.deepStrictEqual(inspected.counts, countsOf({ unchanged: ROLES.length }))
       for (const role of ROLES) {
         const d = decisionOf(inspected, idOf(role))
-        assert.strictEqual(d.localId, installed.get(idOf(role))!.localId, role)
+        assert.strictEqual(d.local_id, installed.get(idOf(role))!.localId, role)
         assert.strictEqual(d.via, "sidecar", role)
       }
     }), 120_000)
@@ -129,7 +129,7 @@ describe("prune-invalid-mappings", () => {
       const synced = yield* sync(pkg, m)
       assert.deepStrictEqual(synced.counts, countsOf({ new_lineage: ROLES.length }))
       assertHealthy(yield* health(m), "after the sync")
-      const gone = decisionOf(synced, idOf("named")).newLocalId!
+      const gone = decisionOf(synced, idOf("named")).new_local_id!
       fs.rmSync(localRollout(m.home, gone))
 
       const sick = yield* health(m)
@@ -159,7 +159,7 @@ describe("replay-transactions-sidecar", () => {
       const newer = yield* exportPackage(sourceHome({ continueWith: { multi_turn_tools: "One last question." } }), CUT)
       const first = yield* sync(older, m)
       assert.deepStrictEqual(first.counts, countsOf({ new_lineage: 3 }))
-      const betaLocal = localRollout(m.home, decisionOf(first, idOf("beta_cwd")).newLocalId!)
+      const betaLocal = localRollout(m.home, decisionOf(first, idOf("beta_cwd")).new_local_id!)
       appendLines(betaLocal, continuationLines(betaLocal, "A turn of B's own."))
       const second = yield* sync(full, m)
       assert.deepStrictEqual(second.counts, countsOf({ fast_forward_import: 2, diverged_lineage: 1 }))
@@ -174,10 +174,10 @@ describe("replay-transactions-sidecar", () => {
 
       deleteSidecar(m.home)
       const dry = yield* syncCommand(m, "replay-transactions-sidecar", ["--dry-run"])
-      assert.isUndefined(dry.transactionId)
+      assert.isUndefined(dry.transaction_id)
       assert.isFalse(fs.existsSync(sidecarPath(m.home)), "a dry run writes no sidecar")
       const replayed = yield* syncCommand(m, "replay-transactions-sidecar")
-      assert.isString(replayed.transactionId)
+      assert.isString(replayed.transaction_id)
       assert.strictEqual(replayed.lineages, 3, "one lineage per conversation")
       assertHealthy(yield* health(m), "replayed")
       assert.deepStrictEqual(yield* classify(m, packages), classes, "classified as before the deletion")

@@ -29,7 +29,7 @@ describe("session-sync sidecar commands on a Claude Code home", () => {
       const env = { env: { HOME: root } }
       const installed = yield* sessionTransfer(["install", pkg, "--claude-home", home, "--json"], env)
       assert.strictEqual(installed.code, 0, installed.stderr)
-      const locals = JSON.parse(installed.stdout).sessions as Array<{ localId: string; path: string }>
+      const locals = JSON.parse(installed.stdout).sessions as Array<{ local_id: string; path: string }>
       assert.strictEqual(locals.length, roles.length)
       const run = (args: ReadonlyArray<string>) =>
         Effect.map(sessionSync([...args, "--agent", "claude", "--claude-home", home, "--json"], env), (r) => {
@@ -40,16 +40,16 @@ describe("session-sync sidecar commands on a Claude Code home", () => {
       assert.isFalse((yield* run(["sidecar-health"])).exists)
       const adopted = yield* run(["adopt"])
       assert.strictEqual(adopted.agent, "claude")
-      assert.deepStrictEqual([...adopted.sessions].sort(), locals.map((l) => l.localId).sort())
+      assert.deepStrictEqual([...adopted.sessions].sort(), locals.map((l) => l.local_id).sort())
       const healthy = yield* run(["sidecar-health"])
       assert.strictEqual(healthy.sessions, roles.length)
       assert.deepStrictEqual(healthy.issues, [])
 
       fs.rmSync(locals[0]!.path)
       const missing = yield* run(["sidecar-health"])
-      assert.deepStrictEqual(missing.issues.map((i: { kind: string; id: string }) => [i.kind, i.id]), [["missing_file", locals[0]!.localId]])
+      assert.deepStrictEqual(missing.issues.map((i: { kind: string; id: string }) => [i.kind, i.id]), [["missing_file", locals[0]!.local_id]])
       const pruned = yield* run(["prune-invalid-mappings"])
-      assert.deepStrictEqual(pruned.sessions, [locals[0]!.localId])
+      assert.deepStrictEqual(pruned.sessions, [locals[0]!.local_id])
       assert.deepStrictEqual((yield* run(["sidecar-health"])).issues, [])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 

@@ -40,8 +40,8 @@ const A2 = "machine A, day three: marker-A2"
 const B1 = "machine B, day two: marker-B1"
 
 interface SyncJson {
-  readonly transactionId?: string
-  readonly sessions: ReadonlyArray<{ readonly agent: string; readonly class: string; readonly localId?: string; readonly newLocalId?: string }>
+  readonly transaction_id?: string
+  readonly sessions: ReadonlyArray<{ readonly agent: string; readonly class: string; readonly local_id?: string; readonly new_local_id?: string }>
 }
 
 /** Machines A and B, B holding an install of A's `tools` session (local id `local`). */
@@ -59,7 +59,7 @@ const setup = Effect.gen(function*() {
     })
   const maps = ["--map", `${P_A}=${P_B}`]
   const installed = ok(yield* sessionTransfer(["install", yield* exportA("first"), "--claude-home", b.configDir, ...maps, "--json"], envB), "install")
-  const local = JSON.parse(installed.stdout).sessions[0].localId as string
+  const local = JSON.parse(installed.stdout).sessions[0].local_id as string
   const sync = (pkg: string, extra: ReadonlyArray<string> = []) =>
     Effect.map(sessionSync(["sync", pkg, "--claude-home", b.configDir, ...maps, "--yes", "--json", ...extra], envB), (r) => JSON.parse(ok(r, "sync").stdout) as SyncJson)
   return { a, b, P_B, local, exportA, sync, maps, envB }
@@ -80,8 +80,8 @@ describe("session-sync: a Claude Code session both machines went on with, judged
       assert.strictEqual(first.sessions.length, 1)
       assert.strictEqual(first.sessions[0]!.agent, "claude")
       assert.strictEqual(first.sessions[0]!.class, "diverged_lineage")
-      assert.strictEqual(first.sessions[0]!.localId, local)
-      const branch = first.sessions[0]!.newLocalId!
+      assert.strictEqual(first.sessions[0]!.local_id, local)
+      const branch = first.sessions[0]!.new_local_id!
       assert.isDefined(branch)
       assert.strictEqual(sha(bFile), bBytes, "B's own session is kept byte for byte")
       const branchFile = path.join(path.dirname(bFile), `${branch}.jsonl`)
@@ -106,7 +106,7 @@ describe("session-sync: a Claude Code session both machines went on with, judged
       const pkg = yield* exportA("a2")
       const second = yield* sync(pkg)
       assert.strictEqual(second.sessions[0]!.class, "fast_forward_import")
-      assert.strictEqual(second.sessions[0]!.localId, branch)
+      assert.strictEqual(second.sessions[0]!.local_id, branch)
       assert.strictEqual(sha(bFile), bBytes, "B's own session is still as it was")
       const history = fs.readFileSync(path.join(b.configDir, "history.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
       assert.deepStrictEqual(history.filter((h) => h.display === A2), [{ ...typed, project: P_B, sessionId: branch }])
@@ -124,7 +124,7 @@ describe("session-sync: a Claude Code session both machines went on with, judged
       const home = () => fileState(b.configDir, { skip: ["sessionport"] })
       const before = home()
       const third = yield* sync(pkg)
-      assert.strictEqual(third.transactionId, undefined)
+      assert.strictEqual(third.transaction_id, undefined)
       assert.deepStrictEqual(home(), before)
     }).pipe(Effect.provide(NodeContext.layer)), 240_000)
 

@@ -112,19 +112,19 @@ const ok = (result: CliResult, what: string) => {
 }
 
 interface Decision {
-  readonly sourceId: string
+  readonly source_id: string
   readonly class: string
   readonly action: string
   readonly via?: string
-  readonly localId?: string
-  readonly newLocalId?: string
+  readonly local_id?: string
+  readonly new_local_id?: string
   readonly appended?: number
   readonly records?: number
   readonly common?: number
 }
 
 interface SyncJson {
-  readonly transactionId?: string
+  readonly transaction_id?: string
   readonly sessions: ReadonlyArray<Decision>
   readonly counts: Record<string, number>
 }
@@ -149,18 +149,18 @@ describe("sync, judged by the real Codex CLI", () => {
       const syncB = (pkg: string) =>
         Effect.map(sessionSync(["sync", pkg, "--codex-home", homeB, ...maps, "--yes", "--json"], envB), (r) => JSON.parse(ok(r, "sync").stdout) as SyncJson)
       const decisionOf = (result: SyncJson) => {
-        const found = result.sessions.filter((s) => s.sourceId === session.threadId)
+        const found = result.sessions.filter((s) => s.source_id === session.threadId)
         assert.lengthOf(found, 1, JSON.stringify(result.sessions))
         return found[0]!
       }
       const othersUnchanged = (result: SyncJson) => {
-        for (const s of result.sessions) if (s.sourceId !== session.threadId) assert.strictEqual(s.class, "unchanged", JSON.stringify(s))
+        for (const s of result.sessions) if (s.source_id !== session.threadId) assert.strictEqual(s.class, "unchanged", JSON.stringify(s))
       }
 
       // ---- 2. A exports, B installs
       const pkg1 = yield* exportA
       const installed = JSON.parse(ok(yield* sessionTransfer(["install", pkg1, "--codex-home", homeB, ...maps, "--json"], envB), "install").stdout)
-      const localB: string = installed.sessions.find((s: any) => s.sourceId === session.threadId).localId
+      const localB: string = installed.sessions.find((s: any) => s.source_id === session.threadId).local_id
       assert.isString(localB)
       assert.notStrictEqual(localB, session.threadId)
 
@@ -189,13 +189,13 @@ describe("sync, judged by the real Codex CLI", () => {
       const d = decisionOf(diverged)
       assert.strictEqual(d.class, "diverged_lineage")
       assert.strictEqual(d.action, "import_branch")
-      assert.strictEqual(d.localId, localB)
+      assert.strictEqual(d.local_id, localB)
       assert.strictEqual(d.records, recordsA1)
       assert.strictEqual(d.common, fixtureRecords, "in common: what B installed, before either machine went on")
-      assert.isString(d.newLocalId)
-      const branch = d.newLocalId!
+      assert.isString(d.new_local_id)
+      const branch = d.new_local_id!
       assert.notInclude([localB, session.threadId], branch)
-      assert.isString(diverged.transactionId)
+      assert.isString(diverged.transaction_id)
       othersUnchanged(diverged)
       assert.deepStrictEqual(fs.readFileSync(rolloutB), bytesB, "B's own continuation is untouched")
       const rolloutBranch = rolloutOf(homeB, branch)
@@ -248,12 +248,12 @@ describe("sync, judged by the real Codex CLI", () => {
       const f = decisionOf(forward)
       assert.strictEqual(f.class, "fast_forward_import", JSON.stringify(f))
       assert.strictEqual(f.action, "append")
-      assert.strictEqual(f.localId, branch)
-      assert.isUndefined(f.newLocalId)
+      assert.strictEqual(f.local_id, branch)
+      assert.isUndefined(f.new_local_id)
       assert.strictEqual(f.records, recordsA2)
       assert.strictEqual(f.common, recordsA1)
       assert.strictEqual(f.appended, recordsA2 - recordsA1, "A's third-day turn, record for record")
-      assert.isString(forward.transactionId)
+      assert.isString(forward.transaction_id)
       othersUnchanged(forward)
       assert.deepStrictEqual(fs.readFileSync(rolloutB), bytesB, "B's own continuation is still untouched")
       const forwarded = fs.readFileSync(rolloutBranch)
@@ -268,7 +268,7 @@ describe("sync, judged by the real Codex CLI", () => {
       const repeat = yield* syncB(pkg3)
       assert.isAbove(repeat.sessions.length, 0)
       for (const s of repeat.sessions) assert.strictEqual(s.class, "unchanged", JSON.stringify(s))
-      assert.isUndefined(repeat.transactionId)
+      assert.isUndefined(repeat.transaction_id)
       assert.deepStrictEqual(homeState(homeB), afterForward)
       assert.deepStrictEqual(homeState(path.join(homeB, "sessionport")), sidecarBefore, "the sidecar and journal are untouched")
 
@@ -280,7 +280,7 @@ describe("sync, judged by the real Codex CLI", () => {
       // and again: the same fast-forward, then Codex in B continues A's conversation
       const again = decisionOf(yield* syncB(pkg3))
       assert.strictEqual(again.class, "fast_forward_import", JSON.stringify(again))
-      assert.strictEqual(again.localId, branch)
+      assert.strictEqual(again.local_id, branch)
       assert.deepStrictEqual(homeState(homeB), afterForward)
 
       yield* withAppServer(codexB.cli, rootB, (app) =>

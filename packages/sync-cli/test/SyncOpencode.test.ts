@@ -52,19 +52,19 @@ const ADVANCED = [
 
 interface Decision {
   readonly agent: string
-  readonly sourceId: string
+  readonly source_id: string
   readonly class: string
   readonly action: string
   readonly detail: string
-  readonly localId?: string
-  readonly newLocalId?: string
+  readonly local_id?: string
+  readonly new_local_id?: string
   readonly records?: number
   readonly common?: number
   readonly appended?: number
 }
 
 interface SyncJson {
-  readonly transactionId?: string
+  readonly transaction_id?: string
   readonly sessions: ReadonlyArray<Decision>
   readonly counts: Readonly<Record<string, number>>
 }
@@ -194,11 +194,11 @@ describe("session-sync: an OpenCode session both machines went on with, judged b
         const first = yield* sync(yield* exportA("a0"))
         assert.strictEqual(first.sessions.length, 1)
         assert.strictEqual(first.sessions[0]!.agent, "opencode")
-        assert.strictEqual(first.sessions[0]!.sourceId, aId)
+        assert.strictEqual(first.sessions[0]!.source_id, aId)
         assert.strictEqual(first.sessions[0]!.class, "new_lineage", first.sessions[0]!.detail)
         assert.strictEqual(first.sessions[0]!.action, "import")
-        assert.isDefined(first.transactionId)
-        const bLocal = first.sessions[0]!.newLocalId!
+        assert.isDefined(first.transaction_id)
+        const bLocal = first.sessions[0]!.new_local_id!
         assert.match(bLocal, idPattern("ses"))
         assert.notStrictEqual(bLocal, aId)
         assert.deepStrictEqual(sessionIds(b), [bLocal])
@@ -223,8 +223,8 @@ describe("session-sync: an OpenCode session both machines went on with, judged b
         const forked = second.sessions[0]!
         assert.strictEqual(forked.class, "diverged_lineage", forked.detail)
         assert.strictEqual(forked.action, "import_branch")
-        assert.strictEqual(forked.localId, bLocal)
-        const branch = forked.newLocalId!
+        assert.strictEqual(forked.local_id, bLocal)
+        const branch = forked.new_local_id!
         assert.match(branch, idPattern("ses"))
         assert.notInclude([aId, bLocal], branch)
         assert.deepStrictEqual(sessionRows(b, bLocal), bOwn, "B's own session is kept row for row")
@@ -267,9 +267,9 @@ describe("session-sync: an OpenCode session both machines went on with, judged b
         const forwarded = third.sessions[0]!
         assert.strictEqual(forwarded.class, "fast_forward_import", forwarded.detail)
         assert.strictEqual(forwarded.action, "append")
-        assert.strictEqual(forwarded.localId, branch)
+        assert.strictEqual(forwarded.local_id, branch)
         assert.strictEqual(forwarded.appended, aNewMessages.length + aNewParts.length)
-        const tx3 = third.transactionId!
+        const tx3 = third.transaction_id!
         assert.isDefined(tx3)
         assert.deepStrictEqual(sessionRows(b, bLocal), bOwn, "B's own session is still as it was")
         const grown = sessionRows(b, branch)
@@ -311,7 +311,7 @@ describe("session-sync: an OpenCode session both machines went on with, judged b
         const repeat = yield* sync(pkg3)
         assert.strictEqual(repeat.sessions.length, 1)
         assert.strictEqual(repeat.sessions[0]!.class, "unchanged", repeat.sessions[0]!.detail)
-        assert.strictEqual(repeat.sessions[0]!.localId, branch)
+        assert.strictEqual(repeat.sessions[0]!.local_id, branch)
         assert.strictEqual(repeat.sessions[0]!.action, "none")
         assert.deepStrictEqual(dump(b), afterForward)
 
@@ -339,13 +339,13 @@ describe("session-sync: an OpenCode session both machines went on with, judged b
         // and what the sync knows went back with it: the same package fast-forwards the branch again
         const again = yield* sync(pkg3)
         assert.strictEqual(again.sessions[0]!.class, "fast_forward_import", again.sessions[0]!.detail)
-        assert.strictEqual(again.sessions[0]!.localId, branch)
+        assert.strictEqual(again.sessions[0]!.local_id, branch)
         assert.strictEqual(again.sessions[0]!.appended, forwarded.appended)
         assert.deepStrictEqual(sessionRows(b, bLocal), bOwn)
         assert.deepStrictEqual(texts(sessionRows(b, branch)), texts(aDay3))
 
         // last, as it stops nothing above: the repeat sync of step 4 began no transaction (nothing to record)
-        assert.strictEqual(repeat.transactionId, undefined, "a repeat of a package synced before writes nothing, not even the journal")
+        assert.strictEqual(repeat.transaction_id, undefined, "a repeat of a package synced before writes nothing, not even the journal")
       }).pipe(Effect.provide(NodeContext.layer)),
     240_000
   )

@@ -72,7 +72,7 @@ const goOn = (database: string) => {
 }
 
 interface SyncJson {
-  readonly sessions: ReadonlyArray<{ readonly sourceId: string; readonly class: string; readonly localId?: string; readonly newLocalId?: string }>
+  readonly sessions: ReadonlyArray<{ readonly source_id: string; readonly class: string; readonly local_id?: string; readonly new_local_id?: string }>
 }
 
 /**
@@ -97,7 +97,7 @@ const setup = Effect.gen(function*() {
   const template = path.join(tempDir("opencode-b-template"), "opencode")
   fs.cpSync(b.dataDir, template, { recursive: true, preserveTimestamps: true })
   const installed = ok(yield* sessionTransfer(["install", older, "--opencode-data", template, ...maps, "--json"], { env: { HOME: b.home } }), "install")
-  const local = JSON.parse(installed.stdout).sessions[0].localId as string
+  const local = JSON.parse(installed.stdout).sessions[0].local_id as string
   return { newer, maps, template, home: b.home, local }
 })
 
@@ -110,14 +110,14 @@ describe("OpenCode sync under kill -9", () => {
       // the sync as it runs to its end: what the crash points cut short
       const whole = copyTemplate(template)
       const synced = JSON.parse(ok(yield* sessionSync(sync(whole.dataDir), { env: { HOME: home } }), "sync").stdout) as SyncJson
-      const classes = Object.fromEntries(synced.sessions.map((s) => [s.sourceId, s.class]))
+      const classes = Object.fromEntries(synced.sessions.map((s) => [s.source_id, s.class]))
       assert.deepStrictEqual(classes, { [tools.sessionId]: "fast_forward_import", [beta.sessionId]: "new_lineage" })
-      assert.strictEqual(synced.sessions.find((s) => s.sourceId === tools.sessionId)!.localId, local)
+      assert.strictEqual(synced.sessions.find((s) => s.source_id === tools.sessionId)!.local_id, local)
       const db = openDatabase(path.join(whole.dataDir, "opencode.db"), { readonly: true })
       try {
         const counts = (id: string) => db.prepare("SELECT (SELECT count(*) FROM message WHERE session_id = ?) AS m, (SELECT count(*) FROM part WHERE session_id = ?) AS p").get(id, id)
         assert.deepStrictEqual(counts(local), { m: tools.messages + 1, p: tools.parts + 1 }, "the installed copy went on by the new turn")
-        const newId = synced.sessions.find((s) => s.sourceId === beta.sessionId)!.newLocalId!
+        const newId = synced.sessions.find((s) => s.source_id === beta.sessionId)!.new_local_id!
         assert.deepStrictEqual(counts(newId), { m: beta.messages, p: beta.parts })
         const texts = db.prepare("SELECT data FROM part WHERE session_id = ?").all(local).map((r: { data: string }) => JSON.parse(r.data).text)
         assert.include(texts, NEW_PROMPT)

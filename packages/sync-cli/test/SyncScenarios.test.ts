@@ -99,19 +99,19 @@ describe("sync: each class and its action", () => {
       const m = codexMachine("empty")
       const pkg = yield* exportPackage(copyFixtureHome(), "all")
       const result = yield* sync(pkg, m)
-      assert.isString(result.transactionId)
-      assert.isFalse(result.dryRun)
+      assert.isString(result.transaction_id)
+      assert.isFalse(result.dry_run)
       assert.deepStrictEqual(result.counts, countsOf({ new_lineage: ROLES.length }))
       const newIds = new Map<Role, string>()
       for (const role of ROLES) {
         const d = decisionOf(result, idOf(role))
         assert.strictEqual(d.class, "new_lineage", role)
         assert.strictEqual(d.action, "import", role)
-        assert.isUndefined(d.localId, role)
-        assert.isString(d.newLocalId, role)
-        assert.notStrictEqual(d.newLocalId, idOf(role), role)
+        assert.isUndefined(d.local_id, role)
+        assert.isString(d.new_local_id, role)
+        assert.notStrictEqual(d.new_local_id, idOf(role), role)
         assert.strictEqual(d.records, fixtureRecords(role), role)
-        newIds.set(role, d.newLocalId!)
+        newIds.set(role, d.new_local_id!)
       }
       assert.strictEqual(new Set(newIds.values()).size, ROLES.length, "distinct new ids")
       for (const role of ROLES) assertImported(m, role, newIds.get(role)!, fixtureRecords(role))
@@ -141,8 +141,8 @@ describe("sync: each class and its action", () => {
         assert.strictEqual(d.relation, "identical", role)
         assert.strictEqual(d.via, "fingerprint", role)
         assert.strictEqual(d.action, "none", role)
-        assert.strictEqual(d.localId, installed.get(idOf(role))!.localId, role)
-        assert.isUndefined(d.newLocalId, role)
+        assert.strictEqual(d.local_id, installed.get(idOf(role))!.localId, role)
+        assert.isUndefined(d.new_local_id, role)
         assert.strictEqual(d.records, fixtureRecords(role), role)
         assert.strictEqual(d.common, fixtureRecords(role), role)
       }
@@ -151,8 +151,8 @@ describe("sync: each class and its action", () => {
       const sidecar = fileHash(sidecarPath(m.home))
       const second = yield* sync(pkg, m)
       assert.deepStrictEqual(second.counts, countsOf({ unchanged: ROLES.length }))
-      for (const d of second.sessions) assert.strictEqual(d.localId, installed.get(d.sourceId)!.localId)
-      assert.isUndefined(second.transactionId, "no transaction")
+      for (const d of second.sessions) assert.strictEqual(d.local_id, installed.get(d.source_id)!.localId)
+      assert.isUndefined(second.transaction_id, "no transaction")
       assert.deepStrictEqual(homeState(m.home), before)
       assert.strictEqual((yield* transactions(m)).length, journal, "no journal entry")
       assert.strictEqual(fileHash(sidecarPath(m.home)), sidecar, "the sidecar unchanged")
@@ -169,10 +169,10 @@ describe("sync: each class and its action", () => {
         const d = decisionOf(result, idOf(role))
         assert.strictEqual(d.class, "unchanged", role)
         assert.strictEqual(d.relation, "local_ahead", role)
-        assert.strictEqual(d.localId, installed.get(idOf(role))!.localId, role)
+        assert.strictEqual(d.local_id, installed.get(idOf(role))!.localId, role)
         assert.strictEqual(d.records, OLDER[role], role)
         assert.strictEqual(d.common, OLDER[role], role)
-        assert.isUndefined(d.newLocalId, role)
+        assert.isUndefined(d.new_local_id, role)
       }
       assert.deepStrictEqual(homeState(m.home), before)
     }), 120_000)
@@ -193,7 +193,7 @@ describe("sync: each class and its action", () => {
       const oracleInstalled = yield* install(full, oracle, m.maps)
 
       const result = yield* sync(full, m)
-      assert.isString(result.transactionId)
+      assert.isString(result.transaction_id)
       assert.deepStrictEqual(result.counts, countsOf({ fast_forward_import: CUT.length }))
       for (const role of CUT) {
         const d = decisionOf(result, idOf(role))
@@ -203,8 +203,8 @@ describe("sync: each class and its action", () => {
         assert.strictEqual(d.relation, "incoming_ahead", role)
         assert.strictEqual(d.action, "append", role)
         assert.strictEqual(d.via, "fingerprint", role)
-        assert.strictEqual(d.localId, local(role).localId, role)
-        assert.isUndefined(d.newLocalId, role)
+        assert.strictEqual(d.local_id, local(role).localId, role)
+        assert.isUndefined(d.new_local_id, role)
         assert.strictEqual(d.records, n, role)
         assert.strictEqual(d.common, k, role)
         assert.strictEqual(d.appended, n - k, role)
@@ -251,7 +251,7 @@ describe("sync: each class and its action", () => {
       const d = decisionOf(result, idOf("named"))
       assert.strictEqual(d.class, "fast_forward_import", d.detail)
       assert.strictEqual(d.via, "same_id")
-      assert.strictEqual(d.localId, idOf("named"))
+      assert.strictEqual(d.local_id, idOf("named"))
       assert.strictEqual(d.appended, fixtureRecords("named") - OLDER.named!)
       assert.isTrue(fs.readFileSync(file).equals(fs.readFileSync(fixtureRollout("named"))), "the file is the fixture's again")
       const after = projectionRows(m.home)
@@ -289,7 +289,7 @@ describe("sync: each class and its action", () => {
       const m = codexMachine("empty")
       const first = yield* sync(yield* exportPackage(olderHome(), CUT), m)
       assert.deepStrictEqual(first.counts, countsOf({ new_lineage: CUT.length }))
-      const localId = (role: Role) => decisionOf(first, idOf(role)).newLocalId!
+      const localId = (role: Role) => decisionOf(first, idOf(role)).new_local_id!
       for (const role of CUT) assertImported(m, role, localId(role), OLDER[role]!)
 
       const second = yield* sync(yield* exportPackage(copyFixtureHome(), CUT), m)
@@ -297,7 +297,7 @@ describe("sync: each class and its action", () => {
       for (const role of CUT) {
         const d = decisionOf(second, idOf(role))
         assert.strictEqual(d.via, "sidecar", role)
-        assert.strictEqual(d.localId, localId(role), role)
+        assert.strictEqual(d.local_id, localId(role), role)
         assert.strictEqual(d.appended, fixtureRecords(role) - OLDER[role]!, role)
         assertImported(m, role, localId(role), fixtureRecords(role))
       }
@@ -313,9 +313,9 @@ describe("sync: each class and its action", () => {
       const d = decisionOf(third, idOf("multi_turn_tools"))
       assert.strictEqual(d.class, "fast_forward_import")
       assert.strictEqual(d.via, "sidecar")
-      assert.strictEqual(d.localId, localId("multi_turn_tools"))
+      assert.strictEqual(d.local_id, localId("multi_turn_tools"))
       assert.strictEqual(d.appended, added)
-      for (const role of ["beta_cwd", "named"] as const) assert.strictEqual(decisionOf(third, idOf(role)).localId, localId(role), role)
+      for (const role of ["beta_cwd", "named"] as const) assert.strictEqual(decisionOf(third, idOf(role)).local_id, localId(role), role)
       const bytes = fs.readFileSync(mFile)
       assert.isTrue(bytes.subarray(0, beforeM.length).equals(beforeM))
       const appended = bytes.subarray(beforeM.length).toString("utf8")
@@ -349,23 +349,23 @@ describe("sync: each class and its action", () => {
         assert.strictEqual(d.class, "diverged_lineage", `${role}: ${d.detail}`)
         assert.strictEqual(d.relation, "diverged", role)
         assert.strictEqual(d.action, "import_branch", role)
-        assert.strictEqual(d.localId, local(role).localId, role)
+        assert.strictEqual(d.local_id, local(role).localId, role)
         assert.strictEqual(d.common, k, role)
         assert.strictEqual(d.records, fixtureRecords(role), role)
-        assert.isString(d.newLocalId, role)
-        assert.notStrictEqual(d.newLocalId, local(role).localId, role)
+        assert.isString(d.new_local_id, role)
+        assert.notStrictEqual(d.new_local_id, local(role).localId, role)
         assert.isTrue(fs.readFileSync(local(role).rollout).equals(before.get(local(role).rollout)!), `${role}: B's file byte-identical`)
         assert.strictEqual(recordLines(local(role).rollout).length, localRecords.get(role))
         assert.deepStrictEqual(threadRow(m.home, local(role).localId), rowsBefore.get(role), `${role}: B's row untouched`)
         assert.strictEqual(sessionNames(m.home).get(local(role).localId), names.get(local(role).localId), `${role}: B's name untouched`)
 
-        const branch = assertImported(m, role, d.newLocalId!, fixtureRecords(role))
+        const branch = assertImported(m, role, d.new_local_id!, fixtureRecords(role))
         assert.strictEqual(sessionMeta(branch).forked_from_id, local(role).localId, `${role}: forked from B's session`)
-        const name = sessionNames(m.home).get(d.newLocalId!)
+        const name = sessionNames(m.home).get(d.new_local_id!)
         assert.isDefined(name, `${role}: the branch is named`)
         assert.match(name!, /branch/i, `${role}: the name says it is a branch`)
         if (fixtureByRole(role).name !== undefined) assert.include(name!, fixtureByRole(role).name!, `${role}: after the session's name`)
-        const row = threadRow(m.home, d.newLocalId!)!
+        const row = threadRow(m.home, d.new_local_id!)!
         assert.match(String(row.title), /branch/i, `${role}: titled as a branch`)
         assert.strictEqual(row.name, name, `${role}: the row has the branch's name`)
       }
@@ -392,13 +392,13 @@ describe("sync: each class and its action", () => {
         assert.strictEqual(d.relation, "unrelated", role)
         assert.strictEqual(d.via, "same_id", role)
         assert.strictEqual(d.action, "import_new_id", role)
-        assert.strictEqual(d.localId, local(victim).localId, role)
-        assert.isString(d.newLocalId)
-        assert.notStrictEqual(d.newLocalId, local(victim).localId, role)
-        newIds.add(d.newLocalId!)
-        const file = assertImported(m, role, d.newLocalId!, fixtureRecords(role))
+        assert.strictEqual(d.local_id, local(victim).localId, role)
+        assert.isString(d.new_local_id)
+        assert.notStrictEqual(d.new_local_id, local(victim).localId, role)
+        newIds.add(d.new_local_id!)
+        const file = assertImported(m, role, d.new_local_id!, fixtureRecords(role))
         assert.strictEqual(firstPrompt(file), fixtureByRole(role).prompts[0], `${role}: its own conversation`)
-        assert.strictEqual(threadRow(m.home, d.newLocalId!)!.title, fixtureByRole(role).prompts[0], role)
+        assert.strictEqual(threadRow(m.home, d.new_local_id!)!.title, fixtureByRole(role).prompts[0], role)
       }
       assert.strictEqual(newIds.size, 2)
       for (const [file, bytes] of before) assert.isTrue(fs.readFileSync(file).equals(bytes), `${file}: the local session kept`)
@@ -436,7 +436,7 @@ describe("sync: a fork whose parent B already holds", () => {
         )
         const fork = decisionOf(result, idOf("forked"))
         assert.strictEqual(fork.class, "new_lineage")
-        const meta = sessionMeta(localRollout(m.home, fork.newLocalId!))
+        const meta = sessionMeta(localRollout(m.home, fork.new_local_id!))
         assert.strictEqual(meta.forked_from_id, parent.localId, "forked from B's copy of the parent")
         assert.strictEqual(meta.history_base.thread_id, parent.localId, "its base read from B's copy of the parent")
         assert.strictEqual(meta.history_base.end_ordinal_exclusive, base.end_ordinal_exclusive)
@@ -445,7 +445,7 @@ describe("sync: a fork whose parent B already holds", () => {
           endOfRecord(parent.rollout, base.end_ordinal_exclusive),
           "the offset where B's copy of the parent's base ends"
         )
-        assertImported(m, "forked", fork.newLocalId!, fixtureRecords("forked"))
+        assertImported(m, "forked", fork.new_local_id!, fixtureRecords("forked"))
       }), 120_000)
   }
 })
@@ -461,7 +461,7 @@ describe("sync: one package of every class", () => {
 
       const result = yield* sync(mixed.pkg, m)
       assertMixedPlan(result, mixed)
-      assert.isString(result.transactionId)
+      assert.isString(result.transaction_id)
       // fast-forward: the missing records appended
       const mFile = local("multi_turn_tools").rollout
       const mBefore = before.get(mFile)!
@@ -470,19 +470,19 @@ describe("sync: one package of every class", () => {
       assert.strictEqual(decisionOf(result, idOf("multi_turn_tools")).appended, fixtureRecords("multi_turn_tools") - OLDER.multi_turn_tools!)
       // diverged: B's file kept, a branch of it
       assert.isTrue(fs.readFileSync(local("beta_cwd").rollout).equals(before.get(local("beta_cwd").rollout)!))
-      const branchId = decisionOf(result, idOf("beta_cwd")).newLocalId!
+      const branchId = decisionOf(result, idOf("beta_cwd")).new_local_id!
       const branch = assertImported(m, "beta_cwd", branchId, fixtureRecords("beta_cwd"))
       assert.strictEqual(sessionMeta(branch).forked_from_id, local("beta_cwd").localId)
       // unchanged
       assert.isTrue(fs.readFileSync(local("named").rollout).equals(before.get(local("named").rollout)!))
-      assert.isUndefined(decisionOf(result, idOf("named")).newLocalId)
+      assert.isUndefined(decisionOf(result, idOf("named")).new_local_id)
       // collision: B's `named` kept, the archived conversation under a new id
-      const collisionId = decisionOf(result, mixed.collisionId).newLocalId!
+      const collisionId = decisionOf(result, mixed.collisionId).new_local_id!
       assert.notStrictEqual(collisionId, mixed.collisionId)
       const collided = assertImported(m, "archived", collisionId, fixtureRecords("archived"))
       assert.strictEqual(firstPrompt(collided), fixtureByRole("archived").prompts[0])
       // new: the compressed session, written plain
-      const zstId = decisionOf(result, idOf("zst")).newLocalId!
+      const zstId = decisionOf(result, idOf("zst")).new_local_id!
       assertImported(m, "zst", zstId, fixtureRecords("zst"))
       assert.deepStrictEqual(rolloutFiles(m.home), [...files, branch, collided, localRollout(m.home, zstId)].sort())
 
@@ -491,12 +491,12 @@ describe("sync: one package of every class", () => {
       const sidecar = fileHash(sidecarPath(m.home))
       const again = yield* sync(mixed.pkg, m)
       assert.deepStrictEqual(again.counts, countsOf({ unchanged: 5 }))
-      assert.isUndefined(again.transactionId)
+      assert.isUndefined(again.transaction_id)
       assert.deepStrictEqual(homeState(m.home), after, "the second run writes nothing")
       assert.strictEqual((yield* transactions(m)).length, journal)
       assert.strictEqual(fileHash(sidecarPath(m.home)), sidecar)
       // the sessions it holds now: the fast-forwarded, the branch, named, the collision's import, zst
-      const holders = Object.fromEntries(again.sessions.map((s) => [s.sourceId, s.localId]))
+      const holders = Object.fromEntries(again.sessions.map((s) => [s.source_id, s.local_id]))
       assert.deepStrictEqual(holders, {
         [idOf("multi_turn_tools")]: local("multi_turn_tools").localId,
         [idOf("beta_cwd")]: branchId,
@@ -517,15 +517,15 @@ describe("sync --dry-run and inspect-package write nothing", () => {
       assert.isFalse(fs.existsSync(sidecarPath(m.home)), "no sidecar yet (only session-transfer ran)")
 
       const inspected: SyncJson = yield* inspect(mixed.pkg, m)
-      assert.isTrue(inspected.dryRun)
-      assert.isUndefined(inspected.transactionId)
+      assert.isTrue(inspected.dry_run)
+      assert.isUndefined(inspected.transaction_id)
       assertMixedPlan(inspected, mixed)
       assert.deepStrictEqual(homeState(m.home), before)
       assert.isFalse(fs.existsSync(sidecarPath(m.home)), "inspect-package creates no sidecar")
 
       const dry = yield* sync(mixed.pkg, m, ["--dry-run"])
-      assert.isTrue(dry.dryRun)
-      assert.isUndefined(dry.transactionId)
+      assert.isTrue(dry.dry_run)
+      assert.isUndefined(dry.transaction_id)
       assertMixedPlan(dry, mixed)
       assert.deepStrictEqual(homeState(m.home), before)
       assert.isFalse(fs.existsSync(sidecarPath(m.home)), "a dry run creates no sidecar")
@@ -535,11 +535,11 @@ describe("sync --dry-run and inspect-package write nothing", () => {
       const real = yield* sync(mixed.pkg, m)
       assertMixedPlan(real, mixed)
       for (const d of real.sessions) {
-        const planned = decisionOf(dry, d.sourceId)
+        const planned = decisionOf(dry, d.source_id)
         assert.deepStrictEqual(
-          { class: planned.class, relation: planned.relation, localId: planned.localId, action: planned.action, records: planned.records, common: planned.common },
-          { class: d.class, relation: d.relation, localId: d.localId, action: d.action, records: d.records, common: d.common },
-          d.sourceId
+          { class: planned.class, relation: planned.relation, localId: planned.local_id, action: planned.action, records: planned.records, common: planned.common },
+          { class: d.class, relation: d.relation, localId: d.local_id, action: d.action, records: d.records, common: d.common },
+          d.source_id
         )
       }
     }), 120_000)

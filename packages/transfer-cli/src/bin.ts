@@ -6,4 +6,4 @@
 import { Main } from "@sessionport/cli-kit"
 import * as Cli from "./Cli.js"
 
-Main.run("session-transfer", Cli.run)
+Main.run("session-transfer", Cli.run, Cli.root)

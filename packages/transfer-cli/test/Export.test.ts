@@ -21,7 +21,7 @@ describe("session-transfer export", () => {
       const exported = yield* sessionTransfer(["export", "--all", "--include-archived", "--codex-home", home, "--out", out, "--json"])
       assert.strictEqual(exported.code, 0, exported.stderr)
       const result = JSON.parse(exported.stdout)
-      assert.deepStrictEqual(result.sessions.map((s: any) => s.threadId).sort(), threadIds)
+      assert.deepStrictEqual(result.sessions.map((s: any) => s.thread_id).sort(), threadIds)
       assert.strictEqual(result.format, "tgz")
 
       const inspected = yield* sessionTransfer(["inspect", out, "--json"])
@@ -29,7 +29,7 @@ describe("session-transfer export", () => {
       const inspection = JSON.parse(inspected.stdout)
       assert.strictEqual(inspection.integrity, "verified")
       assert.deepStrictEqual(inspection.manifest.thread_ids, threadIds)
-      assert.deepStrictEqual(inspection.sessions.map((s: any) => s.threadId).sort(), threadIds)
+      assert.deepStrictEqual(inspection.sessions.map((s: any) => s.thread_id).sort(), threadIds)
 
       const text = yield* sessionTransfer(["inspect", out])
       assert.strictEqual(text.code, 0)
@@ -46,7 +46,7 @@ describe("session-transfer export", () => {
       assert.strictEqual(dry.code, 0, dry.stderr)
       assert.deepStrictEqual(fs.readdirSync(dir), [])
       const expected = [...new Set(Object.values(fixtures.sessions).filter((s) => s.cwd === alpha && !s.archived).map((s) => s.threadId))].sort()
-      assert.deepStrictEqual(JSON.parse(dry.stdout).sessions.map((s: any) => s.threadId).sort(), expected)
+      assert.deepStrictEqual(JSON.parse(dry.stdout).sessions.map((s: any) => s.thread_id).sort(), expected)
 
       const real = yield* sessionTransfer(["export", "--cwd", alpha, "--codex-home", home, "--out", path.join(dir, "p")])
       assert.strictEqual(real.code, 0, real.stderr)
@@ -107,7 +107,7 @@ describe("session-transfer export", () => {
         assert.lengthOf(lines, 1)
         const error = JSON.parse(lines[0]!).error
         assert.strictEqual(error.reason, "unreadable_sessions")
-        assert.deepStrictEqual(error.unreadable, [{ threadId: uuid(1), path: file, reason: "the file is empty" }])
+        assert.deepStrictEqual(error.unreadable, [{ thread_id: uuid(1), path: file, reason: "the file is empty" }])
         assert.deepStrictEqual(fs.readdirSync(dir), [])
       }))
 
@@ -127,8 +127,8 @@ describe("session-transfer export", () => {
         const json = yield* sessionTransfer(["export", "--all", "--skip-unreadable", "--codex-home", home, "--out", path.join(dir, "b.tgz"), "--json"])
         assert.strictEqual(json.code, 0, json.stderr)
         const result = JSON.parse(json.stdout)
-        assert.deepStrictEqual(result.sessions.map((s: any) => s.threadId).sort(), activeIds)
-        assert.deepStrictEqual(result.skipped, [{ agent: "codex", id: uuid(1), threadId: uuid(1), path: file, reason: "the file is empty" }])
+        assert.deepStrictEqual(result.sessions.map((s: any) => s.thread_id).sort(), activeIds)
+        assert.deepStrictEqual(result.skipped, [{ agent: "codex", id: uuid(1), thread_id: uuid(1), path: file, reason: "the file is empty" }])
         assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["a.tgz", "b.tgz"])
       }))
   })
@@ -170,7 +170,7 @@ describe("session-transfer export", () => {
       const out = path.join(tempDir("out"), "x.tgz")
       const none = yield* sessionTransfer(["export", "--codex-home", home, "--out", out])
       assert.strictEqual(none.code, 2)
-      assert.deepStrictEqual(errorLines(none), ["session-transfer: say what to export: --thread ID, --cwd PATH or --all"])
+      assert.deepStrictEqual(errorLines(none), ["session-transfer: say what to export: --thread ID, --cwd PATH or --all (on a terminal, without them, a picker opens)"])
       const badDate = yield* sessionTransfer(["export", "--all", "--since", "yesterday-ish", "--codex-home", home, "--out", out])
       assert.strictEqual(badDate.code, 2)
       assert.isFalse(fs.existsSync(out))

@@ -44,8 +44,8 @@ describe("session-transfer export --include-skills", () => {
       const result = JSON.parse(exported.stdout)
       assert.strictEqual(credentials.length, 12)
       assert.strictEqual(innocent.length, 8)
-      assert.deepStrictEqual(result.excludedFiles, flagged(credentials))
-      assert.deepStrictEqual(result.allowedFiles, [])
+      assert.deepStrictEqual(result.excluded_files, flagged(credentials))
+      assert.deepStrictEqual(result.allowed_files, [])
       assert.deepStrictEqual(result.skills, ["deploy", "notes"])
 
       const verified = yield* PackageReader.verify(out)
@@ -93,8 +93,8 @@ describe("session-transfer export --include-skills", () => {
       assert.strictEqual(exported.code, 0, exported.stderr)
       const result = JSON.parse(exported.stdout)
       const allowed = credentials.filter((file) => file.path === "deploy/config.toml" || file.path === "deploy/.npmrc")
-      assert.deepStrictEqual(result.allowedFiles, flagged(allowed))
-      assert.deepStrictEqual(result.excludedFiles, flagged(credentials.filter((file) => !allowed.includes(file))))
+      assert.deepStrictEqual(result.allowed_files, flagged(allowed))
+      assert.deepStrictEqual(result.excluded_files, flagged(credentials.filter((file) => !allowed.includes(file))))
 
       const inspected = yield* sessionTransfer(["inspect", out, "--json"])
       assert.strictEqual(inspected.code, 0, inspected.stderr)

@@ -50,7 +50,7 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
 
       const first = yield* sessionTransfer(install, { env: { HOME: b.home } })
       assert.strictEqual(first.code, 0, first.stderr)
-      const rolled = yield* sessionTransfer(["rollback", JSON.parse(first.stdout).transactionId, "--claude-home", b.configDir], { env: { HOME: b.home } })
+      const rolled = yield* sessionTransfer(["rollback", JSON.parse(first.stdout).transaction_id, "--claude-home", b.configDir], { env: { HOME: b.home } })
       assert.strictEqual(rolled.code, 0, rolled.stderr)
       assert.deepStrictEqual(state(), before, "rollback leaves home B byte-identical")
 
@@ -59,12 +59,12 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
       const result = JSON.parse(installed.stdout)
       for (const role of roles) {
         const fixture = Fixtures.byRole(role)
-        const s = result.sessions.find((x: { sourceId: string }) => x.sourceId === fixture.sessionId)
+        const s = result.sessions.find((x: { source_id: string }) => x.source_id === fixture.sessionId)
         assert.isDefined(s, role)
         assert.strictEqual(s.agent, "claude")
-        assert.match(s.localId, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "a UUIDv7")
+        assert.match(s.local_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "a UUIDv7")
         const target = fixture.cwd === source.alpha ? alphaB : betaB
-        const file = path.join(b.configDir, "projects", folderOf(fs.realpathSync(target)), `${s.localId}.jsonl`)
+        const file = path.join(b.configDir, "projects", folderOf(fs.realpathSync(target)), `${s.local_id}.jsonl`)
         assert.strictEqual(s.path, file, role)
         const sourceLines = lines(path.join(Fixtures.fixtureHome, fixture.transcript))
         const installedLines = lines(file)
@@ -75,7 +75,7 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
         assert.notInclude(text, fixture.sessionId, role)
         for (const [i, line] of installedLines.entries()) {
           const json = JSON.parse(line)
-          if ("sessionId" in json) assert.strictEqual(json.sessionId, s.localId, `${role} line ${i + 1}`)
+          if ("sessionId" in json) assert.strictEqual(json.sessionId, s.local_id, `${role} line ${i + 1}`)
           if ("cwd" in json) assert.strictEqual(json.cwd, target, `${role} line ${i + 1}`)
           // a line holding neither an id nor a path of the rules goes in byte for byte
           if (!sourceLines[i]!.includes(fixture.sessionId) && !sourceLines[i]!.includes("/tmp/sessionport-claude-src/") && !sourceLines[i]!.includes("/root")) {
@@ -84,12 +84,12 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
         }
       }
       // history: the interactive session's prompts, under its new id and project
-      const interactive = result.sessions.find((x: { sourceId: string }) => x.sourceId === Fixtures.byRole("interactive").sessionId)
+      const interactive = result.sessions.find((x: { source_id: string }) => x.source_id === Fixtures.byRole("interactive").sessionId)
       const history = lines(path.join(b.configDir, "history.jsonl")).map((l) => JSON.parse(l))
       const sourceHistory = lines(path.join(Fixtures.fixtureHome, "history.jsonl")).map((l) => JSON.parse(l))
         .filter((h) => h.sessionId === Fixtures.byRole("interactive").sessionId)
       assert.deepStrictEqual(history.map((h) => h.display), sourceHistory.map((h) => h.display))
-      assert.isTrue(history.every((h) => h.sessionId === interactive.localId && h.project === alphaB))
+      assert.isTrue(history.every((h) => h.sessionId === interactive.local_id && h.project === alphaB))
 
       // file history: each backup under the new id, named by the hash of its file's localized path
       // (Claude names a backup sha256(absolute path)[:16]@v<version>)
@@ -104,7 +104,7 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
         const file = tracked.find((p) => hash16(p) === hash)!
         return `${hash16(file.replace(source.alpha, alphaB))}@${version}`
       })
-      assert.deepStrictEqual(fs.readdirSync(path.join(b.configDir, "file-history", interactive.localId)).sort(), expected.sort())
+      assert.deepStrictEqual(fs.readdirSync(path.join(b.configDir, "file-history", interactive.local_id)).sort(), expected.sort())
       const snapshots = lines(interactive.path).map((l) => JSON.parse(l)).filter((l) => l.type === "file-history-snapshot")
         .flatMap((l) => Object.values(l.snapshot.trackedFileBackups) as Array<{ backupFileName: string | null }>)
         .map((b) => b.backupFileName).filter((n) => n !== null)
@@ -123,7 +123,7 @@ describe("session-transfer: Claude Code sessions, judged by the real Claude Code
       )
       assert.strictEqual(installed.code, 0, installed.stderr)
       const localOf = (role: string) =>
-        JSON.parse(installed.stdout).sessions.find((s: { sourceId: string }) => s.sourceId === Fixtures.byRole(role).sessionId).localId as string
+        JSON.parse(installed.stdout).sessions.find((s: { source_id: string }) => s.source_id === Fixtures.byRole(role).sessionId).local_id as string
 
       // the SDK lists every session of P_B and reads each message the source had
       const listed = yield* SdkSessions.listSessions(b, { dir: alphaB })

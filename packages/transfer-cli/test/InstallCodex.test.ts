@@ -58,8 +58,8 @@ const scenario = (codexHasRun: boolean) =>
     ], { env: { HOME: root } })
     assert.strictEqual(installed.code, 0, installed.stderr)
     const result = JSON.parse(installed.stdout)
-    const localId = (role: string) => result.sessions.find((s: any) => s.sourceId === fixtureByRole(role).threadId).localId as string
-    for (const s of result.sessions) assert.notStrictEqual(s.localId, s.sourceId)
+    const localId = (role: string) => result.sessions.find((s: any) => s.source_id === fixtureByRole(role).threadId).local_id as string
+    for (const s of result.sessions) assert.notStrictEqual(s.local_id, s.source_id)
 
     yield* withAppServer(cli, root, (app) => Effect.gen(function*() {
     // thread/list, filtered by the new project folders, lists them

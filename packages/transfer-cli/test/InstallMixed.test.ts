@@ -60,11 +60,11 @@ describe("a package of Codex and Claude Code sessions", () => {
       const inspection = JSON.parse(inspected.stdout)
       assert.strictEqual(inspection.integrity, "verified")
       const claudeSessions = inspection.sessions.filter((s: { agent: string }) => s.agent === "claude")
-      assert.deepStrictEqual(claudeSessions.map((s: { threadId: string }) => s.threadId).sort(), claudeIds)
+      assert.deepStrictEqual(claudeSessions.map((s: { thread_id: string }) => s.thread_id).sort(), claudeIds)
       for (const s of claudeSessions) {
-        const fixture = Object.values(ClaudeFixtures.load().sessions).find((f) => f.sessionId === s.threadId)!
+        const fixture = Object.values(ClaudeFixtures.load().sessions).find((f) => f.sessionId === s.thread_id)!
         assert.strictEqual(s.cwd, fixture.cwd)
-        assert.strictEqual(s.firstPrompt, fixture.prompts[0])
+        assert.strictEqual(s.first_prompt, fixture.prompts[0])
       }
 
       // machine B: a Codex home where Codex has run, a Claude home
@@ -82,20 +82,20 @@ describe("a package of Codex and Claude Code sessions", () => {
       const result = JSON.parse(installed.stdout)
       assert.deepStrictEqual(Object.keys(result.homes).sort(), ["claude", "codex"])
       assert.deepStrictEqual(
-        result.sessions.filter((s: { agent: string }) => s.agent === "claude").map((s: { sourceId: string }) => s.sourceId).sort(),
+        result.sessions.filter((s: { agent: string }) => s.agent === "claude").map((s: { source_id: string }) => s.source_id).sort(),
         claudeIds
       )
       assert.deepStrictEqual(
-        [...new Set(result.sessions.filter((s: { agent: string }) => s.agent === "codex").map((s: { sourceId: string }) => s.sourceId))].sort(),
+        [...new Set(result.sessions.filter((s: { agent: string }) => s.agent === "codex").map((s: { source_id: string }) => s.source_id))].sort(),
         codexIds
       )
       for (const s of result.sessions) assert.isTrue(fs.existsSync(s.path), s.path)
       // one transaction, recorded where Codex transactions always were
       const listed = yield* sessionTransfer(["list-transactions", "--codex-home", codexB, "--claude-home", claudeB, "--json"])
-      assert.deepStrictEqual(JSON.parse(listed.stdout).map((t: { id: string }) => t.id), [result.transactionId])
-      assert.isTrue(fs.existsSync(path.join(codexB, "sessionport", "journal", result.transactionId)))
+      assert.deepStrictEqual(JSON.parse(listed.stdout).map((t: { id: string }) => t.id), [result.transaction_id])
+      assert.isTrue(fs.existsSync(path.join(codexB, "sessionport", "journal", result.transaction_id)))
 
-      const undo = yield* sessionTransfer(["rollback", result.transactionId, "--codex-home", codexB, "--claude-home", claudeB])
+      const undo = yield* sessionTransfer(["rollback", result.transaction_id, "--codex-home", codexB, "--claude-home", claudeB])
       assert.strictEqual(undo.code, 0, undo.stderr)
       assert.deepStrictEqual(state(), before)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
@@ -134,21 +134,21 @@ describe("a package of Codex and Claude Code sessions", () => {
       const result = JSON.parse(installed.stdout)
       assert.deepStrictEqual(Object.keys(result.homes).sort(), ["claude", "codex", "opencode"])
       assert.deepStrictEqual(
-        result.sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { sourceId: string }) => s.sourceId).sort(),
+        result.sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { source_id: string }) => s.source_id).sort(),
         opencodeIds
       )
       // the OpenCode sessions are rows of B's database, under their new ids
       const rows = dump(db) as Record<string, Array<Record<string, unknown>>>
       assert.deepStrictEqual(
         rows.session!.map((r) => r.id).sort(),
-        result.sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { localId: string }) => s.localId).sort()
+        result.sessions.filter((s: { agent: string }) => s.agent === "opencode").map((s: { local_id: string }) => s.local_id).sort()
       )
       assert.strictEqual(rows.message!.length, Object.values(opencode.sessions).reduce((n, s) => n + s.messages, 0))
       assert.strictEqual(rows.part!.length, Object.values(opencode.sessions).reduce((n, s) => n + s.parts, 0))
       // one transaction for the three homes, recorded in the first home it writes (Codex's)
       const listed = yield* sessionTransfer(["list-transactions", ...homes, "--json"])
-      assert.deepStrictEqual(JSON.parse(listed.stdout).map((t: { id: string }) => t.id), [result.transactionId])
-      const undo = yield* sessionTransfer(["rollback", result.transactionId, ...homes])
+      assert.deepStrictEqual(JSON.parse(listed.stdout).map((t: { id: string }) => t.id), [result.transaction_id])
+      const undo = yield* sessionTransfer(["rollback", result.transaction_id, ...homes])
       assert.strictEqual(undo.code, 0, undo.stderr)
       assert.deepStrictEqual(state(), before)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)

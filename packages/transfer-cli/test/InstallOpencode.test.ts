@@ -147,8 +147,8 @@ const exportFixtures = Effect.fn("exportFixtures")(function*() {
 })
 
 interface Installed {
-  readonly sourceId: string
-  readonly localId: string
+  readonly source_id: string
+  readonly local_id: string
   readonly agent: string
   readonly cwd: string
 }
@@ -213,7 +213,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       const first = yield* sessionTransfer(install, { env: { HOME: b.home } })
       assert.strictEqual(first.code, 0, first.stderr)
       assert.strictEqual(dump(db)["session"]!.length, dumpBefore["session"]!.length + 2, "the first install wrote")
-      const rolled = yield* sessionTransfer(["rollback", JSON.parse(first.stdout).transactionId, "--opencode-data", b.dataDir], {
+      const rolled = yield* sessionTransfer(["rollback", JSON.parse(first.stdout).transaction_id, "--opencode-data", b.dataDir], {
         env: { HOME: b.home }
       })
       assert.strictEqual(rolled.code, 0, rolled.stderr)
@@ -225,8 +225,8 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       // 4. install again, read back with plain SQL
       const installed = yield* sessionTransfer(install, { env: { HOME: b.home } })
       assert.strictEqual(installed.code, 0, installed.stderr)
-      const result = JSON.parse(installed.stdout) as { sessions: Array<Installed>; transactionId: string }
-      const localOf = (role: string) => result.sessions.find((s) => s.sourceId === Fixtures.byRole(role).sessionId)!.localId
+      const result = JSON.parse(installed.stdout) as { sessions: Array<Installed>; transaction_id: string }
+      const localOf = (role: string) => result.sessions.find((s) => s.source_id === Fixtures.byRole(role).sessionId)!.local_id
       const targetOf = { tools: alphaB, beta_plain: betaB } as const
       const localize = (text: string, ids: ReadonlyMap<string, string>) => {
         let out = text.replaceAll(source.alpha, alphaB).replaceAll(source.beta, betaB)
@@ -235,12 +235,12 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       }
       for (const role of roles) {
         const fixture = Fixtures.byRole(role)
-        const s = result.sessions.find((x) => x.sourceId === fixture.sessionId)
+        const s = result.sessions.find((x) => x.source_id === fixture.sessionId)
         assert.isDefined(s, role)
         assert.strictEqual(s!.agent, "opencode")
-        assertDerived(s!.localId, fixture.sessionId, `${role} session`)
+        assertDerived(s!.local_id, fixture.sessionId, `${role} session`)
         const theirs = sessionRows(fixtureDb, fixture.sessionId)
-        const mine = sessionRows(db, s!.localId)
+        const mine = sessionRows(db, s!.local_id)
         assert.isDefined(mine.session, role)
         const row = mine.session!
         assert.strictEqual(row.project_id, role === "tools" ? ALPHA_PROJECT : "global", role)
@@ -254,7 +254,7 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
         assert.strictEqual(theirs.parts.length, fixture.parts, role)
         assert.strictEqual(mine.messages.length, theirs.messages.length, role)
         assert.strictEqual(mine.parts.length, theirs.parts.length, role)
-        const ids = new Map<string, string>([[fixture.sessionId, s!.localId]])
+        const ids = new Map<string, string>([[fixture.sessionId, s!.local_id]])
         theirs.messages.forEach((m, i) => {
           assertDerived(mine.messages[i]!.id, m.id, `${role} message ${i}`)
           ids.set(String(m.id), String(mine.messages[i]!.id))
@@ -263,14 +263,14 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
           const part = mine.parts[i]!
           assertDerived(part.id, p.id, `${role} part ${i}`)
           assert.strictEqual(part.message_id, ids.get(String(p.message_id)), `${role} part ${i}: its message`)
-          assert.strictEqual(part.session_id, s!.localId, `${role} part ${i}`)
+          assert.strictEqual(part.session_id, s!.local_id, `${role} part ${i}`)
           // byte for byte but the mapped paths
           assert.strictEqual(part.data, localize(String(p.data), new Map()), `${role} part ${i}: data`)
           assert.strictEqual(part.time_created, p.time_created, `${role} part ${i}`)
         })
         theirs.messages.forEach((m, i) => {
           const message = mine.messages[i]!
-          assert.strictEqual(message.session_id, s!.localId, `${role} message ${i}`)
+          assert.strictEqual(message.session_id, s!.local_id, `${role} message ${i}`)
           // the paths mapped, the parent message its new id
           assert.strictEqual(message.data, localize(String(m.data), ids), `${role} message ${i}: data`)
           assert.strictEqual(message.time_created, m.time_created, `${role} message ${i}`)
@@ -345,14 +345,14 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
       // 6. the same package again: other ids, no collision
       const again = yield* sessionTransfer(install, { env: { HOME: b.home } })
       assert.strictEqual(again.code, 0, again.stderr)
-      const second = JSON.parse(again.stdout) as { sessions: Array<Installed>; transactionId: string }
-      assert.notStrictEqual(second.transactionId, result.transactionId)
+      const second = JSON.parse(again.stdout) as { sessions: Array<Installed>; transaction_id: string }
+      assert.notStrictEqual(second.transaction_id, result.transaction_id)
       for (const role of roles) {
         const fixture = Fixtures.byRole(role)
-        const s = second.sessions.find((x) => x.sourceId === fixture.sessionId)!
-        assertDerived(s.localId, fixture.sessionId, `${role} second session`)
-        assert.notStrictEqual(s.localId, localOf(role), role)
-        const mine = sessionRows(db, s.localId)
+        const s = second.sessions.find((x) => x.source_id === fixture.sessionId)!
+        assertDerived(s.local_id, fixture.sessionId, `${role} second session`)
+        assert.notStrictEqual(s.local_id, localOf(role), role)
+        const mine = sessionRows(db, s.local_id)
         const firstRows = sessionRows(db, localOf(role))
         assert.strictEqual(mine.messages.length, fixture.messages, role)
         assert.strictEqual(mine.parts.length, fixture.parts, role)
@@ -384,11 +384,11 @@ describe("session-transfer: OpenCode sessions, judged by the real OpenCode CLI",
         { env: { HOME: b.home } }
       )
       assert.strictEqual(dry.code, 0, dry.stderr)
-      const plan = JSON.parse(dry.stdout) as { dryRun: boolean; transactionId?: string; sessions: Array<Installed> }
-      assert.isTrue(plan.dryRun)
-      assert.isUndefined(plan.transactionId)
+      const plan = JSON.parse(dry.stdout) as { dry_run: boolean; transaction_id?: string; sessions: Array<Installed> }
+      assert.isTrue(plan.dry_run)
+      assert.isUndefined(plan.transaction_id)
       assert.deepStrictEqual(
-        plan.sessions.map((s) => [s.sourceId, s.cwd]).sort(),
+        plan.sessions.map((s) => [s.source_id, s.cwd]).sort(),
         [[Fixtures.byRole("tools").sessionId, alphaB], [Fixtures.byRole("beta_plain").sessionId, betaB]].sort()
       )
       assert.deepStrictEqual(dump(db), dumpBefore, "a dry run writes no row")

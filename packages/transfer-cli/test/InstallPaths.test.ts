@@ -38,13 +38,13 @@ describe("install resolves . and .. in paths before localizing them", () => {
       assert.strictEqual(installed.code, 0, installed.stderr)
       const result = JSON.parse(installed.stdout)
       const expected = new Map([[sessions[0][0], climbing], [sessions[1][0], `${root}/Documents/app`]])
-      assert.deepStrictEqual(result.sessions.map((s: any) => s.sourceId).sort(), [...expected.keys()].sort())
+      assert.deepStrictEqual(result.sessions.map((s: any) => s.source_id).sort(), [...expected.keys()].sort())
       for (const s of result.sessions) {
-        assert.strictEqual(s.cwd, expected.get(s.sourceId), s.sourceId)
+        assert.strictEqual(s.cwd, expected.get(s.source_id), s.source_id)
         // the rollout Codex reads says the same
-        const rollout = files(codexHome).find((f) => f.endsWith(`${s.localId}.jsonl`))!
+        const rollout = files(codexHome).find((f) => f.endsWith(`${s.local_id}.jsonl`))!
         const meta = JSON.parse(fs.readFileSync(rollout, "utf8").split("\n")[0]!).payload
-        assert.strictEqual(meta.cwd, expected.get(s.sourceId), rollout)
+        assert.strictEqual(meta.cwd, expected.get(s.source_id), rollout)
       }
     }), 60_000)
 })

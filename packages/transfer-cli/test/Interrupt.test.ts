@@ -58,7 +58,8 @@ describe("install interrupted", () => {
           // waits after step 3, where Ctrl-C finds it
           SESSIONPORT_CRASH_AT: "3:pause"
         },
-        argv: [process.execPath, bin, ...installArgs(pkg, home)],
+        // every session (the picker of a package of several is not what this is about)
+        argv: [process.execPath, bin, ...installArgs(pkg, home), "--yes"],
         width: 200,
         height: 20,
         keepAfterExit: true

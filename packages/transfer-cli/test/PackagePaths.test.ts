@@ -79,7 +79,7 @@ describe("--out and PACKAGE as people name them", () => {
       assert.strictEqual(installed.status, 0, installed.stderr)
       const result = JSON.parse(installed.stdout)
       assert.strictEqual(result.package, "-")
-      assert.deepStrictEqual(result.sessions.map((s: { sourceId: string }) => s.sourceId), [id])
+      assert.deepStrictEqual(result.sessions.map((s: { source_id: string }) => s.source_id), [id])
       assert.notDeepEqual(homeState(target), before)
 
       const inspected = shell(`"$0" "$1" export --all --codex-home "$2" --out - | "$0" "$1" inspect - --json`, [process.execPath, transferBin, home])

@@ -53,7 +53,7 @@ describe("human output escapes control characters from packages and homes; JSON 
       assert.include(human.stdout, `"${HOSTILE_ESCAPED}"`)
       const json = yield* sessionTransfer(["inspect", pkg, "--json"])
       const session = JSON.parse(json.stdout).sessions[0]
-      assert.deepStrictEqual([session.name, session.firstPrompt, session.cwd], [HOSTILE, HOSTILE, HOSTILE_CWD])
+      assert.deepStrictEqual([session.name, session.first_prompt, session.cwd], [HOSTILE, HOSTILE, HOSTILE_CWD])
     }), 60_000)
 
   it.effect("install and install --dry-run (the plan, the result and the warning about the folder)", () =>

@@ -1,11 +1,16 @@
+import { CliConfig, CommandDescriptor } from "@effect/cli"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import { CommandTree, Examples, UsageCheck } from "@sessionport/cli-kit"
 import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { copyFixtureHome, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { sessionMeta, userMessage, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
+import * as Cli from "../src/Cli.js"
 import { type CliResult, errorLines, sessionTransfer } from "./utils/cli.js"
 
 // A usage error (exit 2, one line on stderr) stops before anything is opened: no default home
@@ -154,7 +159,79 @@ describe("session-transfer --help", () => {
       const help = yield* sessionTransfer(["install", "--help"])
       assert.strictEqual(help.code, 0, help.stderr)
       assert.notInclude(help.stdout, "A user-defined piece of text")
-      assert.include(help.stdout, "$ session-transfer install [--map FROM=TO]... [--codex-home DIR] [--claude-home DIR] [--opencode-data DIR]")
+      assert.include(help.stdout, "$ session-transfer install [--map FROM=TO]... [--forget-maps] [--codex-home DIR] [--claude-home DIR] [--opencode-data DIR]")
       assert.include(help.stdout, "--codex-home DIR")
     }))
+})
+
+describe("help, unknown commands and options, completions, examples", () => {
+  it.effect("an unknown option or command names the nearest one: exit 2, one line, nothing written", () =>
+    Effect.gen(function*() {
+      const root = tempDir("usage-nearest")
+      const out = path.join(root, "x.tgz")
+      for (
+        const [args, line] of [
+          // left to the parser, this one said --out was missing
+          [["export", "--al", "--out", out], "session-transfer: unknown option --al; did you mean --all?"],
+          [["exprot", "--all", "--out", out], "session-transfer: unknown command 'exprot'; did you mean 'export'?"],
+          [["export", "--all", "--out", out, "--dryrun"], "session-transfer: unknown option --dryrun; did you mean --dry-run?"],
+          [["install", "pkg.tgz", "--bogus", "x"], "session-transfer: unknown option --bogus; see session-transfer install --help"]
+        ] as const
+      ) {
+        const result = yield* sessionTransfer(args, { env: { HOME: root } })
+        usageError(result, args)
+        assert.strictEqual(errorLines(result)[0], line)
+      }
+      assert.deepStrictEqual(fs.readdirSync(root), [])
+    }), 120_000)
+
+  it.effect("help COMMAND is COMMAND --help, help alone is --help", () =>
+    Effect.gen(function*() {
+      const viaHelp = yield* sessionTransfer(["help", "export"])
+      const viaOption = yield* sessionTransfer(["export", "--help"])
+      assert.strictEqual(viaHelp.code, 0, viaHelp.stderr)
+      assert.include(viaHelp.stdout, "$ session-transfer export")
+      assert.strictEqual(viaHelp.stdout, viaOption.stdout)
+      const root = yield* sessionTransfer(["help"])
+      assert.strictEqual(root.code, 0, root.stderr)
+      assert.strictEqual(root.stdout, (yield* sessionTransfer(["--help"])).stdout)
+      assert.include(root.stdout, "COMMANDS")
+    }), 120_000)
+
+  it.effect("every command has an example in its help, and the example parses as that command", () =>
+    Effect.gen(function*() {
+      const tree = CommandTree.fromCommand(Cli.root)
+      const commands = tree.subcommands.map((c) => c.name)
+      // one example per command, none for a command that is not there
+      assert.deepStrictEqual(Object.keys(Examples.EXAMPLES["session-transfer"]!).sort(), [...commands].sort())
+      for (const command of commands) {
+        const example = Examples.example("session-transfer", command)!
+        const args = example.split(" ").slice(1)
+        assert.isUndefined(UsageCheck.check("session-transfer", tree, args), example)
+        const parsed = yield* Effect.either(CommandDescriptor.parse(Cli.root.descriptor, ["session-transfer", ...args], CliConfig.defaultConfig))
+        assert.isTrue(Either.isRight(parsed), `${example}: ${Either.isLeft(parsed) ? JSON.stringify(parsed.left) : ""}`)
+      }
+      const help = yield* sessionTransfer(["export", "--help"])
+      assert.isTrue(help.stdout.trimEnd().endsWith(`EXAMPLE\n\n  $ ${Examples.example("session-transfer", "export")}`), help.stdout)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.effect("--completions bash prints a script that, sourced, completes every command", () =>
+    Effect.gen(function*() {
+      const result = yield* sessionTransfer(["--completions", "bash"])
+      assert.strictEqual(result.code, 0, result.stderr)
+      const commands = CommandTree.fromCommand(Cli.root).subcommands.map((c) => c.name)
+      for (const command of commands) assert.include(result.stdout, command)
+      const file = path.join(tempDir("completions"), "session-transfer.bash")
+      fs.writeFileSync(file, result.stdout)
+      const sourced = execFileSync("bash", [
+        "-c",
+        `source "$1" && complete -p session-transfer && COMP_WORDS=(session-transfer "") && COMP_CWORD=1 && _session_transfer && printf '%s\\n' "\${COMPREPLY[@]}"`,
+        "bash",
+        file
+      ], { encoding: "utf8" }).split("\n").filter((line) => line !== "")
+      assert.strictEqual(sourced[0], "complete -o filenames -F _session_transfer session-transfer")
+      assert.deepStrictEqual(sourced.slice(1).sort(), [...commands].sort())
+      const unknown = yield* sessionTransfer(["--completions", "powershell"])
+      usageError(unknown, ["--completions", "powershell"], /no completions for "powershell": bash, zsh or fish/)
+    }), 120_000)
 })

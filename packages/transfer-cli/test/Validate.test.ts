@@ -30,7 +30,7 @@ describe("session-transfer validate", () => {
       }
       assert.strictEqual(report.ok, true)
       assert.strictEqual(report.files[0].lines, lines.length)
-      assert.deepStrictEqual(report.files[0].byType, types)
+      assert.deepStrictEqual(report.files[0].by_type, types)
     }))
 
   it.effect("exits 1 and names the line numbers of lines that are not JSON", () =>
@@ -43,7 +43,7 @@ describe("session-transfer validate", () => {
       assert.match(text.stdout, /line 5: not JSON/)
       const json = yield* sessionTransfer(["validate", file, "--json"])
       assert.strictEqual(json.code, 1)
-      assert.deepStrictEqual(JSON.parse(json.stdout).files[0].invalidLines.map((l: any) => l.lineNumber), [2, 5])
+      assert.deepStrictEqual(JSON.parse(json.stdout).files[0].invalid_lines.map((l: any) => l.line_number), [2, 5])
     }))
 
   it.effect("a missing file: one line on stderr, exit 1, no stack", () =>

@@ -18,7 +18,8 @@ const KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
 
 /** about what one SQL step holds */
 const BATCH_BYTES = 2 * 1024 * 1024
-const BATCH_ROWS = 5_000
+/** @internal (a removal's SQL steps hold about as many rows) */
+export const BATCH_ROWS = 5_000
 
 /** @internal */
 export class RowBatch {

@@ -36,8 +36,8 @@ const isRecord = (u: unknown): u is Json => typeof u === "object" && u !== null 
 
 const EXT = ".json"
 
-/** A name that stays one entry of its folder (ids asked for from outside are checked with it). */
-const isName = (name: string): boolean => name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name)
+/** @internal a name that stays one entry of its folder (ids asked for from outside are checked with it) */
+export const isName = (name: string): boolean => name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name)
 
 /** The binary order of SQLite's `ORDER BY id` (ids are ASCII). */
 const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -50,8 +50,8 @@ const entries = (dir: string): Array<fs.Dirent> => {
   }
 }
 
-/** The folders of `dir`, by name. */
-const folders = (dir: string): Array<string> =>
+/** @internal the folders of `dir`, by name */
+export const folders = (dir: string): Array<string> =>
   entries(dir).filter((e) => e.isDirectory()).map((e) => e.name).sort(byCode)
 
 /** The names (without `.json`) of the JSON files of `dir`, by name. */

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs"
 import { OpencodeError } from "../OpencodeError.js"
-import { columnsOf, messageOf, openSnapshot } from "./sqlite.js"
+import { columnsOf, type Database, messageOf, openSnapshot } from "./sqlite.js"
 
 /**
  * @internal
@@ -30,6 +30,12 @@ export interface Target {
 
 const TABLES = ["project", "session", "message", "part", "todo"]
 
+/** @internal the database's schema version: its newest migration, when it has one */
+export const migrationOf = (db: Database): string | undefined =>
+  columnsOf(db, "migration").length === 0
+    ? undefined
+    : db.prepare("SELECT id FROM migration ORDER BY id DESC LIMIT 1").pluck().get() as unknown as string | undefined
+
 /** @internal reads the target database, or fails with one line */
 export const readTarget = (database: string, root: string): Target => {
   if (!fs.existsSync(database)) {
@@ -47,9 +53,7 @@ export const readTarget = (database: string, root: string): Target => {
   }
   try {
     const { db } = snapshot
-    const migration = columnsOf(db, "migration").length === 0
-      ? undefined
-      : db.prepare("SELECT id FROM migration ORDER BY id DESC LIMIT 1").pluck().get() as unknown as string | undefined
+    const migration = migrationOf(db)
     if (migration === undefined || !TESTED_SCHEMAS.some((s) => s.migration === migration)) {
       throw new OpencodeError({
         reason: "unsupported_schema",

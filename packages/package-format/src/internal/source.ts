@@ -58,13 +58,20 @@ export interface InflateLimit {
 /**
  * Streams a `.tgz`. `limit` caps the decompressed bytes (tar headers and padding included), so a
  * gzip bomb (or an endless run of empty tar blocks) stops long before it costs anything.
+ * `onConsumed`: progress, in bytes of the archive inflated.
  */
-export const openTgz = (path: string, limit: InflateLimit): EntrySource => {
+export const openTgz = (path: string, limit: InflateLimit, onConsumed?: (bytes: number) => void): EntrySource => {
   const file = nodeFs.createReadStream(path, { highWaterMark: READ_CHUNK })
   const gunzip = zlib.createGunzip({ chunkSize: INFLATE_CHUNK })
   let inflated = 0
+  // the archive's size is known before, its expansion not; the file stream reads ahead
+  let consumed = 0
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      if (onConsumed !== undefined) {
+        onConsumed(gunzip.bytesWritten - consumed)
+        consumed = gunzip.bytesWritten
+      }
       inflated += chunk.byteLength
       if (inflated > limit.bytes) return callback(new PackageError({ reason: "too_large", package: path, detail: limit.detail }))
       callback(null, chunk)

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
-import { Confirm, Options, Output, PackagePath } from "@sessionport/cli-kit"
+import { Confirm, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
@@ -15,11 +15,19 @@ const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz, a fo
 /** @since 0.1.0 @category commands */
 export const inspectPackage = Command.make(
   "inspect-package",
-  { package: packageArg, map: Options.maps, codexHome: Options.codexHome, claudeHome: Options.claudeHome, opencodeData: Options.opencodeData, json: Options.json },
+  {
+    package: packageArg,
+    map: Options.maps,
+    forgetMaps: Options.forgetMaps,
+    codexHome: Options.codexHome,
+    claudeHome: Options.claudeHome,
+    opencodeData: Options.opencodeData,
+    json: Options.json
+  },
   Effect.fn("inspect-package")(function*(o) {
     const syncer = yield* Syncer.Syncer
     const pkg = yield* PackagePath.input(o.package)
-    const result = { ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, dryRun: true })), package: PackagePath.display(o.package) }
+    const result = { ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, forgetMaps: o.forgetMaps, dryRun: true })), package: PackagePath.display(o.package) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
   }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
@@ -31,6 +39,7 @@ export const sync = Command.make(
   {
     package: packageArg,
     map: Options.maps,
+    forgetMaps: Options.forgetMaps,
     yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking (required off a terminal).")),
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
@@ -42,12 +51,20 @@ export const sync = Command.make(
     const syncer = yield* Syncer.Syncer
     // a dry run changes nothing: nothing to agree to
     const ask = !o.dryRun && (yield* Confirm.consent("sync", o.yes)) === "ask"
-    const confirm = ask
+    const pkg = yield* PackagePath.input(o.package)
+    // a package of several sessions: the person picks (what would change here preselected), and
+    // that is the go-ahead; one session: the plan and a y/N
+    const only = ask
+      ? yield* HomeCommand.withRecovery(PackageChoice.choose(pkg, { message: "Sessions to sync (those that would change here are selected)", preselect: PackageChoice.forSync, skip: false }))
+      : undefined
+    const confirm = ask && only === undefined
       ? (plan: Syncer.SyncResult) =>
         Effect.zipRight(Output.errorLines(Render.plan(plan, false)), Confirm.ask("apply this plan?"))
       : undefined
-    const pkg = yield* PackagePath.input(o.package)
-    const result = { ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, dryRun: o.dryRun, confirm })), package: PackagePath.display(o.package) }
+    const result = {
+      ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, forgetMaps: o.forgetMaps, dryRun: o.dryRun, confirm, only })),
+      package: PackagePath.display(o.package)
+    }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, result.transactionId !== undefined))
   }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))

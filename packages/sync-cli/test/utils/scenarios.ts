@@ -136,7 +136,7 @@ export const exportPackage = (home: string, roles: ReadonlyArray<Role> | "all", 
     const select = roles === "all" ? ["--all", "--include-archived"] : roles.flatMap((role) => ["--thread", idOf(role)])
     const result = yield* sessionTransfer(["export", ...select, "--codex-home", home, "--out", out, "--json"])
     assert.strictEqual(result.code, 0, result.stderr)
-    const exported = (JSON.parse(result.stdout).sessions as Array<{ threadId: string }>).map((s) => s.threadId).sort()
+    const exported = (JSON.parse(result.stdout).sessions as Array<{ thread_id: string }>).map((s) => s.thread_id).sort()
     assert.deepStrictEqual(exported, (roles === "all" ? ROLES : roles).map(idOf).sort(), "the export holds exactly the sessions asked")
     return out
   })
@@ -265,22 +265,22 @@ export const install = (pkg: string, m: Machine, maps: ReadonlyArray<string> = m
     const result = yield* sessionTransfer(["install", pkg, "--codex-home", m.home, ...maps, "--json"])
     assert.strictEqual(result.code, 0, result.stderr)
     const out = new Map<string, Installed>()
-    for (const s of JSON.parse(result.stdout).sessions as Array<{ sourceId: string; localId: string; rollout: string }>) {
-      out.set(s.sourceId, { localId: s.localId, rollout: s.rollout })
+    for (const s of JSON.parse(result.stdout).sessions as Array<{ source_id: string; local_id: string; rollout: string }>) {
+      out.set(s.source_id, { localId: s.local_id, rollout: s.rollout })
     }
     return out
   })
 
 /** A session's decision as `session-sync sync --json` / `inspect-package --json` print it. */
 export interface Decision {
-  readonly sourceId: string
+  readonly source_id: string
   readonly entry: string
   readonly class: SyncClass
   readonly relation?: string
   readonly detail: string
   readonly via?: string
-  readonly localId?: string
-  readonly newLocalId?: string
+  readonly local_id?: string
+  readonly new_local_id?: string
   readonly action: string
   readonly records?: number
   readonly common?: number
@@ -293,9 +293,9 @@ export const CLASSES: ReadonlyArray<SyncClass> = ["new_lineage", "unchanged", "f
 
 export interface SyncJson {
   readonly package: string
-  readonly codexHome: string
-  readonly dryRun: boolean
-  readonly transactionId?: string
+  readonly codex_home: string
+  readonly dry_run: boolean
+  readonly transaction_id?: string
   readonly sessions: ReadonlyArray<Decision>
   readonly counts: Readonly<Record<SyncClass, number>>
   readonly warnings: ReadonlyArray<string>
@@ -329,7 +329,7 @@ export const syncCommand = (m: Machine, command: string, extra: ReadonlyArray<st
 
 /** The decision for a source id. */
 export const decisionOf = (result: SyncJson, sourceId: string): Decision => {
-  const found = result.sessions.filter((s) => s.sourceId === sourceId)
+  const found = result.sessions.filter((s) => s.source_id === sourceId)
   assert.strictEqual(found.length, 1, `one decision for ${sourceId}`)
   return found[0]!
 }
@@ -346,9 +346,9 @@ export const countsOf = (partial: Partial<Record<SyncClass, number>>): Record<Sy
  */
 export const classesOf = (result: SyncJson, options: { readonly holders?: boolean } = {}) =>
   Object.fromEntries(
-    [...result.sessions].sort((a, b) => a.sourceId.localeCompare(b.sourceId)).map((s) => [
-      s.sourceId,
-      { class: s.class, localId: s.class === "unchanged" && options.holders === false ? undefined : s.localId }
+    [...result.sessions].sort((a, b) => a.source_id.localeCompare(b.source_id)).map((s) => [
+      s.source_id,
+      { class: s.class, localId: s.class === "unchanged" && options.holders === false ? undefined : s.local_id }
     ])
   )
 
@@ -483,6 +483,6 @@ export const assertMixedPlan = (result: SyncJson, mixed: Mixed): void => {
   for (const [sourceId, want] of mixed.expected) {
     const d = decisionOf(result, sourceId)
     assert.strictEqual(d.class, want.class, `${sourceId}: ${d.detail}`)
-    assert.strictEqual(d.localId, want.localId, `${sourceId}: ${d.detail}`)
+    assert.strictEqual(d.local_id, want.localId, `${sourceId}: ${d.detail}`)
   }
 }

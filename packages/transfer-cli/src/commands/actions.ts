@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
+import { SessionLookup } from "@sessionport/agent"
 import { FileSystem } from "@effect/platform"
 import { CodexHome } from "@sessionport/codex-home"
 import { PackageError, PackageReader } from "@sessionport/package-format"
@@ -40,7 +41,7 @@ export class TargetNotFound extends Schema.TaggedError<TargetNotFound>("@session
   { target: Schema.String }
 ) {
   override get message(): string {
-    return `${this.target}: no such rollout file or package, and not a thread id`
+    return `${this.target}: no such rollout file or package, and no thread of the Codex home has that id, id prefix or name`
   }
 }
 
@@ -188,13 +189,22 @@ const resolve = (target: string, codexHome: Option.Option<string>) =>
       const gzip = head[0] === GZIP[0] && head[1] === GZIP[1]
       return { _tag: gzip ? "Package" : "Rollout", path: target } as Target
     }
-    if (!THREAD_ID.test(target)) return yield* new TargetNotFound({ target })
     const config = { root: Option.getOrUndefined(codexHome) }
-    const home = yield* CodexHome.make(config)
-    const threadId = target.toLowerCase()
-    const file = yield* home.sessionFiles.pipe(Stream.filter((f) => f.threadId === threadId), Stream.runHead)
-    if (Option.isNone(file)) return yield* new ThreadNotFound({ threadId, home: yield* CodexHome.resolveRoot(config) })
-    return { _tag: "Rollout", path: file.value.path } as Target
+    const home = yield* CodexHome.make(config).pipe(Effect.catchAll(() => new TargetNotFound({ target })))
+    if (THREAD_ID.test(target)) {
+      const threadId = target.toLowerCase()
+      const file = yield* home.sessionFiles.pipe(Stream.filter((f) => f.threadId === threadId), Stream.runHead)
+      if (Option.isNone(file)) return yield* new ThreadNotFound({ threadId, home: yield* CodexHome.resolveRoot(config) })
+      return { _tag: "Rollout", path: file.value.path } as Target
+    }
+    // a unique prefix of a thread id, or a thread's name
+    const names = yield* home.sessionIndex
+    const files = Chunk.toReadonlyArray(yield* Stream.runCollect(home.sessionFiles))
+    const found = SessionLookup.match(target, files.map((f) => ({ agent: "codex", id: f.threadId, name: names.get(f.threadId), title: names.get(f.threadId), path: f.path })))
+    if (found instanceof SessionLookup.SessionLookupError) {
+      return yield* (found.reason === "not_found" ? new TargetNotFound({ target }) : found)
+    }
+    return { _tag: "Rollout", path: found.path } as Target
   })
 
 /** The actions of the target, printed as they come. */
@@ -237,7 +247,7 @@ export const command = Command.make(
   {
     target: Options.pathArg(
       "TARGET",
-      "A thread id (looked up in the Codex home, active and archived), a rollout file (.jsonl or .jsonl.zst), or a session package (FILE.tgz or a folder: every session in it)."
+      "A thread of the Codex home (active or archived): its id, a unique prefix of one, or its name; or a rollout file (.jsonl or .jsonl.zst), or a session package (FILE.tgz or a folder: every session in it)."
     ),
     codexHome: Options.codexHome,
     format: Opt.choice("format", ["jsonl", "json", "table"]).pipe(

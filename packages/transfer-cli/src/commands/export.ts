@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
-import { Agents, PackageExport } from "@sessionport/agent"
-import { AgentHomes } from "@sessionport/cli-kit"
+import { Agents, PackageExport, SessionLookup } from "@sessionport/agent"
+import { AgentHomes, Confirm } from "@sessionport/cli-kit"
 import { Effect, Option } from "effect"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import * as Options from "@sessionport/cli-kit/Options"
@@ -19,7 +19,11 @@ const options = {
     Opt.withDescription("Export this agent's sessions (repeatable; default: every agent whose home exists here)."),
     Opt.repeated
   ),
-  thread: Opt.text("thread").pipe(Opt.withDescription("A session (thread) id to export (repeatable)."), Opt.withPseudoName("ID"), Opt.repeated),
+  thread: Opt.text("thread").pipe(
+    Opt.withDescription("A session to export: its id, a unique prefix of one, or its name (repeatable)."),
+    Opt.withPseudoName("ID"),
+    Opt.repeated
+  ),
   cwd: Options.paths("cwd", "Export sessions started in this folder or below it (repeatable)."),
   since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
   all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),
@@ -51,6 +55,10 @@ const options = {
   dryRun: Options.dryRun
 }
 
+/** whether the command line selects sessions (else a terminal opens the picker) */
+const selects = (o: { readonly all: boolean; readonly thread: ReadonlyArray<string>; readonly cwd: ReadonlyArray<string> }) =>
+  o.all || o.thread.length > 0 || o.cwd.length > 0
+
 const render = (result: PackageExport.ExportResult): Array<string> => {
   const several = result.agents.length > 1
   const out = [
@@ -71,6 +79,9 @@ const render = (result: PackageExport.ExportResult): Array<string> => {
     for (const file of result.excludedFiles) out.push(`  ${file.path}  (${file.reason})`)
   }
   for (const file of result.allowedFiles) out.push(`carried, allowed although it looks like a credential: ${file.path}  (${file.reason})`)
+  if (result.archivedLeftOut > 0) {
+    out.push(`${result.dryRun ? "would leave out" : "left out"} ${result.archivedLeftOut} archived session(s); --include-archived carries them`)
+  }
   return out
 }
 
@@ -82,9 +93,12 @@ export const command = Command.make(
     const stores = yield* Agents.select(o.agent)
     const chosen = o.agent.length > 0 ? stores : stores.filter((store) => store.present)
     const target = yield* PackagePath.output(o.out)
-    const exported = yield* HomeCommand.withRecovery(PackageExport.fromStores(chosen.length > 0 ? chosen : stores, {
+    const from = chosen.length > 0 ? chosen : stores
+    const exported = yield* HomeCommand.withRecovery(PackageExport.fromStores(from, {
       out: target.path,
-      ids: o.thread,
+      // prefixes and names become ids first (an ambiguous one is refused with its candidates); no
+      // selection (on a terminal): the picker's
+      ids: selects(o) ? yield* SessionLookup.resolve(from, o.thread) : yield* HomeCommand.pick(from, "Sessions to export", o),
       cwds: o.cwd,
       since: Option.getOrUndefined(o.since),
       all: o.all,
@@ -106,8 +120,8 @@ export const command = Command.make(
       : (toStdout ? Output.lines(render(result)) : Output.errorLines(render(result)))
   }, (effect, o) =>
     // a usage error opens nothing
-    !o.all && o.thread.length === 0 && o.cwd.length === 0
-      ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all" })
+    !selects(o) && !Confirm.canAsk()
+      ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all (on a terminal, without them, a picker opens)" })
       : PackagePath.checkOut(o.out) ?? (o.allowFile.length > 0 && !o.includeSkills
         ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
         : Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
