@@ -7,6 +7,7 @@
  */
 import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { PathRules } from "@sessionport/localize"
+import { AGENTS } from "./AgentHomes.js"
 import { Effect, Either, type Option } from "effect"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -58,6 +59,29 @@ export const paths = (name: string, description: string, placeholder = "PATH"): 
  */
 export const pathArg = (name: string, description: string): Args.Args<string> =>
   Args.text({ name }).pipe(Args.withDescription(description), Args.mapEffect(nonBlank(name)))
+
+/**
+ * `--agent`, repeatable: the agents a command works on (none given: every agent whose home is here).
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export const agents = (description: string): Options.Options<Array<string>> =>
+  Options.choice("agent", AGENTS).pipe(Options.withDescription(description), Options.repeated)
+
+/**
+ * `--thread`, repeatable: sessions as people name them (an id, a unique prefix of one, or a
+ * session's name; resolved by `SessionLookup`).
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export const threads = (description: string): Options.Options<Array<string>> =>
+  Options.text("thread").pipe(Options.withDescription(description), Options.withPseudoName("ID"), Options.repeated)
+
+/** `--yes` (`-y`): go ahead without asking. @since 0.3.0 @category options */
+export const yes = (description: string): Options.Options<boolean> =>
+  Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription(description))
 
 /** @since 0.1.0 @category options */
 export const json = Options.boolean("json").pipe(

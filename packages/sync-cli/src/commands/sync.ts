@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Command, Options as Opt } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Confirm, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
 import { Effect } from "effect"
@@ -40,7 +40,7 @@ export const sync = Command.make(
     package: packageArg,
     map: Options.maps,
     forgetMaps: Options.forgetMaps,
-    yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Apply the plan without asking (required off a terminal).")),
+    yes: Options.yes("Apply the plan without asking (required off a terminal)."),
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
     opencodeData: Options.opencodeData,

@@ -11,26 +11,19 @@
  */
 import { Command, Options as Opt } from "@effect/cli"
 import { Agents, type AgentStore, SessionList, SessionRemoval } from "@sessionport/agent"
-import { AgentHomes, Confirm, Options, Output } from "@sessionport/cli-kit"
+import { Confirm, Options, Output } from "@sessionport/cli-kit"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import { Effect, Option } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
-  agent: Opt.choice("agent", AgentHomes.AGENTS).pipe(
-    Opt.withDescription("Only this agent's sessions (repeatable; default: every agent whose home exists here)."),
-    Opt.repeated
-  ),
-  thread: Opt.text("thread").pipe(
-    Opt.withDescription("A session to remove: its id, a unique prefix of one, or its name (repeatable)."),
-    Opt.withPseudoName("ID"),
-    Opt.repeated
-  ),
+  agent: Options.agents("Only this agent's sessions (repeatable; default: every agent whose home exists here)."),
+  thread: Options.threads("A session to remove: its id, a unique prefix of one, or its name (repeatable)."),
   cwd: Options.paths("cwd", "Remove the sessions started in this folder or below it (repeatable)."),
   since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
   all: Opt.boolean("all").pipe(Opt.withDescription("Remove every session (archived ones only with --include-archived).")),
   includeArchived: Opt.boolean("include-archived").pipe(Opt.withDescription("Include archived sessions in --all, --cwd and the picker.")),
-  yes: Opt.boolean("yes").pipe(Opt.withAlias("y"), Opt.withDescription("Remove without asking (needed off a terminal).")),
+  yes: Options.yes("Remove without asking (needed off a terminal)."),
   codexHome: Options.codexHome,
   claudeHome: Options.claudeHome,
   opencodeData: Options.opencodeData,

@@ -6,7 +6,7 @@
  */
 import { Command, Options as Opt } from "@effect/cli"
 import { Agents, PackageExport, SessionLookup } from "@sessionport/agent"
-import { AgentHomes, Confirm } from "@sessionport/cli-kit"
+import { Confirm } from "@sessionport/cli-kit"
 import { Effect, Option } from "effect"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import * as Options from "@sessionport/cli-kit/Options"
@@ -15,15 +15,8 @@ import * as PackagePath from "@sessionport/cli-kit/PackagePath"
 import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
-  agent: Opt.choice("agent", AgentHomes.AGENTS).pipe(
-    Opt.withDescription("Export this agent's sessions (repeatable; default: every agent whose home exists here)."),
-    Opt.repeated
-  ),
-  thread: Opt.text("thread").pipe(
-    Opt.withDescription("A session to export: its id, a unique prefix of one, or its name (repeatable)."),
-    Opt.withPseudoName("ID"),
-    Opt.repeated
-  ),
+  agent: Options.agents("Export this agent's sessions (repeatable; default: every agent whose home exists here)."),
+  thread: Options.threads("A session to export: its id, a unique prefix of one, or its name (repeatable)."),
   cwd: Options.paths("cwd", "Export sessions started in this folder or below it (repeatable)."),
   since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
   all: Opt.boolean("all").pipe(Opt.withDescription("Export every session.")),

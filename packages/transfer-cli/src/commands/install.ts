@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Command, Options as Opt } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Agents, PackageInstall, RememberedMaps, ShownChanges } from "@sessionport/agent"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as PackageChoice from "@sessionport/cli-kit/PackageChoice"
@@ -83,10 +83,7 @@ export const command = Command.make(
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
     opencodeData: Options.opencodeData,
-    yes: Opt.boolean("yes").pipe(
-      Opt.withAlias("y"),
-      Opt.withDescription("Install every session of the package without opening the picker (off a terminal there is none).")
-    ),
+    yes: Options.yes("Install every session of the package without opening the picker (off a terminal there is none)."),
     json: Options.json,
     dryRun: Options.dryRun
   },

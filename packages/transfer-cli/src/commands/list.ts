@@ -8,7 +8,7 @@
  */
 import { Args, Command, Options as Opt } from "@effect/cli"
 import { Agents, SessionList } from "@sessionport/agent"
-import { AgentHomes, Dates, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
+import { Dates, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
 import { PackageStatus } from "@sessionport/lineage"
 import { Effect, Option } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
@@ -18,15 +18,8 @@ const options = {
     Args.withDescription("A session package (FILE.tgz, a folder, or - for stdin): list its sessions with their status here instead."),
     Args.optional
   ),
-  agent: Opt.choice("agent", AgentHomes.AGENTS).pipe(
-    Opt.withDescription("Only this agent's sessions (repeatable; default: every agent whose home exists here)."),
-    Opt.repeated
-  ),
-  thread: Opt.text("thread").pipe(
-    Opt.withDescription("Only this session: an id, a unique prefix of one, or a session's name (repeatable)."),
-    Opt.withPseudoName("ID"),
-    Opt.repeated
-  ),
+  agent: Options.agents("Only this agent's sessions (repeatable; default: every agent whose home exists here)."),
+  thread: Options.threads("Only this session: an id, a unique prefix of one, or a session's name (repeatable)."),
   cwd: Options.paths("cwd", "Only sessions started in this folder or below it (repeatable)."),
   since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
   last: Opt.integer("last").pipe(Opt.withDescription("Only the N most recently active sessions."), Opt.withPseudoName("N"), Opt.optional),
