@@ -445,7 +445,7 @@ describe("legacy storage (OpenCode ≤ 1.1) as a source", () => {
       )
       assert.strictEqual(installed.code, 0, installed.stderr)
       const localOf = (sourceId: string): string =>
-        JSON.parse(installed.stdout).sessions.find((s: { sourceId: string }) => s.sourceId === sourceId).localId
+        JSON.parse(installed.stdout).sessions.find((s: { source_id: string }) => s.source_id === sourceId).local_id
       const local1 = localOf(SES1)
       const local2 = localOf(SES2)
 
