@@ -1,8 +1,9 @@
 // The README's main job, on the bundled fixtures (a Codex home, a Claude Code home and an OpenCode
-// data folder, each made by the real agent): export every session of the three into one package,
-// inspect it, validate the Codex home line by line, install the package into machine B's three
-// homes with their projects mapped (one transaction), and sync the same package there again
-// (every session is then recognised as unchanged). Works on copies in a temp folder; the fixtures
+// data folder, each made by the real agent): list machine A's sessions, export every session of
+// the three into one package, inspect it, validate the Codex home line by line, list the package's
+// sessions with their status on machine B, install the package into machine B's three homes with
+// their projects mapped (one transaction), list B's sessions, and sync the same package there
+// again with the remembered maps (every session is then recognised as unchanged). Works on copies in a temp folder; the fixtures
 // are never written.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -43,11 +44,16 @@ const run = (bin: keyof typeof bins, ...args: Array<string>) => {
 }
 
 try {
+  run("session-transfer", "list", ...homesA)
   run("session-transfer", "export", "--all", "--include-archived", ...homesA, "--out", pkg)
   run("session-transfer", "inspect", pkg)
   run("session-transfer", "validate", home)
-  run("session-transfer", "install", pkg, ...homesB, ...maps)
-  run("session-sync", "sync", pkg, ...homesB, ...maps, "--yes")
+  run("session-transfer", "list", pkg, ...homesB)
+  // --yes: every session, without the picker a terminal would open
+  run("session-transfer", "install", pkg, ...homesB, ...maps, "--yes")
+  run("session-transfer", "list", ...homesB)
+  // the maps the install used are remembered for machine B's homes
+  run("session-sync", "sync", pkg, ...homesB, "--yes")
   console.log(`\nThe package is at ${pkg}; machine B's homes are ${homeB}, ${claudeB} and ${opencodeB}.`)
 } catch {
   process.exitCode = 1
