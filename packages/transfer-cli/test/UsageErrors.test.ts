@@ -164,6 +164,18 @@ describe("session-transfer --help", () => {
     }))
 })
 
+describe("list --last", () => {
+  it.effect("--last 0 or a negative number is a usage error (a negative one would cut from the end)", () =>
+    Effect.gen(function*() {
+      for (const n of ["0", "-1"]) {
+        const run = yield* sessionTransfer(["list", "--codex-home", copyFixtureHome(), "--last", n])
+        assert.strictEqual(run.code, 2, `--last ${n}: ${run.stderr}`)
+        assert.include(run.stderr, `--last ${n}: give a number of sessions, 1 or more`)
+        assert.strictEqual(run.stdout, "")
+      }
+    }))
+})
+
 describe("help, unknown commands and options, completions, examples", () => {
   it.effect("an unknown option or command names the nearest one: exit 2, one line, nothing written", () =>
     Effect.gen(function*() {

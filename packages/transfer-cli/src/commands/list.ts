@@ -6,7 +6,7 @@
  *
  * @since 0.3.0
  */
-import { Args, Command, Options as Opt } from "@effect/cli"
+import { Args, Command, HelpDoc, Options as Opt, ValidationError } from "@effect/cli"
 import { Agents, SessionList } from "@sessionport/agent"
 import { Dates, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
 import { PackageStatus } from "@sessionport/lineage"
@@ -22,7 +22,12 @@ const options = {
   thread: Options.threads("Only this session: an id, a unique prefix of one, or a session's name (repeatable)."),
   cwd: Options.paths("cwd", "Only sessions started in this folder or below it (repeatable)."),
   since: Options.since("Only sessions active since then: an age (7d, 12h, 2w) or a date (2026-11-01)."),
-  last: Opt.integer("last").pipe(Opt.withDescription("Only the N most recently active sessions."), Opt.withPseudoName("N"), Opt.optional),
+  last: Opt.integer("last").pipe(
+    Opt.withDescription("Only the N most recently active sessions (N ≥ 1)."),
+    Opt.withPseudoName("N"),
+    Opt.mapEffect((n) => n >= 1 ? Effect.succeed(n) : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--last ${n}: give a number of sessions, 1 or more`)))),
+    Opt.optional
+  ),
   noArchived: Opt.boolean("no-archived").pipe(Opt.withDescription("Leave archived sessions out.")),
   codexHome: Options.codexHome,
   claudeHome: Options.claudeHome,
