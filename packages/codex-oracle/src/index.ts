@@ -89,6 +89,13 @@ export * as ReadOnlyMount from "./ReadOnlyMount.js"
  * @since 0.1.0
  */
 export * as ResponsesServer from "./ResponsesServer.js"
+/**
+ * Two real Syncthing instances on loopback keeping one folder in step (the sync engine of the
+ * synced-folder tests), scoped.
+ *
+ * @since 0.4.0
+ */
+export * as Syncthing from "./Syncthing.js"
 /** @since 0.1.0 */
 export * as SyntheticHome from "./SyntheticHome.js"
 /** @since 0.1.0 */
