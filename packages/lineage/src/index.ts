@@ -8,10 +8,14 @@
 
 /** @since 0.1.0 */
 export * as Comparison from "./Comparison.js"
+/** @since 0.4.0 */
+export * as ExchangeError from "./ExchangeError.js"
 /** @since 0.1.0 */
 export * as Fingerprint from "./Fingerprint.js"
 /** @since 0.1.0 */
 export * as LineageError from "./LineageError.js"
+/** @since 0.4.0 */
+export * as MachineConfig from "./MachineConfig.js"
 /** @since 0.1.0 */
 export * as Maintenance from "./Maintenance.js"
 /** @since 0.3.0 */

@@ -17,6 +17,8 @@ export * as Layout from "./Layout.js"
 /** @since 0.1.0 */
 export * as Manifest from "./Manifest.js"
 /** @since 0.1.0 */
+export * as Outbox from "./Outbox.js"
+/** @since 0.1.0 */
 export * as PackageDocs from "./PackageDocs.js"
 /** @since 0.1.0 */
 export * as PackageError from "./PackageError.js"

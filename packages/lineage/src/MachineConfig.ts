@@ -1,0 +1,270 @@
+/**
+ * This machine's exchange config, `<config dir>/exchange.json`: its machine id (the name of its
+ * outbox in the exchange folder), its writer token and the remembered exchange folder.
+ *
+ * It lives outside every agent home and outside the journal: it says who this machine is, not
+ * what it holds. It is made once, atomically, and survives everything but its own deletion. The
+ * writer token tells a copied config apart (`copied_config`): a copy has the id but writes
+ * another machine's outbox.
+ *
+ * The config dir is `$SESSIONPORT_CONFIG_DIR`, else `$XDG_CONFIG_HOME/sessionport`, else
+ * `%APPDATA%\sessionport` on Windows, else `~/.config/sessionport`.
+ *
+ * @since 0.1.0
+ */
+import { AtomicFile, Outbox } from "@sessionport/package-format"
+import { Context, Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as Path from "node:path"
+import { ExchangeError } from "./ExchangeError.js"
+
+/** The config's file name in the config dir. @since 0.1.0 @category constants */
+export const FILE = "exchange.json"
+
+/** @since 0.1.0 @category constants */
+export const ENV_VAR = "SESSIONPORT_CONFIG_DIR"
+
+/**
+ * The config dir for an environment (`process.env`). `platform` and `home` default to this
+ * process's.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const configDir = (
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir()
+): string => {
+  const set = (name: string): string | undefined => {
+    const value = env[name]
+    return value === undefined || value === "" ? undefined : value
+  }
+  const explicit = set(ENV_VAR)
+  if (explicit !== undefined) return Path.resolve(explicit)
+  const xdg = set("XDG_CONFIG_HOME")
+  // the XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored
+  if (xdg !== undefined && Path.isAbsolute(xdg)) return Path.join(xdg, "sessionport")
+  const appData = set("APPDATA")
+  if (platform === "win32" && appData !== undefined) return Path.join(appData, "sessionport")
+  return Path.join(home, ".config", "sessionport")
+}
+
+/** The file as written: snake_case, `folder` absolute or null. @since 0.1.0 @category schemas */
+export const ConfigFile = Schema.Struct({
+  format: Schema.Literal(1),
+  machine_id: Schema.String.pipe(Schema.pattern(Outbox.MACHINE_ID, { message: () => "expected a machine id (name-1a2b3c4d)" })),
+  machine_name: Schema.String,
+  writer: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{16}$/, { message: () => "expected 16 lowercase hex" })),
+  created_at: Schema.String,
+  folder: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "MachineConfigFile" })
+
+/** @since 0.1.0 @category models */
+export type ConfigFile = typeof ConfigFile.Type
+
+/** @since 0.1.0 @category models */
+export interface Config {
+  readonly machineId: string
+  readonly machineName: string
+  /** random, per config: an outbox written under another writer means a copied config */
+  readonly writer: string
+  readonly createdAt: string
+  /** the remembered exchange folder, absolute */
+  readonly folder: Option.Option<string>
+}
+
+/** @since 0.1.0 @category models */
+export interface Resolved {
+  /** absolute, and an existing folder */
+  readonly folder: string
+  /** it differs from the one remembered before (or none was): the caller says so */
+  readonly changed: boolean
+}
+
+/** @since 0.1.0 @category models */
+export interface MachineConfigShape {
+  /** the config dir */
+  readonly dir: string
+  /** `<dir>/exchange.json` */
+  readonly path: string
+  /** the config, made (with a new machine id) when there is none yet */
+  readonly ensure: () => Effect.Effect<Config, ExchangeError>
+  /**
+   * The exchange folder: `given` (then remembered), else the remembered one. It must exist; none
+   * at all is `no_folder`.
+   */
+  readonly resolveFolder: (given: Option.Option<string>) => Effect.Effect<Resolved, ExchangeError>
+  /** a new machine id and writer (after a copied config), keeping the remembered folder */
+  readonly setNewId: () => Effect.Effect<Config, ExchangeError>
+}
+
+/** @since 0.1.0 @category tags */
+export class MachineConfig extends Context.Tag("@sessionport/lineage/MachineConfig")<MachineConfig, MachineConfigShape>() {}
+
+const toConfig = (file: ConfigFile): Config => ({
+  machineId: file.machine_id,
+  machineName: file.machine_name,
+  writer: file.writer,
+  createdAt: file.created_at,
+  folder: Option.fromNullable(file.folder)
+})
+
+const fromConfig = (config: Config): ConfigFile => ({
+  format: 1,
+  machine_id: config.machineId,
+  machine_name: config.machineName,
+  writer: config.writer,
+  created_at: config.createdAt,
+  folder: Option.getOrNull(config.folder)
+})
+
+const errorText = (error: unknown): string => error instanceof Error ? error.message : String(error)
+
+const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === "ENOENT"
+
+const fresh = (hostname: string): Config => ({
+  machineId: Outbox.newMachineId(hostname),
+  machineName: hostname,
+  writer: randomBytes(8).toString("hex"),
+  createdAt: new Date().toISOString(),
+  folder: Option.none()
+})
+
+/** `~` and `~/x` as a shell would have expanded them (`--to=~/x` reaches us unexpanded). */
+const expandHome = (given: string, home: string): string =>
+  given === "~" ? home : given.startsWith("~/") || given.startsWith("~\\") ? Path.join(home, given.slice(2)) : given
+
+/**
+ * The config in `dir`. `hostname` (default `os.hostname()`) names a new machine; `home`
+ * (default `os.homedir()`) expands a given `~/…`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  dir: string,
+  options?: { readonly hostname?: string | undefined; readonly home?: string | undefined }
+): MachineConfigShape => {
+  const path = Path.join(dir, FILE)
+  const hostname = options?.hostname ?? os.hostname()
+  const home = options?.home ?? os.homedir()
+  const bad = (detail: string, cause?: unknown) =>
+    new ExchangeError({ reason: "bad_config", path, detail, ...(cause === undefined ? {} : { cause }) })
+
+  const parse = (text: string): Effect.Effect<Config, ExchangeError> => {
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (error) {
+      return Effect.fail(bad(`not JSON: ${errorText(error)}`))
+    }
+    const decoded = Schema.decodeUnknownEither(ConfigFile)(json)
+    if (Either.isLeft(decoded)) {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+      return Effect.fail(bad(issue === undefined ? "invalid" : `${issue.path.join(".")}: ${issue.message}`))
+    }
+    return Effect.succeed(toConfig(decoded.right))
+  }
+
+  /** the config, none when there is no file yet */
+  const read: Effect.Effect<Option.Option<Config>, ExchangeError> = Effect.tryPromise({
+    try: async (): Promise<string | undefined> => {
+      try {
+        return await fs.readFile(path, "utf8")
+      } catch (error) {
+        if (isMissing(error)) return undefined
+        throw error
+      }
+    },
+    catch: (error) => bad(`cannot read it: ${errorText(error)}`, error)
+  }).pipe(Effect.flatMap((text) => text === undefined ? Effect.succeedNone : Effect.asSome(parse(text))))
+
+  const text = (config: Config): string => JSON.stringify(fromConfig(config), null, 2) + "\n"
+
+  const write = (config: Config): Effect.Effect<Config, ExchangeError> =>
+    AtomicFile.writeFile(path, text(config)).pipe(
+      Effect.mapError((error) => bad(`cannot write it: ${error.detail}`, error)),
+      Effect.as(config)
+    )
+
+  /**
+   * Writes a first config only if there is still none: the complete file is made under a name of
+   * its own, then linked to `exchange.json` (which fails if another process made one meanwhile),
+   * so two first commands at once agree on one machine id.
+   */
+  const create = (config: Config): Effect.Effect<Config, ExchangeError> => {
+    const staged = `${path}.new-${randomBytes(6).toString("hex")}`
+    return AtomicFile.writeFile(staged, text(config)).pipe(
+      Effect.mapError((error) => bad(`cannot write it: ${error.detail}`, error)),
+      Effect.zipRight(Effect.tryPromise({
+        try: () => fs.link(staged, path).then(() => true, (error) => (error as NodeJS.ErrnoException).code === "EEXIST" ? false : Promise.reject(error)),
+        catch: (error) => bad(`cannot write it: ${errorText(error)}`, error)
+      })),
+      Effect.ensuring(Effect.promise(() => fs.rm(staged, { force: true }).catch(() => undefined))),
+      Effect.flatMap((created) =>
+        created ? Effect.succeed(config) : read.pipe(Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(bad("it vanished while it was made")),
+          onSome: Effect.succeed
+        })))
+      )
+    )
+  }
+
+  const ensure = Effect.fn("MachineConfig.ensure")(function*() {
+    const existing = yield* read
+    if (Option.isSome(existing)) return existing.value
+    yield* Effect.tryPromise({
+      try: () => fs.mkdir(dir, { recursive: true }),
+      catch: (error) => bad(`cannot make its folder: ${errorText(error)}`, error)
+    })
+    return yield* create(fresh(hostname))
+  })
+
+  const checkFolder = (folder: string): Effect.Effect<string, ExchangeError> =>
+    Effect.promise(() => fs.stat(folder).then((stat) => stat.isDirectory() ? "folder" : "not a folder", (error) => isMissing(error) ? "missing" : errorText(error))).pipe(
+      Effect.flatMap((found) =>
+        found === "folder" ? Effect.succeed(folder) : Effect.fail(
+          new ExchangeError({
+            reason: "folder_missing",
+            path: folder,
+            detail: found === "missing" ? "does not exist" : found === "not a folder" ? "is not a folder" : `cannot be read (${found})`
+          })
+        )
+      )
+    )
+
+  const resolveFolder = Effect.fn("MachineConfig.resolveFolder")(function*(given: Option.Option<string>) {
+    const config = yield* ensure()
+    if (Option.isNone(given)) {
+      if (Option.isNone(config.folder)) return yield* new ExchangeError({ reason: "no_folder", path: "", detail: "" })
+      return { folder: yield* checkFolder(config.folder.value), changed: false }
+    }
+    // checked before it is remembered: a typo is never remembered
+    const folder = yield* checkFolder(Path.resolve(expandHome(given.value, home)))
+    const changed = Option.getOrUndefined(config.folder) !== folder
+    if (changed) yield* write({ ...config, folder: Option.some(folder) })
+    return { folder, changed }
+  })
+
+  const setNewId = Effect.fn("MachineConfig.setNewId")(function*() {
+    const config = yield* ensure()
+    return yield* write({ ...fresh(hostname), folder: config.folder })
+  })
+
+  return { dir, path, ensure, resolveFolder, setNewId }
+}
+
+/**
+ * The config of this process's environment ({@link configDir} of `process.env`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<MachineConfig> = Layer.sync(MachineConfig, () => make(configDir(process.env)))
+
+/** The config in `dir`. @since 0.1.0 @category layers */
+export const layerAt = (dir: string, options?: Parameters<typeof make>[1]): Layer.Layer<MachineConfig> =>
+  Layer.succeed(MachineConfig, make(dir, options))

@@ -1,0 +1,174 @@
+import { assert, describe, it } from "@effect/vitest"
+import { snapshot, withTmp } from "@sessionport/codex-oracle/PackageBuilders"
+import * as MachineConfig from "@sessionport/lineage/MachineConfig"
+import { Effect, Option } from "effect"
+import * as fs from "node:fs"
+import * as Path from "node:path"
+
+const fileOf = (dir: string) => JSON.parse(fs.readFileSync(Path.join(dir, "exchange.json"), "utf8"))
+
+describe("MachineConfig.configDir", () => {
+  it("SESSIONPORT_CONFIG_DIR, else XDG_CONFIG_HOME/sessionport, else APPDATA on Windows, else ~/.config/sessionport", () => {
+    const home = "/home/alice"
+    assert.strictEqual(
+      MachineConfig.configDir({ SESSIONPORT_CONFIG_DIR: "/cfg/a", XDG_CONFIG_HOME: "/xdg" }, "linux", home),
+      "/cfg/a"
+    )
+    assert.strictEqual(MachineConfig.configDir({ SESSIONPORT_CONFIG_DIR: "", XDG_CONFIG_HOME: "/xdg" }, "linux", home), "/xdg/sessionport")
+    // a relative XDG_CONFIG_HOME is invalid (XDG spec)
+    assert.strictEqual(MachineConfig.configDir({ XDG_CONFIG_HOME: "xdg" }, "linux", home), "/home/alice/.config/sessionport")
+    assert.strictEqual(MachineConfig.configDir({ APPDATA: "/appdata" }, "linux", home), "/home/alice/.config/sessionport")
+    assert.strictEqual(MachineConfig.configDir({ APPDATA: "/appdata" }, "win32", home), Path.join("/appdata", "sessionport"))
+    assert.strictEqual(MachineConfig.configDir({}, "darwin", home), "/home/alice/.config/sessionport")
+  })
+})
+
+describe("MachineConfig", () => {
+  it.effect("ensure makes the machine id once, in a new config dir, and keeps it", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config", "sessionport")
+        const config = MachineConfig.make(dir, { hostname: "Alice-Laptop" })
+        const first = yield* config.ensure()
+        assert.match(first.machineId, /^alice-laptop-[0-9a-f]{8}$/)
+        assert.match(first.writer, /^[0-9a-f]{16}$/)
+        assert.strictEqual(first.machineName, "Alice-Laptop")
+        assert.isTrue(Option.isNone(first.folder))
+        const file = fileOf(dir)
+        assert.deepStrictEqual(file, {
+          format: 1,
+          machine_id: first.machineId,
+          machine_name: "Alice-Laptop",
+          writer: first.writer,
+          created_at: first.createdAt,
+          folder: null
+        })
+        // another process, another host name: the config is read, not made again
+        const again = yield* MachineConfig.make(dir, { hostname: "other" }).ensure()
+        assert.deepStrictEqual(again, first)
+        assert.deepStrictEqual(snapshot(dir), ["exchange.json"])
+      })
+    ))
+
+  it.effect("ensure from many fibers at once agrees on one id and leaves no staged file", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const configs = yield* Effect.all(
+          Array.from({ length: 8 }, () => MachineConfig.make(dir, { hostname: "box" }).ensure()),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(new Set(configs.map((c) => c.machineId)).size, 1)
+        assert.strictEqual(fileOf(dir).machine_id, configs[0]!.machineId)
+        assert.deepStrictEqual(snapshot(dir), ["exchange.json"])
+      })
+    ))
+
+  it.effect("a damaged config is refused and left as it is", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const path = Path.join(dir, "exchange.json")
+        for (
+          const [text, why] of [
+            ["{", /not JSON/],
+            [JSON.stringify({ format: 1, machine_id: "Bad Id", machine_name: "x", writer: "0123456789abcdef", created_at: "x", folder: null }), /machine_id/],
+            [JSON.stringify({ format: 2 }), /format/]
+          ] as const
+        ) {
+          fs.writeFileSync(path, text)
+          const error = yield* Effect.flip(MachineConfig.make(dir).ensure())
+          assert.strictEqual(error.reason, "bad_config")
+          assert.match(error.message, why)
+          assert.match(error.message, /exchange\.json is not a usable sessionport machine config/)
+          assert.strictEqual(fs.readFileSync(path, "utf8"), text)
+        }
+      })
+    ))
+
+  it.effect("resolveFolder: none set is no_folder with the suggestions; a given folder is remembered", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        const shared = Path.join(tmp, "Dropbox", "sessionport")
+        fs.mkdirSync(shared, { recursive: true })
+        const config = MachineConfig.make(dir, { hostname: "alice" })
+
+        const none = yield* Effect.flip(config.resolveFolder(Option.none()))
+        assert.strictEqual(none.reason, "no_folder")
+        assert.include(none.message, "~/OneDrive/sessionport, ~/Dropbox/sessionport or a Syncthing folder")
+
+        assert.deepStrictEqual(yield* config.resolveFolder(Option.some(shared)), { folder: shared, changed: true })
+        assert.strictEqual(fileOf(dir).folder, shared)
+        assert.deepStrictEqual(yield* config.resolveFolder(Option.none()), { folder: shared, changed: false })
+        assert.deepStrictEqual(yield* config.resolveFolder(Option.some(shared + "/")), { folder: shared, changed: false })
+
+        // a change of folder is remembered and said
+        const other = Path.join(tmp, "Syncthing")
+        fs.mkdirSync(other)
+        assert.deepStrictEqual(yield* config.resolveFolder(Option.some(other)), { folder: other, changed: true })
+        assert.strictEqual(fileOf(dir).folder, other)
+        // the id is unchanged by all this
+        assert.strictEqual(fileOf(dir).machine_id, (yield* config.ensure()).machineId)
+      })
+    ))
+
+  it.effect("resolveFolder: ~ and relative paths are made absolute", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(Path.join(tmp, "OneDrive", "sessionport"), { recursive: true })
+        const config = MachineConfig.make(Path.join(tmp, "config"), { hostname: "alice", home: tmp })
+        assert.deepStrictEqual(yield* config.resolveFolder(Option.some("~/OneDrive/sessionport")), {
+          folder: Path.join(tmp, "OneDrive", "sessionport"),
+          changed: true
+        })
+        const relative = Path.relative(process.cwd(), Path.join(tmp, "OneDrive"))
+        assert.deepStrictEqual(yield* config.resolveFolder(Option.some(relative)), {
+          folder: Path.join(tmp, "OneDrive"),
+          changed: true
+        })
+      })
+    ))
+
+  it.effect("resolveFolder: a folder that does not exist (given or remembered) or is a file is refused, never made nor remembered", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        const config = MachineConfig.make(dir, { hostname: "alice" })
+        const typo = Path.join(tmp, "Dropbx", "sessionport")
+        const missing = yield* Effect.flip(config.resolveFolder(Option.some(typo)))
+        assert.strictEqual(missing.reason, "folder_missing")
+        assert.strictEqual(missing.message, `exchange folder ${typo} does not exist: create it (or the sync engine's folder) first, or check for a typo`)
+        assert.isFalse(fs.existsSync(Path.join(tmp, "Dropbx")))
+        assert.strictEqual(fileOf(dir).folder, null)
+
+        fs.writeFileSync(Path.join(tmp, "file"), "x")
+        const notFolder = yield* Effect.flip(config.resolveFolder(Option.some(Path.join(tmp, "file"))))
+        assert.strictEqual(notFolder.reason, "folder_missing")
+        assert.include(notFolder.message, "is not a folder")
+
+        const shared = Path.join(tmp, "shared")
+        fs.mkdirSync(shared)
+        yield* config.resolveFolder(Option.some(shared))
+        fs.rmdirSync(shared)
+        const gone = yield* Effect.flip(config.resolveFolder(Option.none()))
+        assert.strictEqual(gone.reason, "folder_missing")
+        assert.isFalse(fs.existsSync(shared))
+      })
+    ))
+
+  it.effect("setNewId gives a new machine id and writer and keeps the folder", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        const config = MachineConfig.make(dir, { hostname: "alice" })
+        yield* config.resolveFolder(Option.some(tmp))
+        const before = yield* config.ensure()
+        const after = yield* config.setNewId()
+        assert.notStrictEqual(after.machineId, before.machineId)
+        assert.notStrictEqual(after.writer, before.writer)
+        assert.match(after.machineId, /^alice-[0-9a-f]{8}$/)
+        assert.deepStrictEqual(after.folder, Option.some(tmp))
+        assert.deepStrictEqual(yield* config.ensure(), after)
+        assert.strictEqual(fileOf(dir).machine_id, after.machineId)
+      })
+    ))
+})
