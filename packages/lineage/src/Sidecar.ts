@@ -15,14 +15,12 @@
  *
  * @since 0.1.0
  */
-import * as Reactivity from "@effect/experimental/Reactivity"
-import type { SqlError } from "@effect/sql/SqlError"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { ReadOnly, SqlChange } from "@sessionport/journal"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { SqlChange } from "@sessionport/journal"
+import { Context, Effect, Layer } from "effect"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import type { SessionPrint } from "./Fingerprint.js"
+import * as StateDb from "./internal/stateDb.js"
 import { LineageError } from "./LineageError.js"
 
 /** @since 0.1.0 @category constants */
@@ -31,8 +29,8 @@ export const SCHEMA_VERSION = "1"
 /** The sidecar's place under a Codex home. @since 0.1.0 @category constants */
 export const relativePath = "sessionport/sidecar.sqlite"
 
+// the meta table (`sidecar_meta`, holding the schema) is made by `StateDb`
 const DDL = [
-  `CREATE TABLE IF NOT EXISTS sidecar_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS lineages (lineage_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS lineage_ids (session_id TEXT PRIMARY KEY, lineage_id TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS local_sessions (
@@ -170,50 +168,16 @@ const group = <K>(items: Iterable<LocalSession>, key: (s: LocalSession) => K | u
  */
 export const make = (codexHome: string): SidecarShape => {
   const path = nodePath.join(codexHome, ...relativePath.split("/"))
-  const fail = (detail: string) => (cause: unknown) =>
-    new LineageError({ reason: "bad_sidecar", path, detail: `${detail}: ${describe(cause)}`, cause })
-
-  const open = (readonly: boolean): Effect.Effect<SqliteClient.SqliteClient, LineageError, Scope.Scope> =>
-    // a reader must not switch journal modes (the writer chose WAL)
-    SqliteClient.make({ filename: path, readonly, disableWAL: readonly }).pipe(
-      Effect.provide(Reactivity.layer),
-      Effect.catchAllDefect((defect) => Effect.fail(defect)),
-      Effect.tap((sql) => sql.unsafe("PRAGMA busy_timeout = 5000")),
-      Effect.mapError(fail("cannot open it"))
-    )
-
-  const checkSchema = (sql: SqliteClient.SqliteClient) =>
-    Effect.flatMap(
-      sql<{ readonly value: string }>`SELECT value FROM sidecar_meta WHERE key = 'schema'`.pipe(Effect.mapError(fail("cannot read it"))),
-      (rows) =>
-        rows[0]?.value === SCHEMA_VERSION
-          ? Effect.void
-          : Effect.fail(new LineageError({ reason: "bad_sidecar", path, detail: `schema ${rows[0]?.value ?? "missing"}, expected ${SCHEMA_VERSION}` }))
-    )
-
-  // a home that cannot be written says so, rather than call the sidecar unusable (even a read
-  // needs SQLite's shared-memory file next to it, the sidecar being in WAL mode)
-  const writable = (error: LineageError): LineageError => {
-    const found = error.reason === "bad_sidecar" ? ReadOnly.readOnlyFolder(path, error.cause, codexHome) : undefined
-    return found === undefined ? error : new LineageError({ reason: "read_only", path: found.path, detail: found.why, cause: error.cause })
-  }
-
-  const ensure = Effect.scoped(Effect.gen(function*() {
-    yield* Effect.try({ try: () => nodeFs.mkdirSync(nodePath.dirname(path), { recursive: true }), catch: fail("cannot create its folder") })
-    const sql = yield* open(false)
-    yield* Effect.forEach(DDL, (statement) => sql.unsafe(statement), { discard: true }).pipe(
-      Effect.zipRight(sql`INSERT OR IGNORE INTO sidecar_meta (key, value) VALUES ('schema', ${SCHEMA_VERSION})`),
-      Effect.mapError(fail("cannot create its tables"))
-    )
-    yield* checkSchema(sql)
-  })).pipe(Effect.mapError(writable), Effect.withSpan("Sidecar.ensure"))
-
-  const query = <A>(run: (sql: SqliteClient.SqliteClient) => Effect.Effect<A, SqlError>) =>
-    Effect.scoped(Effect.gen(function*() {
-      const sql = yield* open(true)
-      yield* checkSchema(sql)
-      return yield* run(sql).pipe(Effect.mapError(fail("cannot read it")))
-    })).pipe(Effect.mapError(writable))
+  // opening, the tables and the schema check, a read-only home told from a bad file: `StateDb`
+  const { ensure: ensureDb, query } = StateDb.make({
+    home: codexHome,
+    path,
+    metaTable: "sidecar_meta",
+    schema: SCHEMA_VERSION,
+    ddl: DDL,
+    bad: (detail, cause) => new LineageError({ reason: "bad_sidecar", path, detail, cause })
+  })
+  const ensure = ensureDb.pipe(Effect.withSpan("Sidecar.ensure"))
 
   const snapshot = Effect.suspend(() => {
     if (!nodeFs.existsSync(path)) return Effect.succeed(emptySnapshot)
@@ -244,7 +208,7 @@ export const make = (codexHome: string): SidecarShape => {
 
   const prints = (localIds: ReadonlyArray<string>) =>
     localIds.length === 0 ? Effect.succeed(new Map<string, SessionPrint>()) : query((sql) =>
-      Effect.forEach(chunksOf(localIds, 500), (ids) =>
+      Effect.forEach(StateDb.chunksOf(localIds, 500), (ids) =>
         sql<{
           readonly local_id: string
           readonly records: number
@@ -266,14 +230,6 @@ export const make = (codexHome: string): SidecarShape => {
   return { path, ensure, snapshot, prints }
 }
 
-const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
-const describe = (cause: unknown): string =>
-  (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, " ").trim()
 
 /** @since 0.1.0 @category layers */
 export const layer = (codexHome: string): Layer.Layer<Sidecar> => Layer.succeed(Sidecar, make(codexHome))

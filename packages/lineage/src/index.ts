@@ -10,6 +10,8 @@
 export * as Comparison from "./Comparison.js"
 /** @since 0.4.0 */
 export * as ExchangeError from "./ExchangeError.js"
+/** @since 0.4.0 */
+export * as ExchangeState from "./ExchangeState.js"
 /** @since 0.1.0 */
 export * as Fingerprint from "./Fingerprint.js"
 /** @since 0.1.0 */
