@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.4.0 */
+export * as Compaction from "./Compaction.js"
 /** @since 0.1.0 */
 export * as Comparison from "./Comparison.js"
 /** @since 0.4.0 */
@@ -22,6 +24,8 @@ export * as MachineConfig from "./MachineConfig.js"
 export * as Maintenance from "./Maintenance.js"
 /** @since 0.3.0 */
 export * as PackageStatus from "./PackageStatus.js"
+/** @since 0.4.0 */
+export * as Push from "./Push.js"
 /** @since 0.1.0 */
 export * as Sidecar from "./Sidecar.js"
 /** @since 0.1.0 */

@@ -1,0 +1,259 @@
+/**
+ * Push: publishes this machine's changed sessions into its own outbox of the exchange folder,
+ * `DIR/<machine id>/`, as one immutable package holding their full current transcripts, then
+ * lists it in `outbox.json`.
+ *
+ * Push writes no agent home. What was pushed is the outbox's index (`Outbox.lastPushed`); what a
+ * pull brought is the homes' marks (`ExchangeState`): a session is published when its
+ * `(size, updatedAt)` matches neither. Nothing changed: no package, no index write.
+ *
+ * Every file goes to a temp name first and is then renamed, the package before the index: a kill
+ * before the index leaves an unlisted package (ignored by pullers, removed by the next push) and
+ * the sessions still changed, so the next push publishes them.
+ *
+ * @since 0.1.0
+ */
+import { Agents, type AgentStore, PackageExport } from "@sessionport/agent"
+import { AtomicFile, Outbox, type PackageError, Producer } from "@sessionport/package-format"
+import * as Progress from "@sessionport/package-format/Progress"
+import { Context, Effect, Layer, type Option } from "effect"
+import * as Path from "node:path"
+import * as Compaction from "./Compaction.js"
+import { ExchangeError } from "./ExchangeError.js"
+import * as ExchangeState from "./ExchangeState.js"
+import { changedSince, type MarkedAt } from "./internal/exchangeChanges.js"
+import { crashAt } from "./internal/crashPoint.js"
+import { makeDir, names, remove, renameDurably, sizeOf } from "./internal/outboxFiles.js"
+import type { LineageError } from "./LineageError.js"
+import { MachineConfig } from "./MachineConfig.js"
+
+/** @since 0.1.0 @category models */
+export interface PushRequest {
+  /** the exchange folder given (then remembered); none: the remembered one */
+  readonly folder: Option.Option<string>
+  /** the agents to publish; empty: every present home */
+  readonly agents: ReadonlyArray<string>
+  /** publish every session, pulled and already pushed ones too */
+  readonly all: boolean
+  /** decide and report, write nothing */
+  readonly dryRun: boolean
+}
+
+/** A session as a package holds it (size and time as the listing gave them). @since 0.1.0 @category models */
+export interface PushedSession {
+  readonly agent: string
+  readonly id: string
+  readonly size: number
+  readonly updatedAt: string
+  /** carried as the parent of this fork, not because it changed */
+  readonly parentOf?: string | undefined
+}
+
+/** @since 0.1.0 @category models */
+export interface PushedPackage {
+  /** relative to the outbox: `packages/000007-….tgz` */
+  readonly file: string
+  readonly seq: number
+  readonly size: number
+  readonly sha256: string
+  readonly sessions: ReadonlyArray<PushedSession>
+}
+
+/** @since 0.1.0 @category models */
+export interface PushResult {
+  /** the exchange folder, absolute */
+  readonly folder: string
+  /** the folder differs from the one remembered before */
+  readonly folderChanged: boolean
+  readonly machineId: string
+  readonly dryRun: boolean
+  /** the package written; null when nothing changed, and for a dry run */
+  readonly package: PushedPackage | null
+  /** the sessions published (for a dry run: that would be), parents of forks included */
+  readonly sessions: ReadonlyArray<PushedSession>
+  /** sessions left alone: unchanged since pushed or pulled */
+  readonly unchanged: number
+  /** sessions that cannot be read, tried again next push */
+  readonly skipped: ReadonlyArray<AgentStore.SkippedSession>
+  /** files removed from the outbox (for a dry run: that would be): staging leftovers, unlisted and compacted packages */
+  readonly removed: ReadonlyArray<string>
+}
+
+/** @since 0.1.0 @category models */
+export type PushFailure = ExchangeError | PackageError.PackageError | AgentStore.AgentFailure | LineageError
+
+/** @since 0.1.0 @category models */
+export interface PushShape {
+  readonly push: (request: PushRequest) => Effect.Effect<PushResult, PushFailure>
+}
+
+/** @since 0.1.0 @category tags */
+export class Push extends Context.Tag("@sessionport/lineage/Push")<Push, PushShape>() {}
+
+const readmeText = (machineName: string): string =>
+  `sessionport outbox of ${machineName}; see docs/exchange.md\n` +
+  `Written only by that machine. Do not edit or delete outbox.json alone.\n`
+
+/** strictly after every earlier push of this outbox, so `pushed_at` orders an outbox */
+const pushedAt = (index: Outbox.OutboxIndex | undefined): string => {
+  const last = Math.max(0, ...(index?.packages ?? []).map((entry) => Date.parse(entry.pushed_at)))
+  return new Date(Math.max(Date.now(), last + 1)).toISOString()
+}
+
+const make = Effect.gen(function*() {
+  const { stores } = yield* Agents.Agents
+  const progress = yield* Progress.Progress
+  const config = yield* MachineConfig
+
+  /** removes the staging leftovers and the unlisted packages of a killed push (own outbox only) */
+  const cleanUp = (outbox: string, index: Outbox.OutboxIndex | undefined, dryRun: boolean) =>
+    Effect.gen(function*() {
+      const listed = new Set((index?.packages ?? []).map((entry) => entry.file))
+      const leftovers = [
+        ...(yield* names(Path.join(outbox, Outbox.TMP_DIR))).map((name) => `${Outbox.TMP_DIR}/${name}`),
+        ...(yield* names(Path.join(outbox, Outbox.PACKAGES_DIR))).map((name) => `${Outbox.PACKAGES_DIR}/${name}`)
+          .filter((file) => !listed.has(file))
+      ]
+      if (!dryRun) yield* Effect.forEach(leftovers, (file) => remove(Path.join(outbox, file)), { discard: true })
+      return leftovers
+    })
+
+  const push = Effect.fn("Push.push")(function*(request: PushRequest) {
+    const machine = yield* config.ensure()
+    const { changed: folderChanged, folder } = yield* config.resolveFolder(request.folder)
+    const outbox = Path.join(folder, machine.machineId)
+
+    const read = yield* Outbox.readIndex(outbox)
+    if (read._tag === "unreadable") {
+      return yield* new ExchangeError({ reason: "unreadable_index", path: read.path, detail: read.detail })
+    }
+    const index = read._tag === "parsed" ? read.value : undefined
+    if (index !== undefined && index.writer !== machine.writer) {
+      return yield* new ExchangeError({
+        reason: "copied_config",
+        path: read.path,
+        detail: `its writer is ${index.writer}, this machine's is ${machine.writer}`
+      })
+    }
+    if (index === undefined && !request.dryRun) {
+      yield* makeDir(outbox)
+      yield* AtomicFile.writeFile(Path.join(outbox, Outbox.README_FILE), readmeText(machine.machineName))
+    }
+    const cleaned = yield* cleanUp(outbox, index, request.dryRun)
+
+    // what changed, in every selected present home
+    const selected = stores.filter((store) => store.present && (request.agents.length === 0 || request.agents.includes(store.agent)))
+    const listings = yield* Effect.forEach(selected, (store) =>
+      store.list({ ids: [], cwds: [], since: undefined, all: true, includeArchived: true }))
+    const listed = listings.flatMap((listing) => listing.sessions)
+    // `all`: compared with nothing, every session is changed
+    const marks = new Map<string, ReadonlyMap<string, MarkedAt>>()
+    if (!request.all) {
+      for (const store of selected) marks.set(store.agent, (yield* ExchangeState.make(store.home).snapshot).marks)
+    }
+    const pushed = index === undefined || request.all ? new Map() : Outbox.lastPushed(index)
+    const { changed, unchanged } = changedSince(listed, pushed, marks)
+    const unreadable = listings.flatMap((listing) => listing.unreadable)
+
+    const seq = (index?.packages.at(-1)?.seq ?? 0) + 1
+    const staged = Path.join(outbox, Outbox.TMP_DIR, `${String(seq).padStart(6, "0")}.tgz`)
+    const parts = yield* Effect.forEach(selected.filter((store) => changed.has(store.agent)), (store) =>
+      store.exportPart({
+        ids: changed.get(store.agent)!.map((session) => session.id),
+        cwds: [],
+        since: undefined,
+        all: false,
+        includeArchived: true,
+        skipUnreadable: true,
+        out: staged,
+        includeSkills: false,
+        allowFiles: [],
+        includeFileHistory: false
+      }))
+    const skipped = [...unreadable, ...parts.flatMap((part) => part.skipped)]
+      .filter((s, i, all) => all.findIndex((t) => t.agent === s.agent && t.id === s.id) === i)
+    const withSessions = parts.filter((part) => part.sessions.length > 0)
+
+    const compact = (written: ReadonlyArray<string>) =>
+      Effect.map(Compaction.run(folder, machine.machineId, { dryRun: request.dryRun }), (compaction) => [...written, ...compaction.removed])
+    const result = (pkg: PushedPackage | null, sessions: ReadonlyArray<PushedSession>, removed: ReadonlyArray<string>): PushResult => ({
+      folder,
+      folderChanged,
+      machineId: machine.machineId,
+      dryRun: request.dryRun,
+      package: pkg,
+      sessions,
+      unchanged,
+      skipped,
+      removed
+    })
+    if (withSessions.length === 0) return result(null, [], yield* compact(cleaned))
+
+    if (!request.dryRun) yield* makeDir(Path.dirname(staged)).pipe(Effect.zipRight(makeDir(Path.join(outbox, Outbox.PACKAGES_DIR))))
+    const exported = yield* PackageExport.write({
+      out: staged,
+      ids: withSessions.flatMap((part) => part.sessions.map((session) => session.id)),
+      cwds: [],
+      since: undefined,
+      all: false,
+      includeArchived: true,
+      includeSkills: false,
+      dryRun: request.dryRun
+    }, withSessions).pipe(Effect.provideService(Progress.Progress, progress))
+    const at = pushedAt(index)
+    // size and time as listed (what the next push compares); a session not listed (a subagent's) counts as changed next time
+    const byKey = new Map(listed.map((session) => [Outbox.sessionKey(session.agent, session.id), session]))
+    const sessions = exported.sessions.map((session): PushedSession => {
+      const found = byKey.get(Outbox.sessionKey(session.agent, session.id))
+      return {
+        agent: session.agent,
+        id: session.id,
+        size: found?.size ?? session.size,
+        updatedAt: found?.updatedAt ?? at,
+        ...(session.parentOf === undefined ? {} : { parentOf: session.parentOf })
+      }
+    })
+    if (request.dryRun) return result(null, sessions, yield* compact(cleaned))
+    yield* crashAt("export")
+
+    const sha256 = yield* Outbox.digestOf(staged)
+    const size = yield* sizeOf(staged)
+    const file = Outbox.packageFile(seq, sha256)
+    yield* renameDurably(staged, Path.join(outbox, file), Path.join(outbox, Outbox.PACKAGES_DIR))
+    yield* crashAt("rename")
+
+    const entry: Outbox.OutboxEntry = {
+      seq,
+      file,
+      sha256,
+      size,
+      package_id: exported.packageId,
+      pushed_at: at,
+      agents: exported.agents,
+      sessions: sessions.map((session) => ({
+        agent: session.agent,
+        id: session.id,
+        size: session.size,
+        updated_at: session.updatedAt,
+        ...(session.parentOf === undefined ? {} : { parent_of: session.parentOf })
+      }))
+    }
+    yield* Outbox.writeIndex(outbox, {
+      format: Outbox.FORMAT,
+      kind: "sessionport-outbox",
+      machine_id: machine.machineId,
+      machine_name: index?.machine_name ?? machine.machineName,
+      writer: machine.writer,
+      producer: { name: Producer.NAME, version: Producer.VERSION },
+      updated_at: new Date().toISOString(),
+      packages: [...(index?.packages ?? []), entry]
+    })
+    yield* crashAt("index")
+    return result({ file, seq, size, sha256, sessions }, sessions, yield* compact(cleaned))
+  })
+
+  return Push.of({ push })
+})
+
+/** @since 0.1.0 @category layers */
+export const layer: Layer.Layer<Push, never, Agents.Agents | Progress.Progress | MachineConfig> = Layer.effect(Push, make)
