@@ -85,9 +85,9 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === "object"
 const asString = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
 
 /**
- * The lineage of every session the journal's completed install and sync transactions made,
+ * The lineage of every session the journal's completed install, sync and pull transactions made,
  * oldest first: an install's session is a lineage of its own unless its source id already
- * belongs to one; a sync says which lineage each session joined.
+ * belongs to one; a sync (or a pull, with the same rows) says which lineage each session joined.
  */
 const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo | Journal.DamagedTransaction>) => {
   const lineageOf = new Map<string, string>()
@@ -100,7 +100,8 @@ const lineagesFromJournal = (list: ReadonlyArray<Journal.TransactionInfo | Journ
       const s = asRecord(raw)
       const sourceId = asString(s.source_id)
       const localId = asString(s.new_local_id) ?? (tx.kind === "install" ? asString(s.local_id) : undefined)
-      const matched = tx.kind === "sync" ? asString(s.local_id) : undefined
+      // a pull records the rows of the syncs it applied
+      const matched = tx.kind === "sync" || tx.kind === "pull" ? asString(s.local_id) : undefined
       const lineage = asString(s.lineage_id) ??
         (matched === undefined ? undefined : lineageOf.get(matched)) ??
         (sourceId === undefined ? undefined : lineageOf.get(sourceId)) ??

@@ -29,10 +29,10 @@ import { Agents, AgentStore, Journals, PackageInstall, type RememberedMaps } fro
 import type { JournalError } from "@sessionport/journal"
 import { Journal } from "@sessionport/journal"
 import { type PathRules, Rewriter } from "@sessionport/localize"
-import { FileChunks, type PackageError } from "@sessionport/package-format"
+import { FileChunks, Layout, type PackageError } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import { LineCheck } from "@sessionport/schema"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import * as Comparison from "./Comparison.js"
@@ -57,6 +57,12 @@ export interface SyncRequest {
   readonly only?: ReadonlySet<string> | undefined
   /** asked with the plan before anything is written; `false` stops with `declined` */
   readonly confirm?: ((plan: SyncResult) => Effect.Effect<boolean>) | undefined
+  /**
+   * only these agents' sessions (`codex`, `claude`, …): the others are left out as `only` leaves
+   * sessions out (listed in `leftOut`), even of an agent that cannot be synced here, which is
+   * refused without it. Absent: every agent.
+   */
+  readonly agents?: ReadonlySet<string> | undefined
 }
 
 /** What happens to a session. @since 0.1.0 @category models */
@@ -104,6 +110,40 @@ export interface SyncResult {
   /** the remembered-maps files written (none unless applied, or when every map was remembered already) */
   readonly remembered: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
+  /** with `SyncRequest.agents` only: the package's sessions of the other agents, not looked at */
+  readonly leftOut?: ReadonlyArray<{ readonly agent: string; readonly ids: ReadonlyArray<string> }> | undefined
+}
+
+/** What a sync records as its journal transaction's summary (the rows lineage is re-derived from). @since 0.4.0 @category models */
+export interface SyncSummary {
+  readonly package: string
+  readonly package_id: string | null
+  readonly sessions: ReadonlyArray<Readonly<Record<string, string | null>>>
+}
+
+/**
+ * A package planned against the homes as they are now, ready to be written into a transaction the
+ * caller opens: several may go into one, each planned after the previous one's writes.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface PreparedSync {
+  /** the plan, as a dry run shows it (no transaction) */
+  readonly plan: SyncResult
+  /** the agents whose homes `write` changes, and those homes */
+  readonly agents: ReadonlyArray<string>
+  readonly homes: ReadonlyArray<string>
+  /** whether `write` changes anything (a sync with nothing to change opens no transaction) */
+  readonly changes: boolean
+  /** the path maps in use: the caller remembers them once per transaction (`maps.remember`) */
+  readonly maps: RememberedMaps.Resolved
+  /** the transaction summary a sync of this package records */
+  readonly summary: SyncSummary
+  /** before writing: every changed home's agent idle and its sidecar in place */
+  readonly ready: Effect.Effect<void, SyncFailure>
+  /** everything the sync writes but the remembered maps; the result's `remembered` is empty */
+  readonly write: (tx: Journal.Transaction) => Effect.Effect<SyncResult, SyncFailure>
 }
 
 /** @since 0.1.0 @category models */
@@ -119,6 +159,8 @@ export type SyncFailure =
 export interface SyncerShape {
   /** the plan and, unless a dry run (or declined), its application */
   readonly sync: (request: SyncRequest) => Effect.Effect<SyncResult, SyncFailure>
+  /** the plan and its writes, for a caller's transaction (`confirm` and `dryRun` are the caller's); staged files live for the scope */
+  readonly prepare: (request: SyncRequest) => Effect.Effect<PreparedSync, SyncFailure, Scope.Scope>
 }
 
 /** @since 0.1.0 @category tags */
@@ -162,6 +204,8 @@ export const make = Effect.gen(function*() {
   const journals = yield* Journals.Journals
   const fs = yield* FileSystem.FileSystem
   const progress = yield* Progress.Progress
+  // the (transaction, sidecar) pairs given their `packages_seen` row: several packages may share a transaction
+  const recorded = new Set<string>()
 
   /**
    * The sessions of one agent's package files synced before (the sidecar has seen the file's
@@ -367,134 +411,166 @@ export const make = Effect.gen(function*() {
       } satisfies AgentPlan
     })
 
+  const prepare = Effect.fn("Syncer.prepare")(function*(request: SyncRequest) {
+    const context = yield* PackageInstall.prepareDeferred(
+      { package: request.package, maps: request.maps, forgetMaps: request.forgetMaps },
+      stores
+    )
+    const agents: Array<{
+      readonly store: AgentStore.AgentStore
+      readonly support: AgentStore.SyncSupport
+      readonly sources: ReadonlyArray<AgentStore.SyncSource>
+      readonly seen: Seen
+    }> = []
+    const leftOut: Array<{ readonly agent: string; readonly ids: ReadonlyArray<string> }> = []
+    const chosen = (store: AgentStore.AgentStore, all: ReadonlyArray<AgentStore.SyncSource>) =>
+      request.only === undefined ? all : all.filter((source) => request.only!.has(AgentStore.sessionKey(store.agent, source.id)))
+    for (const store of stores) {
+      if (request.agents !== undefined && !request.agents.has(store.agent)) {
+        // an agent not asked for: its sessions are left out, whether or not it could be synced here
+        const entries = [...context.verified.sessions.keys()].filter(store.ownsEntry)
+        if (entries.length === 0) continue
+        const ids = store.sync === undefined
+          ? entries.map(entryId)
+          : chosen(store, yield* store.sync.sources(context)).map((source) => source.id)
+        if (ids.length > 0) leftOut.push({ agent: store.agent, ids })
+        continue
+      }
+      if (store.sync === undefined) {
+        // a package session of an agent that cannot be synced here is refused, never dropped:
+        // a home that does not exist says so (its store's install fails with why)
+        if (![...context.verified.sessions.keys()].some(store.ownsEntry)) continue
+        yield* store.planInstall(context)
+        return yield* new LineageError({
+          reason: "nothing_to_sync",
+          path: request.package,
+          detail: `${request.package} holds ${store.displayName} sessions, which this sessionport cannot sync`
+        })
+      }
+      const sources = chosen(store, yield* store.sync.sources(context))
+      if (sources.length > 0) agents.push({ store, support: store.sync, sources, seen: yield* seenOf(store, store.sync, sources) })
+    }
+    // every file may be read from here on but those of sessions synced before
+    yield* context.unpack(new Set(agents.flatMap(({ seen }) => seen.planned.flatMap((p) => p === undefined ? [] : [p.source.entry]))))
+    const plans: Array<AgentPlan> = []
+    for (const { seen, sources, store, support } of agents) plans.push(yield* planAgent(store, support, context, sources, seen))
+    if (plans.length === 0) {
+      return yield* new LineageError({ reason: "nothing_to_sync", path: request.package, detail: `${request.package} holds no session this sessionport can sync` })
+    }
+
+    const decisions = (): Array<SessionDecision> =>
+      plans.flatMap((plan) =>
+        plan.planned.map((p) => ({
+          ...p.decision,
+          newLocalId: p.decision.action === "none" || p.decision.action === "append" ? undefined : plan.newIds.get(p.decision.sourceId),
+          appended: plan.appendedCounts.get(p.decision.sourceId)
+        }))
+      )
+    const all = plans.flatMap((plan) => plan.planned)
+    const counts = Object.fromEntries(CLASSES.map((c) => [c, all.filter((p) => p.decision.class === c).length])) as Record<
+      Comparison.SyncClass,
+      number
+    >
+    const homes = Object.fromEntries(plans.map((plan) => [plan.store.agent, plan.store.home]))
+    const result = (transactionId: string | undefined): SyncResult => ({
+      package: request.package,
+      homes,
+      ...(homes.codex === undefined ? {} : { codexHome: homes.codex }),
+      dryRun: request.dryRun,
+      transactionId,
+      sessions: decisions(),
+      counts,
+      rules: context.rules.describe(),
+      maps: context.maps.shown,
+      remembered: [],
+      warnings: [...context.maps.warnings, ...plans.flatMap((plan) => plan.warnings)],
+      // only a sync told which agents to take has any to leave out: `sync`'s result stays as it was
+      ...(request.agents === undefined ? {} : { leftOut })
+    })
+
+    const changing = plans.filter((plan) => plan.toImport > 0 || plan.forwards.length > 0 || plan.sidecarChanges.pending)
+    const packageId = context.verified.manifest.package_id ?? undefined
+    const summary: SyncSummary = {
+      package: request.package,
+      package_id: packageId ?? null,
+      sessions: changing.flatMap((plan) =>
+        plan.planned.map((p) => ({
+          ...(plan.store.agent === "codex" ? {} : { agent: plan.store.agent }),
+          source_id: p.decision.sourceId,
+          class: p.decision.class,
+          local_id: p.decision.localId ?? null,
+          new_local_id: plan.newIds.get(p.decision.sourceId) ?? null,
+          lineage_id: p.lineageId ?? null
+        }))
+      )
+    }
+    const ready = Effect.forEach(changing, (plan) => Effect.zipRight(plan.store.assertIdle, plan.sidecar.ensure), { discard: true })
+
+    const write = (tx: Journal.Transaction) =>
+      Effect.gen(function*() {
+        for (const plan of changing) {
+          const written = yield* plan.importPlan.write(tx)
+          // every fast-forward as one append step, onto the very bytes classified: the agent may
+          // have gone on with the session since
+          const forwardSizes = new Map<string, number>()
+          if (plan.forwards.length > 0 && plan.support.forward !== undefined) {
+            const sizes = yield* plan.support.forward.append(tx, context, plan.forwards.map((p) => ({
+              sourceId: p.decision.sourceId,
+              localId: p.local!.file.id,
+              local: p.local!.file,
+              common: p.local!.print.records,
+              entry: p.source.entry,
+              records: plan.appendedFile.get(p.decision.sourceId)!
+            })))
+            plan.forwards.forEach((p, i) => forwardSizes.set(p.local!.file.id, sizes[i]!))
+          } else if (plan.forwards.length > 0) {
+            const appended = yield* tx.appendFiles(plan.forwards.map((p) => ({
+              path: p.local!.file.path,
+              content: Journal.chunks(FileChunks.read(plan.appendedFile.get(p.decision.sourceId)!)),
+              expectSize: p.local!.file.size
+            })))
+            plan.forwards.forEach((p, i) => forwardSizes.set(p.local!.file.id, p.local!.file.size + appended[i]!.size))
+          }
+          if (plan.forwards.length > 0) {
+            yield* plan.support.afterForward(tx, context, plan.forwards.map((p) => ({ sourceId: p.decision.sourceId, localId: p.local!.file.id })))
+          }
+          const first = !recorded.has(`${tx.id}\n${plan.sidecar.path}`)
+          recorded.add(`${tx.id}\n${plan.sidecar.path}`)
+          const changes = plan.sidecarChanges.build(tx.id, written.written, forwardSizes, plan.forwards, request.package, packageId, first)
+          if (changes.length > 0) yield* tx.sql(plan.sidecar.path, changes)
+        }
+        return result(tx.id)
+      }).pipe(Effect.provideService(Progress.Progress, progress), Effect.provideService(FileSystem.FileSystem, fs))
+
+    return {
+      plan: result(undefined),
+      agents: changing.map((plan) => plan.store.agent),
+      homes: changing.map((plan) => plan.store.home),
+      changes: changing.length > 0,
+      maps: context.maps,
+      summary,
+      ready,
+      write
+    } satisfies PreparedSync
+  }, (effect) => effect.pipe(Effect.provideService(Progress.Progress, progress), Effect.provideService(FileSystem.FileSystem, fs)))
+
   const sync = Effect.fn("Syncer.sync")(function*(request: SyncRequest) {
     return yield* Effect.scoped(Effect.gen(function*() {
-      const context = yield* PackageInstall.prepareDeferred(
-        { package: request.package, maps: request.maps, forgetMaps: request.forgetMaps },
-        stores
-      )
-      const agents: Array<{
-        readonly store: AgentStore.AgentStore
-        readonly support: AgentStore.SyncSupport
-        readonly sources: ReadonlyArray<AgentStore.SyncSource>
-        readonly seen: Seen
-      }> = []
-      for (const store of stores) {
-        if (store.sync === undefined) {
-          // a package session of an agent that cannot be synced here is refused, never dropped:
-          // a home that does not exist says so (its store's install fails with why)
-          if (![...context.verified.sessions.keys()].some(store.ownsEntry)) continue
-          yield* store.planInstall(context)
-          return yield* new LineageError({
-            reason: "nothing_to_sync",
-            path: request.package,
-            detail: `${request.package} holds ${store.displayName} sessions, which this sessionport cannot sync`
-          })
-        }
-        const all = yield* store.sync.sources(context)
-        const sources = request.only === undefined ? all : all.filter((source) => request.only!.has(AgentStore.sessionKey(store.agent, source.id)))
-        if (sources.length > 0) agents.push({ store, support: store.sync, sources, seen: yield* seenOf(store, store.sync, sources) })
-      }
-      // every file may be read from here on but those of sessions synced before
-      yield* context.unpack(new Set(agents.flatMap(({ seen }) => seen.planned.flatMap((p) => p === undefined ? [] : [p.source.entry]))))
-      const plans: Array<AgentPlan> = []
-      for (const { seen, sources, store, support } of agents) plans.push(yield* planAgent(store, support, context, sources, seen))
-      if (plans.length === 0) {
-        return yield* new LineageError({ reason: "nothing_to_sync", path: request.package, detail: `${request.package} holds no session this sessionport can sync` })
-      }
-
-      const decisions = (): Array<SessionDecision> =>
-        plans.flatMap((plan) =>
-          plan.planned.map((p) => ({
-            ...p.decision,
-            newLocalId: p.decision.action === "none" || p.decision.action === "append" ? undefined : plan.newIds.get(p.decision.sourceId),
-            appended: plan.appendedCounts.get(p.decision.sourceId)
-          }))
-        )
-      const all = plans.flatMap((plan) => plan.planned)
-      const counts = Object.fromEntries(CLASSES.map((c) => [c, all.filter((p) => p.decision.class === c).length])) as Record<
-        Comparison.SyncClass,
-        number
-      >
-      const homes = Object.fromEntries(plans.map((plan) => [plan.store.agent, plan.store.home]))
-      const result = (transactionId: string | undefined, remembered: ReadonlyArray<string> = []): SyncResult => ({
-        package: request.package,
-        homes,
-        ...(homes.codex === undefined ? {} : { codexHome: homes.codex }),
-        dryRun: request.dryRun,
-        transactionId,
-        sessions: decisions(),
-        counts,
-        rules: context.rules.describe(),
-        maps: context.maps.shown,
-        remembered,
-        warnings: [...context.maps.warnings, ...plans.flatMap((plan) => plan.warnings)]
-      })
-
-      const changing = plans.filter((plan) => plan.toImport > 0 || plan.forwards.length > 0 || plan.sidecarChanges.pending)
-      if (request.dryRun || changing.length === 0) return result(undefined)
-      if (request.confirm !== undefined && !(yield* request.confirm(result(undefined)))) {
+      const prepared = yield* prepare(request)
+      if (request.dryRun || !prepared.changes) return prepared.plan
+      if (request.confirm !== undefined && !(yield* request.confirm(prepared.plan))) {
         return yield* new LineageError({ reason: "declined", path: request.package, detail: "sync cancelled; nothing was changed" })
       }
-      for (const plan of changing) {
-        yield* plan.store.assertIdle
-        yield* plan.sidecar.ensure
-      }
-
-      const packageId = context.verified.manifest.package_id ?? undefined
-      return yield* journals.forAgents(changing.map((plan) => plan.store.agent)).transaction({
-        kind: "sync",
-        summary: {
-          package: request.package,
-          package_id: packageId ?? null,
-          sessions: changing.flatMap((plan) =>
-            plan.planned.map((p) => ({
-              ...(plan.store.agent === "codex" ? {} : { agent: plan.store.agent }),
-              source_id: p.decision.sourceId,
-              class: p.decision.class,
-              local_id: p.decision.localId ?? null,
-              new_local_id: plan.newIds.get(p.decision.sourceId) ?? null,
-              lineage_id: p.lineageId ?? null
-            }))
-          )
-        }
-      }, (tx) =>
+      yield* prepared.ready
+      return yield* journals.forAgents(prepared.agents).transaction({ kind: "sync", summary: prepared.summary }, (tx) =>
         Effect.gen(function*() {
-          for (const plan of changing) {
-            const written = yield* plan.importPlan.write(tx)
-            // every fast-forward as one append step, onto the very bytes classified: the agent may
-            // have gone on with the session since
-            const forwardSizes = new Map<string, number>()
-            if (plan.forwards.length > 0 && plan.support.forward !== undefined) {
-              const sizes = yield* plan.support.forward.append(tx, context, plan.forwards.map((p) => ({
-                sourceId: p.decision.sourceId,
-                localId: p.local!.file.id,
-                local: p.local!.file,
-                common: p.local!.print.records,
-                entry: p.source.entry,
-                records: plan.appendedFile.get(p.decision.sourceId)!
-              })))
-              plan.forwards.forEach((p, i) => forwardSizes.set(p.local!.file.id, sizes[i]!))
-            } else if (plan.forwards.length > 0) {
-              const appended = yield* tx.appendFiles(plan.forwards.map((p) => ({
-                path: p.local!.file.path,
-                content: Journal.chunks(FileChunks.read(plan.appendedFile.get(p.decision.sourceId)!)),
-                expectSize: p.local!.file.size
-              })))
-              plan.forwards.forEach((p, i) => forwardSizes.set(p.local!.file.id, p.local!.file.size + appended[i]!.size))
-            }
-            if (plan.forwards.length > 0) {
-              yield* plan.support.afterForward(tx, context, plan.forwards.map((p) => ({ sourceId: p.decision.sourceId, localId: p.local!.file.id })))
-            }
-            const changes = plan.sidecarChanges.build(tx.id, written.written, forwardSizes, plan.forwards, request.package, packageId)
-            if (changes.length > 0) yield* tx.sql(plan.sidecar.path, changes)
-          }
-          return result(tx.id, yield* context.maps.remember(tx, changing.map((plan) => plan.store.home), "sync"))
+          const written = yield* prepared.write(tx)
+          return { ...written, remembered: yield* prepared.maps.remember(tx, prepared.homes, "sync") }
         }))
-    })).pipe(Effect.provideService(Progress.Progress, progress), Effect.provideService(FileSystem.FileSystem, fs))
+    }))
   })
 
-  return Syncer.of({ sync })
+  return Syncer.of({ prepare, sync })
 })
 
 /** `unchanged` without reading: this lineage already holds this very package file (by SHA-256). */
@@ -529,6 +605,13 @@ const seenPlan = (
       common: undefined
     }
   }
+}
+
+/** The session id an entry names (a Codex rollout's entry is its file name, ending in the id), else the entry. */
+const entryId = (entry: string): string => {
+  const parsed = Layout.parseAgentEntry(entry)
+  if (parsed !== undefined && parsed.kind !== "metadata") return parsed.id
+  return /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl(\.zst)?$/.exec(entry)?.[1] ?? entry
 }
 
 const fileAt = (path: string, id: string): LocalFile | undefined => {

@@ -37,7 +37,9 @@ export const sidecarChangesFor = (
       forwardSizes: ReadonlyMap<string, number>,
       forwards: ReadonlyArray<Planned>,
       pkg: string,
-      packageId: string | undefined
+      packageId: string | undefined,
+      // one `packages_seen` row per transaction (its key): a later package of the same one adds none
+      recordPackage = true
     ): Array<SqlChange.SqlChange> => {
       const lineages = new Set<string>()
       const ids = new Map<string, string>()
@@ -128,7 +130,7 @@ export const sidecarChangesFor = (
         ...(addLocals.length === 0 ? [] : [Sidecar.addLocals(addLocals, now)]),
         ...updates,
         ...(existingSeen.length === 0 ? [] : [Sidecar.markSeen(existingSeen)]),
-        Sidecar.addPackage({ transactionId, packageId, path: pkg, sessions: planned.length }, now)
+        ...(recordPackage ? [Sidecar.addPackage({ transactionId, packageId, path: pkg, sessions: planned.length }, now)] : [])
       ]
     }
   }
