@@ -317,6 +317,12 @@ export interface Transaction {
    * is missing, is not a regular file, or is outside the roots.
    */
   readonly removeFiles: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Written>, JournalError>
+  /**
+   * Replaces the summary given at `begin` (durably; not an operation, nothing to undo): for a
+   * transaction whose plan is known only as it goes (a pull plans each package after the
+   * previous one's writes).
+   */
+  readonly setSummary: (summary: unknown) => Effect.Effect<void, JournalError>
   /** Marks the transaction `completed` (durably) and releases the lock. */
   readonly commit: Effect.Effect<void, JournalError>
 }

@@ -25,7 +25,8 @@ import { changedSince, type MarkedAt } from "./internal/exchangeChanges.js"
 import { crashAt } from "./internal/crashPoint.js"
 import { makeDir, names, remove, renameDurably, sizeOf } from "./internal/outboxFiles.js"
 import type { LineageError } from "./LineageError.js"
-import { MachineConfig } from "./MachineConfig.js"
+import { withExchangeLock } from "./internal/exchangeLock.js"
+import * as MachineConfig from "./MachineConfig.js"
 
 /** @since 0.1.0 @category models */
 export interface PushRequest {
@@ -103,7 +104,7 @@ const pushedAt = (index: Outbox.OutboxIndex | undefined): string => {
 const make = Effect.gen(function*() {
   const { stores } = yield* Agents.Agents
   const progress = yield* Progress.Progress
-  const config = yield* MachineConfig
+  const config = yield* MachineConfig.MachineConfig
 
   /** removes the staging leftovers and the unlisted packages of a killed push (own outbox only) */
   const cleanUp = (outbox: string, index: Outbox.OutboxIndex | undefined, dryRun: boolean) =>
@@ -120,7 +121,12 @@ const make = Effect.gen(function*() {
 
   const push = Effect.fn("Push.push")(function*(request: PushRequest) {
     const machine = yield* config.ensure()
-    const { changed: folderChanged, folder } = yield* config.resolveFolder(request.folder)
+    const resolved = yield* config.resolveFolder(request.folder)
+    return yield* withExchangeLock(config.dir, publish(request, machine, resolved))
+  })
+
+  const publish = (request: PushRequest, machine: MachineConfig.Config, { changed: folderChanged, folder }: MachineConfig.Resolved) =>
+    Effect.gen(function*() {
     const outbox = Path.join(folder, machine.machineId)
 
     const read = yield* Outbox.readIndex(outbox)
@@ -250,10 +256,10 @@ const make = Effect.gen(function*() {
     })
     yield* crashAt("index")
     return result({ file, seq, size, sha256, sessions }, sessions, yield* compact(cleaned))
-  })
+    })
 
   return Push.of({ push })
 })
 
 /** @since 0.1.0 @category layers */
-export const layer: Layer.Layer<Push, never, Agents.Agents | Progress.Progress | MachineConfig> = Layer.effect(Push, make)
+export const layer: Layer.Layer<Push, never, Agents.Agents | Progress.Progress | MachineConfig.MachineConfig> = Layer.effect(Push, make)

@@ -13,6 +13,8 @@ export * as Comparison from "./Comparison.js"
 /** @since 0.4.0 */
 export * as ExchangeError from "./ExchangeError.js"
 /** @since 0.4.0 */
+export * as ExchangeLog from "./ExchangeLog.js"
+/** @since 0.4.0 */
 export * as ExchangeState from "./ExchangeState.js"
 /** @since 0.1.0 */
 export * as Fingerprint from "./Fingerprint.js"
@@ -26,6 +28,8 @@ export * as Maintenance from "./Maintenance.js"
 export * as PackageStatus from "./PackageStatus.js"
 /** @since 0.4.0 */
 export * as Push from "./Push.js"
+/** @since 0.4.0 */
+export * as Pull from "./Pull.js"
 /** @since 0.1.0 */
 export * as Sidecar from "./Sidecar.js"
 /** @since 0.1.0 */

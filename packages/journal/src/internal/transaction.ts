@@ -525,6 +525,21 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     return rows
   })
 
+  const setSummary = (summary: unknown) =>
+    Effect.gen(function*() {
+      yield* Effect.try({
+        try: () => JSON.stringify(summary ?? null),
+        catch: (error) =>
+          new JournalError({
+            reason: "invalid",
+            path: holder.dir,
+            detail: `the summary is not JSON: ${error instanceof Error ? error.message : String(error)}`
+          })
+      })
+      holder.record = { ...holder.record, summary: summary ?? null }
+      yield* save(holder, "summary")
+    })
+
   const commit = Effect.gen(function*() {
     holder.record = { ...holder.record, status: "completed", completed_at: Date.now() }
     yield* save(holder, "completed").pipe(
@@ -574,6 +589,7 @@ export const openTransaction = ({ busyTimeoutMs, confine, confineAll, holder, lo
     updateRows: (db, table, key, values) => serial(sql(db, [SqlChange.updateRows(table, key, values)])),
     deleteRows: (db, table, keys) => serial(sql(db, [SqlChange.deleteRows(table, keys)])),
     removeFiles: (paths) => serial(removeFiles(paths)),
+    setSummary: (summary) => serial(setSummary(summary)),
     commit: serial(commit)
   }
   return { transaction, close }
