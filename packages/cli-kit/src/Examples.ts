@@ -27,9 +27,12 @@ export const EXAMPLES: Readonly<Record<string, Readonly<Record<string, string>>>
   },
   "session-sync": {
     adopt: "session-sync adopt --agent claude --dry-run",
+    compact: "session-sync compact --dry-run",
     "inspect-package": "session-sync inspect-package app.tgz",
     "list-transactions": "session-sync list-transactions",
     "prune-invalid-mappings": "session-sync prune-invalid-mappings --dry-run",
+    pull: "session-sync pull --from ~/Dropbox/sessionport --dry-run",
+    push: "session-sync push --to ~/Dropbox/sessionport",
     "rebuild-sidecar": "session-sync rebuild-sidecar --agent opencode",
     recover: "session-sync recover",
     "replay-transactions-sidecar": "session-sync replay-transactions-sidecar --dry-run",

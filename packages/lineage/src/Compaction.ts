@@ -16,11 +16,13 @@
  * @since 0.1.0
  */
 import { Outbox, type PackageError } from "@sessionport/package-format"
-import { Effect } from "effect"
+import { Effect, type Option } from "effect"
 import * as Path from "node:path"
 import { ExchangeError } from "./ExchangeError.js"
 import { crashAt } from "./internal/crashPoint.js"
+import { withExchangeLock } from "./internal/exchangeLock.js"
 import { remove } from "./internal/outboxFiles.js"
+import { MachineConfig } from "./MachineConfig.js"
 
 /**
  * Why a package stays:
@@ -140,4 +142,28 @@ export const run = Effect.fn("Compaction.run")(function*(
     yield* crashAt("compact-remove")
   }
   return { ...planned, removed }
+})
+
+/** @since 0.4.0 @category models */
+export interface CompactResult extends Result {
+  readonly folder: string
+  readonly machineId: string
+  readonly dryRun: boolean
+}
+
+/**
+ * `session-sync compact`: this machine's outbox in the exchange folder (`folder`, else the
+ * remembered one), under the exchange lock.
+ *
+ * @since 0.4.0
+ * @category running
+ */
+export const compact = Effect.fn("Compaction.compact")(function*(
+  request: { readonly folder: Option.Option<string>; readonly dryRun: boolean }
+): Effect.fn.Return<CompactResult, ExchangeError | PackageError.PackageError, MachineConfig> {
+  const config = yield* MachineConfig
+  const machine = yield* config.ensure()
+  const { folder } = yield* config.resolveFolder(request.folder)
+  const result = yield* withExchangeLock(config.dir, run(folder, machine.machineId, { dryRun: request.dryRun }))
+  return { ...result, folder, machineId: machine.machineId, dryRun: request.dryRun }
 })

@@ -99,6 +99,13 @@ export interface MachineConfigShape {
   readonly resolveFolder: (given: Option.Option<string>) => Effect.Effect<Resolved, ExchangeError>
   /** a new machine id and writer (after a copied config), keeping the remembered folder */
   readonly setNewId: () => Effect.Effect<Config, ExchangeError>
+  /** the config as it is, none when there is none yet (reads only: never makes one) */
+  readonly current: () => Effect.Effect<Option.Option<Config>, ExchangeError>
+  /**
+   * The exchange folder as {@link resolveFolder} finds it, reading only: `given` is not
+   * remembered and no config is made.
+   */
+  readonly findFolder: (given: Option.Option<string>) => Effect.Effect<string, ExchangeError>
 }
 
 /** @since 0.1.0 @category tags */
@@ -254,7 +261,14 @@ export const make = (
     return yield* write({ ...fresh(hostname), folder: config.folder })
   })
 
-  return { dir, path, ensure, resolveFolder, setNewId }
+  const findFolder = Effect.fn("MachineConfig.findFolder")(function*(given: Option.Option<string>) {
+    if (Option.isSome(given)) return yield* checkFolder(Path.resolve(expandHome(given.value, home)))
+    const remembered = Option.flatMap(yield* read, (config) => config.folder)
+    if (Option.isNone(remembered)) return yield* new ExchangeError({ reason: "no_folder", path: "", detail: "" })
+    return yield* checkFolder(remembered.value)
+  })
+
+  return { dir, path, ensure, resolveFolder, setNewId, current: () => read, findFolder }
 }
 
 /**

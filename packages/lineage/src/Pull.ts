@@ -37,6 +37,8 @@ import type { ExchangeError } from "./ExchangeError.js"
 import * as ExchangeLog from "./ExchangeLog.js"
 import * as ExchangeState from "./ExchangeState.js"
 import { withExchangeLock } from "./internal/exchangeLock.js"
+import { fileProblem } from "./internal/fileProblem.js"
+import { homesHere } from "./internal/homesHere.js"
 import { makeDir } from "./internal/outboxFiles.js"
 import type { LineageError } from "./LineageError.js"
 import { MachineConfig } from "./MachineConfig.js"
@@ -120,8 +122,6 @@ interface Candidate {
 
 const stemOf = (entry: Outbox.OutboxEntry): string => Outbox.packageStem(entry.seq, entry.sha256)
 
-const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`
-
 const where = (candidate: Candidate): string => `${candidate.machineId}/${candidate.entry.file}`
 
 const byTime = (a: Candidate, b: Candidate): number =>
@@ -198,14 +198,8 @@ const make = Effect.gen(function*() {
       const indexed = others.flatMap((m) => m.index._tag === "parsed" ? [{ id: m.id, dir: m.dir, index: m.index.value }] : [])
 
       // 2. what is pending for the homes here
-      const selected = stores.filter((store) =>
-        store.present && store.sync !== undefined && (request.agents.length === 0 || request.agents.includes(store.agent))
-      )
+      const { stores: selected, taken } = yield* homesHere(stores, request.agents)
       const storeOf = new Map(selected.map((store) => [store.agent, store]))
-      const snapshots = new Map<string, ExchangeState.Snapshot>()
-      for (const store of selected) snapshots.set(store.agent, yield* ExchangeState.make(store.home).snapshot)
-      const taken = (agent: string, m: string, stem: string) =>
-        snapshots.get(agent)?.applied.has(ExchangeState.appliedKey(m, stem)) === true
       let candidates: Array<Candidate> = indexed.flatMap(({ dir, id, index }) =>
         index.packages.flatMap((entry): Array<Candidate> => {
           const stem = stemOf(entry)
@@ -231,13 +225,9 @@ const make = Effect.gen(function*() {
       // 3. the files, as the index lists them
       const complete: Array<Candidate> = []
       for (const candidate of candidates) {
-        const check = yield* Outbox.checkFile(candidate.outbox, candidate.entry.file, candidate.entry)
-        if (check._tag === "complete") complete.push(candidate)
-        else if (check._tag === "arriving") {
-          skip(candidate, "arriving", check.missing
-            ? "not there (still arriving, or removed by its machine)"
-            : `still arriving (${mb(check.size)} of ${mb(candidate.entry.size)})`)
-        } else skip(candidate, "damaged", `incomplete or damaged (${check.why})`)
+        const problem = fileProblem(yield* Outbox.checkFile(candidate.outbox, candidate.entry.file, candidate.entry), candidate.entry.size)
+        if (problem === undefined) complete.push(candidate)
+        else skip(candidate, problem.kind, problem.why)
       }
 
       // 4. superseded by a later package of the same outbox
@@ -284,6 +274,8 @@ const make = Effect.gen(function*() {
                 const prepared = yield* syncer.prepare(syncRequest(candidate, request, false)).pipe(refusedPackage)
                 if (Either.isLeft(prepared)) return Either.left(prepared.left)
                 lastMaps = prepared.right.maps
+                // the agent idle and its sidecar in place (created outside the journal, as a sync does)
+                if (prepared.right.changes) yield* prepared.right.ready
                 const synced = prepared.right.changes ? yield* prepared.right.write(tx) : prepared.right.plan
                 summaries.push({ ...prepared.right.summary, machine_id: candidate.machineId, seq: candidate.entry.seq })
                 return Either.right(synced)
@@ -370,8 +362,11 @@ const make = Effect.gen(function*() {
     })
 
   /**
-   * This machine's receipts, from the homes' `applied` rows: a package counts as taken when every
-   * present home of its agents here took it (an agent with no home here never blocks compaction).
+   * This machine's receipts, from the homes' `applied` rows: a package counts as taken when a home
+   * here took it, or when none of its agents has a home here (nothing to take: a machine without
+   * Claude Code must not hold back compaction forever). Receipts only let compaction remove
+   * superseded packages, whose sessions a later package holds whole, so a home that pulls later
+   * (an agent left out with `--agent`, installed later) still finds every session.
    * Lists are kept to what each machine still lists; a machine not readable now keeps its list.
    */
   const writeReceipts = (
@@ -393,7 +388,7 @@ const make = Effect.gen(function*() {
       for (const { id, index } of indexed) {
         const stems = index.packages.filter((entry) => {
           const here = entry.agents.filter((agent) => byAgent.has(agent))
-          return here.length > 0 && here.every((agent) => byAgent.get(agent)!.applied.has(ExchangeState.appliedKey(id, stemOf(entry))))
+          return here.length === 0 || here.some((agent) => byAgent.get(agent)!.applied.has(ExchangeState.appliedKey(id, stemOf(entry))))
         }).map(stemOf)
         if (stems.length > 0) pulled[id] = stems
       }

@@ -20,10 +20,9 @@ import { Context, Effect, Layer, type Option } from "effect"
 import * as Path from "node:path"
 import * as Compaction from "./Compaction.js"
 import { ExchangeError } from "./ExchangeError.js"
-import * as ExchangeState from "./ExchangeState.js"
-import { changedSince, type MarkedAt } from "./internal/exchangeChanges.js"
 import { crashAt } from "./internal/crashPoint.js"
 import { makeDir, names, remove, renameDurably, sizeOf } from "./internal/outboxFiles.js"
+import { publishable } from "./internal/publishable.js"
 import type { LineageError } from "./LineageError.js"
 import { withExchangeLock } from "./internal/exchangeLock.js"
 import * as MachineConfig from "./MachineConfig.js"
@@ -148,18 +147,7 @@ const make = Effect.gen(function*() {
     const cleaned = yield* cleanUp(outbox, index, request.dryRun)
 
     // what changed, in every selected present home
-    const selected = stores.filter((store) => store.present && (request.agents.length === 0 || request.agents.includes(store.agent)))
-    const listings = yield* Effect.forEach(selected, (store) =>
-      store.list({ ids: [], cwds: [], since: undefined, all: true, includeArchived: true }))
-    const listed = listings.flatMap((listing) => listing.sessions)
-    // `all`: compared with nothing, every session is changed
-    const marks = new Map<string, ReadonlyMap<string, MarkedAt>>()
-    if (!request.all) {
-      for (const store of selected) marks.set(store.agent, (yield* ExchangeState.make(store.home).snapshot).marks)
-    }
-    const pushed = index === undefined || request.all ? new Map() : Outbox.lastPushed(index)
-    const { changed, unchanged } = changedSince(listed, pushed, marks)
-    const unreadable = listings.flatMap((listing) => listing.unreadable)
+    const { changed, listed, selected, unchanged, unreadable } = yield* publishable(stores, { agents: request.agents, index, all: request.all })
 
     const seq = (index?.packages.at(-1)?.seq ?? 0) + 1
     const staged = Path.join(outbox, Outbox.TMP_DIR, `${String(seq).padStart(6, "0")}.tgz`)

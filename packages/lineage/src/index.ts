@@ -16,6 +16,8 @@ export * as ExchangeError from "./ExchangeError.js"
 export * as ExchangeLog from "./ExchangeLog.js"
 /** @since 0.4.0 */
 export * as ExchangeState from "./ExchangeState.js"
+/** @since 0.4.0 */
+export * as ExchangeStatus from "./ExchangeStatus.js"
 /** @since 0.1.0 */
 export * as Fingerprint from "./Fingerprint.js"
 /** @since 0.1.0 */

@@ -3,78 +3,20 @@
  * writes and removes in its outbox. Expected sessions come from the fixture list, digests from
  * node:crypto over the package file, package contents from `PackageInspection`.
  */
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Agents, Journals } from "@sessionport/agent"
-import { CodexHome, CodexStore, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
-import { copyFixtureHome, fixtureByRole, fixtureThreads, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { Journal } from "@sessionport/journal"
+import { fixtureByRole, fixtureThreads, removeTemps } from "@sessionport/codex-oracle/Fixtures"
+import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { PackageInspection } from "@sessionport/package-format"
-import * as Progress from "@sessionport/package-format/Progress"
-import { Context, Effect, Layer, Option } from "effect"
+import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import * as ExchangeState from "../src/ExchangeState.js"
-import * as MachineConfig from "../src/MachineConfig.js"
-import * as Push from "../src/Push.js"
+import { continueSession, fixtureMachine as machine, indexOf, layerFor, outboxOf, push } from "./utils/exchange.js"
 
 afterAll(removeTemps)
-
-/** One machine: a copy of the fixture home, an exchange folder, a config dir. */
-const machine = () => ({ home: copyFixtureHome(), folder: tempDir("exchange"), config: tempDir("config") })
-type Machine = ReturnType<typeof machine>
-
-/** The services of a command on one Codex home (as the CLIs build them, Codex alone) and the push. */
-const layerFor = (m: Machine) => {
-  const home = CodexHome.layer({ root: m.home })
-  const journal = Layer.effect(Journal.Journal, Effect.map(Journals.Journals, (journals) => journals.forAgents(["codex"])))
-  const base = Layer.mergeAll(StateDb.layer({ mode: "read-only" }), journal).pipe(Layer.provideMerge(home))
-  const store = CodexStore.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(Installer.layer, Exporter.layer).pipe(Layer.provideMerge(SessionCatalog.layer), Layer.provideMerge(base)))
-  )
-  const journals = Layer.succeed(Journals.Journals, Journals.make([{ agent: "codex", home: m.home }]))
-  const agents = Layer.scoped(
-    Agents.Agents,
-    Effect.map(Layer.build(store), (context) => ({ stores: [Context.get(context, CodexStore.CodexStore)] }))
-  )
-  return Push.layer.pipe(
-    Layer.provideMerge(agents),
-    Layer.provideMerge(journals),
-    Layer.provideMerge(Layer.mergeAll(Progress.none, NodeContext.layer, MachineConfig.layerAt(m.config, { hostname: "alice-laptop" })))
-  )
-}
-
-const push = (m: Machine, options: Partial<Omit<Push.PushRequest, "folder">> = {}) =>
-  Effect.flatMap(Push.Push, (p) => p.push({ folder: Option.some(m.folder), agents: [], all: false, dryRun: false, ...options })).pipe(
-    Effect.provide(layerFor(m))
-  )
-
-/** the machine's outbox: the one folder in the exchange folder */
-const outboxOf = (m: Machine) => {
-  const [id, ...more] = fs.readdirSync(m.folder)
-  assert.strictEqual(more.length, 0)
-  return path.join(m.folder, id!)
-}
-const indexOf = (m: Machine) => JSON.parse(fs.readFileSync(path.join(outboxOf(m), "outbox.json"), "utf8"))
-
-/** every file under a folder, with its size and mtime */
-const fileState = (dir: string): Record<string, string> => {
-  const state: Record<string, string> = {}
-  for (const rel of fs.readdirSync(dir, { recursive: true }) as Array<string>) {
-    const stat = fs.statSync(path.join(dir, rel))
-    state[rel] = stat.isDirectory() ? "dir" : `${stat.size} ${stat.mtimeMs}`
-  }
-  return state
-}
-
-/** a turn more in a session: its last line again */
-const continueSession = (m: Machine, role: string) => {
-  const file = path.join(m.home, fixtureByRole(role).rollout)
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "")
-  fs.appendFileSync(file, `${lines.at(-1)}\n`)
-}
 
 const sessionIds = (sessions: ReadonlyArray<{ readonly id: string }>) => sessions.map((s) => s.id).sort()
 const allIds = fixtureThreads.map((s) => s.threadId).sort()
@@ -113,7 +55,7 @@ describe("Push", () => {
       assert.deepStrictEqual(fileState(m.folder), before)
 
       // one session continued: a package of exactly that one
-      continueSession(m, "beta_cwd")
+      continueSession(m.home, "beta_cwd")
       const third = yield* push(m)
       const id = fixtureByRole("beta_cwd").threadId
       assert.strictEqual(third.package?.seq, 2)
@@ -133,7 +75,7 @@ describe("Push", () => {
       const m = machine()
       yield* push(m)
       const id = fixtureByRole("named").threadId
-      continueSession(m, "named")
+      continueSession(m.home, "named")
 
       // a dry run says what would go, and writes nothing
       const before = fileState(m.folder)

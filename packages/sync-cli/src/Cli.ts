@@ -6,6 +6,7 @@
 import { Command } from "@effect/cli"
 import { JournalCommands } from "@sessionport/cli-kit"
 import { Producer } from "@sessionport/package-format"
+import * as Exchange from "./commands/exchange.js"
 import * as Sidecar from "./commands/sidecar.js"
 import * as Sync from "./commands/sync.js"
 
@@ -19,6 +20,9 @@ export const root = Command.make("session-sync").pipe(
   Command.withSubcommands([
     Sync.inspectPackage,
     Sync.sync,
+    Exchange.push,
+    Exchange.pull,
+    Exchange.compact,
     Sidecar.adopt,
     Transactions.listTransactions,
     Transactions.rollback,

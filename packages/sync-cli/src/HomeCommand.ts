@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { AgentHomes, Recovery, TerminalProgress } from "@sessionport/cli-kit"
-import { Maintenance, Syncer } from "@sessionport/lineage"
+import { Maintenance, MachineConfig, Pull, Push, Syncer } from "@sessionport/lineage"
 import { Layer } from "effect"
 
 /**
@@ -20,6 +20,18 @@ export const layer = (homes: AgentHomes.Homes, json: boolean) =>
     Layer.provideMerge(AgentHomes.agentsLayer(homes)),
     Layer.provideMerge(AgentHomes.journalsLayer(homes)),
     Layer.provideMerge(TerminalProgress.layer({ quiet: json }))
+  )
+
+/**
+ * The exchange's services (push, pull) over the syncer, and this machine's exchange config.
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const exchangeLayer = (homes: AgentHomes.Homes, json: boolean) =>
+  Layer.mergeAll(Push.layer, Pull.layer).pipe(
+    Layer.provideMerge(layer(homes, json)),
+    Layer.provideMerge(MachineConfig.layer)
   )
 
 /**

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { RememberedMaps } from "@sessionport/agent"
-import type { Maintenance, Syncer } from "@sessionport/lineage"
+import type { Compaction, Maintenance, Pull, Push, Syncer } from "@sessionport/lineage"
 
 const ACTION_TEXT: Readonly<Record<Syncer.Action, string>> = {
   import: "import as a new session",
@@ -52,4 +52,64 @@ export const health = (r: Maintenance.HealthReport): Array<string> => [
     ? `${r.sidecar}: ${r.lineages} lineage(s), ${r.sessions} tracked session(s), ${r.issues.length === 0 ? "healthy" : `${r.issues.length} issue(s)`}`
     : `${r.sidecar}: no sidecar yet (nothing tracked)`,
   ...r.issues.map((i) => `  ${i.kind} ${i.id}: ${i.detail}`)
+]
+
+const size = (bytes: number): string =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1_048_576 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`
+
+const removedLines = (removed: ReadonlyArray<string>, dryRun: boolean): Array<string> =>
+  removed.length === 0 ? [] : [`${dryRun ? "would remove" : "removed"} ${removed.length} file(s) from the outbox:`, ...removed.map((f) => `  ${f}`)]
+
+/** @since 0.4.0 @category rendering */
+export const push = (r: Push.PushResult): Array<string> => {
+  const outbox = `${r.folder}/${r.machineId}`
+  const head = r.sessions.length === 0
+    ? `nothing changed since the last push (${r.unchanged} session(s) unchanged); outbox ${outbox}`
+    : r.package === null
+    ? `would push ${r.sessions.length} session(s) to ${outbox} (${r.unchanged} unchanged)`
+    : `pushed ${r.sessions.length} session(s) to ${outbox}/${r.package.file} (${size(r.package.size)}); ${r.unchanged} unchanged`
+  return [
+    head,
+    ...r.sessions.map((s) => `  ${s.agent.padEnd(8)} ${s.id}  ${size(s.size)}${s.parentOf === undefined ? "" : `  (parent of ${s.parentOf})`}`),
+    ...removedLines(r.removed, r.dryRun)
+  ]
+}
+
+const classes = (sync: Syncer.SyncResult | undefined): string =>
+  sync === undefined ? "" : Object.entries(sync.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(", ")
+
+/** @since 0.4.0 @category rendering */
+export const pull = (r: Pull.PullResult): Array<string> => {
+  const count = (status: Pull.PulledPackage["status"]) => r.packages.filter((p) => p.status === status).length
+  const from = `${r.machines.length} machine(s) in ${r.folder}`
+  const head = r.packages.length === 0
+    ? `nothing new from ${from}`
+    : `${r.dryRun ? "would pull" : "pulled"} from ${from}: ${count("applied")} package(s) ${r.dryRun ? "to apply" : "applied"}, ` +
+      `${count("superseded")} superseded, ${count("skipped")} skipped` +
+      (r.transactionId === undefined ? "" : ` (transaction ${r.transactionId})`)
+  const out = [head]
+  for (const p of r.packages) {
+    const what = p.status === "applied" ? classes(p.sync) : p.status === "superseded" ? "superseded by a later package" : `skipped: ${p.why ?? p.kind}`
+    out.push(`  ${p.machineId} #${p.seq} (${p.sessions} session(s)): ${what}`)
+    for (const s of p.status === "applied" ? p.sync?.sessions ?? [] : []) {
+      if (s.action === "none") continue
+      const created = s.newLocalId === undefined ? "" : ` -> ${s.newLocalId}`
+      const appended = s.appended === undefined ? "" : ` (+${s.appended} record(s))`
+      out.push(`      ${s.agent.padEnd(8)} ${s.sourceId}  ${ACTION_TEXT[s.action]}${s.localId === undefined ? "" : ` (local ${s.localId})`}${created}${appended}`)
+    }
+  }
+  out.push(...removedLines(r.removed, r.dryRun))
+  if (r.transactionId !== undefined) out.push(`undo with: session-sync rollback ${r.transactionId}`)
+  return out
+}
+
+/** @since 0.4.0 @category rendering */
+export const compact = (r: Compaction.CompactResult): Array<string> => [
+  r.removed.length === 0
+    ? `nothing to compact in ${r.folder}/${r.machineId} (${r.kept.length} package(s) kept)`
+    : `${r.dryRun ? "would remove" : "removed"} ${r.removed.length} package(s) from ${r.folder}/${r.machineId}; ${r.kept.length} kept`,
+  ...r.removed.map((f) => `  ${f}`),
+  ...r.kept.map((k) =>
+    `  kept ${k.stem}: ${k.why === "newest" ? `newest copy of ${k.sessions.length} session(s)` : `not pulled yet by ${k.machines.join(", ")}`}`
+  )
 ]
