@@ -48,6 +48,7 @@
  *   when none is) · `journal: done`; n + 4 steps
  * - `sql`, `insertRows`, `updateRows`, `deleteRows`: `journal: intent` (the changes are made, not
  *   committed) · `commit` (`:before` dies before the COMMIT) · `journal: done`
+ * - `setSummary`: `journal: summary`
  * - `commit`: `journal: completed` · `unlock`
  * - abort (the scope closed without commit): rollback steps · `unlock`
  * - `rollback`: `lock` · (rollback steps of other abandoned transactions) · rollback steps ·

@@ -1176,3 +1176,39 @@ describe("removeFiles", () => {
       assert.isFalse(fs.existsSync(at(ROLLOUT_TWO)))
     }))
 })
+
+describe("setSummary", () => {
+  it.effect("replaces the summary given at begin, durably, before the commit; not an operation: the rollback undoes only the writes", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const id = yield* journal.transaction({ kind: "pull", summary: { sessions: [] } }, (tx) =>
+        Effect.gen(function*() {
+          yield* tx.createFile(at("pulled/one.txt"), "1")
+          yield* tx.setSummary({ sessions: [{ source_id: "a", new_local_id: "b" }] })
+          // on disk already: a kill before the commit leaves a record that says what it was doing
+          const onDisk = JSON.parse(fs.readFileSync(path.join(tx.dir, "transaction.json"), "utf8"))
+          assert.deepStrictEqual(onDisk.summary, { sessions: [{ source_id: "a", new_local_id: "b" }] })
+          return tx.id
+        }))
+      const record = yield* journal.get(id)
+      assert.deepStrictEqual(record.summary, { sessions: [{ source_id: "a", new_local_id: "b" }] })
+      assert.strictEqual(record.operations.length, 1)
+      const [info] = yield* journal.list
+      assert.deepStrictEqual((info as Journal.TransactionInfo).summary, { sessions: [{ source_id: "a", new_local_id: "b" }] })
+      yield* journal.rollback(id)
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+
+  it.effect("refuses a summary that is not JSON, and the transaction is rolled back", () =>
+    Effect.gen(function*() {
+      const { home, at, journal } = setup()
+      const before = snapshot(home)
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      const error = yield* failure(journal.transaction({ kind: "pull" }, (tx) =>
+        Effect.zipRight(tx.createFile(at("pulled/one.txt"), "1"), tx.setSummary(cyclic))))
+      assert.strictEqual(error.reason, "invalid")
+      assert.deepStrictEqual(snapshot(home), before)
+    }))
+})
