@@ -27,6 +27,9 @@ export const names = (dir: string): Effect.Effect<ReadonlyArray<string>, Package
 export const remove = (path: string): Effect.Effect<void, PackageError> =>
   io(path, "cannot remove", () => fs.rm(path, { recursive: true, force: true, maxRetries: 3 }))
 
+/** @internal a folder removed if it is empty (else, or missing, left as it is) */
+export const removeEmptyDir = (path: string): Effect.Effect<void> => Effect.promise(() => fs.rmdir(path).catch(() => undefined))
+
 /** @internal */
 export const makeDir = (path: string): Effect.Effect<void, PackageError> =>
   io(path, "cannot create", () => fs.mkdir(path, { recursive: true }).then(() => undefined))
