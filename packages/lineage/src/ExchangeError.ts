@@ -10,8 +10,8 @@ import { Schema } from "effect"
  * - `no_folder`: no exchange folder was given and none is remembered (a usage error);
  * - `folder_missing`: the folder given or remembered does not exist, or is not a folder (never
  *   created: a typo must not become an unsynced folder);
- * - `copied_config`: this machine's outbox was written by another config with the same machine
- *   id: the config was copied to another machine;
+ * - `copied_config`: the machine config was copied to another machine: it was made on another
+ *   host, or this machine's outbox was written by another config with the same machine id;
  * - `locked`: another exchange command of this machine is running;
  * - `unreadable_index`: this machine's own `outbox.json` cannot be read;
  * - `bad_config`: the machine config (`exchange.json`) is there but not usable.
@@ -50,8 +50,8 @@ export class ExchangeError extends Schema.TaggedError<ExchangeError>("@sessionpo
       case "folder_missing":
         return `exchange folder ${this.path} ${this.detail}: create it (or the sync engine's folder) first, or check for a typo`
       case "copied_config":
-        return `${this.path} was written by another machine with this machine id (${this.detail}): the sessionport ` +
-          `config was copied; run push --new-machine-id`
+        return `${this.path}: ${this.detail}; the sessionport config was copied from another machine, and two ` +
+          `machines must not share an id: run push --new-machine-id`
       case "locked":
         return `another exchange command is running (${this.detail}; lock ${this.path})`
       case "unreadable_index":

@@ -59,7 +59,9 @@ export const ConfigFile = Schema.Struct({
   machine_name: Schema.String,
   writer: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{16}$/, { message: () => "expected 16 lowercase hex" })),
   created_at: Schema.String,
-  folder: Schema.NullOr(Schema.String)
+  folder: Schema.NullOr(Schema.String),
+  /** the host the config was made on: a config copied to another host is caught before it writes */
+  hostname: Schema.optional(Schema.String)
 }).annotations({ identifier: "MachineConfigFile" })
 
 /** @since 0.1.0 @category models */
@@ -72,6 +74,8 @@ export interface Config {
   /** random, per config: an outbox written under another writer means a copied config */
   readonly writer: string
   readonly createdAt: string
+  /** the host it was made on (absent in a config written before hosts were recorded) */
+  readonly hostname?: string | undefined
   /** the remembered exchange folder, absolute */
   readonly folder: Option.Option<string>
 }
@@ -116,6 +120,7 @@ const toConfig = (file: ConfigFile): Config => ({
   machineName: file.machine_name,
   writer: file.writer,
   createdAt: file.created_at,
+  hostname: file.hostname,
   folder: Option.fromNullable(file.folder)
 })
 
@@ -125,7 +130,8 @@ const fromConfig = (config: Config): ConfigFile => ({
   machine_name: config.machineName,
   writer: config.writer,
   created_at: config.createdAt,
-  folder: Option.getOrNull(config.folder)
+  folder: Option.getOrNull(config.folder),
+  ...(config.hostname === undefined ? {} : { hostname: config.hostname })
 })
 
 const errorText = (error: unknown): string => error instanceof Error ? error.message : String(error)
@@ -137,6 +143,7 @@ const fresh = (hostname: string): Config => ({
   machineName: hostname,
   writer: randomBytes(8).toString("hex"),
   createdAt: new Date().toISOString(),
+  hostname,
   folder: Option.none()
 })
 
@@ -222,7 +229,18 @@ export const make = (
 
   const ensure = Effect.fn("MachineConfig.ensure")(function*() {
     const existing = yield* read
-    if (Option.isSome(existing)) return existing.value
+    if (Option.isSome(existing)) {
+      // copied with the rest of a home folder: two machines would write one outbox
+      const made = existing.value.hostname
+      if (made !== undefined && made !== hostname) {
+        return yield* new ExchangeError({
+          reason: "copied_config",
+          path,
+          detail: `it was made on host ${made}, this is ${hostname}`
+        })
+      }
+      return existing.value
+    }
     yield* Effect.tryPromise({
       try: () => fs.mkdir(dir, { recursive: true }),
       catch: (error) => bad(`cannot make its folder: ${errorText(error)}`, error)
@@ -257,8 +275,10 @@ export const make = (
   })
 
   const setNewId = Effect.fn("MachineConfig.setNewId")(function*() {
-    const config = yield* ensure()
-    return yield* write({ ...fresh(hostname), folder: config.folder })
+    // read, not ensure: this is the way out of a copied config
+    const config = yield* read
+    if (Option.isNone(config)) return yield* ensure()
+    return yield* write({ ...fresh(hostname), folder: config.value.folder })
   })
 
   const findFolder = Effect.fn("MachineConfig.findFolder")(function*(given: Option.Option<string>) {

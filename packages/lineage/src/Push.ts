@@ -137,7 +137,7 @@ const make = Effect.gen(function*() {
       return yield* new ExchangeError({
         reason: "copied_config",
         path: read.path,
-        detail: `its writer is ${index.writer}, this machine's is ${machine.writer}`
+        detail: `it was written by another config with this machine id (writer ${index.writer}, this config's ${machine.writer})`
       })
     }
     if (index === undefined && !request.dryRun) {

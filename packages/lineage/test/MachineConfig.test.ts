@@ -41,10 +41,11 @@ describe("MachineConfig", () => {
           machine_name: "Alice-Laptop",
           writer: first.writer,
           created_at: first.createdAt,
-          folder: null
+          folder: null,
+          hostname: "Alice-Laptop"
         })
-        // another process, another host name: the config is read, not made again
-        const again = yield* MachineConfig.make(dir, { hostname: "other" }).ensure()
+        // another process: the config is read, not made again
+        const again = yield* MachineConfig.make(dir, { hostname: "Alice-Laptop" }).ensure()
         assert.deepStrictEqual(again, first)
         assert.deepStrictEqual(snapshot(dir), ["exchange.json"])
       })
@@ -169,6 +170,28 @@ describe("MachineConfig", () => {
         assert.deepStrictEqual(after.folder, Option.some(tmp))
         assert.deepStrictEqual(yield* config.ensure(), after)
         assert.strictEqual(fileOf(dir).machine_id, after.machineId)
+      })
+    ))
+
+  it.effect("a config copied to another host is refused before anything uses it; setNewId there makes it this host's own", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        const original = yield* MachineConfig.make(dir, { hostname: "alice" }).resolveFolder(Option.some(tmp))
+        const made = fileOf(dir)
+        const elsewhere = MachineConfig.make(dir, { hostname: "bob-pc" })
+        const refused = yield* Effect.flip(elsewhere.ensure())
+        assert.strictEqual(refused.reason, "copied_config")
+        assert.include(refused.message, "made on host alice, this is bob-pc")
+        assert.include(refused.message, "push --new-machine-id")
+        assert.strictEqual((yield* Effect.flip(elsewhere.resolveFolder(Option.none()))).reason, "copied_config")
+        // nothing written by the refusals
+        assert.deepStrictEqual(fileOf(dir), made)
+        const own = yield* elsewhere.setNewId()
+        assert.match(own.machineId, /^bob-pc-[0-9a-f]{8}$/)
+        assert.notStrictEqual(own.writer, made.writer)
+        assert.strictEqual(fileOf(dir).hostname, "bob-pc")
+        assert.deepStrictEqual((yield* elsewhere.resolveFolder(Option.none())).folder, original.folder)
       })
     ))
 })
