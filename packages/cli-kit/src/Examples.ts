@@ -38,6 +38,7 @@ export const EXAMPLES: Readonly<Record<string, Readonly<Record<string, string>>>
     "replay-transactions-sidecar": "session-sync replay-transactions-sidecar --dry-run",
     rollback: "session-sync rollback --latest",
     "sidecar-health": "session-sync sidecar-health --json",
+    status: "session-sync status",
     sync: "session-sync sync app.tgz --map /Users/alice/code=~/code --dry-run"
   }
 }

@@ -42,7 +42,8 @@ export interface ChangedCount {
 /** How far another machine's receipts reach into this machine's outbox. @since 0.4.0 @category models */
 export interface PulledBy {
   readonly machineId: string
-  readonly machineName: string
+  /** from its index; null for a machine that only pulled */
+  readonly machineName: string | null
   /** packages of this outbox it has taken */
   readonly pulled: number
   /** packages this outbox lists */
@@ -150,6 +151,20 @@ const filesOf = (problems: ReadonlyArray<Outbox.Problem>) => ({
   otherFiles: problems.filter((p) => p.kind === "other").map((p) => p.path)
 })
 
+/** every other machine that has published or pulled: how many of `packages` (this outbox's) its receipts list */
+const pulledBy = (scan: Outbox.Scan, machineId: string, packages: ReadonlyArray<Outbox.OutboxEntry>): Array<PulledBy> =>
+  scan.machines
+    .filter((m) => m.id !== machineId && (m.index._tag === "parsed" || m.receipts._tag === "parsed"))
+    .map((m) => {
+      const stems = new Set(m.receipts._tag === "parsed" ? m.receipts.value.pulled[machineId] ?? [] : [])
+      return {
+        machineId: m.id,
+        machineName: m.index._tag === "parsed" ? m.index.value.machine_name : null,
+        pulled: packages.filter((entry) => stems.has(stemOf(entry))).length,
+        of: packages.length
+      }
+    })
+
 const make = Effect.gen(function*() {
   const { stores } = yield* Agents.Agents
   const config = yield* MachineConfig.MachineConfig
@@ -169,11 +184,6 @@ const make = Effect.gen(function*() {
     const logged = log.last_pull_folder === folder ? log : ExchangeLog.empty
 
     const { changed, selected } = yield* publishable(stores, { agents: request.agents, index, all: false })
-    const pulledFrom = machineId === null ? new Map<string, Set<string>>() : yield* Compaction.pulledFrom(folder, machineId)
-    const nameOf = (id: string): string | null => {
-      const found = scan.machines.find((m) => m.id === id)
-      return found?.index._tag === "parsed" ? found.index.value.machine_name : null
-    }
     const packages = index?.packages ?? []
     const machine: ThisMachine = {
       id: machineId,
@@ -184,13 +194,10 @@ const make = Effect.gen(function*() {
       changed: selected.map((store) => ({ agent: store.agent, count: changed.get(store.agent)?.length ?? 0 })),
       packages: packages.length,
       bytes: packages.reduce((sum, entry) => sum + entry.size, 0),
-      compactable: index === undefined ? 0 : Compaction.plan(index, pulledFrom).removable.length,
-      pulledBy: [...pulledFrom].map(([id, stems]) => ({
-        machineId: id,
-        machineName: nameOf(id) ?? id,
-        pulled: packages.filter((entry) => stems.has(stemOf(entry))).length,
-        of: packages.length
-      })),
+      compactable: index === undefined || machineId === null
+        ? 0
+        : Compaction.plan(index, yield* Compaction.pulledFrom(folder, machineId)).removable.length,
+      pulledBy: machineId === null ? [] : pulledBy(scan, machineId, packages),
       ...filesOf(own?.problems ?? [])
     }
 

@@ -114,7 +114,10 @@ const make = Effect.gen(function*() {
         ...(yield* names(Path.join(outbox, Outbox.PACKAGES_DIR))).map((name) => `${Outbox.PACKAGES_DIR}/${name}`)
           .filter((file) => !listed.has(file))
       ]
-      if (!dryRun) yield* Effect.forEach(leftovers, (file) => remove(Path.join(outbox, file)), { discard: true })
+      if (!dryRun) {
+        yield* Effect.forEach(leftovers, (file) => remove(Path.join(outbox, file)), { discard: true })
+        yield* removeEmptyDir(Path.join(outbox, Outbox.TMP_DIR))
+      }
       return leftovers
     })
 
@@ -140,7 +143,8 @@ const make = Effect.gen(function*() {
         detail: `it was written by another config with this machine id (writer ${index.writer}, this config's ${machine.writer})`
       })
     }
-    if (index === undefined && !request.dryRun) {
+    // the README once: an outbox without an index (a machine that has only pulled) may have it already
+    if (index === undefined && !request.dryRun && !(yield* names(outbox)).includes(Outbox.README_FILE)) {
       yield* makeDir(outbox)
       yield* AtomicFile.writeFile(Path.join(outbox, Outbox.README_FILE), readmeText(machine.machineName))
     }

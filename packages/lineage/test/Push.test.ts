@@ -43,7 +43,8 @@ describe("Push", () => {
       assert.deepStrictEqual(sessionIds(entry.sessions), allIds)
       assert.deepStrictEqual(first.package?.file, entry.file)
       assert.deepStrictEqual(fs.readdirSync(path.join(outbox, "packages")), [path.basename(entry.file)])
-      assert.deepStrictEqual(fs.readdirSync(path.join(outbox, "tmp")), [])
+      // the staging folder is gone once the package is in place
+      assert.isFalse(fs.existsSync(path.join(outbox, "tmp")))
       const inspected = yield* PackageInspection.inspect(path.join(outbox, entry.file))
       assert.deepStrictEqual(inspected.sessions.map((s) => s.threadId).sort(), allIds)
 
@@ -118,6 +119,7 @@ describe("Push", () => {
       const listed = fs.readdirSync(path.join(outbox, "packages"))
       const orphan = `000002-${"b".repeat(32)}.tgz`
       fs.writeFileSync(path.join(outbox, "packages", orphan), "killed push")
+      fs.mkdirSync(path.join(outbox, "tmp"))
       fs.writeFileSync(path.join(outbox, "tmp", "000002.tgz.tmp-host-1-abc"), "partial")
       const index = fs.readFileSync(path.join(outbox, "outbox.json"), "utf8")
 
@@ -129,7 +131,7 @@ describe("Push", () => {
       assert.isNull(result.package)
       assert.deepStrictEqual([...result.removed].sort(), [`packages/${orphan}`, "tmp/000002.tgz.tmp-host-1-abc"])
       assert.deepStrictEqual(fs.readdirSync(path.join(outbox, "packages")), listed)
-      assert.deepStrictEqual(fs.readdirSync(path.join(outbox, "tmp")), [])
+      assert.isFalse(fs.existsSync(path.join(outbox, "tmp")))
       assert.strictEqual(fs.readFileSync(path.join(outbox, "outbox.json"), "utf8"), index)
     }))
 

@@ -22,6 +22,7 @@ export const root = Command.make("session-sync").pipe(
     Sync.sync,
     Exchange.push,
     Exchange.pull,
+    Exchange.status,
     Exchange.compact,
     Sidecar.adopt,
     Transactions.listTransactions,

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { AgentHomes, Recovery, TerminalProgress } from "@sessionport/cli-kit"
-import { Maintenance, MachineConfig, Pull, Push, Syncer } from "@sessionport/lineage"
+import { ExchangeStatus, Maintenance, MachineConfig, Pull, Push, Syncer } from "@sessionport/lineage"
 import { Layer } from "effect"
 
 /**
@@ -23,13 +23,13 @@ export const layer = (homes: AgentHomes.Homes, json: boolean) =>
   )
 
 /**
- * The exchange's services (push, pull) over the syncer, and this machine's exchange config.
+ * The exchange's services (push, pull, status) over the syncer, and this machine's exchange config.
  *
  * @since 0.4.0
  * @category layers
  */
 export const exchangeLayer = (homes: AgentHomes.Homes, json: boolean) =>
-  Layer.mergeAll(Push.layer, Pull.layer).pipe(
+  Layer.mergeAll(Push.layer, Pull.layer, ExchangeStatus.layer).pipe(
     Layer.provideMerge(layer(homes, json)),
     Layer.provideMerge(MachineConfig.layer)
   )

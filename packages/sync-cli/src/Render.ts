@@ -4,7 +4,8 @@
  * @since 0.1.0
  */
 import { RememberedMaps } from "@sessionport/agent"
-import type { Compaction, Maintenance, Pull, Push, Syncer } from "@sessionport/lineage"
+import { Dates } from "@sessionport/cli-kit"
+import type { Compaction, ExchangeStatus, Maintenance, Pull, Push, Syncer } from "@sessionport/lineage"
 
 const ACTION_TEXT: Readonly<Record<Syncer.Action, string>> = {
   import: "import as a new session",
@@ -113,3 +114,35 @@ export const compact = (r: Compaction.CompactResult): Array<string> => [
     `  kept ${k.stem}: ${k.why === "newest" ? `newest copy of ${k.sessions.length} session(s)` : `not pulled yet by ${k.machines.join(", ")}`}`
   )
 ]
+
+const when = (at: string | null): string => at === null ? "never" : Dates.both(new Date(at))
+
+const leftovers = (r: { readonly conflictCopies: ReadonlyArray<ExchangeStatus.ConflictCopy>; readonly otherFiles: ReadonlyArray<string> }) => [
+  ...r.conflictCopies.map((c) => `    conflict copy (never read): ${c.path}${c.of === undefined ? "" : ` (of ${c.of})`}`),
+  ...r.otherFiles.map((f) => `    unexpected file (never read): ${f}`)
+]
+
+/** @since 0.4.0 @category rendering */
+export const status = (r: ExchangeStatus.StatusResult): Array<string> => {
+  const m = r.machine
+  const changed = m.changed.filter((c) => c.count > 0)
+  const out = [
+    `exchange folder ${r.folder}`,
+    `this machine: ${m.id ?? "(no machine id yet: made by the first push or pull)"}${m.name === null ? "" : ` (${m.name})`}`,
+    `  last push ${when(m.lastPushAt)}; last pull ${when(m.lastPullAt)}`,
+    `  changed since the last push: ${changed.length === 0 ? "nothing" : changed.map((c) => `${c.agent} ${c.count}`).join(", ")}`,
+    `  outbox: ${m.packages} package(s), ${size(m.bytes)}${m.compactable === 0 ? "" : `; compact could remove ${m.compactable}`}`,
+    ...(m.packages === 0 ? [] : m.pulledBy.map((p) => `  ${p.machineId} has pulled ${p.pulled} of ${m.packages}`)),
+    ...leftovers(m)
+  ]
+  for (const other of r.machines) {
+    out.push(`${other.id}${other.name === null ? "" : ` (${other.name})`}`)
+    if (other.index === "missing") out.push("  no outbox.json (it has not pushed yet)")
+    if (other.index === "unreadable") out.push(`  outbox.json unreadable${other.indexProblem === undefined ? "" : `: ${other.indexProblem}`}`)
+    out.push(`  last push ${when(other.lastPushAt)}; last pull ${when(other.lastPullAt)}`)
+    out.push(`  pending here: ${other.pending.packages} package(s), ${other.pending.sessions} session(s)`)
+    out.push(...other.skipped.map((s) => `    skipped ${s.file}: ${s.why}`), ...leftovers(other))
+  }
+  if (r.strays.length > 0) out.push(`not of the exchange (never read): ${r.strays.join(", ")}`)
+  return out
+}

@@ -7,7 +7,7 @@
  */
 import { Command, Options as Opt } from "@effect/cli"
 import { Failure, Options, Output } from "@sessionport/cli-kit"
-import { Compaction, ExchangeError, MachineConfig, Pull, Push } from "@sessionport/lineage"
+import { Compaction, ExchangeError, ExchangeStatus, MachineConfig, Pull, Push } from "@sessionport/lineage"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 import * as Render from "../Render.js"
@@ -86,6 +86,26 @@ export const pull = Command.make(
 ).pipe(
   Command.withDescription(
     "Apply what the other machines published in the exchange folder to this machine's agent homes, by lineage, as one transaction (undo: rollback): new sessions imported, sessions that fell behind fast-forwarded, diverged ones kept with a branch. Packages still arriving, damaged, or conflict copies are skipped and retried next time."
+  )
+)
+
+/** @since 0.4.0 @category commands */
+export const status = Command.make(
+  "status",
+  {
+    folder: folderOption("folder", "The exchange folder to look at (default: the remembered one; not remembered)."),
+    agent: Options.agents("Count only this agent's sessions (repeatable; default: every agent whose home is here)."),
+    ...homes,
+    json: Options.json
+  },
+  Effect.fn("status")(function*(o) {
+    const reader = yield* ExchangeStatus.ExchangeStatus
+    const result = yield* usage(HomeCommand.withRecovery(reader.read({ folder: o.folder, agents: o.agent })))
+    yield* o.json ? Output.json(result) : Output.lines(Render.status(result))
+  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.exchangeLayer(o, o.json)))
+).pipe(
+  Command.withDescription(
+    "Show the exchange: this machine (id, folder, last push and pull, sessions changed since the last push, its outbox) and each other machine (last push and pull, what is pending here, what was skipped and why, conflict copies). Writes nothing."
   )
 )
 
