@@ -162,8 +162,8 @@ export const compact = Effect.fn("Compaction.compact")(function*(
   request: { readonly folder: Option.Option<string>; readonly dryRun: boolean }
 ): Effect.fn.Return<CompactResult, ExchangeError | PackageError.PackageError, MachineConfig> {
   const config = yield* MachineConfig
-  const machine = yield* config.ensure()
   const { folder } = yield* config.resolveFolder(request.folder)
+  const machine = yield* config.ensure()
   const result = yield* withExchangeLock(config.dir, run(folder, machine.machineId, { dryRun: request.dryRun }))
   return { ...result, folder, machineId: machine.machineId, dryRun: request.dryRun }
 })

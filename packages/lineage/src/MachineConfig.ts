@@ -261,14 +261,17 @@ export const make = (
       )
     )
 
+  // every refusal comes before a first config is made: a usage mistake writes nothing
   const resolveFolder = Effect.fn("MachineConfig.resolveFolder")(function*(given: Option.Option<string>) {
-    const config = yield* ensure()
     if (Option.isNone(given)) {
-      if (Option.isNone(config.folder)) return yield* new ExchangeError({ reason: "no_folder", path: "", detail: "" })
-      return { folder: yield* checkFolder(config.folder.value), changed: false }
+      const remembered = Option.flatMap(yield* read, (config) => config.folder)
+      if (Option.isNone(remembered)) return yield* new ExchangeError({ reason: "no_folder", path: "", detail: "" })
+      yield* ensure()
+      return { folder: yield* checkFolder(remembered.value), changed: false }
     }
     // checked before it is remembered: a typo is never remembered
     const folder = yield* checkFolder(Path.resolve(expandHome(given.value, home)))
+    const config = yield* ensure()
     const changed = Option.getOrUndefined(config.folder) !== folder
     if (changed) yield* write({ ...config, folder: Option.some(folder) })
     return { folder, changed }

@@ -72,7 +72,8 @@ export interface PulledPackage {
   readonly seq: number
   /** relative to its outbox: `packages/000007-….tgz` */
   readonly file: string
-  readonly sessions: number
+  /** how many sessions it holds */
+  readonly sessionCount: number
   readonly agents: ReadonlyArray<string>
   readonly status: "applied" | "superseded" | "skipped"
   readonly kind?: "arriving" | "damaged" | "unreadable" | "busy" | "not_applied" | undefined
@@ -169,8 +170,8 @@ const make = Effect.gen(function*() {
   const config = yield* MachineConfig
 
   const pull = Effect.fn("Pull.pull")(function*(request: PullRequest) {
-    const machine = yield* config.ensure()
     const { changed: folderChanged, folder } = yield* config.resolveFolder(request.folder)
+    const machine = yield* config.ensure()
     return yield* withExchangeLock(config.dir, run(request, folder, folderChanged, machine.machineId))
   })
 
@@ -219,6 +220,8 @@ const make = Effect.gen(function*() {
       }
       candidates = candidates.flatMap((c) => {
         const needed = c.needed.filter((agent) => !busy.has(agent))
+        // the agent's note says why: the package is listed, not noted again
+        if (needed.length === 0) packages.push({ ...describe(c), status: "skipped", kind: "busy", why: `${c.needed.join(", ")} running` })
         return needed.length === 0 ? [] : [{ ...c, needed }]
       })
 
@@ -423,7 +426,7 @@ const describe = (candidate: Candidate) => ({
   machineId: candidate.machineId,
   seq: candidate.entry.seq,
   file: candidate.entry.file,
-  sessions: candidate.entry.sessions.length,
+  sessionCount: candidate.entry.sessions.length,
   agents: candidate.needed
 })
 

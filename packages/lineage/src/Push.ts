@@ -122,8 +122,8 @@ const make = Effect.gen(function*() {
     })
 
   const push = Effect.fn("Push.push")(function*(request: PushRequest) {
-    const machine = yield* config.ensure()
     const resolved = yield* config.resolveFolder(request.folder)
+    const machine = yield* config.ensure()
     return yield* withExchangeLock(config.dir, publish(request, machine, resolved))
   })
 

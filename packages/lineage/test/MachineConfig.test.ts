@@ -139,7 +139,8 @@ describe("MachineConfig", () => {
         assert.strictEqual(missing.reason, "folder_missing")
         assert.strictEqual(missing.message, `exchange folder ${typo} does not exist: create it (or the sync engine's folder) first, or check for a typo`)
         assert.isFalse(fs.existsSync(Path.join(tmp, "Dropbx")))
-        assert.strictEqual(fileOf(dir).folder, null)
+        // refused before a config is made
+        assert.isFalse(fs.existsSync(Path.join(dir, MachineConfig.FILE)))
 
         fs.writeFileSync(Path.join(tmp, "file"), "x")
         const notFolder = yield* Effect.flip(config.resolveFolder(Option.some(Path.join(tmp, "file"))))
@@ -192,6 +193,17 @@ describe("MachineConfig", () => {
         assert.notStrictEqual(own.writer, made.writer)
         assert.strictEqual(fileOf(dir).hostname, "bob-pc")
         assert.deepStrictEqual((yield* elsewhere.resolveFolder(Option.none())).folder, original.folder)
+      })
+    ))
+
+  it.effect("a refused folder (none set, or missing) writes nothing: no config is made for a usage mistake", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        const config = MachineConfig.make(dir, { hostname: "alice" })
+        assert.strictEqual((yield* Effect.flip(config.resolveFolder(Option.none()))).reason, "no_folder")
+        assert.strictEqual((yield* Effect.flip(config.resolveFolder(Option.some(Path.join(tmp, "typo"))))).reason, "folder_missing")
+        assert.isFalse(fs.existsSync(dir))
       })
     ))
 })

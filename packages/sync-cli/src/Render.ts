@@ -91,7 +91,7 @@ export const pull = (r: Pull.PullResult): Array<string> => {
   const out = [head]
   for (const p of r.packages) {
     const what = p.status === "applied" ? classes(p.sync) : p.status === "superseded" ? "superseded by a later package" : `skipped: ${p.why ?? p.kind}`
-    out.push(`  ${p.machineId} #${p.seq} (${p.sessions} session(s)): ${what}`)
+    out.push(`  ${p.machineId} #${p.seq} (${p.sessionCount} session(s)): ${what}`)
     for (const s of p.status === "applied" ? p.sync?.sessions ?? [] : []) {
       if (s.action === "none") continue
       const created = s.newLocalId === undefined ? "" : ` -> ${s.newLocalId}`

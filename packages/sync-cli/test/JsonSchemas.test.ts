@@ -11,7 +11,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Fixtures as ClaudeFixtures } from "@sessionport/claude-oracle"
-import { fixtureHome as codexFixtureHome, fixtures as codexFixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import {
+  fixtureByRole,
+  fixtureHome as codexFixtureHome,
+  fixtures as codexFixtures,
+  removeTemps,
+  tempDir
+} from "@sessionport/codex-oracle/Fixtures"
 import { Fixtures as OpencodeFixtures } from "@sessionport/opencode-oracle"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import { Effect } from "effect"
@@ -30,13 +36,27 @@ for (const name of fs.readdirSync(SCHEMAS).filter((name) => name.endsWith(".json
   ajv.addSchema(JSON.parse(fs.readFileSync(path.join(SCHEMAS, name), "utf8")))
 }
 
-/** Copies of the fixture homes of the three agents (source), a second set (target), and a package. */
+/** A machine of the exchange rows: its config dir (`SESSIONPORT_CONFIG_DIR`) and its homes. */
+interface Machine {
+  readonly config: string
+  readonly homes: ReadonlyArray<string>
+}
+
+/**
+ * Copies of the fixture homes of the three agents (source), a second set (target), and a package;
+ * for the exchange rows, an exchange folder and two machines on copies of their own.
+ */
 interface World {
   readonly dir: string
   readonly source: ReadonlyArray<string>
   readonly target: ReadonlyArray<string>
   /** made by the first export row */
   readonly pkg: string
+  readonly exchange: string
+  /** pushes (a session she continues between pushes) */
+  readonly alice: Machine
+  /** pushes once (so that her compaction waits for him), then pulls */
+  readonly bob: Machine
 }
 
 const copy = (from: string, to: string): string => {
@@ -60,13 +80,41 @@ const world = (): World => {
   // a rollout with a line that is not JSON, for validate
   const rollout = path.join(codexFixtureHome, Object.values(codexFixtures.sessions).find((s) => !s.compressed)!.rollout)
   fs.writeFileSync(path.join(dir, "torn.jsonl"), `${fs.readFileSync(rollout, "utf8")}{"type":"event_msg","payl\n`)
+  const exchange = path.join(dir, "exchange")
+  fs.mkdirSync(exchange)
+  const machine = (name: string): Machine => ({ config: path.join(dir, `${name}-config`), homes: homes(path.join(dir, name)) })
   return made = {
     dir,
     source: homes(path.join(dir, "a")),
     target: homes(path.join(dir, "b")),
-    pkg: path.join(dir, "pkg.tgz")
+    pkg: path.join(dir, "pkg.tgz"),
+    exchange,
+    alice: machine("alice"),
+    bob: machine("bob")
   }
 }
+
+/** `session-sync … --json` as that machine (its own config dir: never the user's) */
+const asMachine = (m: Machine, args: ReadonlyArray<string>) =>
+  sessionSync([...args, "--json"], { env: { SESSIONPORT_CONFIG_DIR: m.config } })
+const onMachine = (m: Machine, args: ReadonlyArray<string>) => asMachine(m, [...args, ...m.homes])
+const push = (w: World, m: Machine, ...args: ReadonlyArray<string>) => onMachine(m, ["push", "--to", w.exchange, ...args])
+const pull = (w: World, m: Machine, ...args: ReadonlyArray<string>) => onMachine(m, ["pull", "--from", w.exchange, ...args])
+const compact = (w: World, m: Machine, ...args: ReadonlyArray<string>) => asMachine(m, ["compact", "--folder", w.exchange, ...args])
+
+/** the machine's id, as its config file says */
+const machineId = (m: Machine): string => JSON.parse(fs.readFileSync(path.join(m.config, "exchange.json"), "utf8")).machine_id
+
+/** the Codex session alice continues between pushes */
+const grown = fixtureByRole("named")
+
+/** a turn more in alice's copy of that session: its last line again */
+const continueSession = (w: World) =>
+  Effect.sync(() => {
+    const file = path.join(w.alice.homes[1]!, grown.rollout)
+    const lines = fs.readFileSync(file, "utf8").split("\n").filter((line) => line !== "")
+    fs.appendFileSync(file, `${lines.at(-1)}\n`)
+  })
 
 interface Row {
   /** the command line, as the docs name it */
@@ -218,6 +266,91 @@ const ROWS: ReadonlyArray<Row> = [
     run: (w) => sessionTransfer(["cleanup", "--agent", "claude", "--all", ...w.target, "--yes", "--json"])
   },
 
+  // the exchange: alice publishes every session, then one she continues, twice; bob pulls
+  {
+    command: "session-sync push",
+    schema: "session-sync-push.json",
+    run: (w) => push(w, w.alice)
+  },
+  {
+    command: "session-sync push (nothing changed)",
+    schema: "session-sync-push.json",
+    run: (w) => push(w, w.alice)
+  },
+  {
+    // bob has an outbox.json now: alice's compaction waits until he has pulled
+    command: "session-sync push (a second machine)",
+    schema: "session-sync-push.json",
+    run: (w) => push(w, w.bob)
+  },
+  {
+    command: "session-sync push --dry-run (a session continued)",
+    schema: "session-sync-push.json",
+    run: (w) => Effect.zipRight(continueSession(w), push(w, w.alice, "--dry-run"))
+  },
+  {
+    command: "session-sync push (the session continued)",
+    schema: "session-sync-push.json",
+    run: (w) => push(w, w.alice)
+  },
+  {
+    // its package supersedes the previous one, which bob has not pulled
+    command: "session-sync push (the session continued again)",
+    schema: "session-sync-push.json",
+    run: (w) => Effect.zipRight(continueSession(w), push(w, w.alice))
+  },
+  {
+    command: "session-sync compact --dry-run (a package not pulled yet)",
+    schema: "session-sync-compact.json",
+    run: (w) => compact(w, w.alice, "--dry-run")
+  },
+  {
+    command: "session-sync pull --dry-run",
+    schema: "session-sync-pull.json",
+    run: (w) => pull(w, w.bob, "--dry-run")
+  },
+  {
+    // the first package (all unchanged here), the third (a fast-forward); the second superseded
+    command: "session-sync pull",
+    schema: "session-sync-pull.json",
+    run: (w) => pull(w, w.bob)
+  },
+  {
+    command: "session-sync pull (nothing new)",
+    schema: "session-sync-pull.json",
+    run: (w) => pull(w, w.bob)
+  },
+  {
+    command: "session-sync compact --dry-run",
+    schema: "session-sync-compact.json",
+    run: (w) => compact(w, w.alice, "--dry-run")
+  },
+  {
+    command: "session-sync compact",
+    schema: "session-sync-compact.json",
+    run: (w) => compact(w, w.alice)
+  },
+  {
+    // a fourth package, cut to half its listed size: as a sync engine shows a file still arriving
+    command: "session-sync pull (a package still arriving)",
+    schema: "session-sync-pull.json",
+    run: (w) =>
+      Effect.gen(function*() {
+        yield* continueSession(w)
+        const pushed = yield* push(w, w.alice)
+        assert.strictEqual(pushed.code, 0, pushed.stderr)
+        const file = path.join(w.exchange, machineId(w.alice), JSON.parse(pushed.stdout).package.file)
+        fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))
+        return yield* pull(w, w.bob)
+      })
+  },
+  {
+    // bob sees alice's package still arriving, and his own outbox
+    command: "session-sync status",
+    schema: "session-sync-status.json",
+    run: (w) => onMachine(w.bob, ["status", "--folder", w.exchange])
+  },
+
   // failures: one JSON line on stderr, whatever failed
   {
     command: "session-transfer export (a usage error the parser finds)",
@@ -248,6 +381,14 @@ const ROWS: ReadonlyArray<Row> = [
     run: (w) => sessionTransfer(["rollback", "0000dead", ...w.target, "--json"])
   },
   {
+    // a machine with no remembered folder
+    command: "session-sync pull (no exchange folder)",
+    schema: "error.json",
+    exit: 2,
+    stream: "stderr",
+    run: (w) => onMachine({ config: path.join(w.dir, "new-config"), homes: w.bob.homes }, ["pull"])
+  },
+  {
     // into fresh homes; the signal the process sends itself after journal step 4, in the transaction (SESSIONPORT_CRASH_AT)
     command: "session-transfer install (interrupted mid-transaction)",
     schema: "error.json",
@@ -257,7 +398,10 @@ const ROWS: ReadonlyArray<Row> = [
   }
 ]
 
-/** Commands that take --json whose row and schema are still to come (each one's own change adds them). */
+/**
+ * Commands that take --json whose row and schema are still to come (each one's own change adds
+ * them; `status`: after the exchange rows, on their machines).
+ */
 const PENDING: ReadonlyArray<string> = []
 
 // the documents the rows printed, for the checks after them
@@ -313,6 +457,58 @@ describe("--json output matches its schema in docs/json-schema/", () => {
       const interrupted = doc("session-transfer install (interrupted mid-transaction)")?.error
       assert.deepInclude(interrupted, { _tag: "Interrupted", rolled_back: true }, JSON.stringify(interrupted))
       assert.isString(interrupted?.transaction)
+    }))
+
+  it.effect("the exchange rows saw each case (a package and none, a fast-forward, superseded, skipped, not pulled yet, removed)", () =>
+    Effect.sync(() => {
+      const doc = (command: string) => printed.get(command) as Record<string, any> | undefined
+      const w = world()
+      const alice = machineId(w.alice)
+      const bob = machineId(w.bob)
+      const outbox = path.join(w.exchange, alice)
+      const listed = (): Array<string> =>
+        JSON.parse(fs.readFileSync(path.join(outbox, "outbox.json"), "utf8")).packages.map((p: { file: string }) => p.file)
+
+      const first = doc("session-sync push")
+      assert.deepInclude(first, { folder: w.exchange, folder_changed: true, machine_id: alice, dry_run: false })
+      assert.isTrue(fs.existsSync(path.join(outbox, first?.package.file)))
+      assert.deepInclude(doc("session-sync push (nothing changed)"), { folder_changed: false, package: null, sessions: [] })
+      const dry = doc("session-sync push --dry-run (a session continued)")
+      assert.deepInclude(dry, { dry_run: true, package: null })
+      assert.deepStrictEqual(dry?.sessions.map((s: any) => [s.agent, s.id]), [["codex", grown.threadId]])
+      const second = doc("session-sync push (the session continued)")?.package.file
+      const third = doc("session-sync push (the session continued again)")?.package.file
+
+      const waiting = doc("session-sync compact --dry-run (a package not pulled yet)")
+      assert.deepStrictEqual(waiting?.removed, [])
+      assert.deepInclude(waiting?.kept, { stem: path.basename(second, ".tgz"), why: "not_pulled", machines: [bob] })
+
+      const planned = doc("session-sync pull --dry-run")
+      assert.deepInclude(planned, { machine_id: bob, dry_run: true, machines: [alice] })
+      assert.notProperty(planned, "transaction_id")
+      const pulled = doc("session-sync pull")
+      assert.isString(pulled?.transaction_id)
+      assert.isTrue(pulled?.receipts_written)
+      const status = (file: string) => pulled?.packages.find((p: any) => p.file === file)
+      assert.strictEqual(status(first?.package.file)?.status, "applied")
+      assert.strictEqual(status(second)?.status, "superseded")
+      assert.deepInclude(status(third)?.sync.sessions[0], { source_id: grown.threadId, class: "fast_forward_import", action: "append" })
+      assert.strictEqual(status(third)?.sync.transaction_id, pulled?.transaction_id)
+      assert.deepStrictEqual(doc("session-sync pull (nothing new)")?.packages, [])
+      assert.notProperty(doc("session-sync pull (nothing new)"), "transaction_id")
+
+      assert.deepStrictEqual(doc("session-sync compact --dry-run")?.removed, [second])
+      assert.deepStrictEqual(doc("session-sync compact")?.removed, [second])
+      assert.isFalse(fs.existsSync(path.join(outbox, second)))
+      assert.notInclude(listed(), second)
+
+      const arriving = doc("session-sync pull (a package still arriving)")?.packages
+      assert.deepStrictEqual(arriving?.map((p: any) => [p.machine_id, p.status, p.kind]), [[alice, "skipped", "arriving"]])
+      assert.strictEqual(doc("session-sync pull (no exchange folder)")?.error._tag, "UsageError")
+
+      const exchangeStatus = doc("session-sync status")
+      assert.strictEqual(exchangeStatus?.machine.id, machineId(w.bob))
+      assert.deepStrictEqual(exchangeStatus?.machines.map((m: any) => [m.id, m.skipped.map((s: any) => s.kind)]), [[alice, ["arriving"]]])
     }))
 
   it.effect("every command that takes --json has a row", () =>

@@ -41,13 +41,13 @@ export const fixtureMachine = (folder: string = tempDir("exchange"), hostname = 
   machineWith(copyFixtureHome(), folder, hostname)
 
 /**
- * A machine whose Codex home holds `sessions` generated sessions (none: an empty home), with a
- * `state_5.sqlite` of the fixture's schema and no row but theirs.
+ * A machine whose Codex home holds `sessions` generated sessions (none: an empty home; ids from
+ * `firstId` on), with a `state_5.sqlite` of the fixture's schema and no row but theirs.
  */
-export const syntheticMachine = (folder: string, hostname: string, sessions = 0) =>
+export const syntheticMachine = (folder: string, hostname: string, sessions = 0, firstId = 9_000) =>
   Effect.promise(async () => {
     const home = tempDir("home")
-    await writeHome(home, { sessions, bytesPerSession: 4_000, cwds: [fixtures.source.alpha], database: true, firstId: 9_000 })
+    await writeHome(home, { sessions, bytesPerSession: 4_000, cwds: [fixtures.source.alpha], database: true, firstId })
     return machineWith(home, folder, hostname)
   })
 
@@ -94,12 +94,14 @@ export const indexOf = (m: Machine) => JSON.parse(fs.readFileSync(path.join(outb
 /** A package's stem, as receipts list it: its file name without `.tgz`. */
 export const stemOf = (entry: { readonly file: string }): string => path.basename(entry.file, ".tgz")
 
-/** a turn more in a fixture session of a home: its last line again */
-export const continueSession = (home: string, role: string) => {
-  const file = path.join(home, fixtureByRole(role).rollout)
+/** a turn more in a plain rollout: its last line again */
+export const continueRollout = (file: string) => {
   const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "")
   fs.appendFileSync(file, `${lines.at(-1)}\n`)
 }
+
+/** a turn more in a fixture session of a home */
+export const continueSession = (home: string, role: string) => continueRollout(path.join(home, fixtureByRole(role).rollout))
 
 /** The rows of a table of a home's `sessionport/exchange.sqlite` (none when the file is missing). */
 export const exchangeRows = (home: string, table: "applied" | "marks"): Array<Record<string, any>> => {
