@@ -3,6 +3,15 @@
  * localization, the classification of an incoming session against the local ones, the sync
  * sidecar, and the syncer that applies a package as one journaled transaction.
  *
+ * The exchange through a synced folder builds on the syncer:
+ * - `Push`: the stores' listings, less what this machine pushed (its `outbox.json`) or pulled
+ *   (`ExchangeState` marks), are exported into one package in its own outbox, then indexed;
+ * - `Pull`: every other outbox's index, less what the homes took (`ExchangeState` receipts), is
+ *   file-checked, then each package goes through `Syncer.prepare` and its writes into one
+ *   transaction with the receipts and marks; `receipts.json` after the commit;
+ * - `Compaction`: a package superseded in its outbox and in every known machine's receipts goes;
+ * - `ExchangeStatus` reads all of it; `MachineConfig` is the machine's id and folder.
+ *
  * @since 0.1.0
  */
 
