@@ -1,5 +1,6 @@
 // One command, one table: every agent's CLI benchmarks (`bench:codex-*`, `bench:claude-*`,
-// `bench:opencode-*`) run one after another as child processes, each appending its measured rows
+// `bench:opencode-*`, and the exchange's push and pull, `bench:exchange`, a group of its own
+// whose labels name the agent) run one after another as child processes, each appending its measured rows
 // (`SPBENCH_ROWS`, see `@sessionport/codex-oracle/BenchChild`), then printed together: work,
 // agent, sessions, sessionport, floor, ratio, peak RSS. Each benchmark still prints its own table
 // as it goes (on stderr here).
@@ -7,7 +8,7 @@
 //   npm run bench -- [N] [--runs R] [--repeat M] [--only AGENT]
 //     N sessions per benchmark (default 1,000); M sessions of the Codex repeat sync and start-up
 //     home (default 10,000); every argument goes to every benchmark. `--only codex` (claude,
-//     opencode) runs one agent's benchmarks.
+//     opencode, exchange) runs one agent's benchmarks.
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -15,13 +16,15 @@ import * as path from "node:path"
 import type { Row } from "../packages/codex-oracle/src/BenchChild.js"
 
 const root = path.resolve(import.meta.dirname, "..")
-const BENCHES: ReadonlyArray<{ readonly agent: string; readonly script: string }> = [
+// `name`: what the benchmark calls itself (default `<agent folder>-<script>`: codex-sync)
+const BENCHES: ReadonlyArray<{ readonly agent: string; readonly script: string; readonly name?: string }> = [
   { agent: "Codex", script: "packages/codex-home/bench/install.ts" },
   { agent: "Codex", script: "packages/codex-home/bench/sync.ts" },
   { agent: "Claude Code", script: "packages/claude-home/bench/install.ts" },
   { agent: "Claude Code", script: "packages/claude-home/bench/sync.ts" },
   { agent: "OpenCode", script: "packages/opencode-home/bench/install.ts" },
-  { agent: "OpenCode", script: "packages/opencode-home/bench/sync.ts" }
+  { agent: "OpenCode", script: "packages/opencode-home/bench/sync.ts" },
+  { agent: "Exchange", script: "packages/sync-cli/bench/exchange.ts", name: "exchange" }
 ]
 
 const args = process.argv.slice(2)
@@ -32,8 +35,8 @@ if (chosen.length === 0) throw new Error(`--only ${only}: no agent of ${[...new 
 const rowsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sp-bench-all-")), "rows.jsonl")
 const tsx = path.join(root, "node_modules", ".bin", "tsx")
 const agentOf = new Map<string, string>()
-for (const { agent, script } of chosen) {
-  const name = path.basename(path.dirname(path.dirname(script))).replace(/-home$/, "") + "-" + path.basename(script, ".ts")
+for (const { agent, name: named, script } of chosen) {
+  const name = named ?? path.basename(path.dirname(path.dirname(script))).replace(/-home$/, "") + "-" + path.basename(script, ".ts")
   agentOf.set(name, agent)
   console.error(`\n== ${script}`)
   const child = spawnSync(tsx, [path.join(root, script), ...args], {

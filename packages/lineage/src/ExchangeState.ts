@@ -137,7 +137,7 @@ export interface Mark extends MarkedAt {
 
 /** Receipts: inserted, or updated (`--recheck` applies a package again). @since 0.1.0 @category changes */
 export const addApplied = (rows: ReadonlyArray<Applied>): Changes =>
-  upsert("applied", ["machine_id", "package"], rows.map((row) => ({
+  upsert("applied", ["machine_id", "package"], ["seq", "sha256", "how"], rows.map((row) => ({
     machine_id: row.machineId,
     package: row.package,
     seq: row.seq,
@@ -149,7 +149,7 @@ export const addApplied = (rows: ReadonlyArray<Applied>): Changes =>
 
 /** Marks: inserted, or updated by local id. @since 0.1.0 @category changes */
 export const setMarks = (rows: ReadonlyArray<Mark>): Changes =>
-  upsert("marks", ["local_id"], rows.map((row) => ({
+  upsert("marks", ["local_id"], ["size", "updated_at"], rows.map((row) => ({
     local_id: row.localId,
     size: row.size,
     updated_at: row.updatedAt,
@@ -176,9 +176,15 @@ const keyOf = (row: Readonly<Row>, keyColumns: ReadonlyArray<string>): string =>
 
 const sameValue = (a: unknown, b: unknown): boolean => a === b || String(a) === String(b)
 
-// inserts the rows that are new, updates those that differ, leaves equal ones alone (a row given
-// twice: the last wins)
-const upsert = (table: string, keyColumns: readonly [string, ...Array<string>], given: ReadonlyArray<Row>): Changes => (sql) => {
+// inserts the rows that are new, updates those that differ in a `significant` column, leaves the
+// others alone (which pull wrote them is no news: a repeat `--recheck` writes nothing); a row
+// given twice: the last wins
+const upsert = (
+  table: string,
+  keyColumns: readonly [string, ...Array<string>],
+  significant: ReadonlyArray<string>,
+  given: ReadonlyArray<Row>
+): Changes => (sql) => {
   const rows = [...new Map(given.map((row) => [keyOf(row, keyColumns), row])).values()]
   if (rows.length === 0) return Effect.succeed([])
   const first = keyColumns[0]
@@ -197,7 +203,7 @@ const upsert = (table: string, keyColumns: readonly [string, ...Array<string>], 
       for (const row of rows) {
         const old = existing.get(keyOf(row, keyColumns))
         if (old === undefined) inserts.push(row)
-        else if (Object.keys(row).some((column) => !sameValue(old[column], row[column]))) {
+        else if (significant.some((column) => !sameValue(old[column], row[column]))) {
           const values = Object.fromEntries(Object.entries(row).filter(([column]) => !keyColumns.includes(column)))
           updates.push(SqlChange.updateRows(table, Object.fromEntries(keyColumns.map((c) => [c, row[c]!])), values))
         }

@@ -246,17 +246,42 @@ const make = Effect.gen(function*() {
       // 5. the rest, in time
       const toApply = complete.filter((c) => !superseded.has(c)).sort(byTime)
 
-      if (request.dryRun) {
+      /** each package planned against the homes as they are now; whether any would change them */
+      const planEach = Effect.gen(function*() {
+        let changes = false
         for (const candidate of toApply) {
           const planned = yield* Effect.scoped(
-            Effect.map(syncer.prepare(syncRequest(candidate, request, true)), (prepared) => prepared.plan)
+            Effect.map(syncer.prepare(syncRequest(candidate, request, true)), (prepared) => {
+              changes ||= prepared.changes
+              return prepared.plan
+            })
           ).pipe(refusedPackage)
           if (Either.isLeft(planned)) skip(candidate, "unreadable", planned.left)
           else packages.push({ ...describe(candidate), status: "applied", sync: planned.right })
         }
         for (const candidate of superseded.keys()) packages.push({ ...describe(candidate), status: "superseded" })
+        return changes
+      })
+
+      if (request.dryRun) {
+        yield* planEach
         const compaction = yield* Compaction.run(folder, machineId, { dryRun: true })
         return result({ folder, folderChanged, machineId, others: indexed, transactionId: undefined, packages, notes, receiptsWritten: false, removed: compaction.removed, dryRun: true })
+      }
+
+      // `--recheck` of packages every home here took already: a transaction only if a sync would
+      // change something (planned alone, each against the homes as they are: none changing
+      // means none changes after another)
+      const allTaken = [...toApply, ...superseded.keys()].every((c) => c.needed.every((agent) => taken(agent, c.machineId, c.stem)))
+      if (request.recheck && allTaken && toApply.length > 0) {
+        const [packagesBefore, notesBefore] = [packages.length, notes.length]
+        if (!(yield* planEach) && packages.every((p) => p.status !== "skipped")) {
+          const compaction = yield* Compaction.run(folder, machineId, { dryRun: false })
+          return result({ folder, folderChanged, machineId, others: indexed, transactionId: undefined, packages, notes, receiptsWritten: false, removed: compaction.removed, dryRun: false })
+        }
+        // the transaction plans and reports them again
+        packages.length = packagesBefore
+        notes.length = notesBefore
       }
 
       let transactionId: string | undefined
@@ -319,7 +344,9 @@ const make = Effect.gen(function*() {
                 transactionId: tx.id,
                 atMs
               }))
-              const receipts = applied.filter((a) => a.candidate.needed.includes(agent)).map(({ candidate, how }): ExchangeState.Applied => ({
+              const receipts = applied.filter((a) =>
+                a.candidate.needed.includes(agent) && !taken(agent, a.candidate.machineId, a.candidate.stem)
+              ).map(({ candidate, how }): ExchangeState.Applied => ({
                 machineId: candidate.machineId,
                 package: candidate.stem,
                 seq: candidate.entry.seq,

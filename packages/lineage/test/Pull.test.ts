@@ -156,6 +156,13 @@ describe("Pull", () => {
       assert.isFalse(again.receiptsWritten)
       assert.deepStrictEqual(everything(a.folder, a, b), before)
 
+      // --recheck opens every package again: lineage finds every session here, so still no
+      // transaction and nothing written
+      const rechecked = yield* pull(b, { recheck: true })
+      assert.isUndefined(rechecked.transactionId)
+      assert.deepStrictEqual(rechecked.packages.map((p) => [p.status, p.sync?.counts.unchanged]), [["applied", fixtureIds.length]])
+      assert.deepStrictEqual(everything(a.folder, a, b), before)
+
       // the pulled sessions are marked: B has nothing of its own to publish
       const pushed = yield* push(b)
       assert.isNull(pushed.package)
