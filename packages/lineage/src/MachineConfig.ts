@@ -14,7 +14,8 @@
  */
 import { AtomicFile, Outbox } from "@sessionport/package-format"
 import { Context, Effect, Either, Layer, Option, ParseResult, Schema } from "effect"
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
+import * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as Path from "node:path"
@@ -61,7 +62,11 @@ export const ConfigFile = Schema.Struct({
   created_at: Schema.String,
   folder: Schema.NullOr(Schema.String),
   /** the host the config was made on: a config copied to another host is caught before it writes */
-  hostname: Schema.optional(Schema.String)
+  hostname: Schema.optional(Schema.String),
+  /** the config dir it was made in: a copy in another folder of the same host is caught too */
+  config_dir: Schema.optional(Schema.String),
+  /** a digest of the host's machine id file (Linux): a cloned disk keeping the host name is caught too */
+  machine_key: Schema.optional(Schema.String)
 }).annotations({ identifier: "MachineConfigFile" })
 
 /** @since 0.1.0 @category models */
@@ -76,6 +81,10 @@ export interface Config {
   readonly createdAt: string
   /** the host it was made on (absent in a config written before hosts were recorded) */
   readonly hostname?: string | undefined
+  /** the config dir it was made in */
+  readonly configDir?: string | undefined
+  /** a digest of the host's machine id file, where the host has one */
+  readonly machineKey?: string | undefined
   /** the remembered exchange folder, absolute */
   readonly folder: Option.Option<string>
 }
@@ -121,6 +130,8 @@ const toConfig = (file: ConfigFile): Config => ({
   writer: file.writer,
   createdAt: file.created_at,
   hostname: file.hostname,
+  configDir: file.config_dir,
+  machineKey: file.machine_key,
   folder: Option.fromNullable(file.folder)
 })
 
@@ -131,19 +142,40 @@ const fromConfig = (config: Config): ConfigFile => ({
   writer: config.writer,
   created_at: config.createdAt,
   folder: Option.getOrNull(config.folder),
-  ...(config.hostname === undefined ? {} : { hostname: config.hostname })
+  ...(config.hostname === undefined ? {} : { hostname: config.hostname }),
+  ...(config.configDir === undefined ? {} : { config_dir: config.configDir }),
+  ...(config.machineKey === undefined ? {} : { machine_key: config.machineKey })
 })
 
 const errorText = (error: unknown): string => error instanceof Error ? error.message : String(error)
 
 const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === "ENOENT"
 
-const fresh = (hostname: string): Config => ({
+/**
+ * A digest of the host's machine id (systemd's `/etc/machine-id`, else D-Bus's): what tells two
+ * hosts apart when a disk was cloned with its host name. None where the file is not (macOS,
+ * Windows): the host name and the config dir still are.
+ */
+const hostMachineKey = (): string | undefined => {
+  for (const file of ["/etc/machine-id", "/var/lib/dbus/machine-id"]) {
+    try {
+      const id = nodeFs.readFileSync(file, "utf8").trim()
+      if (id !== "") return createHash("sha256").update(`sessionport:${id}`).digest("hex").slice(0, 16)
+    } catch {
+      // next
+    }
+  }
+  return undefined
+}
+
+const fresh = (hostname: string, origin: { readonly configDir: string; readonly machineKey: string | undefined }): Config => ({
   machineId: Outbox.newMachineId(hostname),
   machineName: hostname,
   writer: randomBytes(8).toString("hex"),
   createdAt: new Date().toISOString(),
   hostname,
+  configDir: origin.configDir,
+  machineKey: origin.machineKey,
   folder: Option.none()
 })
 
@@ -160,10 +192,19 @@ const expandHome = (given: string, home: string): string =>
  */
 export const make = (
   dir: string,
-  options?: { readonly hostname?: string | undefined; readonly home?: string | undefined }
+  options?: {
+    readonly hostname?: string | undefined
+    readonly home?: string | undefined
+    /** the host's machine key (default: from its machine id file; `null`: none) */
+    readonly machineKey?: string | null | undefined
+  }
 ): MachineConfigShape => {
   const path = Path.join(dir, FILE)
   const hostname = options?.hostname ?? os.hostname()
+  const origin = {
+    configDir: Path.resolve(dir),
+    machineKey: options?.machineKey === undefined ? hostMachineKey() : options.machineKey ?? undefined
+  }
   const home = options?.home ?? os.homedir()
   const bad = (detail: string, cause?: unknown) =>
     new ExchangeError({ reason: "bad_config", path, detail, ...(cause === undefined ? {} : { cause }) })
@@ -230,22 +271,23 @@ export const make = (
   const ensure = Effect.fn("MachineConfig.ensure")(function*() {
     const existing = yield* read
     if (Option.isSome(existing)) {
-      // copied with the rest of a home folder: two machines would write one outbox
-      const made = existing.value.hostname
-      if (made !== undefined && made !== hostname) {
-        return yield* new ExchangeError({
-          reason: "copied_config",
-          path,
-          detail: `it was made on host ${made}, this is ${hostname}`
-        })
-      }
-      return existing.value
+      // copied with the rest of a home folder, or a cloned disk: two machines would write one outbox
+      const made = existing.value
+      const copied = made.hostname !== undefined && made.hostname !== hostname
+        ? `it was made on host ${made.hostname}, this is ${hostname}`
+        : made.machineKey !== undefined && origin.machineKey !== undefined && made.machineKey !== origin.machineKey
+        ? "it was made on another machine (the host's machine id differs)"
+        : made.configDir !== undefined && made.configDir !== origin.configDir
+        ? `it was made in ${made.configDir} (copied or moved here)`
+        : undefined
+      if (copied !== undefined) return yield* new ExchangeError({ reason: "copied_config", path, detail: copied })
+      return made
     }
     yield* Effect.tryPromise({
       try: () => fs.mkdir(dir, { recursive: true }),
       catch: (error) => bad(`cannot make its folder: ${errorText(error)}`, error)
     })
-    return yield* create(fresh(hostname))
+    return yield* create(fresh(hostname, origin))
   })
 
   const checkFolder = (folder: string): Effect.Effect<string, ExchangeError> =>
@@ -281,7 +323,7 @@ export const make = (
     // read, not ensure: this is the way out of a copied config
     const config = yield* read
     if (Option.isNone(config)) return yield* ensure()
-    return yield* write({ ...fresh(hostname), folder: config.value.folder })
+    return yield* write({ ...fresh(hostname, origin), folder: config.value.folder })
   })
 
   const findFolder = Effect.fn("MachineConfig.findFolder")(function*(given: Option.Option<string>) {

@@ -28,7 +28,7 @@ describe("MachineConfig", () => {
     withTmp((tmp) =>
       Effect.gen(function*() {
         const dir = Path.join(tmp, "config", "sessionport")
-        const config = MachineConfig.make(dir, { hostname: "Alice-Laptop" })
+        const config = MachineConfig.make(dir, { hostname: "Alice-Laptop", machineKey: "0123456789abcdef" })
         const first = yield* config.ensure()
         assert.match(first.machineId, /^alice-laptop-[0-9a-f]{8}$/)
         assert.match(first.writer, /^[0-9a-f]{16}$/)
@@ -42,10 +42,12 @@ describe("MachineConfig", () => {
           writer: first.writer,
           created_at: first.createdAt,
           folder: null,
-          hostname: "Alice-Laptop"
+          hostname: "Alice-Laptop",
+          config_dir: dir,
+          machine_key: "0123456789abcdef"
         })
         // another process: the config is read, not made again
-        const again = yield* MachineConfig.make(dir, { hostname: "Alice-Laptop" }).ensure()
+        const again = yield* MachineConfig.make(dir, { hostname: "Alice-Laptop", machineKey: "0123456789abcdef" }).ensure()
         assert.deepStrictEqual(again, first)
         assert.deepStrictEqual(snapshot(dir), ["exchange.json"])
       })
@@ -204,6 +206,24 @@ describe("MachineConfig", () => {
         assert.strictEqual((yield* Effect.flip(config.resolveFolder(Option.none()))).reason, "no_folder")
         assert.strictEqual((yield* Effect.flip(config.resolveFolder(Option.some(Path.join(tmp, "typo"))))).reason, "folder_missing")
         assert.isFalse(fs.existsSync(dir))
+      })
+    ))
+
+  it.effect("a config copied verbatim on the same host: into another config dir, or onto a cloned disk (another machine id file), is refused", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        yield* MachineConfig.make(dir, { hostname: "alice", machineKey: "aaaaaaaaaaaaaaaa" }).resolveFolder(Option.some(tmp))
+        const copy = Path.join(tmp, "copy")
+        fs.cpSync(dir, copy, { recursive: true })
+        const inCopy = yield* Effect.flip(MachineConfig.make(copy, { hostname: "alice", machineKey: "aaaaaaaaaaaaaaaa" }).ensure())
+        assert.strictEqual(inCopy.reason, "copied_config")
+        assert.include(inCopy.message, `it was made in ${dir}`)
+        const cloned = yield* Effect.flip(MachineConfig.make(dir, { hostname: "alice", machineKey: "bbbbbbbbbbbbbbbb" }).ensure())
+        assert.strictEqual(cloned.reason, "copied_config")
+        assert.include(cloned.message, "machine id differs")
+        // a host without a machine id file still has its name and the folder
+        assert.strictEqual((yield* MachineConfig.make(dir, { hostname: "alice", machineKey: null }).ensure()).machineName, "alice")
       })
     ))
 })

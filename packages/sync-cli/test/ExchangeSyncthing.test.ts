@@ -1,6 +1,6 @@
 import { NodeContext } from "@effect/platform-node"
 import { afterAll, assert, beforeEach, describe, it } from "@effect/vitest"
-import { AppServer, OutputItem, type ResponsesServer, Syncthing } from "@sessionport/codex-oracle"
+import { AppServer, Syncthing } from "@sessionport/codex-oracle"
 import { fixtureByRole, fixtureHome, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { codexOn, withAppServer } from "@sessionport/codex-oracle/Harness"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
@@ -10,6 +10,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { sessionTransfer } from "./utils/cli.js"
+import { json, resumeTurn } from "./utils/codexTurns.js"
 import { rolloutFiles } from "./utils/scenarios.js"
 import {
   decisionFor,
@@ -43,28 +44,6 @@ const session = fixtureByRole("multi_turn_tools")
 const B1 = { prompt: "Machine B, second day: rename the notes file.", reply: "B1 reply: I would rename it to NOTES.md." }
 const A1 = { prompt: "Machine A, second day: summarise the notes file in one line.", reply: "A1 reply: the notes file lists the project layout." }
 const A2 = { prompt: "Machine A, third day: add a line about the tests.", reply: "A2 reply: added a line about the tests to the notes." }
-
-/** `text` as it appears inside a JSON string. */
-const json = (text: string) => JSON.stringify(text).slice(1, -1)
-
-type Codex = Effect.Effect.Success<ReturnType<typeof codexOn>>
-
-/** One turn of `codex exec resume` from `cwd`, the scripted model answering; the request Codex sent for it. */
-const resumeTurn = (codex: Codex, cwd: string, threadId: string, turn: { readonly prompt: string; readonly reply: string }) =>
-  Effect.gen(function*() {
-    yield* codex.server.setFallback([OutputItem.message(turn.reply)])
-    yield* codex.server.clearRequests
-    const result = yield* codex.cli.resume({ cwd, threadId, prompt: turn.prompt })
-    assert.strictEqual(result.threadId, threadId)
-    return yield* sentWith(codex.server, turn.prompt)
-  })
-
-const sentWith = (server: ResponsesServer.ResponsesServerShape, marker: string) =>
-  Effect.map(server.requests, (requests) => {
-    const sent = requests.map((r) => r.text).find((text) => text.includes(json(marker)))
-    assert.isDefined(sent, `Codex sent a request for "${marker}"`)
-    return sent!
-  })
 
 /** The fixture home's rollouts, counted from its files. */
 const fixtureSessions = rolloutFiles(fixtureHome).length

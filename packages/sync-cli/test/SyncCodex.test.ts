@@ -1,6 +1,6 @@
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { AppServer, CodexCli, OutputItem, ResponsesServer } from "@sessionport/codex-oracle"
+import { AppServer } from "@sessionport/codex-oracle"
 import { fixtureByRole, fixtureHome, fixtures, makeFolder, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { codexOn, conversation, machine, withAppServer } from "@sessionport/codex-oracle/Harness"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
@@ -9,6 +9,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import { type CliResult, sessionSync, sessionTransfer } from "./utils/cli.js"
+import { json, resumeTurn } from "./utils/codexTurns.js"
 
 // The real Codex CLI is the judge of a repeat sync. Home A holds sessions Codex made (the
 // fixture home) under project folder P_A; home B installed them under P_B. Both machines go on
@@ -35,9 +36,6 @@ const A1 = { prompt: "Machine A, second day: summarise the notes file in one lin
 const B1 = { prompt: "Machine B, second day: rename the notes file.", reply: "B1 reply: I would rename it to NOTES.md." }
 const A2 = { prompt: "Machine A, third day: add a line about the tests.", reply: "A2 reply: added a line about the tests to the notes." }
 
-/** `text` as it appears inside a JSON string. */
-const json = (text: string) => JSON.stringify(text).slice(1, -1)
-
 
 /** The conversation of `threadId` as Codex shows it from a copy of `home`'s rollouts (the home itself is not touched). */
 const conversationIn = (home: string, threadId: string) =>
@@ -62,29 +60,6 @@ const rolloutOf = (home: string, id: string): string => {
 
 /** The records of a rollout: its complete non-blank lines. */
 const records = (file: string): number => fs.readFileSync(file, "utf8").split("\n").slice(0, -1).filter((l) => l.trim() !== "").length
-
-/** The requests Codex sent to the model for a run whose prompt was `marker`. */
-const sentWith = (server: ResponsesServer.ResponsesServerShape, marker: string) =>
-  Effect.map(server.requests, (requests) => {
-    const sent = requests.map((r) => r.text).find((text) => text.includes(json(marker)))
-    assert.isDefined(sent, `Codex sent a request for "${marker}"`)
-    return sent!
-  })
-
-/** One turn of `codex exec resume`, the scripted model answering `reply`. */
-const resumeTurn = (
-  codex: { readonly cli: CodexCli.CodexCliShape; readonly server: ResponsesServer.ResponsesServerShape },
-  cwd: string,
-  threadId: string,
-  turn: { readonly prompt: string; readonly reply: string }
-) =>
-  Effect.gen(function*() {
-    yield* codex.server.setFallback([OutputItem.message(turn.reply)])
-    yield* codex.server.clearRequests
-    const result = yield* codex.cli.resume({ cwd, threadId, prompt: turn.prompt })
-    assert.strictEqual(result.threadId, threadId)
-    return yield* sentWith(codex.server, turn.prompt)
-  })
 
 /**
  * Runs `use` against `home`, then puts the home back exactly as it was (same path, so the

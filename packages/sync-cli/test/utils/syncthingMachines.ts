@@ -12,6 +12,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { type CliResult, sessionSync } from "./cli.js"
+import { decisions, type PulledSessionJson, type PullJson, type PushJson } from "./exchange.js"
 import { recordLines, rolloutFiles } from "./scenarios.js"
 
 export interface Machine {
@@ -53,45 +54,9 @@ const parsed = <A>(what: string, result: CliResult): A => {
   return JSON.parse(result.stdout) as A
 }
 
-export interface PushedSession {
-  readonly agent: string
-  readonly id: string
-  readonly size: number
-}
-
-export interface PushJson {
-  readonly machine_id: string
-  readonly package: { readonly file: string; readonly seq: number; readonly size: number; readonly sessions: ReadonlyArray<PushedSession> } | null
-  readonly sessions: ReadonlyArray<PushedSession>
-}
-
-export interface Decision {
-  readonly source_id: string
-  readonly class: string
-  readonly action: string
-  readonly local_id?: string
-  readonly new_local_id?: string
-  readonly records?: number
-  readonly common?: number
-  readonly appended?: number
-}
-
-export interface PulledPackage {
-  readonly machine_id: string
-  readonly seq: number
-  readonly file: string
-  readonly status: "applied" | "superseded" | "skipped"
-  readonly kind?: string
-  readonly why?: string
-  readonly sync?: { readonly sessions: ReadonlyArray<Decision> }
-}
-
-export interface PullJson {
-  readonly machine_id: string
-  readonly transaction_id?: string
-  readonly packages: ReadonlyArray<PulledPackage>
-  readonly notes: ReadonlyArray<string>
-}
+// the JSON of push and pull, as the plain-folder tests read it
+export { decisions, type PullJson, type PushJson }
+type Decision = PulledSessionJson
 
 /** `push --to <its folder> --codex-home … --json`, expecting exit 0. */
 export const push = (m: Machine) =>
@@ -103,9 +68,6 @@ export const pull = (m: Machine, maps: ReadonlyArray<string>) =>
     onMachine(m, ["pull", "--from", m.folder, "--codex-home", m.home, ...maps, "--json"]),
     (r) => parsed<PullJson>(`pull on ${m.name}`, r)
   )
-
-/** Every decision of a pull, over its packages. */
-export const decisions = (result: PullJson): Array<Decision> => result.packages.flatMap((p) => p.sync?.sessions ?? [])
 
 /** The one decision of a pull for a source session. */
 export const decisionFor = (result: PullJson, sourceId: string): Decision => {
