@@ -95,6 +95,17 @@ const pushedOnce = Effect.gen(function*() {
   return { a, b }
 })
 
+/** A pushes everything, then the GROWN session twice more, a turn longer each time: its three index entries. */
+const pushGrowingTwice = (a: Machine) =>
+  Effect.gen(function*() {
+    yield* push(a)
+    continueSession(a.home, GROWN)
+    yield* push(a)
+    continueSession(a.home, GROWN)
+    yield* push(a)
+    return indexOf(a).packages
+  })
+
 describe("Pull", () => {
   it.effect("brings every session of another machine into a home that has none, in one journaled transaction, with receipts and marks", () =>
     Effect.gen(function*() {
@@ -209,12 +220,7 @@ describe("Pull", () => {
       const b = yield* syntheticMachine(a.folder, "bob-pc", 1)
       yield* push(b)
       const own = [...rollouts(b.home).keys()]
-      yield* push(a)
-      continueSession(a.home, GROWN)
-      yield* push(a)
-      continueSession(a.home, GROWN)
-      yield* push(a)
-      const [first, older, newer] = indexOf(a).packages
+      const [first, older, newer] = yield* pushGrowingTwice(a)
       // the index as A wrote it: two later packages of that one session, the later one larger
       const id = fixtureByRole(GROWN).threadId
       assert.deepStrictEqual([older.sessions.map((s: any) => s.id), newer.sessions.map((s: any) => s.id)], [[id], [id]])
@@ -359,12 +365,7 @@ describe("Pull", () => {
       const c = yield* syntheticMachine(a.folder, "carol-pc", 1, 9_500)
       yield* push(b)
       yield* push(c)
-      yield* push(a)
-      continueSession(a.home, GROWN)
-      yield* push(a)
-      continueSession(a.home, GROWN)
-      yield* push(a)
-      const [first, older, newer] = indexOf(a).packages
+      const [first, older, newer] = yield* pushGrowingTwice(a)
       const outbox = outboxOf(a)
       const listed = () => indexOf(a).packages.map((e: any) => e.seq)
 
