@@ -50,7 +50,9 @@ const isError = (result: Either.Either<unknown, unknown>, reason: string) =>
   Either.isLeft(result) && result.left instanceof ExchangeError && result.left.reason === reason
 
 /** the expected words of a package smaller than listed */
-const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`
+/** sizes as people read them: bytes, KB below a MB (a small package never reads "0.0 of 0.1 MB"), MB */
+const readable = (bytes: number) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1_048_576 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`
 
 describe("ExchangeStatus", () => {
   it.effect("a fresh machine: no folder at all, a missing folder, then an empty one without making a config", () =>
@@ -204,7 +206,7 @@ describe("ExchangeStatus", () => {
       const [bobs, carol, dave] = result.machines
       assert.deepStrictEqual(bobs!.pending, { packages: 3, sessions: fixtureThreads.length })
       assert.deepStrictEqual(bobs!.skipped, [
-        { file: one!.file, kind: "arriving", why: `still arriving (${megabytes(half)} of ${megabytes(one!.size)})` },
+        { file: one!.file, kind: "arriving", why: `still arriving (${readable(half)} of ${readable(one!.size)})` },
         { file: two!.file, kind: "damaged", why: "incomplete or damaged (digest differs)" },
         { file: three!.file, kind: "unreadable", why: "bad manifest" }
       ])
