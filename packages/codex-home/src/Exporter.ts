@@ -1,10 +1,13 @@
 /**
  * Export: the selected sessions of this Codex home, written as one session package (folder or
- * `.tgz`). Rollouts go in byte for byte (a `.jsonl.zst` stays compressed), with their `threads`
- * rows, names, dynamic tools, the source's paths for localization, and, when asked, the user's
- * skills (a file that looks like a credential, by name or content, only when `allowFiles` names
- * it; the manifest lists what was left out). Every file is hashed as it is written; the manifest,
- * written last, lists each one with its size and SHA-256.
+ * `.tgz`) that the baseline tools install too. Rollouts go in byte for byte; a `.jsonl.zst` is
+ * carried decompressed, as the `.jsonl` its row names (the archive compresses it anyway). With
+ * them go their `threads` rows (every baseline column: a row Codex never wrote, or wrote before a
+ * column existed, gets what Codex would store), names, dynamic tools, the source's paths for
+ * localization, and, when asked, the user's skills (a file that looks like a credential, by name
+ * or content, only when `allowFiles` names it; the manifest lists what was left out). Every file
+ * is hashed as it is written; the manifest, written last, lists each one with its size and
+ * SHA-256.
  *
  * @since 0.1.0
  */
@@ -12,12 +15,11 @@ import { FileSystem, Path } from "@effect/platform"
 import { type AgentStore, PackageExport } from "@sessionport/agent"
 import { Credentials, Layout, type Manifest, PackageError, type PackageWriter } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
-import type { StateRow } from "@sessionport/schema"
 import { Context, Effect, Layer, Schema, Stream } from "effect"
 import * as CodexHome from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
+import * as BaselineRow from "./internal/baselineRow.js"
 import * as SessionCatalog from "./SessionCatalog.js"
-import type { SessionInfo } from "./SessionCatalog.js"
 import * as StateDb from "./StateDb.js"
 
 /** @since 0.1.0 @category models */
@@ -116,8 +118,6 @@ const plainRow = (row: Record<string, unknown>) => {
   return row
 }
 
-const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
-
 // the refusal names this many unreadable sessions, then counts the rest
 const NAMED_UNREADABLE = 3
 
@@ -132,32 +132,6 @@ const unreadableRefusal = (sessions: ReadonlyArray<SessionCatalog.UnreadableSess
   const named = sessions.slice(0, NAMED_UNREADABLE).map(describe).join("; ")
   const more = sessions.length > NAMED_UNREADABLE ? `; and ${sessions.length - NAMED_UNREADABLE} more` : ""
   return `${sessions.length} sessions are unreadable: ${named}${more}; pass --skip-unreadable to export without them`
-}
-
-/** A `threads` row for a session Codex never indexed, from what its head says. */
-const synthesizedRow = (session: SessionInfo): StateRow.ThreadRow => {
-  const created = new Date(session.head.timestamp)
-  const title = session.head.firstUserMessage ?? ""
-  const source = session.head.source
-  return {
-    id: session.threadId,
-    rollout_path: session.file.path,
-    created_at: seconds(created),
-    updated_at: seconds(session.lastActivity),
-    created_at_ms: created.getTime(),
-    updated_at_ms: session.lastActivity.getTime(),
-    source: typeof source === "string" ? source : source === undefined ? "vscode" : JSON.stringify(source),
-    model_provider: session.head.modelProvider ?? "openai",
-    cwd: session.head.cwd,
-    cli_version: session.head.cliVersion,
-    title,
-    first_user_message: title,
-    preview: title,
-    archived: session.archived ? 1 : 0,
-    git_sha: session.head.git?.commitHash ?? null,
-    git_branch: session.head.git?.branch ?? null,
-    git_origin_url: session.head.git?.repositoryUrl ?? null
-  }
 }
 
 /** @since 0.1.0 @category constructors */
@@ -291,7 +265,7 @@ export const make = Effect.gen(function*() {
       title: s.head.firstUserMessage,
       name: s.name,
       archived: s.archived,
-      entry: Layout.sessionEntry(path.basename(s.file.path)),
+      entry: Layout.sessionEntry(BaselineRow.plainPath(path.basename(s.file.path))),
       size: s.file.size,
       parentOf: found.has(s.threadId) ? undefined : forkOf.get(s.threadId)
     }))
@@ -299,9 +273,57 @@ export const make = Effect.gen(function*() {
     const screened = yield* screenSkills(skillPaths, request.allowFiles ?? [], request.out)
 
     const write = (sink: PackageWriter.PackageSink, advance: (bytes: number) => void) =>
-      Effect.gen(function*() {
+      Effect.scoped(Effect.gen(function*() {
         const ids = sessions.map((s) => s.threadId)
-        const rows = sessions.map((s) => plainRow(s.row ?? synthesizedRow(s)))
+        const cannot = (what: string, error: unknown) =>
+          new PackageError.PackageError({
+            reason: "io",
+            package: request.out,
+            detail: `cannot ${what}: ${error instanceof Error ? error.message : String(error)}`
+          })
+        // scanned in the pass that decompresses a .zst, else on their own when rows are written
+        const scans = new Map<string, BaselineRow.RowScan>()
+        const written: Array<Manifest.PackageFile> = []
+        // exactly the bytes present when listed: a session Codex is appending to still exports a
+        // consistent prefix; plain rollouts in runs of one call, with no effect per file
+        let run: Array<PackageWriter.FileOnDisk> = []
+        const flush = Effect.suspend(() => {
+          const files = run
+          run = []
+          return files.length === 0 ? Effect.void : Effect.map(sink.addFiles(files, advance), (f) => void written.push(...f))
+        })
+        let temp: string | undefined
+        for (const [i, s] of sessions.entries()) {
+          const entry = exported[i]!.entry
+          if (!s.file.compressed) {
+            run.push({ path: entry, size: s.file.size, source: s.file.path })
+            continue
+          }
+          yield* flush
+          // a tar header needs the size first: decompressed into a file of its own, removed once carried
+          temp ??= yield* fs.makeTempDirectoryScoped({ prefix: "sessionport-export-" }).pipe(
+            Effect.mapError((error) => cannot("make a temporary folder", error))
+          )
+          const plain = path.join(temp, path.basename(entry))
+          const scanner = BaselineRow.isIncomplete(s.row) ? new BaselineRow.RowScanner(s.threadId) : undefined
+          const size = yield* Effect.try({
+            try: () =>
+              BaselineRow.inflateFile(s.file.path, s.file.size, plain, scanner === undefined ? undefined : (c) => scanner.push(c), advance),
+            catch: (error) => cannot(`decompress ${s.file.path}`, error)
+          })
+          if (scanner !== undefined) scans.set(s.threadId, scanner.end())
+          written.push(...(yield* sink.addFiles([{ path: entry, size, source: plain }])))
+          yield* fs.remove(plain).pipe(Effect.ignore)
+        }
+        yield* flush
+        const rows: Array<Readonly<Record<string, unknown>>> = []
+        for (const s of sessions) {
+          const scan = () => scans.get(s.threadId) ?? BaselineRow.scanPlainFile(s.file.path, s.file.size, s.threadId)
+          rows.push(yield* Effect.try({
+            try: () => BaselineRow.packageRow(s, s.row === undefined ? undefined : plainRow(s.row), scan),
+            catch: (error) => cannot(`read ${s.file.path}`, error)
+          }))
+        }
         const tools = (yield* db.dynamicTools(ids)).map(plainRow)
         // the source's own index line when it has one; a name known only from `threads.name`
         // gets a line dated by the session's last activity
@@ -311,12 +333,6 @@ export const make = Effect.gen(function*() {
             ? []
             : [indexLines.get(s.threadId) ?? { id: s.threadId, thread_name: s.name, updated_at: s.lastActivity.toISOString() }]
         )
-        // exactly the bytes present when listed: a session Codex is appending to still exports a
-        // consistent prefix; all in one call, with no effect per file
-        const written: Array<Manifest.PackageFile> = yield* sink.addFiles(
-          sessions.map((session, i) => ({ path: exported[i]!.entry, size: session.file.size, source: session.file.path })),
-          advance
-        )
         written.push(...(yield* sink.addFiles(screened.carried)))
         const texts: ReadonlyArray<readonly [string, string]> = [
           [Layout.THREADS, jsonl(rows)],
@@ -325,7 +341,7 @@ export const make = Effect.gen(function*() {
         ]
         for (const [entry, text] of texts) written.push(yield* sink.addBytes(entry, text))
         return written
-      })
+      }))
 
     return {
       agent: "codex",

@@ -18,6 +18,7 @@ import { LineCheck, SessionStats } from "@sessionport/schema"
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import * as CodexHome from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
+import * as BaselineRow from "./internal/baselineRow.js"
 import { mapJsonStrings, newLocalId, offsetAfterRecords, rolloutRelativePath, rowFor } from "./internal/installPlan.js"
 import * as StateDb from "./StateDb.js"
 
@@ -671,14 +672,15 @@ const threadRow = (p: PlannedSession, columns: ReadonlyArray<StateDb.ColumnInfo>
     updated_at_ms: updated,
     recency_at: Math.floor(updated / 1000),
     recency_at_ms: updated,
-    source: typeof p.source.meta.source === "string" ? p.source.meta.source : JSON.stringify(p.source.meta.source ?? "vscode"),
-    model_provider: p.source.meta.model_provider ?? "openai",
+    // the defaults export writes too (a row made by an older sessionport or another tool may lack them)
+    source: BaselineRow.sourceText(p.source.meta.source),
+    model_provider: p.source.meta.model_provider ?? BaselineRow.DEFAULT_MODEL_PROVIDER,
     cli_version: p.source.meta.cli_version,
     title,
     first_user_message: p.source.stats.firstUserMessage ?? "",
     preview: p.source.stats.firstUserMessage ?? "",
-    sandbox_policy: "{\"type\":\"read-only\"}",
-    approval_mode: "on-request",
+    sandbox_policy: BaselineRow.READ_ONLY_POLICY,
+    approval_mode: BaselineRow.DEFAULT_APPROVAL_MODE,
     archived: p.archived ? 1 : 0,
     history_mode: p.source.meta.history_mode ?? "legacy"
   })

@@ -18,7 +18,7 @@ import {
   sqlThreads,
   tempDir
 } from "@sessionport/codex-oracle/Fixtures"
-import { rolloutPath, sessionMeta, userMessage, uuid, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
+import { rolloutPath, sessionMeta, userItem, userMessage, uuid, writeRollout } from "@sessionport/codex-oracle/SyntheticRollout"
 import { PackageError, PackageInspection, PackageReader } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import { Effect, Layer } from "effect"
@@ -27,6 +27,16 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
+import {
+  BASELINE_COLUMNS,
+  EXTRA_COLUMNS,
+  expectedRow,
+  firstPromptOf,
+  LATE_COLUMNS,
+  olderSchemaHome,
+  pick,
+  plainBytes
+} from "./utils/expectedRows.js"
 
 afterAll(removeTemps)
 
@@ -133,10 +143,9 @@ const fork = role("forked")
 const parent = role("forked_parent")
 const ACTIVE = fixtureThreads.filter((s) => !s.archived)
 const ALL = fixtureThreads
-/** What the rollout file itself says: a fork's file holds only its own turn. */
-const firstPromptOf = (s: FixtureSession) => s.parentId === undefined ? s.prompts[0]! : s.prompts[s.prompts.length - 1]!
 const turnsOf = (s: FixtureSession) => s.parentId === undefined ? s.prompts.length : 1
-const baseName = (s: FixtureSession) => path.basename(s.rollout)
+/** the session's entry name: a `.jsonl.zst` travels as its `.jsonl` */
+const baseName = (s: FixtureSession) => path.basename(s.rollout).replace(/\.zst$/, "")
 const sortedIds = (sessions: ReadonlyArray<FixtureSession>) => sessions.map((s) => s.threadId).sort()
 const distinctCwds = (sessions: ReadonlyArray<FixtureSession>) => [...new Set(sessions.map((s) => s.cwd))].sort()
 
@@ -293,12 +302,17 @@ const checkPackage = (result: Exporter.ExportResult, expected: Expected) =>
     // archive entries carry created_at as their mtime
     if (tgz) for (const [name, file] of files) assert.strictEqual(file.mtime, Math.floor(createdMs / 1000), name)
 
-    // ---- sessions: the rollout files, byte for byte (a .zst stays compressed)
+    // ---- sessions: the rollout files, byte for byte; a .zst decompressed, as the .jsonl its row names
     for (const s of sessions) {
       const source = fs.readFileSync(path.join(home, s.rollout))
       const packed = files.get(`sessions/${baseName(s)}`)!.bytes
-      assert.isTrue(packed.equals(source), `${s.rollout} is byte-identical`)
-      if (s.compressed) assert.deepStrictEqual([...packed.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], "zstd magic")
+      assert.strictEqual(baseName(s).endsWith(".jsonl"), true)
+      if (s.compressed) {
+        assert.deepStrictEqual([...source.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], "zstd magic in the source")
+        assert.isTrue(packed.equals(plainBytes(path.join(home, s.rollout))), `${s.rollout} is carried decompressed`)
+      } else {
+        assert.isTrue(packed.equals(source), `${s.rollout} is byte-identical`)
+      }
     }
 
     // ---- metadata/threads.jsonl: one line per exported thread
@@ -307,6 +321,7 @@ const checkPackage = (result: Exporter.ExportResult, expected: Expected) =>
     if (expected.synthesized === true) {
       checkSynthesizedRows(home, threads, sessions)
     } else {
+      // Codex's own row as it is: every column, none added (the fixture's names the plain .jsonl)
       const rows = new Map(sqlThreads(home).map((row) => [row.id as string, row]))
       for (const line of threads) assert.deepStrictEqual(line, rows.get(line.id as string), `threads row ${line.id}`)
     }
@@ -391,7 +406,7 @@ const checkPackage = (result: Exporter.ExportResult, expected: Expected) =>
       assert.strictEqual(inspected.cwd, s.cwd)
       assert.strictEqual(inspected.firstPrompt, firstPromptOf(s))
       assert.strictEqual(inspected.turns, turnsOf(s))
-      assert.strictEqual(inspected.size, fs.statSync(path.join(home, s.rollout)).size)
+      assert.strictEqual(inspected.size, plainBytes(path.join(home, s.rollout)).length)
       assert.strictEqual(inspected.archived, s.archived)
       assert.strictEqual(inspected.name, s.name)
       assert.strictEqual(inspected.forkedFrom, s.parentId)
@@ -423,41 +438,32 @@ const checkExportedSessions = (
   }
 }
 
-/** Rows made from the rollouts alone, checked against fixtures.json, the files and Codex's own rows. */
+/**
+ * Rows made from the rollouts alone: exactly the 25 baseline columns then the extras, with the
+ * values of an independent reading of each rollout, which are Codex's own (from the committed
+ * home) wherever they do not depend on where the home is and when its files were written.
+ */
 const checkSynthesizedRows = (
   home: string,
   rows: ReadonlyArray<Record<string, unknown>>,
   sessions: ReadonlyArray<FixtureSession>
 ) => {
-  // what Codex itself recorded, from the committed home (read-only)
   const codexRows = new Map(sqlThreads(copyFixtureHome()).map((row) => [row.id as string, row]))
+  const PLACE_AND_TIME = ["rollout_path", "updated_at", "archived_at"]
   for (const s of sessions) {
     const row = rows.find((r) => r.id === s.threadId)!
-    const file = path.join(home, s.rollout)
-    const mtimeMs = fs.statSync(file).mtime.getTime()
-    const codex = codexRows.get(s.threadId)!
-    assert.strictEqual(row.rollout_path, file)
+    assert.deepStrictEqual(Object.keys(row), [...BASELINE_COLUMNS, ...EXTRA_COLUMNS], s.threadId)
+    const expected = expectedRow(home, s)
+    assert.deepStrictEqual(row, expected, s.threadId)
+    assert.strictEqual(row.rollout_path, path.join(home, s.rollout).replace(/\.zst$/, ""))
+    const comparable = BASELINE_COLUMNS.filter((column) => !PLACE_AND_TIME.includes(column))
+    assert.deepStrictEqual(pick(row, comparable), pick(codexRows.get(s.threadId)!, comparable), `Codex's row of ${s.threadId}`)
+    // the few values fixtures.json states too
+    assert.strictEqual(row.source, s.source)
     assert.strictEqual(row.cwd, s.cwd)
     assert.strictEqual(row.title, firstPromptOf(s))
-    assert.strictEqual(row.first_user_message, firstPromptOf(s))
-    assert.strictEqual(row.preview, firstPromptOf(s))
-    assert.strictEqual(row.archived, s.archived ? 1 : 0)
-    assert.strictEqual(row.source, s.source)
     assert.strictEqual(row.cli_version, fixtures.codexVersion)
-    assert.strictEqual(row.model_provider, codex.model_provider)
-    assert.strictEqual(row.git_sha, codex.git_sha)
-    assert.strictEqual(row.git_branch, codex.git_branch)
-    assert.strictEqual(row.git_origin_url, codex.git_origin_url)
-    assert.strictEqual(row.updated_at_ms, mtimeMs)
-    assert.strictEqual(row.updated_at, Math.floor(mtimeMs / 1000))
-    assert.strictEqual(row.created_at, Math.floor((row.created_at_ms as number) / 1000))
-    if (!s.compressed) {
-      const meta = JSON.parse(fs.readFileSync(file, "utf8").split("\n", 1)[0]!)
-      assert.strictEqual(meta.type, "session_meta")
-      assert.strictEqual(row.created_at_ms, Date.parse(meta.payload.timestamp))
-    }
-    // Codex took created_at from the same session start
-    assert.strictEqual(row.created_at, codex.created_at)
+    assert.strictEqual(row.archived_at, s.archived ? Math.floor(fs.statSync(path.join(home, s.rollout)).mtime.getTime() / 1000) : null)
   }
 }
 
@@ -796,6 +802,177 @@ describe("Exporter", () => {
       const result = yield* runExport(home, req)
       yield* checkPackage(result, { home, request: req, sessions: ALL, synthesized: true, startedAt })
     }))
+
+  describe("rows the baseline tools can install", () => {
+    const threadsOf = (out: string) => jsonLines(packageFiles(out).get("metadata/threads.jsonl")?.bytes)
+
+    it.effect("a database of an older schema: its rows get the columns it lacks, after their own", () =>
+      Effect.gen(function*() {
+        const home = olderSchemaHome()
+        const codexRows = new Map(sqlThreads(home).map((row) => [row.id as string, row]))
+        assert.isFalse(LATE_COLUMNS.some((column) => column in codexRows.values().next().value!))
+        const out = path.join(tempDir("out"), "old.tgz")
+        yield* runExport(home, request(out, { all: true, includeArchived: true }))
+        const rows = threadsOf(out)
+        assert.deepStrictEqual(rows.map((r) => r.id).sort(), sortedIds(ALL))
+        for (const s of ALL) {
+          const row = rows.find((r) => r.id === s.threadId)!
+          const own = codexRows.get(s.threadId)!
+          // its own columns (in the order the row is read in), then the missing ones in the baseline's
+          assert.deepStrictEqual(Object.keys(row).slice(0, -LATE_COLUMNS.length).sort(), Object.keys(own).sort(), s.threadId)
+          assert.deepStrictEqual(Object.keys(row).slice(-LATE_COLUMNS.length), [...LATE_COLUMNS], s.threadId)
+          assert.deepStrictEqual(row, { ...own, ...pick(expectedRow(home, s), LATE_COLUMNS) }, s.threadId)
+        }
+      }))
+
+    it.effect("a row naming the .jsonl.zst names the .jsonl it travels as; nothing else changes", () =>
+      Effect.gen(function*() {
+        const home = copyFixtureHome()
+        const zst = role("zst")
+        const db = openDatabase(path.join(home, "state_5.sqlite"))
+        try {
+          db.prepare("UPDATE threads SET rollout_path = rollout_path || '.zst' WHERE id = ?").run(zst.threadId)
+        } finally {
+          db.close()
+        }
+        const own = sqlThreads(home).find((row) => row.id === zst.threadId)!
+        assert.match(own.rollout_path as string, /\.jsonl\.zst$/)
+        const out = path.join(tempDir("out"), "zst")
+        yield* runExport(home, request(out, { threadIds: [zst.threadId] }))
+        assert.deepStrictEqual(fs.readdirSync(path.join(out, "sessions")), [baseName(zst)])
+        const [line] = jsonLines(fs.readFileSync(path.join(out, "metadata", "threads.jsonl")))
+        assert.deepStrictEqual(line, { ...own, rollout_path: (own.rollout_path as string).slice(0, -".zst".length) })
+      }))
+
+    it.effect("a session Codex never indexed: its row is read from the whole rollout, as Codex reads it", () =>
+      Effect.gen(function*() {
+        const home = tempDir()
+        const [id, other, images] = [uuid(1), uuid(2), uuid(3)]
+        const line = (type: string, payload: Record<string, unknown>) => ({ timestamp: "2026-01-01T00:00:01.000Z", type, payload })
+        const tokens = (total: number | undefined) =>
+          line("event_msg", { type: "token_count", info: total === undefined ? null : { total_token_usage: { total_tokens: total } } })
+        const file = writeRollout(home, id, new Date(Date.UTC(2026, 0, 1)), [
+          sessionMeta({
+            id,
+            cwd: "/work/p",
+            source: { subagent: "review" },
+            model_provider: "azure",
+            agent_nickname: "Ada",
+            agent_role: "worker",
+            agent_path: "/root/ada",
+            memory_mode: "disabled"
+          }),
+          line("turn_context", {
+            cwd: "/work/p",
+            approval_policy: "untrusted",
+            sandbox_policy: { type: "workspace-write", writable_roots: ["/work/p"] },
+            model: "gpt-a",
+            effort: "high"
+          }),
+          userMessage("<environment_context>injected</environment_context>"),
+          userMessage("## My request for Codex:\n  the first question  "),
+          tokens(500),
+          "this line is not JSON",
+          // a parent's session_meta, which a fork carries after its own: not this thread's
+          sessionMeta({ id: other, cwd: "/elsewhere", memory_mode: "polluted", agent_path: "/root/other" }),
+          line("turn_context", {
+            cwd: "/work/p/sub",
+            approval_policy: { granular: { sandbox_approval: true } },
+            sandbox_policy: { mode: "read-only" },
+            model: "gpt-b"
+          }),
+          tokens(undefined),
+          userMessage("the second question")
+        ])
+        // images only, then text in paginated items, and no turn_context: Codex's defaults
+        const imagesFile = writeRollout(home, images, new Date(Date.UTC(2026, 0, 2)), [
+          sessionMeta({ id: images, cwd: "/work/q" }),
+          userItem([{ type: "image", image_url: "data:image/png;base64,AA==" }]),
+          userItem([{ type: "text", text: "what is in it?" }])
+        ])
+        const out = path.join(tempDir("out"), "made.tgz")
+        yield* runExport(home, request(out, { all: true }))
+        const rows = threadsOf(out)
+        const mtime = (f: string) => fs.statSync(f).mtime.getTime()
+        const common = (f: string) => ({
+          rollout_path: f,
+          created_at: Math.floor(Date.UTC(2026, 0, 1) / 1000),
+          updated_at: Math.floor(mtime(f) / 1000),
+          archived: 0,
+          archived_at: null,
+          git_sha: null,
+          git_branch: null,
+          git_origin_url: null,
+          cli_version: "0.120.0"
+        })
+        assert.deepStrictEqual(rows.find((r) => r.id === id), {
+          id,
+          ...common(file),
+          source: "{\"subagent\":\"review\"}",
+          model_provider: "azure",
+          cwd: "/work/p",
+          title: "the first question",
+          sandbox_policy: "{\"mode\":\"read-only\"}",
+          approval_mode: "{\"granular\":{\"sandbox_approval\":true}}",
+          tokens_used: 500,
+          has_user_event: 1,
+          first_user_message: "the first question",
+          agent_nickname: "Ada",
+          agent_role: "worker",
+          memory_mode: "disabled",
+          model: "gpt-b",
+          reasoning_effort: null,
+          agent_path: "/root/ada",
+          created_at_ms: Date.UTC(2026, 0, 1),
+          updated_at_ms: mtime(file),
+          preview: "the first question"
+        } as Record<string, unknown>)
+        const imageRow = rows.find((r) => r.id === images)!
+        assert.deepStrictEqual(pick(imageRow, BASELINE_COLUMNS), {
+          id: images,
+          ...common(imagesFile),
+          source: "cli",
+          model_provider: "openai",
+          cwd: "/work/q",
+          title: "what is in it?",
+          sandbox_policy: "{\"type\":\"read-only\"}",
+          approval_mode: "on-request",
+          tokens_used: 0,
+          has_user_event: 0,
+          first_user_message: "[Image]",
+          agent_nickname: null,
+          agent_role: null,
+          memory_mode: "enabled",
+          model: null,
+          reasoning_effort: null,
+          agent_path: null
+        } as Record<string, unknown>)
+      }))
+
+    it.effect("a line too long to decode does not stop the row: it is copied, and the lines after it are read", () =>
+      Effect.gen(function*() {
+        const home = tempDir()
+        const id = uuid(1)
+        const output = (text: string) => ({
+          timestamp: "2026-01-01T00:00:01.000Z",
+          type: "response_item",
+          payload: { type: "function_call_output", call_id: "c", output: text }
+        })
+        const file = writeRollout(home, id, new Date(Date.UTC(2026, 0, 1)), [
+          sessionMeta({ id, cwd: "/work/p" }),
+          userMessage("hello"),
+          // over the 12 MiB a line is decoded up to, and holding a word the row is read from
+          output(`token_count ${"x".repeat(12 * 1024 * 1024)}`),
+          { timestamp: "2026-01-01T00:00:02.000Z", type: "event_msg", payload: { type: "token_count", info: { total_token_usage: { total_tokens: 42 } } } }
+        ])
+        const out = path.join(tempDir("out"), "long")
+        yield* runExport(home, request(out, { all: true }))
+        assert.isTrue(fs.readFileSync(path.join(out, "sessions", path.basename(file))).equals(fs.readFileSync(file)))
+        const [row] = jsonLines(fs.readFileSync(path.join(out, "metadata", "threads.jsonl")))
+        assert.strictEqual(row!.tokens_used, 42)
+        assert.strictEqual(row!.title, "hello")
+      }), 60_000)
+  })
 
   it.effect("a dry run writes nothing and answers the same sessions", () =>
     Effect.gen(function*() {
