@@ -8,6 +8,7 @@ import {
   entriesOf,
   gzip,
   manifestFor,
+  type RawEntry,
   SESSION,
   tarOf,
   threadsLine,
@@ -72,6 +73,21 @@ const rawFile = (bytes: Buffer) => async (dir: string) => {
 const validTgzBytes = async () => gzip(await tarOf(entriesOf(baseFiles())))
 
 /**
+ * The valid package's entries as `tar` writes an archived folder: each under `prefix` (`./`,
+ * `pkg/`, `./pkg/`), after the folder's own entry.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const prefixed = (prefix: string, files: Record<string, string | Buffer> = baseFiles()): Array<RawEntry> => [
+  { name: prefix, type: "directory" },
+  ...entriesOf(files).map((entry) => ({ ...entry, name: prefix + entry.name }))
+]
+
+/** The valid package under `prefix`, then more raw entries. */
+const tgzUnder = (prefix: string, ...extra: Array<RawEntry>) => (dir: string) => writeTgz(dir, [...prefixed(prefix), ...extra])
+
+/**
  * The valid package as a folder, changed by `change` (its manifest lists the valid files).
  *
  * @since 0.1.0
@@ -91,7 +107,8 @@ export const cases: ReadonlyArray<Case> = [
   { name: "Windows drive path", reason: "unsafe_entry", entry: "C:/Windows/x", build: tgzPlus({ name: "C:/Windows/x", content: "x" }) },
   { name: "'..' segment", reason: "unsafe_entry", entry: "sessions/../../escape", build: tgzPlus({ name: "sessions/../../escape", content: "x" }) },
   { name: "backslash", reason: "unsafe_entry", entry: "sessions\\x.jsonl", build: tgzPlus({ name: "sessions\\x.jsonl", content: "x" }) },
-  { name: "non-normalized './'", reason: "unsafe_entry", entry: "./README.md", build: tgz([{ name: "./README.md", content: "x" }]) },
+  // the first entry has no ./, so none may: this one is refused, not stripped
+  { name: "non-normalized './' after an entry without it", reason: "unsafe_entry", entry: "./README.md", build: tgzPlus({ name: "./README.md", content: "x" }) },
   { name: "non-normalized '//'", reason: "unsafe_entry", entry: "metadata//threads.jsonl", build: tgzPlus({ name: "metadata//threads.jsonl", content: "x" }) },
   {
     name: "file with a trailing '/' (pax path)",
@@ -262,6 +279,60 @@ export const cases: ReadonlyArray<Case> = [
       const allow = (manifest: Record<string, unknown>) => ({ ...manifest, allowed_files: [{ path: "auth.json", reason: "auth-json" }] })
       return writeTgz(dir, entriesOf(files, manifestFor(files, { patch: allow })))
     }
+  },
+  // archives of a folder (tar -C pkg . / tar pkg): the raw name is judged before ./ or pkg/ is stripped, the rest after
+  { name: "'..' under ./", reason: "unsafe_entry", entry: "./../x", build: tgzUnder("./", { name: "./../x", content: "x" }) },
+  { name: "'..' under the top folder", reason: "unsafe_entry", entry: "pkg/../x", build: tgzUnder("pkg/", { name: "pkg/../x", content: "x" }) },
+  { name: "'..' as the top folder", reason: "unsafe_entry", entry: "..", build: tgzUnder("../") },
+  { name: "a drive as the top folder", reason: "unsafe_entry", entry: "C:", build: tgzUnder("C:/") },
+  { name: "'//' after the top folder (absolute once stripped)", reason: "unsafe_entry", entry: "pkg//x", build: tgzUnder("pkg/", { name: "pkg//x", content: "x" }) },
+  { name: "'././' (one ./ is stripped, not two)", reason: "unsafe_entry", entry: "././README.md", build: tgzUnder("./", { name: "././README.md", content: "x" }) },
+  { name: "an entry without the ./ of the first", reason: "unsafe_entry", entry: "README.md", build: tgzUnder("./", { name: "README.md", content: "x" }) },
+  { name: "two top-level folders", reason: "unexpected_file", entry: "other/README.md", build: tgzUnder("pkg/", { name: "other/README.md", content: "x" }) },
+  { name: "two top-level folders differing by case", reason: "unexpected_file", entry: "Pkg/README.md", build: tgzUnder("pkg/", { name: "Pkg/README.md", content: "x" }) },
+  { name: "a top-level file beside the top folder", reason: "unexpected_file", entry: "notes.txt", build: tgzUnder("pkg/", { name: "notes.txt", content: "x" }) },
+  {
+    name: "symlink as the top folder",
+    reason: "unsafe_entry",
+    entry: "pkg",
+    build: tgz([{ name: "pkg", type: "symlink", linkname: "/etc" }, ...prefixed("pkg/").slice(1)])
+  },
+  { name: "symlink as the ./ folder", reason: "unsafe_entry", entry: ".", build: tgz([{ name: ".", type: "symlink", linkname: "/etc" }, ...prefixed("./").slice(1)]) },
+  {
+    name: "hard link under the top folder",
+    reason: "unsafe_entry",
+    entry: "pkg/sessions/h.jsonl",
+    build: tgzUnder("pkg/", { name: "pkg/sessions/h.jsonl", type: "link", linkname: `pkg/${SESSION}` })
+  },
+  { name: "duplicate once ./ is stripped", reason: "duplicate_entry", entry: `./${SESSION}`, build: tgzUnder("./", { name: `./${SESSION}`, content: "{}\n" }) },
+  {
+    name: "case-insensitive duplicate under the top folder",
+    reason: "duplicate_entry",
+    entry: `pkg/${SESSION.toUpperCase().replace("SESSIONS/", "sessions/")}`,
+    build: tgzUnder("pkg/", { name: `pkg/${SESSION.toUpperCase().replace("SESSIONS/", "sessions/")}`, content: "{}\n" })
+  },
+  { name: "the ./ folder twice", reason: "duplicate_entry", entry: ".", build: tgzUnder("./", { name: "./", type: "directory" }) },
+  { name: "the top folder twice", reason: "duplicate_entry", entry: "./pkg", build: tgzUnder("./pkg/", { name: "./pkg/", type: "directory" }) },
+  { name: "a file named like the top folder, first", reason: "unexpected_file", entry: "pkg", build: tgz([{ name: "pkg", content: "x" }, ...prefixed("pkg/")]) },
+  { name: "a file named like the top folder, after it", reason: "unexpected_file", entry: "pkg", build: tgzUnder("pkg/", { name: "pkg", content: "x" }) },
+  { name: "the package one folder deeper", reason: "unexpected_file", entry: "outer/pkg", build: (dir) => writeTgz(dir, [{ name: "outer/", type: "directory" }, ...prefixed("outer/pkg/")]) },
+  {
+    name: "a folder named like a layout folder is not stripped",
+    reason: "unexpected_file",
+    // sessions/package_manifest.json would pass as a flat session file: the first nested name is refused
+    entry: "sessions/metadata/threads.jsonl",
+    build: (dir) => writeTgz(dir, prefixed("sessions/"))
+  },
+  // macOS AppleDouble files (._NAME): skipped only next to a layout name in an archive with a prefix
+  { name: "AppleDouble file without a prefix", reason: "unexpected_file", entry: "._README.md", build: tgzPlus({ name: "._README.md", content: "x" }) },
+  { name: "AppleDouble file of no layout name", reason: "unexpected_file", entry: "pkg/._notes.txt", build: tgzUnder("pkg/", { name: "pkg/._notes.txt", content: "x" }) },
+  { name: "AppleDouble file of no top folder", reason: "unexpected_file", entry: "._pkg", build: tgz([{ name: "._pkg", content: "x" }, ...entriesOf(baseFiles())]) },
+  {
+    name: "AppleDouble file over maxEntrySize",
+    reason: "too_large",
+    entry: "./._README.md",
+    limits: { maxEntrySize: 8000 },
+    build: (dir) => writeTgz(dir, [{ name: "./", type: "directory" }, { name: "./._README.md", content: Buffer.alloc(10_000) }, ...prefixed("./").slice(1)])
   },
   // folder packages
   { name: "missing path", reason: "not_found", build: async (dir) => Path.join(dir, "nothing-here.tgz") },

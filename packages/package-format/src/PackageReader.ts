@@ -8,8 +8,13 @@
  * stream, or a synchronous scan) sees each session's bytes in the same pass that hashes them. A
  * folder is read with synchronous calls, every file into the same buffer.
  *
+ * A `.tgz` may hold the package's files at its top (what our writer makes), each under `./`
+ * (`tar czf x.tgz -C pkg .`), under one top folder (`tar czf x.tgz pkg`), or both: the first
+ * entry fixes which (see `internal/prefix.ts`), every name is checked raw and again once that
+ * prefix is stripped, and refusals name the entry as the archive does.
+ *
  * `extract` then unpacks a verified `.tgz` into a temp sibling of the destination, re-checking
- * every hash, and renames it into place.
+ * every hash (and the prefix), and renames it into place.
  *
  * @since 0.1.0
  */
@@ -39,6 +44,8 @@ import {
   removeQuietly,
   renameFolderInto
 } from "./internal/files.js"
+import * as InternalLimits from "./internal/limits.js"
+import { ArchivePrefix, entryName } from "./internal/prefix.js"
 import {
   ENTRY_OVERHEAD,
   EntryReader,
@@ -59,23 +66,7 @@ import type { Format } from "./PackageWriter.js"
  * @since 0.1.0
  * @category models
  */
-export interface Limits {
-  /** bytes of one file */
-  readonly maxEntrySize: number
-  /** bytes of all files together (also caps what a `.tgz` may decompress to) */
-  readonly maxTotalSize: number
-  /** files and folders */
-  readonly maxEntries: number
-  /** bytes of one metadata file (these are kept in memory) */
-  readonly maxMetadataSize: number
-  /**
-   * a `.tgz` may decompress to at most this many times its own size (tar headers included):
-   * checked against the sizes its tar headers declare, so a gzip bomb is refused at its header
-   */
-  readonly maxExpansionRatio: number
-  /** bytes any `.tgz` may decompress to, however small it is (the ratio would cramp tiny ones) */
-  readonly expansionFloor: number
-}
+export type Limits = InternalLimits.Limits
 
 /**
  * 4 GiB per file, 64 GiB in all, 200,000 entries, 64 MiB per metadata file; a `.tgz` expands at
@@ -86,14 +77,7 @@ export interface Limits {
  * @since 0.1.0
  * @category constants
  */
-export const defaultLimits: Limits = {
-  maxEntrySize: 4 * 1024 ** 3,
-  maxTotalSize: 64 * 1024 ** 3,
-  maxEntries: 200_000,
-  maxMetadataSize: 64 * 1024 ** 2,
-  maxExpansionRatio: 200,
-  expansionFloor: 1024 ** 2
-}
+export const defaultLimits: Limits = InternalLimits.defaultLimits
 
 /**
  * A package that passed every check.
@@ -115,6 +99,14 @@ export interface VerifiedPackage<S = void> {
   readonly sessions: ReadonlyMap<string, S>
   /** the folder a `.tgz` was unpacked into while it was checked (`stageInto`), holding every file */
   readonly staged?: string | undefined
+  /**
+   * what every entry of the archive sits under, stripped from every name above: `""` (a folder,
+   * or what our writer makes), `"./"` (`tar czf x.tgz -C pkg .`), `"pkg/"` (`tar czf x.tgz pkg`)
+   * or `"./pkg/"`; `extract` requires the same
+   */
+  readonly prefix: string
+  /** the macOS AppleDouble files (`._NAME`) of an archive with a prefix: read past, never unpacked */
+  readonly appleDouble: ReadonlyArray<PackageFile>
 }
 
 /**
@@ -226,30 +218,25 @@ const openSource = (path: string, format: Format, inflate: InflateLimit, onConsu
     (source) => Effect.promise(source.close)
   )
 
-/**
- * What a `.tgz` of `archiveBytes` may decompress to: `maxExpansionRatio` times its size (at
- * least `expansionFloor`), and never more than `maxTotalSize` plus tar overhead. `declared`: the
- * refusal once the sizes its tar headers declare already add up to more (before the bytes).
- */
-const expansionLimits = (archiveBytes: number, limits: Limits) => {
-  const byRatio = Math.max(limits.expansionFloor, limits.maxExpansionRatio * archiveBytes)
-  const byTotal = limits.maxTotalSize + (limits.maxEntries + 2) * ENTRY_OVERHEAD
-  const gzipBomb = (what: string) =>
-    `${what}, more than a ${archiveBytes}-byte archive may expand to (${limits.maxExpansionRatio} times its size, ` +
-    `at least ${limits.expansionFloor} bytes): refused as a gzip bomb`
-  return {
-    inflate: byRatio < byTotal
-      ? { bytes: byRatio, detail: gzipBomb(`decompresses to over ${byRatio} bytes`) }
-      : { bytes: byTotal, detail: `decompresses to more than ${byTotal} bytes (limit: maxTotalSize plus tar overhead)` },
-    declared: (total: number) => total > byRatio ? gzipBomb(`its files declare ${total} bytes`) : undefined
-  }
-}
-
 const nextEntry = (path: string, source: EntrySource) =>
   Effect.tryPromise({ try: source.next, catch: (error) => readFailure(path, error) })
 
-/** Entry name as judged: tar marks folders with one trailing slash. */
-const entryName = (name: string, type: string) => type === "directory" && name.endsWith("/") ? name.slice(0, -1) : name
+const fieldsOf = (error: PackageError) => ({
+  reason: error.reason,
+  package: error.package,
+  ...(error.entry === undefined ? {} : { entry: error.entry }),
+  detail: error.detail
+})
+
+/** A refusal of the whole package, its entry named as the archive does (with `prefix`). */
+const asArchived = (prefix: string) => (error: PackageError): PackageError =>
+  prefix === "" || error.entry === undefined ? error : new PackageError({ ...fieldsOf(error), entry: prefix + error.entry })
+
+/** A refusal that an archive of the package's folder (instead of its contents) may explain, with the way out. */
+const hinted = (error: PackageError, hint: string | undefined): PackageError =>
+  hint === undefined || (error.reason !== "not_a_package" && error.reason !== "unexpected_file")
+    ? error
+    : new PackageError({ ...fieldsOf(error), detail: `${error.detail}; ${hint}` })
 
 /** The stream an inspector sees; it ends (for the inspector) once the inspector has returned. */
 const inspectorStream = (path: string, entry: string, reader: EntryReader, done: () => boolean) =>
@@ -291,7 +278,7 @@ const conclude = <S>(
   sessions: Map<string, S>,
   flagged: Map<string, string>,
   knownAgents: ReadonlyArray<string>
-): Effect.Effect<VerifiedPackage<S>, PackageError> =>
+): Effect.Effect<Omit<VerifiedPackage<S>, "prefix" | "appleDouble">, PackageError> =>
   Effect.gen(function*() {
     const manifestText = metadata.get(Layout.MANIFEST)
     if (manifestText === undefined) {
@@ -372,7 +359,7 @@ const conclude = <S>(
       files: [...files.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
       metadata,
       sessions
-    } satisfies VerifiedPackage<S>
+    } satisfies Omit<VerifiedPackage<S>, "prefix" | "appleDouble">
   })
 
 /**
@@ -434,112 +421,146 @@ export const verify = <S = void, E = never>(
   path: string,
   options?: VerifyOptions<S, E>
 ): Effect.Effect<VerifiedPackage<S>, PackageError | E> =>
-  Effect.gen(function*() {
-    const limits: Limits = { ...defaultLimits, ...options?.limits }
-    const { bytes: archiveBytes, format } = yield* detect(path)
-    const expansion = expansionLimits(archiveBytes, limits)
-    // a .tgz's progress is its bytes inflated (its size is known), a folder's the bytes hashed
-    const task = yield* Progress.ambient("verifying", format === "tgz" ? archiveBytes : 0, "bytes")
-    const source = yield* openSource(path, format, expansion.inflate, task.advance)
-    const names = new NameSet()
-    const files = new Map<string, PackageFile>()
-    const metadata = new Map<string, string>()
-    const sessions = new Map<string, S>()
-    const flagged = new Map<string, string>()
-    const staging = format === "tgz" && options?.stageInto !== undefined ? new Staging(options.stageInto) : undefined
-    // what a refused package left under way is ended and waited for (the caller removes the folder)
-    if (staging !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => staging.settle()))
-    let entries = 0
-    let total = 0
-    let declared = 0
+  Effect.suspend(() => {
+    // the archive's form, learnt as it is read: a refusal of an archived folder gets a hint
+    let archive: ArchivePrefix | undefined
+    return Effect.gen(function*() {
+      const limits: Limits = { ...defaultLimits, ...options?.limits }
+      const { bytes: archiveBytes, format } = yield* detect(path)
+      const expansion = InternalLimits.expansionLimits(archiveBytes, limits)
+      // a .tgz's progress is its bytes inflated (its size is known), a folder's the bytes hashed
+      const task = yield* Progress.ambient("verifying", format === "tgz" ? archiveBytes : 0, "bytes")
+      const source = yield* openSource(path, format, expansion.inflate, task.advance)
+      const names = new NameSet()
+      const files = new Map<string, PackageFile>()
+      const metadata = new Map<string, string>()
+      const sessions = new Map<string, S>()
+      const flagged = new Map<string, string>()
+      const staging = format === "tgz" && options?.stageInto !== undefined ? new Staging(options.stageInto) : undefined
+      // what a refused package left under way is ended and waited for (the caller removes the folder)
+      if (staging !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => staging.settle()))
+      let entries = 0
+      let total = 0
+      let declared = 0
+      // a folder's names are clean; an archive's may all sit under `./` or one top folder
+      const prefix = format === "tgz" ? ArchivePrefix.detect() : ArchivePrefix.none()
+      archive = prefix
+      const appleDouble: Array<PackageFile> = []
 
-    while (true) {
-      const raw = yield* nextEntry(path, source)
-      if (raw === undefined) break
-      const name = entryName(raw.name, raw.type)
-      const fail = (reason: PackageError["reason"], detail: string) => refuse(reason, path, detail, name)
-      if (++entries > limits.maxEntries) return yield* fail("too_large", `more than ${limits.maxEntries} entries`)
-      if (raw.type !== "file" && raw.type !== "directory") {
-        return yield* fail("unsafe_entry", `${raw.type} entries are not allowed (only files and folders)`)
-      }
-      const unsafe = unsafeReason(name)
-      if (unsafe !== undefined) return yield* fail("unsafe_entry", unsafe)
+      while (true) {
+        const raw = yield* nextEntry(path, source)
+        if (raw === undefined) {
+          const stray = prefix.finish()
+          if (stray?._tag === "Refused") return yield* refuse(stray.reason, path, stray.detail, stray.entry)
+          break
+        }
+        // refusals name the entry as the archive does (prefix included), the rest the stripped name
+        const blamed = entryName(raw.name, raw.type)
+        const fail = (reason: PackageError["reason"], detail: string) => refuse(reason, path, detail, blamed)
+        if (++entries > limits.maxEntries) return yield* fail("too_large", `more than ${limits.maxEntries} entries`)
+        if (raw.type !== "file" && raw.type !== "directory") {
+          return yield* fail("unsafe_entry", `${raw.type} entries are not allowed (only files and folders)`)
+        }
+        const judged = prefix.judge(raw.name, raw.type)
+        if (judged._tag === "Refused") return yield* refuse(judged.reason, path, judged.detail, judged.entry ?? blamed)
+        if (judged._tag === "Root") continue
+        const name = judged.name
 
-      if (raw.type === "directory") {
-        const refusal = folderRefusal(name)
-        if (refusal !== undefined) return yield* fail("unexpected_file", refusal)
-        const clash = names.addFolder(name)
-        if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(name, clash))
-        if (staging !== undefined) yield* staged(path, name, () => staging.addFolder(name))
-        continue
-      }
+        if (raw.type === "directory") {
+          const refusal = folderRefusal(name)
+          if (refusal !== undefined) return yield* fail("unexpected_file", refusal)
+          const clash = names.addFolder(name)
+          if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(blamed, prefix.prefix + clash))
+          if (staging !== undefined) yield* staged(path, blamed, () => staging.addFolder(name))
+          continue
+        }
 
-      const classified = classifyFile(name)
-      if ("refused" in classified) return yield* fail(classified.refused, classified.detail)
-      const kind: FileKind = classified.kind
-      const clash = names.addFile(name)
-      if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(name, clash))
-      const maxSize = kind === "metadata" ? Math.min(limits.maxEntrySize, limits.maxMetadataSize) : limits.maxEntrySize
-      const tooBig = (size: number) =>
-        fail(
-          "too_large",
-          size > limits.maxEntrySize
-            ? `over the ${limits.maxEntrySize}-byte limit per file`
-            : `metadata over the ${limits.maxMetadataSize}-byte limit`
+        let kind: FileKind | "apple-double" = "apple-double"
+        if (judged._tag === "Entry") {
+          const classified = classifyFile(name)
+          if ("refused" in classified) return yield* fail(classified.refused, classified.detail)
+          kind = classified.kind
+          const clash = names.addFile(name)
+          if (clash !== undefined) return yield* fail("duplicate_entry", duplicateDetail(blamed, prefix.prefix + clash))
+        }
+        const maxSize = kind === "metadata" ? Math.min(limits.maxEntrySize, limits.maxMetadataSize) : limits.maxEntrySize
+        const tooBig = (size: number) =>
+          fail(
+            "too_large",
+            size > limits.maxEntrySize
+              ? `over the ${limits.maxEntrySize}-byte limit per file`
+              : `metadata over the ${limits.maxMetadataSize}-byte limit`
+          )
+        if (raw.size > maxSize) return yield* tooBig(raw.size)
+        declared += raw.size
+        if (declared > limits.maxTotalSize) return yield* fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
+        // refused at its header: inflating the body first is what a bomb costs
+        const bomb = format === "tgz" ? expansion.declared(declared) : undefined
+        if (bomb !== undefined) return yield* fail("too_large", bomb)
+
+        const reader = new EntryReader(
+          raw.content ?? emptyContent(),
+          (bytes, sizeSoFar) => {
+            if (sizeSoFar > maxSize) throw tooBig(sizeSoFar)
+            if (format === "directory") task.advance(bytes)
+            total += bytes
+            if (total > limits.maxTotalSize) throw fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
+          },
+          kind === "metadata",
+          source.reusesChunks
         )
-      if (raw.size > maxSize) return yield* tooBig(raw.size)
-      declared += raw.size
-      if (declared > limits.maxTotalSize) return yield* fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
-      // refused at its header: inflating the body first is what a bomb costs
-      const bomb = format === "tgz" ? expansion.declared(declared) : undefined
-      if (bomb !== undefined) return yield* fail("too_large", bomb)
-
-      const reader = new EntryReader(
-        raw.content ?? emptyContent(),
-        (bytes, sizeSoFar) => {
-          if (sizeSoFar > maxSize) throw tooBig(sizeSoFar)
-          if (format === "directory") task.advance(bytes)
-          total += bytes
-          if (total > limits.maxTotalSize) throw fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
-        },
-        kind === "metadata",
-        source.reusesChunks
+        const file = staging === undefined || kind === "apple-double" ? undefined : yield* staged(path, blamed, () => staging.open(name))
+        if (file !== undefined) reader.tee = teeInto(file, path, blamed)
+        // a skill file not named like a credential is judged by its first bytes
+        const named = kind === "skill" ? nameRule(name) : undefined
+        const head = kind === "skill" && named === undefined ? headOf(CHECKED_BYTES) : undefined
+        const readAll = Effect.tryPromise({ try: () => reader.drain(head?.push), catch: (error) => readFailure(path, error, blamed) })
+        const inspect = options?.inspectSession
+        const scanSession = options?.scanSession
+        if (kind === "session" && scanSession !== undefined) {
+          sessions.set(name, yield* scanned(path, name, blamed, reader, scanSession))
+        } else if (kind === "session" && inspect !== undefined) {
+          let inspected = false
+          const result = yield* inspect(name, inspectorStream(path, blamed, reader, () => inspected)).pipe(
+            Effect.ensuring(Effect.sync(() => {
+              inspected = true
+            }))
+          )
+          yield* readAll
+          sessions.set(name, result)
+        } else {
+          yield* readAll
+        }
+        if (file !== undefined) yield* staged(path, blamed, file.close)
+        if (kind === "apple-double") {
+          appleDouble.push({ path: name, size: reader.size, sha256: reader.sha256() })
+          continue
+        }
+        const credential = named ?? (head === undefined ? undefined : yield* contentRule(name, head.bytes()))
+        if (credential !== undefined) flagged.set(name, credential)
+        if (name === Layout.MANIFEST) {
+          metadata.set(name, reader.text())
+          continue
+        }
+        if (kind === "metadata") metadata.set(name, reader.text())
+        files.set(name, { path: name, size: reader.size, sha256: reader.sha256() })
+      }
+      const verified = yield* conclude(path, format, files, metadata, sessions, flagged, options?.agents ?? []).pipe(
+        Effect.mapError(asArchived(prefix.prefix))
       )
-      const file = staging === undefined ? undefined : yield* staged(path, name, () => staging.open(name))
-      if (file !== undefined) reader.tee = teeInto(file, path, name)
-      // a skill file not named like a credential is judged by its first bytes
-      const named = kind === "skill" ? nameRule(name) : undefined
-      const head = kind === "skill" && named === undefined ? headOf(CHECKED_BYTES) : undefined
-      const readAll = Effect.tryPromise({ try: () => reader.drain(head?.push), catch: (error) => readFailure(path, error, name) })
-      const inspect = options?.inspectSession
-      const scanSession = options?.scanSession
-      if (kind === "session" && scanSession !== undefined) {
-        sessions.set(name, yield* scanned(path, name, reader, scanSession))
-      } else if (kind === "session" && inspect !== undefined) {
-        let inspected = false
-        const result = yield* inspect(name, inspectorStream(path, name, reader, () => inspected)).pipe(
-          Effect.ensuring(Effect.sync(() => {
-            inspected = true
-          }))
+      if (appleDouble.length > 0) {
+        yield* Effect.logWarning(
+          `${path}: skipped ${appleDouble.length} macOS metadata file(s) (._NAME, which macOS tar adds next to files with extended attributes)`
         )
-        yield* readAll
-        sessions.set(name, result)
-      } else {
-        yield* readAll
       }
-      if (file !== undefined) yield* staged(path, name, file.close)
-      const credential = named ?? (head === undefined ? undefined : yield* contentRule(name, head.bytes()))
-      if (credential !== undefined) flagged.set(name, credential)
-      if (name === Layout.MANIFEST) {
-        metadata.set(name, reader.text())
-        continue
-      }
-      if (kind === "metadata") metadata.set(name, reader.text())
-      files.set(name, { path: name, size: reader.size, sha256: reader.sha256() })
-    }
-    const verified = yield* conclude(path, format, files, metadata, sessions, flagged, options?.agents ?? [])
-    return staging === undefined ? verified : { ...verified, staged: yield* staged(path, undefined, () => staging.done()) }
-  }).pipe(Effect.scoped, Effect.withSpan("PackageReader.verify", { attributes: { path } }))
+      const done = { ...verified, prefix: prefix.prefix, appleDouble }
+      return staging === undefined ? done : { ...done, staged: yield* staged(path, undefined, () => staging.done()) }
+    }).pipe(
+      Effect.mapError((error) => error instanceof PackageError ? hinted(error, archive?.hint) : error),
+      Effect.scoped,
+      Effect.withSpan("PackageReader.verify", { attributes: { path } })
+    )
+  })
 
 /** What an entry's reader hands each chunk: the staged file's write, failing as one clear line. */
 const teeInto = (file: StagedFile, path: string, name: string) => {
@@ -587,8 +608,8 @@ const scanning = <A>(f: () => A): A => {
   }
 }
 
-/** Reads (and hashes) a whole session, its bytes handed to a scan until it wants no more. */
-const scanned = <S>(path: string, entry: string, reader: EntryReader, scanOf: (entry: string) => Scan<S>) =>
+/** Reads (and hashes) a whole session, its bytes handed to a scan until it wants no more; `blamed`: its raw name. */
+const scanned = <S>(path: string, entry: string, blamed: string, reader: EntryReader, scanOf: (entry: string) => Scan<S>) =>
   Effect.tryPromise({
     try: async () => {
       const scan = scanning(() => scanOf(entry))
@@ -600,12 +621,12 @@ const scanned = <S>(path: string, entry: string, reader: EntryReader, scanOf: (e
     },
     catch: (error) =>
       !(error instanceof ScanFailure)
-        ? readFailure(path, error, entry)
+        ? readFailure(path, error, blamed)
         : error.cause instanceof PackageError
         ? error.cause
         : error.cause instanceof LineTooLong
-        ? refuse("too_large", path, error.cause.message, entry)
-        : refuse("corrupt_archive", path, errorText(error.cause), entry)
+        ? refuse("too_large", path, error.cause.message, blamed)
+        : refuse("corrupt_archive", path, errorText(error.cause), blamed)
   })
 
 /**
@@ -645,7 +666,9 @@ export const extract: <S>(
   const manifestBytes = Buffer.from(manifestText, "utf8")
   const manifestSha = createHash("sha256").update(manifestBytes).digest("hex")
   expected.set(Layout.MANIFEST, { path: Layout.MANIFEST, size: manifestBytes.byteLength, sha256: manifestSha })
-  const expectedTotal = [...expected.values()].reduce((sum, file) => sum + file.size, 0)
+  // read past, never unpacked: they still count against what the archive may decompress to
+  const skipped = new Map<string, PackageFile>(verified.appleDouble.map((file) => [file.path, file]))
+  const expectedTotal = [...expected.values(), ...skipped.values()].reduce((sum, file) => sum + file.size, 0)
 
   const temp = `${dest}.tmp-${randomSuffix()}`
   let moved = false
@@ -657,24 +680,29 @@ export const extract: <S>(
     () => moved ? Effect.void : Effect.promise(() => staging.settle().then(() => removeQuietly(temp)))
   )
   const source = yield* openSource(path, "tgz", {
-    bytes: expectedTotal + (2 * expected.size + 16) * ENTRY_OVERHEAD,
+    bytes: expectedTotal + (2 * (expected.size + skipped.size) + 16) * ENTRY_OVERHEAD,
     detail: "decompresses to more than the verified files plus tar overhead (the archive changed since it was verified)"
   })
+  // the prefix verify found, on every entry: this pass cannot read the archive another way
+  const prefix = ArchivePrefix.fixed(verified.prefix)
   const seen = new Set<string>()
   while (true) {
     const raw = yield* nextEntry(path, source)
     if (raw === undefined) break
-    const name = entryName(raw.name, raw.type)
-    const changed = (reason: PackageError["reason"], detail: string) =>
-      fail(reason, `${detail} (the archive changed since it was verified)`, name)
-    const unsafe = (raw.type === "file" || raw.type === "directory") ? unsafeReason(name) : `${raw.type} entry`
-    if (unsafe !== undefined) return yield* changed("unsafe_entry", unsafe)
+    const blamed = entryName(raw.name, raw.type)
+    const changed = (reason: PackageError["reason"], detail: string, entry = blamed) =>
+      fail(reason, `${detail} (the archive changed since it was verified)`, entry)
+    if (raw.type !== "file" && raw.type !== "directory") return yield* changed("unsafe_entry", `${raw.type} entry`)
+    const judged = prefix.judge(raw.name, raw.type)
+    if (judged._tag === "Refused") return yield* changed(judged.reason, judged.detail, judged.entry)
+    if (judged._tag === "Root") continue
+    const name = judged.name
     if (raw.type === "directory") {
       if (folderRefusal(name) !== undefined) return yield* changed("unexpected_file", "folder outside the layout")
-      yield* staged(path, name, () => staging.addFolder(name))
+      yield* staged(path, blamed, () => staging.addFolder(name))
       continue
     }
-    const want = expected.get(name)
+    const want = (judged._tag === "AppleDouble" ? skipped : expected).get(name)
     if (want === undefined) return yield* changed("unexpected_file", "not in the verified package")
     if (seen.has(name)) return yield* changed("duplicate_entry", "appears twice")
     seen.add(name)
@@ -682,14 +710,15 @@ export const extract: <S>(
     const reader = new EntryReader(raw.content ?? emptyContent(), (_bytes, sizeSoFar) => {
       if (sizeSoFar > want.size) throw changed("checksum_mismatch", `more than the verified ${want.size} bytes`)
     }, false)
-    const file = options?.only === undefined || options.only(name) ? yield* staged(path, name, () => staging.open(name)) : undefined
-    if (file !== undefined) reader.tee = teeInto(file, path, name)
-    yield* Effect.tryPromise({ try: () => reader.drain(), catch: (error) => readFailure(path, error, name) })
-    if (file !== undefined) yield* staged(path, name, file.close)
+    const unpack = judged._tag === "Entry" && (options?.only === undefined || options.only(name))
+    const file = unpack ? yield* staged(path, blamed, () => staging.open(name)) : undefined
+    if (file !== undefined) reader.tee = teeInto(file, path, blamed)
+    yield* Effect.tryPromise({ try: () => reader.drain(), catch: (error) => readFailure(path, error, blamed) })
+    if (file !== undefined) yield* staged(path, blamed, file.close)
     if (reader.sha256() !== want.sha256) return yield* changed("checksum_mismatch", "sha256 differs from the verified one")
   }
-  for (const name of expected.keys()) {
-    if (!seen.has(name)) return yield* fail("missing_file", "gone from the archive since it was verified", name)
+  for (const name of [...expected.keys(), ...skipped.keys()]) {
+    if (!seen.has(name)) return yield* fail("missing_file", "gone from the archive since it was verified", verified.prefix + name)
   }
   yield* staged(path, undefined, () => staging.done())
   const again = yield* Effect.tryPromise({ try: () => destinationProblem(dest, true), catch: io(`cannot inspect ${dest}`) })

@@ -7,16 +7,25 @@ import { isAgentFolder, isSessionEntry, isSkillEntry, knownFiles, parseAgentEntr
 
 const WINDOWS_DRIVE = /^[A-Za-z]:/
 
-/** Why a (file or folder) entry name is unsafe, or `undefined` when it is a normalized relative POSIX path. */
-export const unsafeReason = (name: string): string | undefined => {
-  if (name.length === 0) return "empty name"
+/**
+ * Why a name could reach outside the folder it is unpacked into (NUL, backslash, absolute, a `..`
+ * segment), or `undefined`. Judged on an archive's raw names, before any prefix is stripped.
+ */
+export const escapeReason = (name: string): string | undefined => {
   if (name.includes("\0")) return "name contains NUL"
   if (name.includes("\\")) return "name contains a backslash"
   if (name.startsWith("/") || WINDOWS_DRIVE.test(name)) return "absolute path"
-  const segments = name.split("/")
-  if (segments.includes("..")) return "path contains a '..' segment"
+  if (name.split("/").includes("..")) return "path contains a '..' segment"
+  return undefined
+}
+
+/** Why a (file or folder) entry name is unsafe, or `undefined` when it is a normalized relative POSIX path. */
+export const unsafeReason = (name: string): string | undefined => {
+  if (name.length === 0) return "empty name"
+  const escape = escapeReason(name)
+  if (escape !== undefined) return escape
   // "./a", "a//b", "a/" and "a/./b" are all refused: one spelling per file
-  if (segments.some((segment) => segment === "" || segment === ".")) return "path is not normalized"
+  if (name.split("/").some((segment) => segment === "" || segment === ".")) return "path is not normalized"
   return undefined
 }
 
