@@ -17,7 +17,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import type { Journal, JournalError } from "@sessionport/journal"
-import { PathRules } from "@sessionport/localize"
+import { PathMatch, PathRules } from "@sessionport/localize"
 import { Effect, Either, Schema } from "effect"
 import * as nodePath from "node:path"
 
@@ -87,15 +87,8 @@ const MapsFile = Schema.Struct({
 type MapsFile = typeof MapsFile.Type
 const decode = Schema.decodeUnknownEither(Schema.parseJson(MapsFile))
 
-/**
- * Two FROMs name the same folder when their keys are equal: trailing separators ignored, and a
- * Windows path (after `\\?\`) in any case, with `/` and `\` alike, as the path rules match it.
- */
-const keyOf = (from: string): string => {
-  const path = from.startsWith("\\\\?\\") ? from.slice(4) : from
-  if (/^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\")) return path.replace(/\//g, "\\").replace(/\\+$/, "").toLowerCase()
-  return path.replace(/\/+$/, "") || "/"
-}
+/** Two FROMs name the same folder when their keys are equal, the keys the path rules match by. */
+const keyOf = (from: string): string => PathMatch.keyOf(from) ?? from
 
 /** A remembered map a person could have given: both paths absolute, as `--map` takes them. */
 const isUsable = (map: PathRules.Mapping): boolean =>

@@ -9,12 +9,13 @@
  *
  * @since 0.2.0
  */
+import { PathMatch } from "@sessionport/localize"
 import * as Progress from "@sessionport/package-format/Progress"
 import { Context, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeHome from "./ClaudeHome.js"
-import { isTranscriptName, readDir, realpathOr } from "./internal/files.js"
+import { isTranscriptName, readDir } from "./internal/files.js"
 import { scanFile, titleOf, type TranscriptHead } from "./internal/head.js"
 import { ClaudeProjectFolder } from "@sessionport/schema"
 
@@ -98,15 +99,30 @@ const sizeOf = (path: string): number | undefined => {
   }
 }
 
-
-const within = (path: string, folder: string): boolean => {
-  const f = folder.endsWith(Path.sep) && folder.length > 1 ? folder.slice(0, -1) : folder
-  return path === f || path.startsWith(f === Path.sep ? f : f + Path.sep)
+/** A project folder name of a folder given, and whether it is compared in any case. */
+interface Prefix {
+  readonly name: string
+  readonly anyCase: boolean
 }
 
-/** Whether a project folder's name may hold sessions of a working directory at or below one of `cwds`. */
-const folderMayHold = (folder: string, prefixes: ReadonlyArray<string>): boolean =>
-  prefixes.some((p) => p.length >= ClaudeProjectFolder.MAX_NAME_LENGTH || folder === p || folder.startsWith(`${p}-`))
+/**
+ * The project folder names of the folders' keys (`PathMatch`): the name a key's folder has, its
+ * children's continuing it after a `-`. A root's key drops its separator (`/` → ``, `c:\` → `c:`),
+ * so that every folder of its drive follows it. A Windows key is lower case: its names are
+ * compared in any case.
+ */
+const prefixesOf = (keys: ReadonlyArray<string>): ReadonlyArray<Prefix> =>
+  keys.map((key): Prefix => ({
+    name: ClaudeProjectFolder.projectFolderName(/[\\/]$/.test(key) ? key.slice(0, -1) : key),
+    anyCase: !key.startsWith("/")
+  }))
+
+/** Whether a project folder's name may hold sessions of a working directory at or below one of the folders. */
+const folderMayHold = (folder: string, prefixes: ReadonlyArray<Prefix>): boolean =>
+  prefixes.some(({ anyCase, name }) => {
+    const f = anyCase ? folder.toLowerCase() : folder
+    return name.length >= ClaudeProjectFolder.MAX_NAME_LENGTH || f === name || f.startsWith(`${name}-`)
+  })
 
 /** @since 0.2.0 @category constructors */
 export const make = Effect.gen(function*() {
@@ -116,13 +132,13 @@ export const make = Effect.gen(function*() {
     // thousands of transcripts take seconds: the command's progress, if it shows any
     const task = yield* Progress.ambient("listing sessions", 0, "items")
     const wantedIds = new Set(request.ids.map((id) => id.trim().toLowerCase()))
-    const cwds = request.cwds.map((cwd) => Path.resolve(cwd))
-    const prefixes = [...new Set(cwds.flatMap((cwd) => [ClaudeProjectFolder.projectFolderName(cwd), ClaudeProjectFolder.projectFolderName(realpathOr(cwd))]))]
+    const folders = PathMatch.folders(request.cwds)
+    const prefixes = prefixesOf(folders)
     const sessions: Array<SessionInfo> = []
     const unreadable: Array<UnreadableSession> = []
     const found = new Set<string>()
     for (const folder of readDir(home.projectsDir).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-      const byCwd = cwds.length > 0 && folderMayHold(folder, prefixes)
+      const byCwd = folders.length > 0 && folderMayHold(folder, prefixes)
       if (!request.all && !byCwd && wantedIds.size === 0) continue
       const dir = Path.join(home.projectsDir, folder)
       for (const entry of readDir(dir)) {
@@ -145,7 +161,8 @@ export const make = Effect.gen(function*() {
           if (byId || request.all) unreadable.push({ id, path, reason: "no line records a working directory" })
           continue
         }
-        const selected = request.all || byId || cwds.some((cwd) => within(head.cwd!, cwd) || within(realpathOr(head.cwd!), realpathOr(cwd)))
+        // the transcript's cwd by its target too (Claude Code encodes the resolved folder)
+        const selected = request.all || byId || PathMatch.folders([head.cwd]).some((cwd) => PathMatch.matches(cwd, folders))
         if (!selected) continue
         if (request.since !== undefined && stat.mtimeMs < request.since.getTime()) continue
         found.add(id.toLowerCase())

@@ -13,13 +13,12 @@
  *
  * @since 0.1.0
  */
-import { FileSystem, Path } from "@effect/platform"
+import { PathMatch } from "@sessionport/localize"
 import * as Progress from "@sessionport/package-format/Progress"
 import type { StateRow } from "@sessionport/schema"
 import { Chunk, Context, Effect, Layer, Option, Stream } from "effect"
 import { CodexHome, type SessionFile, type SessionHead } from "./CodexHome.js"
 import type { CodexHomeError } from "./CodexHomeError.js"
-import { isSameOrInside, trimTrailingSeparators } from "./internal/cwd.js"
 import { StateDb } from "./StateDb.js"
 
 /** @since 0.1.0 @category models */
@@ -73,8 +72,10 @@ export interface Selection {
  * - `all`, `threadIds` and `cwds` select (a session matching any of them is a candidate);
  *   with `all` false and neither list given, nothing is selected.
  * - `cwds`: the session's cwd (`session_meta.cwd` or the canonical `threads.cwd`) equals one of
- *   them or lies inside one, at a path boundary; trailing separators do not matter, relative
- *   folders are resolved against the working directory, symlinked folders match their target.
+ *   them or lies inside one, at a path boundary, as `PathMatch` (of `@sessionport/localize`)
+ *   compares them: trailing separators do not matter, relative folders are resolved against the
+ *   working directory, symlinked folders match their target, and a Windows folder given on
+ *   another system is compared as written, in any case and slash style.
  * - `includeArchived` false drops sessions in `archived_sessions/`; `since` drops sessions whose
  *   last activity (file mtime) is older.
  * - Thread ids named in `threadIds` are always kept, archived or old.
@@ -145,32 +146,16 @@ const renamedTitle = (row: StateRow.ThreadRow): string | undefined => {
 export const make: Effect.Effect<
   SessionCatalogShape,
   never,
-  CodexHome | StateDb | FileSystem.FileSystem | Path.Path
+  CodexHome | StateDb
 > = Effect.gen(function*() {
   const home = yield* CodexHome
   const db = yield* StateDb
-  const fs = yield* FileSystem.FileSystem
-  const path = yield* Path.Path
-  const windows = path.sep === "\\"
-
-  const normalizeFolders = (cwds: ReadonlyArray<string>) =>
-    Effect.forEach(cwds, (cwd) => {
-      const absolute = path.resolve(cwd)
-      // Codex stores the canonical cwd in SQLite: match a symlinked folder by its target too
-      return fs.realPath(absolute).pipe(
-        Effect.map((real) => [absolute, real]),
-        Effect.orElseSucceed(() => [absolute])
-      )
-    }).pipe(
-      Effect.map((folders) => [...new Set(folders.flat().map((folder) => trimTrailingSeparators(folder, windows)))])
-    )
-
   // `looked`: progress, rollouts looked at
   const stream = (filter: ListFilter, looked: (files: number) => void = () => {}): Stream.Stream<CatalogEntry, CodexHomeError> =>
     Stream.unwrap(Effect.gen(function*() {
       const names = yield* home.sessionIndex
       const wanted = new Set((filter.threadIds ?? []).map((id) => id.trim().toLowerCase()))
-      const folders = yield* normalizeFolders(filter.cwds ?? [])
+      const folders = PathMatch.folders(filter.cwds ?? [])
       const selecting = filter.all || folders.length > 0
       const sinceMs = filter.since?.getTime()
       const seen = new Set<string>()
@@ -203,8 +188,7 @@ export const make: Effect.Effect<
         )
 
       const cwdMatches = (cwds: ReadonlyArray<string | null | undefined>): boolean =>
-        cwds.flatMap((cwd) => typeof cwd === "string" && cwd.length > 0 ? [trimTrailingSeparators(cwd, windows)] : [])
-          .some((cwd) => folders.some((folder) => isSameOrInside(cwd, folder, windows)))
+        cwds.some((cwd) => typeof cwd === "string" && PathMatch.matches(cwd, folders))
 
       const toInfos = (batch: Chunk.Chunk<Head>) =>
         Effect.gen(function*() {
@@ -316,5 +300,5 @@ export const make: Effect.Effect<
 export const layer: Layer.Layer<
   SessionCatalog,
   never,
-  CodexHome | StateDb | FileSystem.FileSystem | Path.Path
+  CodexHome | StateDb
 > = Layer.effect(SessionCatalog, make)

@@ -25,6 +25,7 @@
  */
 import { Either, Schema } from "effect"
 import * as Paths from "./internal/paths.js"
+import * as PathMatch from "./PathMatch.js"
 
 /** @since 0.1.0 @category models */
 export type Platform = "posix" | "windows"
@@ -181,11 +182,9 @@ const toTarget = (to: string, platform: Platform): Target => {
   return { exact, join: Paths.isSeparator(exact.charCodeAt(exact.length - 1)) ? exact.slice(0, -1) : exact }
 }
 
-const keyOf = (from: string, style: Paths.Style): string => {
-  const trimmed = Paths.trimTrailing(from, style)
-  const key = Paths.isSeparator(trimmed.charCodeAt(trimmed.length - 1)) ? trimmed.slice(0, -1) : trimmed
-  return style === "windows" ? Paths.foldWindows(key) : key
-}
+// a rule's prefix: its FROM's key (the one of `--cwd`) without a root's own separator (`/` → ``,
+// `c:\` → `c:`), so that a separator must follow it
+const prefixOf = (key: string): string => Paths.isSeparator(key.charCodeAt(key.length - 1)) ? key.slice(0, -1) : key
 
 const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")
 
@@ -211,11 +210,11 @@ export const make = (options: Options): PathRules => {
   const { targetPlatform } = options
   const home = toTarget(options.targetHome, targetPlatform)
   const compile = (rule: "map" | "home", from: string, to: string) => {
-    const stripped = Paths.stripLongPrefix(from)
-    const style = Paths.styleOf(stripped)
-    return style === undefined ? undefined : {
+    const key = PathMatch.keyOf(from)
+    const style = key === undefined ? undefined : Paths.styleOf(key)
+    return key === undefined || style === undefined ? undefined : {
       style,
-      rule: { rule, from, to, key: keyOf(Paths.normalize(stripped, style), style), target: toTarget(to, targetPlatform) } satisfies Rule
+      rule: { rule, from, to, key: prefixOf(key), target: toTarget(to, targetPlatform) } satisfies Rule
     }
   }
   const explicit = options.maps

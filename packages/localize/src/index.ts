@@ -9,6 +9,8 @@
 export * as Dialect from "./Dialect.js"
 /** @since 0.1.0 */
 export * as Neutralizer from "./Neutralizer.js"
+/** @since 0.5.0 */
+export * as PathMatch from "./PathMatch.js"
 /** @since 0.1.0 */
 export * as PathRules from "./PathRules.js"
 /** @since 0.1.0 */

@@ -6,9 +6,9 @@
  *
  * @since 0.2.0
  */
+import { PathMatch } from "@sessionport/localize"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as Path from "node:path"
 import { type OpencodeDataShape } from "./OpencodeData.js"
 import { OpencodeError } from "./OpencodeError.js"
 import * as Legacy from "./internal/legacy.js"
@@ -54,19 +54,6 @@ export interface Listing {
 }
 
 const NO_STATS: Stats = { messages: 0, parts: 0, bytes: 0 }
-
-const within = (path: string, folder: string): boolean => {
-  const f = folder.length > 1 && folder.endsWith("/") ? folder.slice(0, -1) : folder
-  return path === f || path.startsWith(f === "/" ? f : `${f}/`)
-}
-
-const realpathOr = (path: string): string => {
-  try {
-    return fs.realpathSync(path)
-  } catch {
-    return path
-  }
-}
 
 const str = (value: unknown): string | undefined => typeof value === "string" && value !== "" ? value : undefined
 const num = (value: unknown): number | undefined => typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : undefined
@@ -134,7 +121,7 @@ export const infoOf = (source: Source, row: Row, stats: ReadonlyMap<string, Stat
 export const select = (source: Source | undefined, request: ListRequest): Listing => {
   if (source === undefined) return { sessions: [], unmatched: [...request.ids] }
   const wanted = new Set(request.ids.map((id) => id.trim()))
-  const cwds = [...new Set(request.cwds.flatMap((cwd) => [Path.resolve(cwd), realpathOr(Path.resolve(cwd))]))]
+  const folders = PathMatch.folders(request.cwds)
   const since = request.since?.getTime()
   const stats = source.stats()
   const projects = new Map<string, ProjectInfo | undefined>()
@@ -145,7 +132,7 @@ export const select = (source: Source | undefined, request: ListRequest): Listin
     const byId = wanted.has(id)
     if (byId) found.add(id)
     const directory = String(row.directory ?? "")
-    const byCwd = cwds.some((cwd) => within(directory, cwd))
+    const byCwd = PathMatch.matches(directory, folders)
     if (!request.all && !byId && !byCwd) continue
     const info = infoOf(source, row, stats, projects)
     // a session asked for by id is taken whatever its date or state
