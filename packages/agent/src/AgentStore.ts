@@ -287,6 +287,43 @@ export interface AgentStore {
   readonly sync?: SyncSupport | undefined
   /** removal of local sessions (`session-transfer cleanup`); absent: the agent's sessions cannot be removed */
   readonly removal?: RemovalSupport | undefined
+  /** sessions written in the agent's own export format (`export --format`); absent: packages only */
+  readonly nativeExport?: NativeExport | undefined
+}
+
+/** A file a native export wrote (or would): one session. @since 0.5.0 @category models */
+export interface NativeFile {
+  /** where it went (`-`: stdout) */
+  readonly path: string
+  readonly id: string
+  readonly messages: number
+  readonly parts: number
+}
+
+/** @since 0.5.0 @category models */
+export interface NativeExportResult {
+  readonly format: string
+  readonly dryRun: boolean
+  readonly files: ReadonlyArray<NativeFile>
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * Sessions written in the shape the agent's own export prints, so that its own import reads them
+ * on a machine without sessionport (OpenCode: `opencode export` / `opencode import`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface NativeExport {
+  /** the `--format` it answers to */
+  readonly format: "opencode-json"
+  /**
+   * Writes the selected sessions to `out`: a file (exactly one session), an existing folder (a
+   * file per session, named by its id, subagent sessions too), or `-` (stdout, one session).
+   * Nothing is written for a dry run, nor when any file would replace one.
+   */
+  readonly write: (selection: Selection, out: string, dryRun: boolean) => Effect.Effect<NativeExportResult, AgentFailure>
 }
 
 /** A local session as a removal takes it away. @since 0.3.0 @category models */

@@ -34,6 +34,8 @@ export * as Output from "./Output.js"
 export * as PackageChoice from "./PackageChoice.js"
 /** @since 0.3.0 */
 export * as PackagePath from "./PackagePath.js"
+/** @since 0.5.0 */
+export * as PackageSource from "./PackageSource.js"
 /** @since 0.3.0 */
 export * as Picker from "./Picker.js"
 /** @since 0.1.0 */

@@ -54,11 +54,48 @@ export interface SessionLine {
   /** user messages */
   readonly turns: number
   readonly size: number
-  /** where it was read from: `database`, or the `legacy` JSON storage */
-  readonly source: "database" | "legacy"
+  /** where it was read from: `database`, the `legacy` JSON storage, or an `opencode-json` file (`opencode export`) */
+  readonly source: "database" | "legacy" | "opencode-json"
 }
 
 const iso = (ms: number | undefined): string | null => ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString()
+const str = (value: unknown): string | null => typeof value === "string" && value !== "" ? value : null
+const num = (value: unknown): number | undefined => typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : undefined
+
+/**
+ * The `sessions.jsonl` line of a session: its row as rendered, what its transcript holds
+ * (`counts`, `size` bytes), its project and where it was read from.
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const sessionLine = (
+  row: Readonly<Record<string, unknown>>,
+  transcript: { readonly counts: Counts; readonly size: number },
+  project: SessionCatalog.ProjectInfo | null,
+  source: SessionLine["source"]
+): SessionLine => {
+  const { counts, size } = transcript
+  const directory = String(row.directory ?? "")
+  return {
+    id: String(row.id),
+    directory,
+    cwd: directory,
+    title: str(row.title),
+    first_prompt: counts.firstPrompt ?? null,
+    parent_id: str(row.parent_id),
+    project,
+    created_at: iso(num(row.time_created)),
+    updated_at: iso(num(row.time_updated)),
+    archived: row.time_archived !== null && row.time_archived !== undefined,
+    messages: counts.messages,
+    parts: counts.parts,
+    todos: counts.todos,
+    turns: counts.turns,
+    size,
+    source
+  }
+}
 
 /**
  * The selected sessions and, after them, the subagent sessions below them (which resume with them,
@@ -135,25 +172,8 @@ export const make = Effect.gen(function*() {
               new OpencodeError({ reason: "unreadable", path: source.path, detail: `cannot read OpenCode session ${info.id}: ${messageOf(error)}` })
           })
           written.push(yield* sink.addFile({ path: Layout.agentTranscriptEntry(AGENT, info.id), size, source: file }, advance))
-          const now = SessionCatalog.infoOf(source, row, new Map())
-          lines.push({
-            id: info.id,
-            directory: now.directory,
-            cwd: now.directory,
-            title: now.title ?? null,
-            first_prompt: counts.firstPrompt ?? null,
-            parent_id: now.parentId ?? null,
-            project: info.project ?? null,
-            created_at: iso(now.createdMs),
-            updated_at: iso(now.updatedMs),
-            archived: now.archived,
-            messages: counts.messages,
-            parts: counts.parts,
-            todos: counts.todos,
-            turns: counts.turns,
-            size,
-            source: source.kind
-          })
+          // the row as rendered (a legacy one with its sums)
+          lines.push(sessionLine(row, { counts, size }, info.project ?? null, source.kind))
         }
         written.push(yield* sink.addBytes(SESSIONS_META, lines.map((line) => JSON.stringify(line) + "\n").join("")))
         return written

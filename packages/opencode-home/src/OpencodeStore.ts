@@ -1,7 +1,8 @@
 /**
  * This OpenCode data folder as an agent store (`@sessionport/agent`): its sessions exported as
- * `agents/opencode/…` (their rows as transcripts), a package's OpenCode sessions installed as rows
- * of `opencode.db`, and busy while an OpenCode has the database open.
+ * `agents/opencode/…` (their rows as transcripts), or as `opencode export` files (`OpencodeJson`),
+ * a package's OpenCode sessions installed as rows of `opencode.db`, and busy while an OpenCode has
+ * the database open.
  *
  * Sync sees a local session as its transcript, rendered from a snapshot for the sync; a
  * fast-forward inserts the rows the local copy lacks (`forward`), paired with the local rows the
@@ -22,6 +23,7 @@ import * as Exporter from "./Exporter.js"
 import * as Installer from "./Installer.js"
 import * as OpencodeData from "./OpencodeData.js"
 import { OpencodeError } from "./OpencodeError.js"
+import * as OpencodeJson from "./OpencodeJson.js"
 import * as OpencodeSurface from "./OpencodeSurface.js"
 import * as Remover from "./Remover.js"
 import * as SessionCatalog from "./SessionCatalog.js"
@@ -294,6 +296,10 @@ export const make = Effect.gen(function*() {
     planInstall: (context) => installer.plan(context),
     sync,
     removal: { plan: remover.plan },
+    nativeExport: {
+      format: OpencodeJson.FORMAT,
+      write: (selection, out, dryRun) => OpencodeJson.write(data, selection, out, dryRun)
+    },
     assertIdle: Effect.suspend(() => {
       const found = Activity.holders(data.database)
       return found.length === 0 ? Effect.void : new OpencodeError({

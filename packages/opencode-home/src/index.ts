@@ -7,7 +7,8 @@
  * (another machine) the package is verified, each transcript checked line by line
  * (`internal/scan.ts`) → `Installer` checks the target's schema version, localizes, gives new ids
  * and inserts the rows through the journal; `Remover` takes local sessions away the same way →
- * `OpencodeStore` offers all of it, and repeat imports, to the agent-neutral core.
+ * `OpencodeStore` offers all of it, and repeat imports, to the agent-neutral core; `OpencodeJson`
+ * writes sessions as `opencode export` files and reads such files as a package's part.
  *
  * @since 0.2.0
  */
@@ -22,6 +23,8 @@ export * as Installer from "./Installer.js"
 export * as OpencodeData from "./OpencodeData.js"
 /** @since 0.2.0 */
 export * from "./OpencodeError.js"
+/** @since 0.5.0 */
+export * as OpencodeJson from "./OpencodeJson.js"
 /** @since 0.2.0 */
 export * as OpencodeStore from "./OpencodeStore.js"
 /** @since 0.2.0 */

@@ -107,11 +107,15 @@ const finite = (value: unknown): number => (typeof value === "number" && Number.
 const jsonText = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value))
 const record = (value: unknown): Json => (isRecord(value) ? value : {})
 
-/** A session file as its row (columns in OpenCode 1.18.33's order); cost and tokens 0. */
-const sessionRow = (projectId: string, id: string, data: Json, file: string): Row => {
+/**
+ * @internal
+ * A session file as its row (columns in OpenCode 1.18.33's order); cost and tokens 0. `fallback`
+ * is the creation time of a session whose file has none.
+ */
+export const sessionRow = (projectId: string, id: string, data: Json, fallback: () => number): Row => {
   const time = record(data.time)
   const summary = record(data.summary)
-  const created = integer(time.created) ?? integer(time.updated) ?? mtimeOf(file)
+  const created = integer(time.created) ?? integer(time.updated) ?? fallback()
   return {
     id,
     project_id: projectId,
@@ -145,6 +149,30 @@ const sessionRow = (projectId: string, id: string, data: Json, file: string): Ro
   }
 }
 
+/**
+ * @internal
+ * The row of 1.18.33's `Session.Info` (what `opencode export` prints as `info`): a session file's
+ * row with the columns 1.18.33 added filled from it (workspace, metadata, cost and tokens, agent,
+ * model), in their places; the inverse of OpenCode's own row → info mapping.
+ */
+export const infoRow = (info: Json, fallback: () => number): Row => {
+  const tokens = record(info.tokens)
+  const cache = record(tokens.cache)
+  return {
+    ...sessionRow(text(info.projectID) ?? "global", String(info.id), info, fallback),
+    workspace_id: text(info.workspaceID),
+    metadata: jsonText(info.metadata),
+    cost: finite(info.cost),
+    tokens_input: finite(tokens.input),
+    tokens_output: finite(tokens.output),
+    tokens_reasoning: finite(tokens.reasoning),
+    tokens_cache_read: finite(cache.read),
+    tokens_cache_write: finite(cache.write),
+    agent: text(info.agent),
+    model: jsonText(info.model)
+  }
+}
+
 /** A project file as its row. */
 const projectRow = (id: string, data: Json, file: string): Row => {
   const time = record(data.time)
@@ -174,6 +202,55 @@ const dataWithout = (data: Json, keys: ReadonlyArray<string>): string => {
     if (!keys.includes(key)) Object.defineProperty(rest, key, { value: data[key], enumerable: true, writable: true, configurable: true })
   }
   return JSON.stringify(rest)
+}
+
+/**
+ * @internal
+ * A message (its JSON, id and session taken apart) as its row; `sessionCreated` stands in for a
+ * missing creation time.
+ */
+export const messageRow = (sessionId: string, id: string, data: Json, sessionCreated: number): Row => {
+  const time = record(data.time)
+  const created = integer(time.created) ?? sessionCreated
+  return {
+    id,
+    session_id: sessionId,
+    time_created: created,
+    time_updated: integer(time.updated) ?? created,
+    data: dataWithout(data, ["id", "sessionID"])
+  }
+}
+
+/** @internal a part of the message row `message` as its row: its times, else the message's */
+export const partRow = (message: Row, id: string, data: Json): Row => {
+  const time = record(data.time)
+  const start = integer(time.start)
+  return {
+    id,
+    message_id: message.id,
+    session_id: message.session_id,
+    time_created: start ?? message.time_created,
+    time_updated: integer(time.end) ?? start ?? message.time_updated,
+    data: dataWithout(data, ["id", "messageID", "sessionID"])
+  }
+}
+
+/**
+ * @internal
+ * A session's todo list as its rows (position: the index; times: `time`). As OpenCode's
+ * migration, an item without content, status or priority is left out.
+ */
+export const todoRows = (sessionId: string, todos: unknown, time: number): Array<Row> => {
+  if (!Array.isArray(todos)) return []
+  const rows: Array<Row> = []
+  for (const [position, todo] of todos.entries()) {
+    if (!isRecord(todo)) continue
+    const { content, priority, status } = todo
+    if (typeof content !== "string" || typeof status !== "string" || typeof priority !== "string") continue
+    if (content === "" || status === "" || priority === "") continue
+    rows.push({ session_id: sessionId, content, status, priority, position, time_created: time, time_updated: time })
+  }
+  return rows
 }
 
 /** A row, and the JSON of the file it was read from. */
@@ -225,7 +302,7 @@ export const fromStorage = (path: string): Source | undefined => {
   const readSession = (projectId: string, id: string): Row | undefined => {
     const file = Path.join(sessionDir, projectId, id + EXT)
     const data = readObject(file)
-    return data === undefined ? undefined : sessionRow(projectId, id, data, file)
+    return data === undefined ? undefined : sessionRow(projectId, id, data, () => mtimeOf(file))
   }
 
   /** A session's messages in OpenCode's order: `(time_created, id)`. Unreadable ones are left out. */
@@ -241,39 +318,17 @@ export const fromStorage = (path: string): Source | undefined => {
   }
 
   /** A message file as its row, with the JSON it was read from. */
-  const messageRow = (sessionId: string, id: string, sessionCreated: number): Read | undefined => {
+  const readMessage = (sessionId: string, id: string, sessionCreated: number): Read | undefined => {
     const data = readObject(Path.join(messageDir(sessionId), id + EXT))
-    if (data === undefined) return undefined
-    const time = record(data.time)
-    const created = integer(time.created) ?? sessionCreated
-    const row = {
-      id,
-      session_id: sessionId,
-      time_created: created,
-      time_updated: integer(time.updated) ?? created,
-      data: dataWithout(data, ["id", "sessionID"])
-    }
-    return { row, data }
+    return data === undefined ? undefined : { row: messageRow(sessionId, id, data, sessionCreated), data }
   }
 
   /** A message's parts by id (with the JSON each was read from), read as reached. Unreadable ones are left out. */
-  function* partRows(sessionId: string, message: Row): Generator<Read> {
-    const messageId = message.id as string
-    const dir = partDir(messageId)
+  function* partRows(message: Row): Generator<Read> {
+    const dir = partDir(message.id as string)
     for (const id of jsonNames(dir)) {
       const data = readObject(Path.join(dir, id + EXT))
-      if (data === undefined) continue
-      const time = record(data.time)
-      const start = integer(time.start)
-      const row = {
-        id,
-        message_id: messageId,
-        session_id: sessionId,
-        time_created: start ?? message.time_created,
-        time_updated: integer(time.end) ?? start ?? message.time_updated,
-        data: dataWithout(data, ["id", "messageID", "sessionID"])
-      }
-      yield { row, data }
+      if (data !== undefined) yield { row: partRow(message, id, data), data }
     }
   }
 
@@ -326,7 +381,7 @@ export const fromStorage = (path: string): Source | undefined => {
     const head = withSums(row, () => keys)
     yield OpencodeLine.fromRow("session", head)
     for (const key of keys) {
-      const message = messageRow(id, key.id, created)
+      const message = readMessage(id, key.id, created)
       if (message === undefined) continue
       yield OpencodeLine.fromRow("message", message.row)
       // counted as transcript.ts counts a database's
@@ -335,7 +390,7 @@ export const fromStorage = (path: string): Source | undefined => {
         counts.messages++
         if (user) counts.turns++
       }
-      for (const part of partRows(id, message.row)) {
+      for (const part of partRows(message.row)) {
         yield OpencodeLine.fromRow("part", part.row)
         if (counts === undefined) continue
         counts.parts++
@@ -356,16 +411,8 @@ export const fromStorage = (path: string): Source | undefined => {
     const id = String(row.id)
     if (!isName(id)) return
     const todos = parse(readText(Path.join(path, "todo", id + EXT)))
-    if (!Array.isArray(todos)) return
     const time = integer(row.time_updated) ?? integer(row.time_created) ?? 0
-    for (const [position, todo] of todos.entries()) {
-      if (!isRecord(todo)) continue
-      const { content, priority, status } = todo
-      // as the migration: an item without content, status or priority is left out
-      if (typeof content !== "string" || typeof status !== "string" || typeof priority !== "string") continue
-      if (content === "" || status === "" || priority === "") continue
-      yield OpencodeLine.fromRow("todo", { session_id: id, content, status, priority, position, time_created: time, time_updated: time })
-    }
+    for (const todo of todoRows(id, todos, time)) yield OpencodeLine.fromRow("todo", todo)
   }
 
   return {

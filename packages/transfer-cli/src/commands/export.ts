@@ -1,18 +1,22 @@
 /**
  * `session-transfer export`: selected sessions of this machine's agent homes (Codex, Claude
- * Code, OpenCode) into one package.
+ * Code, OpenCode) into one package; or, with `--format opencode-json`, OpenCode sessions as
+ * `opencode export` files.
  *
  * @since 0.1.0
  */
 import { Command, Options as Opt } from "@effect/cli"
-import { Agents, PackageExport, SessionLookup } from "@sessionport/agent"
+import { Agents, type AgentStore, PackageExport, SessionLookup } from "@sessionport/agent"
 import { Confirm } from "@sessionport/cli-kit"
 import { Effect, Option } from "effect"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
 import * as PackagePath from "@sessionport/cli-kit/PackagePath"
+import * as fs from "node:fs"
 import * as HomeCommand from "../HomeCommand.js"
+
+const FORMATS = ["package", "opencode-json"] as const
 
 const options = {
   agent: Options.agents("Export this agent's sessions (repeatable; default: every agent whose home exists here)."),
@@ -36,6 +40,12 @@ const options = {
   skipUnreadable: Opt.boolean("skip-unreadable").pipe(
     Opt.withDescription("Leave out selected sessions whose rollout cannot be read, naming each, instead of refusing.")
   ),
+  format: Opt.choice("format", FORMATS).pipe(
+    Opt.withDefault("package" as const),
+    Opt.withDescription(
+      "package (default): a session package. opencode-json (with --agent opencode): each session as `opencode export` prints it, for `opencode import` on a machine without sessionport; --out FILE.json (one session), an existing folder (a FILE per session, subagent sessions too) or - (stdout)."
+    )
+  ),
   out: Options.path(
     "out",
     "The package to write: FILE.tgz (or .tar.gz); an existing folder (a .tgz named for what it holds goes in it); - for stdout; else a folder package that does not exist yet.",
@@ -51,6 +61,74 @@ const options = {
 /** whether the command line selects sessions (else a terminal opens the picker) */
 const selects = (o: { readonly all: boolean; readonly thread: ReadonlyArray<string>; readonly cwd: ReadonlyArray<string> }) =>
   o.all || o.thread.length > 0 || o.cwd.length > 0
+
+const JSON_FILE = /\.json$/i
+
+/**
+ * The usage errors of `--format opencode-json`: OpenCode sessions only, nothing a package adds,
+ * and an output it can write (FILE.json, an existing folder, or -).
+ */
+const checkNative = (o: {
+  readonly agent: ReadonlyArray<string>
+  readonly includeSkills: boolean
+  readonly allowFile: ReadonlyArray<string>
+  readonly includeFileHistory: boolean
+  readonly out: string
+}): UsageError | undefined => {
+  if (o.agent.length !== 1 || o.agent[0] !== "opencode") {
+    return new UsageError({ detail: "--format opencode-json writes OpenCode sessions: give --agent opencode (and no other agent)" })
+  }
+  const extras = [o.includeSkills ? "--include-skills" : "", o.allowFile.length > 0 ? "--allow-file" : "", o.includeFileHistory ? "--include-file-history" : ""]
+    .filter((flag) => flag !== "")
+  if (extras.length > 0) return new UsageError({ detail: `${extras.join(", ")}: only a package carries those, not --format opencode-json` })
+  if (PackagePath.isStdio(o.out) || JSON_FILE.test(o.out) || fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory() === true) return undefined
+  return new UsageError({ detail: `--out ${o.out}: --format opencode-json writes FILE.json, into an existing folder, or to - (stdout)` })
+}
+
+const renderNative = (result: AgentStore.NativeExportResult): Array<string> => [
+  `${result.dryRun ? "would write" : "wrote"} ${result.files.length} session(s) as ${result.format}`,
+  ...result.files.map((f) => `  ${f.id}  ${f.path === PackagePath.STDIO ? "(stdout)" : f.path}  (${f.messages} message(s), ${f.parts} part(s))`)
+]
+
+/** `--format opencode-json`: the selected sessions in the shape the agent's own export prints. */
+const nativeExport = Effect.fn("export.native")(function*(o: {
+  readonly thread: ReadonlyArray<string>
+  readonly cwd: ReadonlyArray<string>
+  readonly since: Option.Option<Date>
+  readonly all: boolean
+  readonly includeArchived: boolean
+  readonly skipUnreadable: boolean
+  readonly out: string
+  readonly json: boolean
+  readonly dryRun: boolean
+}) {
+  const stores = yield* Agents.select(["opencode"])
+  const store = stores[0]!
+  const native = store.nativeExport
+  if (native === undefined) {
+    // a data folder that is not there has no export: listing it fails with why
+    yield* store.list({ ids: [], cwds: [], since: undefined, all: true, includeArchived: false })
+    return yield* new UsageError({ detail: `${store.displayName} sessions cannot be written as opencode-json` })
+  }
+  const toStdout = PackagePath.isStdio(o.out)
+  const result = yield* HomeCommand.withRecovery(native.write({
+    ids: selects(o) ? yield* SessionLookup.resolve(stores, o.thread) : yield* HomeCommand.pick(stores, "Sessions to export", o),
+    cwds: o.cwd,
+    since: Option.getOrUndefined(o.since),
+    all: o.all,
+    includeArchived: o.includeArchived,
+    skipUnreadable: o.skipUnreadable,
+    out: o.out,
+    includeSkills: false,
+    allowFiles: [],
+    includeFileHistory: false
+  }, toStdout ? PackagePath.STDIO : o.out, o.dryRun))
+  for (const warning of result.warnings) yield* Effect.logWarning(warning)
+  // with --out -, stdout carries the session: the report goes to stderr
+  yield* o.json
+    ? (toStdout ? Output.jsonError(result) : Output.json(result))
+    : (toStdout ? Output.errorLines(renderNative(result)) : Output.lines(renderNative(result)))
+})
 
 const render = (result: PackageExport.ExportResult): Array<string> => {
   const several = result.agents.length > 1
@@ -83,6 +161,7 @@ export const command = Command.make(
   "export",
   options,
   Effect.fn("export")(function*(o) {
+    if (o.format === "opencode-json") return yield* nativeExport(o)
     const stores = yield* Agents.select(o.agent)
     const chosen = o.agent.length > 0 ? stores : stores.filter((store) => store.present)
     const target = yield* PackagePath.output(o.out)
@@ -115,7 +194,7 @@ export const command = Command.make(
     // a usage error opens nothing
     !selects(o) && !Confirm.canAsk()
       ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all (on a terminal, without them, a picker opens)" })
-      : PackagePath.checkOut(o.out) ?? (o.allowFile.length > 0 && !o.includeSkills
+      : (o.format === "opencode-json" ? checkNative(o) : PackagePath.checkOut(o.out)) ?? (o.allowFile.length > 0 && !o.includeSkills
         ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
         : Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(

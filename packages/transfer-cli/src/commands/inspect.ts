@@ -9,14 +9,18 @@ import { Effect } from "effect"
 import { AgentHomes } from "@sessionport/cli-kit"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
-import * as PackagePath from "@sessionport/cli-kit/PackagePath"
+import * as PackageSource from "@sessionport/cli-kit/PackageSource"
 
-const render = (inspection: PackageInspection.Inspection): Array<string> => {
+type Inspected = PackageInspection.Inspection & { readonly origin?: PackageSource.Source["origin"] }
+
+const render = (inspection: Inspected): Array<string> => {
   const m = inspection.manifest
   const out = [
-    `package     ${inspection.path} (${inspection.format})`,
+    `package     ${inspection.path} (${inspection.origin === undefined ? inspection.format : inspection.origin.format})`,
     `integrity   ${
-      inspection.integrity === "verified"
+      inspection.origin !== undefined
+        ? "unverified: an opencode export file has no checksums; every session passed sessionport's checks"
+        : inspection.integrity === "verified"
         ? `ok: ${inspection.files} files, ${Output.size(inspection.bytes)}, every SHA-256 matches the manifest`
         : `ok, unverified: the manifest lists no checksums (${inspection.producer})`
     }`,
@@ -55,13 +59,18 @@ const render = (inspection: PackageInspection.Inspection): Array<string> => {
 export const command = Command.make(
   "inspect",
   {
-    path: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin."),
+    path: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json)."),
     json: Options.json
   },
   Effect.fn("inspect")(function*({ json, path }) {
-    const pkg = yield* PackagePath.input(path)
-    const inspected = yield* PackageInspection.inspect(pkg, { agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex") })
-    const inspection = { ...inspected, path: PackagePath.display(path) }
+    // an `opencode export` file is inspected as the package made of it
+    const source = yield* PackageSource.open(path)
+    const inspected = yield* PackageInspection.inspect(source.path, { agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex") })
+    const inspection: Inspected = {
+      ...inspected,
+      path: source.label,
+      ...(source.origin === undefined ? {} : { integrity: "unverified" as const, origin: source.origin })
+    }
     yield* json ? Output.json(inspection) : Output.lines(render(inspection))
   }, Effect.scoped)
 ).pipe(Command.withDescription("Show a package's manifest and sessions and check its integrity (every entry, size and SHA-256). Writes nothing."))

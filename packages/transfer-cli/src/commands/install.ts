@@ -9,7 +9,7 @@ import { Agents, PackageInstall, RememberedMaps, ShownChanges } from "@sessionpo
 import * as Options from "@sessionport/cli-kit/Options"
 import * as PackageChoice from "@sessionport/cli-kit/PackageChoice"
 import * as Output from "@sessionport/cli-kit/Output"
-import * as PackagePath from "@sessionport/cli-kit/PackagePath"
+import * as PackageSource from "@sessionport/cli-kit/PackageSource"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 
@@ -73,11 +73,15 @@ const render = (r: PackageInstall.InstallResult): Array<string> => {
   return out
 }
 
+/** Where a package made of another tool's file came from. */
+const originLines = (source: PackageSource.Source): Array<string> =>
+  source.origin === undefined ? [] : [`from an opencode export file (session ${source.origin.sessionId}), integrity unverified: it has no checksums`]
+
 /** @since 0.1.0 @category commands */
 export const command = Command.make(
   "install",
   {
-    package: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin."),
+    package: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json)."),
     map: Options.maps,
     forgetMaps: Options.forgetMaps,
     codexHome: Options.codexHome,
@@ -89,7 +93,9 @@ export const command = Command.make(
   },
   Effect.fn("install")(function*(o) {
     const { stores } = yield* Agents.Agents
-    const pkg = yield* PackagePath.input(o.package)
+    // an `opencode export` file comes in as a package made of it
+    const source = yield* PackageSource.open(o.package)
+    const pkg = source.path
     // on a terminal, a package of several sessions: the person picks (those not here preselected)
     const only = yield* HomeCommand.withRecovery(PackageChoice.choose(pkg, {
       message: "Sessions to install (those not on this machine are selected)",
@@ -99,9 +105,9 @@ export const command = Command.make(
     const installed = yield* HomeCommand.withRecovery(
       PackageInstall.install({ package: pkg, maps: o.map, forgetMaps: o.forgetMaps, dryRun: o.dryRun, only }, stores)
     )
-    const result = { ...installed, package: PackagePath.display(o.package) }
+    const result = { ...installed, package: source.label, ...(source.origin === undefined ? {} : { origin: source.origin }) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
-    yield* o.json ? Output.json(result) : Output.lines(render(result))
+    yield* o.json ? Output.json(result) : Output.lines([...originLines(source), ...render(result)])
   }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(

@@ -1,0 +1,95 @@
+/**
+ * What a command that reads a package (inspect, install) is given, made a sessionport package:
+ *
+ * 1. `-` is stdin, spooled to a temp file (`PackagePath.input`);
+ * 2. a folder, or a file that is not JSON (a `.tgz`), is taken as it is: the package reader
+ *    checks it;
+ * 3. a file whose first non-blank byte is `{` is an `opencode export` JSON: its session becomes
+ *    the OpenCode part of a package written into a temp folder (removed with the scope), which
+ *    then goes through the same checks, localization, new ids, lineage and journal as any other.
+ *
+ * @since 0.5.0
+ */
+import { FileSystem } from "@effect/platform"
+import { PackageExport } from "@sessionport/agent"
+import { OpencodeJson } from "@sessionport/opencode-home"
+import { Progress } from "@sessionport/package-format"
+import { Effect, Option } from "effect"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import * as PackagePath from "./PackagePath.js"
+
+/** @since 0.5.0 @category models */
+export interface Source {
+  /** a sessionport package (a folder or a `.tgz`) */
+  readonly path: string
+  /** the argument as the person gave it */
+  readonly label: string
+  /** where a package made here from another tool's file came from (absent: a package given as it is) */
+  readonly origin?: OpencodeJson.Origin | undefined
+}
+
+/** How far a file is read for its first non-blank byte. */
+const SNIFF_BYTES = 64 * 1024
+
+/** Whether `path` is a file whose first non-blank byte is `{` (JSON text, not a package). */
+const isJson = (path: string): boolean => {
+  let fd: number
+  try {
+    if (!fs.statSync(path).isFile()) return false
+    fd = fs.openSync(path, "r")
+  } catch {
+    // the package reader says why it cannot be read
+    return false
+  }
+  try {
+    const buffer = Buffer.alloc(4096)
+    for (let offset = 0; offset < SNIFF_BYTES;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, offset)
+      if (read === 0) return false
+      for (let i = 0; i < read; i++) {
+        const byte = buffer[i]!
+        // JSON's whitespace: space, tab, line feed, carriage return
+        if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue
+        return byte === 0x7b
+      }
+      offset += read
+    }
+    return false
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * The package `arg` names, as a path the package reader can check (temp files and folders live
+ * as long as the scope).
+ *
+ * @since 0.5.0
+ * @category input
+ */
+export const open = Effect.fn("PackageSource.open")(function*(arg: string) {
+  const path = yield* PackagePath.input(arg)
+  const label = PackagePath.display(arg)
+  if (!isJson(path)) return { path, label } satisfies Source
+  const { origin, part } = yield* OpencodeJson.readPart(path)
+  const fsys = yield* FileSystem.FileSystem
+  const dir = yield* fsys.makeTempDirectoryScoped({ prefix: "sessionport-source-" }).pipe(
+    Effect.mapError((cause) => new PackagePath.PackagePathError({ detail: `cannot make a temp folder: ${cause.message}` }))
+  )
+  const out = nodePath.join(dir, "package")
+  const written = PackageExport.write({
+    out,
+    ids: part.sessions.map((s) => s.id),
+    cwds: [],
+    since: undefined,
+    all: false,
+    includeArchived: true,
+    includeSkills: false,
+    dryRun: false
+  }, [part])
+  // the command's progress when it has one (inspect has none)
+  const progress = yield* Effect.serviceOption(Progress.Progress)
+  yield* Option.isSome(progress) ? Effect.provideService(written, Progress.Progress, progress.value) : Effect.provide(written, Progress.none)
+  return { path: out, label, origin } satisfies Source
+})
