@@ -148,6 +148,16 @@ const ROWS: ReadonlyArray<Row> = [
     run: (w) => sessionTransfer(["export", "--agent", "codex", "--all", ...w.source, "--out", "-", "--json"])
   },
   {
+    // OpenCode sessions as `opencode export` files, into an existing folder
+    command: "session-transfer export --format opencode-json",
+    schema: "session-transfer-export.json",
+    run: (w) => {
+      const out = path.join(w.dir, "opencode-json")
+      fs.mkdirSync(out, { recursive: true })
+      return sessionTransfer(["export", "--agent", "opencode", "--format", "opencode-json", "--all", ...w.source, "--out", out, "--json"])
+    }
+  },
+  {
     command: "session-transfer inspect",
     schema: "session-transfer-inspect.json",
     run: (w) => sessionTransfer(["inspect", w.pkg, "--json"])
