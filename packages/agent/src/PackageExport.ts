@@ -60,6 +60,28 @@ export interface ExportResult {
 const CODEX = "codex"
 
 /**
+ * What a package made here from another tool's file says instead of this machine: its own
+ * `package_id` (the same input, the same package), where its sessions were made (the manifest's
+ * `source`, in place of this machine and the temp homes they were read from), and the source
+ * paths localization maps (`metadata/path_localization.json`: exactly these, absent ones left out).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface WriteOverrides {
+  readonly packageId?: string | undefined
+  readonly source?: typeof Manifest.SourceInfo.Type | undefined
+  readonly localization?: {
+    readonly source_platform?: string | undefined
+    readonly source_home?: string | undefined
+    readonly source_codex_home?: string | undefined
+  } | undefined
+}
+
+/** The object without its `undefined` values (JSON leaves them out; the manifest's schema has no `undefined`). */
+const defined = <A extends object>(value: A): A => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as A
+
+/**
  * Nothing matched the selection in any home, or a requested session is in none of them.
  *
  * @since 0.2.0
@@ -137,10 +159,11 @@ const archivedLeftOut = (store: AgentStore, selection: Selection, part: ExportPa
  */
 export const write = Effect.fn("PackageExport.write")(function*<E>(
   request: ExportRequest,
-  parts: ReadonlyArray<ExportPart<E>>
+  parts: ReadonlyArray<ExportPart<E>>,
+  overrides: WriteOverrides = {}
 ): Effect.fn.Return<ExportResult, E | PackageError.PackageError, Progress.Progress> {
   const createdAt = new Date()
-  const packageId = uuidv7()
+  const packageId = overrides.packageId ?? uuidv7()
   const format = PackageWriter.formatFor(request.out)
   const sessions = parts.flatMap((part) => part.sessions)
   const agents = parts.filter((part) => part.sessions.length > 0).map((part) => part.agent)
@@ -171,19 +194,30 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
   const docs: PackageDocs.PackageDocsInput = {
     packageId,
     createdAt: createdAt.toISOString(),
-    sourcePlatform: process.platform,
-    sourceHome: os.homedir(),
+    sourcePlatform: overrides.source?.platform ?? process.platform,
+    sourceHome: overrides.source === undefined ? os.homedir() : overrides.source.home ?? "(unknown)",
     sessions: sessions.map((s) => ({ threadId: s.id, cwd: s.cwd, title: s.title, agent: s.agent })),
     cwds
   }
   const localization: PathLocalization.PathLocalization = {
     rule: PathLocalization.DOCUMENTS_RULE,
     examples: cwds,
-    source_platform: process.platform,
-    source_home: os.homedir(),
-    ...Object.assign({}, ...manifests.map((m) => m.localization ?? {}))
+    ...(overrides.localization === undefined
+      ? {
+        source_platform: process.platform,
+        source_home: os.homedir(),
+        ...Object.assign({}, ...manifests.map((m) => m.localization ?? {}))
+      }
+      : defined(overrides.localization))
   }
   const codexHome = parts.find((part) => part.agent === CODEX)?.home
+  const source: typeof Manifest.SourceInfo.Type = overrides.source ?? {
+    platform: process.platform,
+    ...(codexHome === undefined ? {} : { codex_home: codexHome }),
+    home: os.homedir(),
+    hostname: os.hostname(),
+    ...(others.length === 0 ? {} : { agent_homes: Object.fromEntries(others.map((part) => [part.agent, part.home])) })
+  }
 
   return yield* Effect.scoped(Effect.gen(function*() {
     const sink = yield* PackageWriter.open(request.out, {
@@ -219,13 +253,7 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
       package_id: packageId,
       created_at: createdAt.toISOString(),
       producer: { name: Producer.NAME, version: Producer.VERSION },
-      source: {
-        platform: process.platform,
-        ...(codexHome === undefined ? {} : { codex_home: codexHome }),
-        home: os.homedir(),
-        hostname: os.hostname(),
-        ...(others.length === 0 ? {} : { agent_homes: Object.fromEntries(others.map((part) => [part.agent, part.home])) })
-      },
+      source: defined(source),
       selection: {
         all: request.all,
         thread_ids: request.ids,

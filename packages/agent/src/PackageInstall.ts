@@ -42,6 +42,11 @@ export interface InstallRequest extends MapsRequest {
 /** A package and the maps given for it. @since 0.3.0 @category models */
 export interface MapsRequest {
   readonly package: string
+  /**
+   * the package as the person named it, in results, messages and the journal, when `package` is
+   * a temp file or folder made of it (stdin, another tool's archive); default `package`
+   */
+  readonly label?: string | undefined
   /** `--map` on the command line */
   readonly maps: ReadonlyArray<PathRules.Mapping>
   /** `--forget-maps`: the maps remembered for the homes are set aside (and a real run remembers that) */
@@ -181,7 +186,7 @@ export const prepare = Effect.fn("PackageInstall.prepare")(function*(request: Ma
   const verified = (yield* verifyFor(request.package, stores, yield* stagingFolder)) as PackageReader.VerifiedPackage<unknown>
   const maps = yield* mapsFor(verified, request, stores)
   return {
-    package: request.package,
+    package: request.label ?? request.package,
     verified,
     stagedDir: yield* stage(verified),
     rules: rulesFor(verified, maps.maps),
@@ -202,7 +207,7 @@ export const prepareDeferred = Effect.fn("PackageInstall.prepareDeferred")(funct
   const stagedDir = verified.format === "directory" ? verified.path : yield* stagingFolder
   const maps = yield* mapsFor(verified, request, stores)
   return {
-    package: request.package,
+    package: request.label ?? request.package,
     verified,
     stagedDir,
     rules: rulesFor(verified, maps.maps),
@@ -248,6 +253,7 @@ export const install = Effect.fn("PackageInstall.install")(function*(
   stores: ReadonlyArray<AgentStore>
 ): Effect.fn.Return<InstallResult, AgentFailure, Journals.Journals | FileSystem.FileSystem> {
   const journals = yield* Journals.Journals
+  const shown = request.label ?? request.package
   return yield* Effect.scoped(Effect.gen(function*() {
     const context = yield* prepare(request, stores)
     const plans: Array<{ readonly store: AgentStore; readonly plan: InstallPlan }> = []
@@ -256,14 +262,14 @@ export const install = Effect.fn("PackageInstall.install")(function*(
       if (plan !== undefined && plan.sessions.length > 0) plans.push({ store, plan })
     }
     if (plans.length === 0) {
-      return yield* new InstallError({ reason: "nothing_to_install", detail: `${request.package} holds no session` })
+      return yield* new InstallError({ reason: "nothing_to_install", detail: `${shown} holds no session` })
     }
     const result = (
       transactionId: string | undefined,
       reports: ReadonlyArray<InstallReport>,
       remembered: ReadonlyArray<string>
     ): InstallResult => ({
-      package: request.package,
+      package: shown,
       dryRun: request.dryRun,
       transactionId,
       homes: Object.fromEntries(plans.map(({ plan }) => [plan.agent, plan.home])),
@@ -281,7 +287,7 @@ export const install = Effect.fn("PackageInstall.install")(function*(
       {
         kind: "install",
         summary: {
-          package: request.package,
+          package: shown,
           package_id: context.verified.manifest.package_id ?? null,
           sessions: plans.flatMap(({ plan }) =>
             plan.sessions.map((s) => ({

@@ -46,6 +46,11 @@ import { endsWithNewline, suffixChunks } from "./internal/suffix.js"
 /** @since 0.1.0 @category models */
 export interface SyncRequest {
   readonly package: string
+  /**
+   * the package as the person named it, in results, messages, the journal and the sidecar, when
+   * `package` is a temp file or folder made of it (stdin, another tool's archive); default `package`
+   */
+  readonly label?: string | undefined
   readonly maps: ReadonlyArray<PathRules.Mapping>
   /** `--forget-maps`: the maps remembered for the homes are set aside (and an applied sync remembers that) */
   readonly forgetMaps?: boolean | undefined
@@ -412,8 +417,9 @@ export const make = Effect.gen(function*() {
     })
 
   const prepare = Effect.fn("Syncer.prepare")(function*(request: SyncRequest) {
+    const shown = request.label ?? request.package
     const context = yield* PackageInstall.prepareDeferred(
-      { package: request.package, maps: request.maps, forgetMaps: request.forgetMaps },
+      { package: request.package, label: shown, maps: request.maps, forgetMaps: request.forgetMaps },
       stores
     )
     const agents: Array<{
@@ -443,8 +449,8 @@ export const make = Effect.gen(function*() {
         yield* store.planInstall(context)
         return yield* new LineageError({
           reason: "nothing_to_sync",
-          path: request.package,
-          detail: `${request.package} holds ${store.displayName} sessions, which this sessionport cannot sync`
+          path: shown,
+          detail: `${shown} holds ${store.displayName} sessions, which this sessionport cannot sync`
         })
       }
       const sources = chosen(store, yield* store.sync.sources(context))
@@ -455,7 +461,7 @@ export const make = Effect.gen(function*() {
     const plans: Array<AgentPlan> = []
     for (const { seen, sources, store, support } of agents) plans.push(yield* planAgent(store, support, context, sources, seen))
     if (plans.length === 0) {
-      return yield* new LineageError({ reason: "nothing_to_sync", path: request.package, detail: `${request.package} holds no session this sessionport can sync` })
+      return yield* new LineageError({ reason: "nothing_to_sync", path: shown, detail: `${shown} holds no session this sessionport can sync` })
     }
 
     const decisions = (): Array<SessionDecision> =>
@@ -473,7 +479,7 @@ export const make = Effect.gen(function*() {
     >
     const homes = Object.fromEntries(plans.map((plan) => [plan.store.agent, plan.store.home]))
     const result = (transactionId: string | undefined): SyncResult => ({
-      package: request.package,
+      package: shown,
       homes,
       ...(homes.codex === undefined ? {} : { codexHome: homes.codex }),
       dryRun: request.dryRun,
@@ -491,7 +497,7 @@ export const make = Effect.gen(function*() {
     const changing = plans.filter((plan) => plan.toImport > 0 || plan.forwards.length > 0 || plan.sidecarChanges.pending)
     const packageId = context.verified.manifest.package_id ?? undefined
     const summary: SyncSummary = {
-      package: request.package,
+      package: shown,
       package_id: packageId ?? null,
       sessions: changing.flatMap((plan) =>
         plan.planned.map((p) => ({
@@ -536,7 +542,7 @@ export const make = Effect.gen(function*() {
           }
           const first = !recorded.has(`${tx.id}\n${plan.sidecar.path}`)
           recorded.add(`${tx.id}\n${plan.sidecar.path}`)
-          const changes = plan.sidecarChanges.build(tx.id, written.written, forwardSizes, plan.forwards, request.package, packageId, first)
+          const changes = plan.sidecarChanges.build(tx.id, written.written, forwardSizes, plan.forwards, shown, packageId, first)
           if (changes.length > 0) yield* tx.sql(plan.sidecar.path, changes)
         }
         return result(tx.id)
@@ -559,7 +565,7 @@ export const make = Effect.gen(function*() {
       const prepared = yield* prepare(request)
       if (request.dryRun || !prepared.changes) return prepared.plan
       if (request.confirm !== undefined && !(yield* request.confirm(prepared.plan))) {
-        return yield* new LineageError({ reason: "declined", path: request.package, detail: "sync cancelled; nothing was changed" })
+        return yield* new LineageError({ reason: "declined", path: request.label ?? request.package, detail: "sync cancelled; nothing was changed" })
       }
       yield* prepared.ready
       return yield* journals.forAgents(prepared.agents).transaction({ kind: "sync", summary: prepared.summary }, (tx) =>

@@ -11,6 +11,7 @@ import * as Layout from "./Layout.js"
 import type { PackageManifest } from "./Manifest.js"
 import { PackageError } from "./PackageError.js"
 import * as PackageReader from "./PackageReader.js"
+import * as PeerArchive from "./PeerArchive.js"
 
 /** @since 0.1.0 @category models */
 export interface InspectedSession {
@@ -31,6 +32,19 @@ export interface InspectedSession {
   readonly forkedFrom: string | undefined
 }
 
+/**
+ * Where a package made here from another tool's file came from (a coding-cli-session-sync
+ * archive: `PeerArchive.Origin`; an `opencode export` file): its format, and an integrity that
+ * cannot be checked.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface Origin {
+  readonly format: string
+  readonly integrity: "unverified"
+}
+
 /** @since 0.1.0 @category models */
 export interface Inspection {
   readonly path: string
@@ -38,12 +52,19 @@ export interface Inspection {
   readonly manifest: PackageManifest
   /** `sessionport` packages list every file's SHA-256; codex-session-transfer ones do not */
   readonly producer: string
-  /** "verified": every file matches the manifest; "unverified": the package lists no checksums */
+  /**
+   * "verified": every file matches the manifest; "unverified": the package lists no checksums, or
+   * it was made here from another tool's file (`origin`)
+   */
   readonly integrity: "verified" | "unverified"
   readonly sessions: ReadonlyArray<InspectedSession>
   readonly files: number
   readonly bytes: number
+  /** present when the package was made here from another tool's file */
+  readonly origin?: Origin | undefined
 }
+
+const isPeer = (origin: Origin): origin is PeerArchive.Origin => origin.format === PeerArchive.FORMAT
 
 interface ThreadLine {
   readonly id: string
@@ -116,13 +137,18 @@ const jsonLines = <A>(text: string | undefined): Array<A> =>
  * @since 0.1.0
  * @category constructors
  */
-export const inspect = (
+export const inspect = <O extends Origin = Origin>(
   path: string,
   options: {
     /** the agents besides Codex whose packages may be inspected (see `PackageReader.verify`) */
     readonly agents?: ReadonlyArray<string> | undefined
+    /**
+     * the package was made here from another tool's file: its integrity is that file's, which
+     * cannot be checked (`unverified`), and a peer archive is what produced it
+     */
+    readonly origin?: O | undefined
   } = {}
-): Effect.Effect<Inspection, PackageError> =>
+): Effect.Effect<Inspection & { readonly origin?: O | undefined }, PackageError> =>
   Effect.gen(function*() {
     const verified = yield* PackageReader.verify(path, {
       agents: options.agents,
@@ -182,16 +208,20 @@ export const inspect = (
         forkedFrom: stats.meta?.forked_from_id ?? undefined
       }
     })
+    const origin = options.origin
     return {
       path,
       format: verified.format,
       manifest: verified.manifest,
-      producer: verified.manifest.producer === undefined
+      producer: origin !== undefined && isPeer(origin)
+        ? PeerArchive.producer(origin)
+        : verified.manifest.producer === undefined
         ? "codex-session-transfer (or compatible)"
         : `${verified.manifest.producer.name} ${verified.manifest.producer.version}`,
-      integrity: verified.checksums === "verified" ? "verified" : "unverified",
+      integrity: verified.checksums === "verified" && origin === undefined ? "verified" : "unverified",
       sessions,
       files: verified.files.length + 1,
-      bytes: verified.files.reduce((n, f) => n + f.size, 0)
+      bytes: verified.files.reduce((n, f) => n + f.size, 0),
+      ...(origin === undefined ? {} : { origin })
     }
   })

@@ -30,6 +30,8 @@ export * as PackageReader from "./PackageReader.js"
 export * as PackageWriter from "./PackageWriter.js"
 /** @since 0.1.0 */
 export * as PathLocalization from "./PathLocalization.js"
+/** @since 0.5.0 */
+export * as PeerArchive from "./PeerArchive.js"
 /** @since 0.1.0 */
 export * as Processes from "./Processes.js"
 /** @since 0.1.0 */

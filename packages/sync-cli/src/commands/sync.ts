@@ -4,13 +4,23 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
-import { Confirm, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
+import { Confirm, Options, Output, PackageChoice, PackageSource } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 import * as Render from "../Render.js"
 
-const packageArg = Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin.")
+const packageArg = Options.pathArg(
+  "PACKAGE",
+  "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
+)
+
+/** The result of a sync of `source`, as the person named it, with where a package made of another tool's file came from. */
+const shownAs = <A extends object>(result: A, source: PackageSource.Source) => ({
+  ...result,
+  package: source.label,
+  ...(source.origin === undefined ? {} : { origin: source.origin })
+})
 
 /** @since 0.1.0 @category commands */
 export const inspectPackage = Command.make(
@@ -26,10 +36,13 @@ export const inspectPackage = Command.make(
   },
   Effect.fn("inspect-package")(function*(o) {
     const syncer = yield* Syncer.Syncer
-    const pkg = yield* PackagePath.input(o.package)
-    const result = { ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, forgetMaps: o.forgetMaps, dryRun: true })), package: PackagePath.display(o.package) }
+    const source = yield* PackageSource.open(o.package)
+    const result = shownAs(
+      yield* HomeCommand.withRecovery(syncer.sync({ package: source.path, label: source.label, maps: o.map, forgetMaps: o.forgetMaps, dryRun: true })),
+      source
+    )
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
-    yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, false))
+    yield* o.json ? Output.json(result) : Output.lines([...PackageSource.originLines(source.origin), ...Render.plan(result, false)])
   }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(Command.withDescription("Classify each session of a package (Codex, Claude Code, OpenCode) against this machine's agent homes and show the planned action. Writes nothing."))
 
@@ -51,7 +64,9 @@ export const sync = Command.make(
     const syncer = yield* Syncer.Syncer
     // a dry run changes nothing: nothing to agree to
     const ask = !o.dryRun && (yield* Confirm.consent("sync", o.yes)) === "ask"
-    const pkg = yield* PackagePath.input(o.package)
+    // another tool's file comes in as the package made of it
+    const source = yield* PackageSource.open(o.package)
+    const pkg = source.path
     // a package of several sessions: the person picks (what would change here preselected), and
     // that is the go-ahead; one session: the plan and a y/N
     const only = ask
@@ -61,12 +76,16 @@ export const sync = Command.make(
       ? (plan: Syncer.SyncResult) =>
         Effect.zipRight(Output.errorLines(Render.plan(plan, false)), Confirm.ask("apply this plan?"))
       : undefined
-    const result = {
-      ...yield* HomeCommand.withRecovery(syncer.sync({ package: pkg, maps: o.map, forgetMaps: o.forgetMaps, dryRun: o.dryRun, confirm, only })),
-      package: PackagePath.display(o.package)
-    }
+    const result = shownAs(
+      yield* HomeCommand.withRecovery(
+        syncer.sync({ package: pkg, label: source.label, maps: o.map, forgetMaps: o.forgetMaps, dryRun: o.dryRun, confirm, only })
+      ),
+      source
+    )
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
-    yield* o.json ? Output.json(result) : Output.lines(Render.plan(result, result.transactionId !== undefined))
+    yield* o.json
+      ? Output.json(result)
+      : Output.lines([...PackageSource.originLines(source.origin), ...Render.plan(result, result.transactionId !== undefined)])
   }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
-import { PackageInspection } from "@sessionport/package-format"
+import { PackageInspection, PeerArchive } from "@sessionport/package-format"
 import { Effect } from "effect"
 import { AgentHomes } from "@sessionport/cli-kit"
 import * as Options from "@sessionport/cli-kit/Options"
@@ -13,19 +13,41 @@ import * as PackageSource from "@sessionport/cli-kit/PackageSource"
 
 type Inspected = PackageInspection.Inspection & { readonly origin?: PackageSource.Source["origin"] }
 
+type Origin = NonNullable<PackageSource.Source["origin"]>
+
+const isPeer = (origin: Origin): origin is PeerArchive.Origin => origin.format === PeerArchive.FORMAT
+
+/** Why a package made of another tool's file is unverified. */
+const originIntegrity = (origin: Origin): string =>
+  isPeer(origin)
+    ? "unverified: a coding-cli-session-sync archive (its checksum_sha256 covers another file than the archive, so it cannot be checked); every entry passed sessionport's checks"
+    : "unverified: an opencode export file has no checksums; every session passed sessionport's checks"
+
+/** What a coding-cli-session-sync archive is, past its sessions: where it was made, and what was left out (by reason). */
+const peerLines = (origin: Origin | undefined): Array<string> => {
+  if (origin === undefined || !isPeer(origin)) return []
+  const reasons = new Map<string, number>()
+  for (const file of origin.dropped) reasons.set(file.reason, (reasons.get(file.reason) ?? 0) + 1)
+  return [
+    `from        ${origin.source_hostname ?? "(host unknown)"}${origin.export_timestamp === null ? "" : `, exported ${origin.export_timestamp} (its local time)`}`,
+    `left out    ${origin.dropped.length === 0 ? "nothing" : `${origin.dropped.length} file(s): ${[...reasons].map(([reason, n]) => `${reason} ${n}`).join(", ")}`}`
+  ]
+}
+
 const render = (inspection: Inspected): Array<string> => {
   const m = inspection.manifest
   const out = [
     `package     ${inspection.path} (${inspection.origin === undefined ? inspection.format : inspection.origin.format})`,
     `integrity   ${
       inspection.origin !== undefined
-        ? "unverified: an opencode export file has no checksums; every session passed sessionport's checks"
+        ? originIntegrity(inspection.origin)
         : inspection.integrity === "verified"
         ? `ok: ${inspection.files} files, ${Output.size(inspection.bytes)}, every SHA-256 matches the manifest`
         : `ok, unverified: the manifest lists no checksums (${inspection.producer})`
     }`,
     `format      ${m.format_version} (${m.package_kind})`,
     `producer    ${inspection.producer}`,
+    ...peerLines(inspection.origin),
     ...(m.package_id === undefined ? [] : [`id          ${m.package_id}`]),
     ...(m.created_at === undefined ? [] : [`created     ${m.created_at}`]),
     ...(m.source === undefined ? [] : [
@@ -59,18 +81,20 @@ const render = (inspection: Inspected): Array<string> => {
 export const command = Command.make(
   "inspect",
   {
-    path: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json)."),
+    path: Options.pathArg(
+      "PACKAGE",
+      "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
+    ),
     json: Options.json
   },
   Effect.fn("inspect")(function*({ json, path }) {
     // an `opencode export` file is inspected as the package made of it
     const source = yield* PackageSource.open(path)
-    const inspected = yield* PackageInspection.inspect(source.path, { agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex") })
-    const inspection: Inspected = {
-      ...inspected,
-      path: source.label,
-      ...(source.origin === undefined ? {} : { integrity: "unverified" as const, origin: source.origin })
-    }
+    const inspected = yield* PackageInspection.inspect(source.path, {
+      agents: AgentHomes.AGENTS.filter((agent) => agent !== "codex"),
+      origin: source.origin
+    })
+    const inspection: Inspected = { ...inspected, path: source.label }
     yield* json ? Output.json(inspection) : Output.lines(render(inspection))
   }, Effect.scoped)
 ).pipe(Command.withDescription("Show a package's manifest and sessions and check its integrity (every entry, size and SHA-256). Writes nothing."))

@@ -73,15 +73,14 @@ const render = (r: PackageInstall.InstallResult): Array<string> => {
   return out
 }
 
-/** Where a package made of another tool's file came from. */
-const originLines = (source: PackageSource.Source): Array<string> =>
-  source.origin === undefined ? [] : [`from an opencode export file (session ${source.origin.sessionId}), integrity unverified: it has no checksums`]
-
 /** @since 0.1.0 @category commands */
 export const command = Command.make(
   "install",
   {
-    package: Options.pathArg("PACKAGE", "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json)."),
+    package: Options.pathArg(
+      "PACKAGE",
+      "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
+    ),
     map: Options.maps,
     forgetMaps: Options.forgetMaps,
     codexHome: Options.codexHome,
@@ -103,11 +102,11 @@ export const command = Command.make(
       skip: o.yes || o.dryRun
     }))
     const installed = yield* HomeCommand.withRecovery(
-      PackageInstall.install({ package: pkg, maps: o.map, forgetMaps: o.forgetMaps, dryRun: o.dryRun, only }, stores)
+      PackageInstall.install({ package: pkg, label: source.label, maps: o.map, forgetMaps: o.forgetMaps, dryRun: o.dryRun, only }, stores)
     )
     const result = { ...installed, package: source.label, ...(source.origin === undefined ? {} : { origin: source.origin }) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
-    yield* o.json ? Output.json(result) : Output.lines([...originLines(source), ...render(result)])
+    yield* o.json ? Output.json(result) : Output.lines([...PackageSource.originLines(source.origin), ...render(result)])
   }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
 ).pipe(
   Command.withDescription(

@@ -8,14 +8,16 @@
  */
 import { Args, Command, HelpDoc, Options as Opt, ValidationError } from "@effect/cli"
 import { Agents, SessionList } from "@sessionport/agent"
-import { Dates, Options, Output, PackageChoice, PackagePath } from "@sessionport/cli-kit"
+import { Dates, Options, Output, PackageChoice, PackageSource } from "@sessionport/cli-kit"
 import { PackageStatus } from "@sessionport/lineage"
 import { Effect, Option } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
 
 const options = {
   package: Args.text({ name: "PACKAGE" }).pipe(
-    Args.withDescription("A session package (FILE.tgz, a folder, or - for stdin): list its sessions with their status here instead."),
+    Args.withDescription(
+      "A session package (FILE.tgz, a folder, or - for stdin; or an `opencode export` file, or an archive of coding-cli-session-sync): list its sessions with their status here instead."
+    ),
     Args.optional
   ),
   agent: Options.agents("Only this agent's sessions (repeatable; default: every agent whose home exists here)."),
@@ -56,10 +58,11 @@ const renderLocal = (listing: SessionList.SessionListing, now: Date): Array<stri
   ]
 }
 
-const renderPackage = (pkg: string, rows: ReadonlyArray<PackageChoice.PackageSession>): Array<string> => {
+const renderPackage = (source: PackageSource.Source, rows: ReadonlyArray<PackageChoice.PackageSession>): Array<string> => {
   const cwdWidth = Math.max(3, ...rows.map((r) => Output.displayWidth(Output.escape(r.cwd ?? ""))))
   return [
-    `package ${pkg}: ${rows.length} session(s)`,
+    ...PackageSource.originLines(source.origin),
+    `package ${source.label}: ${rows.length} session(s)`,
     `${"STATUS".padEnd(12)}  ${"AGENT".padEnd(8)}  ${"ID".padEnd(36)}  ${"SIZE".padStart(9)}  ${Output.cell("CWD", cwdWidth)}  TITLE`,
     ...rows.map((r) =>
       `${PackageStatus.label(r.status).padEnd(12)}  ${r.agent.padEnd(8)}  ${r.id.padEnd(36)}  ${Output.size(r.size).padStart(9)}  ` +
@@ -74,10 +77,12 @@ export const command = Command.make(
   options,
   Effect.fn("list")(function*(o) {
     if (Option.isSome(o.package)) {
-      const pkg = yield* PackagePath.input(o.package.value)
-      const rows = yield* HomeCommand.withRecovery(PackageChoice.sessions(pkg))
-      const shown = PackagePath.display(o.package.value)
-      return yield* o.json ? Output.json({ package: shown, sessions: rows }) : Output.lines(renderPackage(shown, rows))
+      // another tool's file comes in as the package made of it
+      const source = yield* PackageSource.open(o.package.value)
+      const rows = yield* HomeCommand.withRecovery(PackageChoice.sessions(source.path))
+      return yield* o.json
+        ? Output.json({ package: source.label, sessions: rows, ...(source.origin === undefined ? {} : { origin: source.origin }) })
+        : Output.lines(renderPackage(source, rows))
     }
     const stores = yield* Agents.select(o.agent)
     const listing = yield* HomeCommand.withRecovery(SessionList.list(stores, {
