@@ -319,9 +319,21 @@ const make = Effect.gen(function*() {
                 touched.get(agent)!.set(id, candidate)
               }
             }
-            const appliedStems = new Set(applied.map((a) => a.candidate.stem))
-            for (const [candidate, by] of superseded) {
-              if (by.every((stem) => appliedStems.has(stem))) {
+            // taken: applied here, or superseded by packages taken (a chain: 1 by 2, 2 by 3)
+            const keyOf = (machine: string, stem: string) => `${machine} ${stem}`
+            const takenHere = new Set(applied.map((a) => keyOf(a.candidate.machineId, a.candidate.stem)))
+            for (let grew = true; grew;) {
+              grew = false
+              for (const [candidate, by] of superseded) {
+                const key = keyOf(candidate.machineId, candidate.stem)
+                if (!takenHere.has(key) && by.every((stem) => takenHere.has(keyOf(candidate.machineId, stem)))) {
+                  takenHere.add(key)
+                  grew = true
+                }
+              }
+            }
+            for (const [candidate] of superseded) {
+              if (takenHere.has(keyOf(candidate.machineId, candidate.stem))) {
                 packages.push({ ...describe(candidate), status: "superseded" })
                 applied.push({ candidate, how: "superseded" })
               } else skip(candidate, "not_applied", "the later package that holds its sessions was not applied")

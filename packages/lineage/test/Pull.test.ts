@@ -242,6 +242,29 @@ describe("Pull", () => {
       assert.deepStrictEqual(pulled.map(([, f]) => recordsOf(fs.readFileSync(f))).sort(), expected)
     }), 120_000)
 
+  it.effect("a chain of supersedings (1 by 2, 2 by 3) is taken at once: both older ones receipted, a repeat pull writes nothing", () =>
+    Effect.gen(function*() {
+      // B has an outbox: A's compaction keeps what B has not pulled
+      const a = fixtureMachine()
+      const b = yield* syntheticMachine(a.folder, "bob-pc", 1)
+      yield* push(b)
+      yield* pushGrowingTwice(a)
+      continueSession(a.home, GROWN)
+      yield* push(a)
+      // four packages: everything, then the grown session three times, each a turn longer
+      assert.deepStrictEqual(indexOf(a).packages.map((p: any) => p.sessions.length).slice(1), [1, 1, 1])
+
+      const result = yield* pull(b)
+      assert.deepStrictEqual(outcomes(result), [[1, "applied", undefined], [2, "superseded", undefined], [3, "superseded", undefined], [4, "applied", undefined]])
+      assert.deepStrictEqual(result.notes, [])
+      assert.deepStrictEqual(appliedRows(b.home), [[1, "applied"], [2, "superseded"], [3, "superseded"], [4, "applied"]])
+      const before = everything(a.folder, a, b)
+      const again = yield* pull(b)
+      assert.isUndefined(again.transactionId)
+      assert.deepStrictEqual(again.packages, [])
+      assert.deepStrictEqual(everything(a.folder, a, b), before)
+    }), 120_000)
+
   it.effect("skips a package still arriving or damaged, writing nothing, and takes it once it is whole", () =>
     Effect.gen(function*() {
       const { a, b } = yield* pushedOnce
