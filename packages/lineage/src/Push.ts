@@ -21,7 +21,7 @@ import * as Path from "node:path"
 import * as Compaction from "./Compaction.js"
 import { ExchangeError } from "./ExchangeError.js"
 import { crashAt } from "./internal/crashPoint.js"
-import { makeDir, names, remove, removeEmptyDir, renameDurably, sizeOf } from "./internal/outboxFiles.js"
+import { makeDir, names, remove, removeEmptyDir, sizeOf } from "./internal/outboxFiles.js"
 import { publishable } from "./internal/publishable.js"
 import type { LineageError } from "./LineageError.js"
 import { withExchangeLock } from "./internal/exchangeLock.js"
@@ -217,7 +217,7 @@ const make = Effect.gen(function*() {
     const sha256 = yield* Outbox.digestOf(staged)
     const size = yield* sizeOf(staged)
     const file = Outbox.packageFile(seq, sha256)
-    yield* renameDurably(staged, Path.join(outbox, file), Path.join(outbox, Outbox.PACKAGES_DIR))
+    yield* AtomicFile.rename(staged, Path.join(outbox, file))
     // the staging folder is only ever used during a push: none left for the engine to carry
     yield* removeEmptyDir(Path.dirname(staged))
     yield* crashAt("rename")

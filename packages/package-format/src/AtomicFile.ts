@@ -105,3 +105,19 @@ export const writeFile = (path: string, data: Uint8Array | string, options?: Opt
   writeStream(path, Stream.succeed(typeof data === "string" ? Buffer.from(data, "utf8") : data), options).pipe(
     Effect.withSpan("AtomicFile.writeFile")
   )
+
+/**
+ * Moves a complete file to `to` (same file system) and makes the move durable: the folder's
+ * entry is synced, so a crash right after never loses it.
+ *
+ * @since 0.4.0
+ * @category writing
+ */
+export const rename = (from: string, to: string): Effect.Effect<void, PackageError> =>
+  Effect.tryPromise({
+    try: async () => {
+      await fs.rename(from, to)
+      await fsyncDir(Path.dirname(to))
+    },
+    catch: (error) => ioError(to, "cannot move into place", error)
+  }).pipe(Effect.withSpan("AtomicFile.rename"))

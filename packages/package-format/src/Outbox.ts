@@ -19,12 +19,12 @@
  * @since 0.1.0
  */
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
-import { createHash, randomBytes } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
 import * as AtomicFile from "./AtomicFile.js"
-import * as FileChunks from "./FileChunks.js"
+import { sha256OfFile } from "./internal/digest.js"
 import { errorText, ioError } from "./internal/files.js"
 import * as Names from "./internal/outboxNames.js"
 import { Producer } from "./Manifest.js"
@@ -410,14 +410,6 @@ export const writeReceipts = (dir: string, receipts: Receipts): Effect.Effect<vo
 // package files
 // ---------------------------------------------------------------------------------------------
 
-/** reused by every digest: FileChunks hands out views of it, each consumed before the next read */
-const digestBuffer = Buffer.allocUnsafe(FileChunks.CHUNK_SIZE)
-
-const sha256Sync = (path: string): string => {
-  const hash = createHash("sha256")
-  for (const chunk of FileChunks.read(path, { noFollow: true, buffer: digestBuffer })) hash.update(chunk)
-  return hash.digest("hex")
-}
 
 /**
  * The SHA-256 (64 hex) of a file's bytes, streamed.
@@ -426,7 +418,7 @@ const sha256Sync = (path: string): string => {
  * @category package files
  */
 export const digestOf = (path: string): Effect.Effect<string, PackageError> =>
-  Effect.try({ try: () => sha256Sync(path), catch: (error) => ioError(path, "cannot read", error) }).pipe(
+  Effect.try({ try: () => sha256OfFile(path, { noFollow: true }), catch: (error) => ioError(path, "cannot read", error) }).pipe(
     Effect.withSpan("Outbox.digestOf")
   )
 
@@ -474,7 +466,7 @@ export const checkFile = (
     }
     let digest: string
     try {
-      digest = sha256Sync(path)
+      digest = sha256OfFile(path, { noFollow: true })
     } catch (error) {
       return { _tag: "damaged", why: `cannot read: ${errorText(error)}` }
     }

@@ -20,6 +20,7 @@ import { createHash } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as Path from "node:path"
 import { nameRule } from "./Credentials.js"
+import { sha256OfFile } from "./internal/digest.js"
 import { duplicateDetail, NameSet, unsafeReason } from "./internal/entries.js"
 import { errorText } from "./internal/files.js"
 import * as InternalLimits from "./internal/limits.js"
@@ -195,14 +196,7 @@ const refuse = (reason: PackageError["reason"], pkg: string, detail: string, ent
   new PackageError({ reason, package: pkg, ...(entry === undefined ? {} : { entry }), detail })
 
 const sha256File = (path: string, label: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      const hash = createHash("sha256")
-      for await (const chunk of nodeFs.createReadStream(path)) hash.update(chunk as Buffer)
-      return hash.digest("hex")
-    },
-    catch: (error) => refuse("io", label, `cannot read: ${errorText(error)}`)
-  })
+  Effect.try({ try: () => sha256OfFile(path, { noFollow: false }), catch: (error) => refuse("io", label, `cannot read: ${errorText(error)}`) })
 
 /** A staging step (a file opened, written or closed, the end) that fails as one clear line; waits for the room it answers. */
 const staged = <A>(label: string, entry: string | undefined, f: () => A | Promise<A>) =>

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { RememberedMaps } from "@sessionport/agent"
-import { Dates } from "@sessionport/cli-kit"
+import { Dates, Output } from "@sessionport/cli-kit"
 import type { Compaction, ExchangeStatus, Maintenance, Pull, Push, Syncer } from "@sessionport/lineage"
 
 const ACTION_TEXT: Readonly<Record<Syncer.Action, string>> = {
@@ -55,9 +55,6 @@ export const health = (r: Maintenance.HealthReport): Array<string> => [
   ...r.issues.map((i) => `  ${i.kind} ${i.id}: ${i.detail}`)
 ]
 
-const size = (bytes: number): string =>
-  bytes < 1024 ? `${bytes} B` : bytes < 1_048_576 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`
-
 const removedLines = (removed: ReadonlyArray<string>, dryRun: boolean): Array<string> =>
   removed.length === 0 ? [] : [`${dryRun ? "would remove" : "removed"} ${removed.length} file(s) from the outbox:`, ...removed.map((f) => `  ${f}`)]
 
@@ -68,10 +65,10 @@ export const push = (r: Push.PushResult): Array<string> => {
     ? `nothing changed since the last push (${r.unchanged} session(s) unchanged); outbox ${outbox}`
     : r.package === null
     ? `would push ${r.sessions.length} session(s) to ${outbox} (${r.unchanged} unchanged)`
-    : `pushed ${r.sessions.length} session(s) to ${outbox}/${r.package.file} (${size(r.package.size)}); ${r.unchanged} unchanged`
+    : `pushed ${r.sessions.length} session(s) to ${outbox}/${r.package.file} (${Output.size(r.package.size)}); ${r.unchanged} unchanged`
   return [
     head,
-    ...r.sessions.map((s) => `  ${s.agent.padEnd(8)} ${s.id}  ${size(s.size)}${s.parentOf === undefined ? "" : `  (parent of ${s.parentOf})`}`),
+    ...r.sessions.map((s) => `  ${s.agent.padEnd(8)} ${s.id}  ${Output.size(s.size)}${s.parentOf === undefined ? "" : `  (parent of ${s.parentOf})`}`),
     ...removedLines(r.removed, r.dryRun)
   ]
 }
@@ -131,7 +128,7 @@ export const status = (r: ExchangeStatus.StatusResult): Array<string> => {
     `this machine: ${m.id ?? "(no machine id yet: made by the first push or pull)"}${m.name === null ? "" : ` (${m.name})`}`,
     `  last push ${when(m.lastPushAt)}; last pull ${when(m.lastPullAt)}`,
     `  changed since the last push: ${changed.length === 0 ? "nothing" : changed.map((c) => `${c.agent} ${c.count}`).join(", ")}`,
-    `  outbox: ${m.packages} package(s), ${size(m.bytes)}${m.compactable === 0 ? "" : `; compact could remove ${m.compactable}`}`,
+    `  outbox: ${m.packages} package(s), ${Output.size(m.bytes)}${m.compactable === 0 ? "" : `; compact could remove ${m.compactable}`}`,
     ...(m.packages === 0 ? [] : m.pulledBy.map((p) => `  ${p.machineId} has pulled ${p.pulled} of ${m.packages}`)),
     ...leftovers(m)
   ]

@@ -34,19 +34,6 @@ export const removeEmptyDir = (path: string): Effect.Effect<void> => Effect.prom
 export const makeDir = (path: string): Effect.Effect<void, PackageError> =>
   io(path, "cannot create", () => fs.mkdir(path, { recursive: true }).then(() => undefined))
 
-/** @internal a rename made durable: the folder's entry is synced (no-op on Windows) */
-export const renameDurably = (from: string, to: string, dir: string): Effect.Effect<void, PackageError> =>
-  io(to, "cannot move into place", async () => {
-    await fs.rename(from, to)
-    if (process.platform === "win32") return
-    const handle = await fs.open(dir, "r")
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  })
-
 /** @internal */
 export const sizeOf = (path: string): Effect.Effect<number, PackageError> =>
   io(path, "cannot inspect", () => fs.stat(path).then((stat) => stat.size))
