@@ -7,6 +7,11 @@
  * A package of Codex sessions only is exactly the baseline layout and manifest; another agent's
  * sessions add `agents` and `agent_sessions` to the manifest, and `source.agent_homes`.
  *
+ * Asked to (`secrets`), every file but the manifest goes through a `SecretGuard`, which scans it
+ * (and redacts it, with `redact`); the manifest carries what it found (`secrets`), and
+ * `failOnSecrets` refuses a package with any finding before it is committed. A dry run then reads
+ * what it would write, to scan it.
+ *
  * @since 0.2.0
  */
 import {
@@ -19,11 +24,14 @@ import {
   PathLocalization,
   Producer
 } from "@sessionport/package-format"
+import type * as Encryption from "@sessionport/package-format/Encryption"
 import * as Progress from "@sessionport/package-format/Progress"
 import { Effect, Schema } from "effect"
 import * as os from "node:os"
 import { uuidv7 } from "uuidv7"
 import type { AgentFailure, AgentStore, ExportedSession, ExportPart, Selection, SkippedSession } from "./AgentStore.js"
+import { nullSink } from "./internal/nullSink.js"
+import * as SecretGuard from "./SecretGuard.js"
 
 /** What export was asked for, as the manifest records it. @since 0.2.0 @category models */
 export interface ExportRequest {
@@ -36,6 +44,10 @@ export interface ExportRequest {
   readonly includeArchived: boolean
   readonly includeSkills: boolean
   readonly dryRun: boolean
+  /** scan what goes in for secrets, and what to do about them (absent: no scan) */
+  readonly secrets?: SecretGuard.Policy | undefined
+  /** the recipients or passphrase of a `.tgz.age` out (see `Encryption`) */
+  readonly seal?: Encryption.Seal | undefined
 }
 
 /** @since 0.2.0 @category models */
@@ -55,6 +67,8 @@ export interface ExportResult {
   readonly warnings: ReadonlyArray<string>
   readonly files: number
   readonly bytes: number
+  /** what the secret scan found (a dry run: would find), when the request asked for one */
+  readonly secrets?: Manifest.SecretsInfo | undefined
 }
 
 const CODEX = "codex"
@@ -107,6 +121,85 @@ export const fromStores = Effect.fn("PackageExport.fromStores")(function*(
   stores: ReadonlyArray<AgentStore>,
   request: ExportRequest & Omit<Selection, "ids" | "cwds" | "since" | "all" | "includeArchived" | "out">
 ): Effect.fn.Return<ExportResult, AgentFailure, Progress.Progress> {
+  const { archived, parts } = yield* select(stores, request)
+  const written = yield* writePackage(request, parts)
+  return { ...written, archivedLeftOut: archived }
+})
+
+/**
+ * What a secret scan of local sessions found: the sessions, those left out as unreadable, the
+ * files and bytes read, and the findings.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export interface ScanResult {
+  readonly sessions: ReadonlyArray<ExportedSession>
+  readonly skipped: ReadonlyArray<SkippedSession>
+  readonly files: number
+  readonly bytes: number
+  readonly secrets: Manifest.SecretsInfo
+}
+
+/**
+ * Scans for secrets what an export of the selection would carry (the same files, read the same
+ * way), writing nothing.
+ *
+ * @since 0.6.0
+ * @category scanning
+ */
+export const scan = Effect.fn("PackageExport.scan")(function*(
+  stores: ReadonlyArray<AgentStore>,
+  request: Omit<ExportRequest, "dryRun" | "secrets" | "includeSkills"> & Omit<Selection, "ids" | "cwds" | "since" | "all" | "includeArchived" | "out" | "includeSkills">
+): Effect.fn.Return<ScanResult, AgentFailure, Progress.Progress> {
+  const { parts } = yield* select(stores, { ...request, includeSkills: false })
+  const guard = SecretGuard.make(nullSink(request.out), { out: request.out, redact: false, codexSessions: codexSessions(parts) })
+  yield* writeParts(parts, guard.sink, "scanning")
+  const secrets = yield* guard.report
+  return {
+    sessions: parts.flatMap((part) => part.sessions),
+    skipped: parts.flatMap((part) => part.skipped),
+    ...guard.scanned(),
+    secrets
+  }
+})
+
+/** The sessions with their titles and names redacted. */
+const withoutSecrets = (sessions: ReadonlyArray<ExportedSession>) =>
+  Effect.map(
+    SecretGuard.redactTexts(sessions.flatMap((s) => [s.title ?? "", s.name ?? ""])),
+    (texts) =>
+      sessions.map((s, i): ExportedSession => ({
+        ...s,
+        title: s.title === undefined ? undefined : texts[2 * i]!,
+        name: s.name === undefined ? undefined : texts[2 * i + 1]!
+      }))
+  )
+
+/** The session id of every Codex rollout entry of the parts (its entry is named by its file, not its id). */
+const codexSessions = (parts: ReadonlyArray<ExportPart<unknown>>): ReadonlyMap<string, string> =>
+  new Map(parts.flatMap((part) => part.sessions).filter((s) => s.agent === CODEX).map((s) => [s.entry, s.id]))
+
+/** Every part's files into `sink`, in order, with progress (`label`); what they wrote. */
+const writeParts = <E>(parts: ReadonlyArray<ExportPart<E>>, sink: PackageWriter.PackageSink, label = "export") =>
+  Effect.gen(function*() {
+    const written: Array<Manifest.PackageFile> = []
+    const total = parts.reduce((n, part) => n + part.bytes, 0)
+    yield* Progress.track(label, total, "bytes", (task) =>
+      Effect.forEach(parts, (part) => Effect.map(part.write(sink, task.advance), (files) => written.push(...files)), {
+        discard: true
+      }))
+    return written
+  })
+
+/**
+ * The parts of the stores that have something to write, and how many archived sessions were
+ * left out; a requested id none of them has fails, and so does a selection that matched nothing.
+ */
+const select = Effect.fn("PackageExport.select")(function*(
+  stores: ReadonlyArray<AgentStore>,
+  request: Omit<ExportRequest, "dryRun"> & Omit<Selection, "ids" | "cwds" | "since" | "all" | "includeArchived" | "out">
+) {
   const selection: Selection = {
     ids: request.ids,
     cwds: request.cwds,
@@ -133,8 +226,10 @@ export const fromStores = Effect.fn("PackageExport.fromStores")(function*(
         : `no readable session in ${homes} matches the selection (${skipped} unreadable left out)`
     })
   }
-  const written = yield* write(request, parts.filter((part) => part.sessions.length > 0 || (part.manifest.skills ?? []).length > 0))
-  return { ...written, archivedLeftOut: archived.reduce((n, count) => n + count, 0) }
+  return {
+    parts: parts.filter((part) => part.sessions.length > 0 || (part.manifest.skills ?? []).length > 0),
+    archived: archived.reduce((n, count) => n + count, 0)
+  }
 })
 
 /**
@@ -152,20 +247,32 @@ const archivedLeftOut = (store: AgentStore, selection: Selection, part: ExportPa
 }
 
 /**
- * Writes the parts into `request.out` (nothing for a dry run) and reports what went in.
+ * Writes the parts into `request.out` (nothing for a dry run) and reports what went in; scans
+ * (and redacts) as `request.secrets` says, but never refuses (see {@link fromStores}).
  *
  * @since 0.2.0
  * @category writing
  */
-export const write = Effect.fn("PackageExport.write")(function*<E>(
+export const write = <E>(
+  request: ExportRequest & { readonly secrets?: (SecretGuard.Policy & { readonly failOnSecrets: false }) | undefined },
+  parts: ReadonlyArray<ExportPart<E>>,
+  overrides: WriteOverrides = {}
+): Effect.Effect<ExportResult, E | PackageError.PackageError, Progress.Progress> =>
+  // without failOnSecrets, nothing is refused
+  writePackage(request, parts, overrides) as Effect.Effect<ExportResult, E | PackageError.PackageError, Progress.Progress>
+
+const writePackage = Effect.fn("PackageExport.write")(function*<E>(
   request: ExportRequest,
   parts: ReadonlyArray<ExportPart<E>>,
   overrides: WriteOverrides = {}
-): Effect.fn.Return<ExportResult, E | PackageError.PackageError, Progress.Progress> {
+): Effect.fn.Return<ExportResult, E | PackageError.PackageError | SecretGuard.SecretsFound, Progress.Progress> {
   const createdAt = new Date()
   const packageId = overrides.packageId ?? uuidv7()
   const format = PackageWriter.formatFor(request.out)
-  const sessions = parts.flatMap((part) => part.sessions)
+  // scanned, what is shown of a session (the report, the README) never holds a secret
+  const sessions = request.secrets === undefined
+    ? parts.flatMap((part) => part.sessions)
+    : yield* withoutSecrets(parts.flatMap((part) => part.sessions))
   const agents = parts.filter((part) => part.sessions.length > 0).map((part) => part.agent)
   const others = parts.filter((part) => part.agent !== CODEX && part.sessions.length > 0)
   const manifests = parts.map((part) => part.manifest)
@@ -188,7 +295,8 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
     files,
     bytes
   })
-  if (request.dryRun) return result(0, 0)
+  // a dry run reads what it would write only to scan it
+  if (request.dryRun && request.secrets === undefined) return result(0, 0)
 
   const cwds = [...new Set(sessions.map((s) => s.cwd))].sort()
   const docs: PackageDocs.PackageDocsInput = {
@@ -220,17 +328,18 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
   }
 
   return yield* Effect.scoped(Effect.gen(function*() {
-    const sink = yield* PackageWriter.open(request.out, {
+    const writer = request.dryRun ? nullSink(request.out) : yield* PackageWriter.open(request.out, {
       format,
       mtime: createdAt,
-      allowedFiles: allowedFiles.map((file) => file.path)
+      allowedFiles: allowedFiles.map((file) => file.path),
+      seal: request.seal
     })
-    const written: Array<Manifest.PackageFile> = []
-    const total = parts.reduce((n, part) => n + part.bytes, 0)
-    yield* Progress.track("export", total, "bytes", (task) =>
-      Effect.forEach(parts, (part) => Effect.map(part.write(sink, task.advance), (files) => written.push(...files)), {
-        discard: true
-      }))
+    // the guard sees every file but the manifest, which says what it found
+    const guard = request.secrets === undefined
+      ? undefined
+      : SecretGuard.make(writer, { out: request.out, redact: request.secrets.redact, codexSessions: codexSessions(parts) })
+    const sink = guard?.sink ?? writer
+    const written = yield* writeParts(parts, sink)
     // every package lists Codex's threads, none perhaps
     if (!written.some((file) => file.path === Layout.THREADS)) written.push(yield* sink.addBytes(Layout.THREADS, ""))
     const texts: ReadonlyArray<readonly [string, string]> = [
@@ -240,6 +349,16 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
       [Layout.INSTALL_REMOTE, PackageDocs.installRemote(docs)]
     ]
     for (const [entry, text] of texts) written.push(yield* sink.addBytes(entry, text))
+    const secrets = guard === undefined ? undefined : yield* guard.report
+    // refused before anything is committed: the writer's scope removes what it wrote
+    const refused = secrets !== undefined && request.secrets?.failOnSecrets === true
+      ? SecretGuard.refusal(
+        secrets,
+        `nothing written (--fail-on-secrets); \`session-transfer scan\` shows where${secrets.redacted ? "" : ", --redact replaces them"}`
+      )
+      : undefined
+    if (refused !== undefined) return yield* refused
+    if (request.dryRun) return { ...result(0, 0), secrets }
     const screened = manifests.some((m) => m.screenedFiles === true)
     const manifest: Manifest.PackageManifest = {
       format_version: FormatVersion.FORMAT_VERSION,
@@ -267,10 +386,11 @@ export const write = Effect.fn("PackageExport.write")(function*<E>(
       ...(others.length === 0 ? {} : {
         agents,
         agent_sessions: others.flatMap((part) => part.sessions.map((s) => ({ agent: s.agent, id: s.id })))
-      })
+      }),
+      ...(secrets === undefined ? {} : { secrets })
     }
-    yield* sink.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
-    yield* sink.commit
-    return result(written.length + 1, written.reduce((n, f) => n + f.size, 0))
+    yield* writer.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
+    yield* writer.commit
+    return { ...result(written.length + 1, written.reduce((n, f) => n + f.size, 0)), ...(secrets === undefined ? {} : { secrets }) }
   }))
 })

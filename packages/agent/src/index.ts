@@ -25,6 +25,8 @@ export * as PackageInstall from "./PackageInstall.js"
 export * as PackageSessions from "./PackageSessions.js"
 /** @since 0.3.0 */
 export * as RememberedMaps from "./RememberedMaps.js"
+/** @since 0.6.0 */
+export * as SecretGuard from "./SecretGuard.js"
 /** @since 0.3.0 */
 export * as ShownChanges from "./ShownChanges.js"
 /** @since 0.3.0 */

@@ -19,6 +19,7 @@ import * as ClaudeSurface from "./ClaudeSurface.js"
 import * as Exporter from "./Exporter.js"
 import { lines, readDir, sessionIdOf, transcripts } from "./internal/files.js"
 import { HeadScanner, promptOf, scanFile, titleOf } from "./internal/head.js"
+import { HistoryEntries } from "./internal/history.js"
 import * as Installer from "./Installer.js"
 import * as Remover from "./Remover.js"
 import * as SessionCatalog from "./SessionCatalog.js"
@@ -131,19 +132,19 @@ export const make = Effect.gen(function*() {
       }),
     planImport: (context, choices) =>
       Effect.map(installer.plan(context, choices), (plan) => plan ?? PackageSessions.emptyPlan(Exporter.AGENT, home.root)),
-    // the appended turns' prompts join up-arrow history (those it has not already)
+    // the appended turns' prompts join up-arrow history (those it has not already, redacted or not)
     afterForward: (tx, context, forwarded) =>
       Effect.gen(function*() {
         const incoming = Installer.historyLines(context.verified, new Map(forwarded.map((f) => [f.sourceId, f.localId])), context.rules)
         if (incoming.length === 0) return
         // only the lines of these sessions are compared: the rest of the history is read past
         const ids = new Set(forwarded.map((f) => f.localId))
-        const had = new Set<string>()
+        const had = new HistoryEntries()
         for (const line of lines(home.historyPath)) {
           const id = sessionIdOf(line)
-          if (id !== undefined && ids.has(id)) had.add(historyKey(line))
+          if (id !== undefined && ids.has(id)) had.add(line)
         }
-        const missing = incoming.filter((line) => !had.has(historyKey(line)))
+        const missing = incoming.filter((line) => !had.has(line))
         if (missing.length > 0) yield* tx.appendText(home.historyPath, missing.join(""))
       })
   }
@@ -180,16 +181,6 @@ export const make = Effect.gen(function*() {
     })
   })
 })
-
-/** A history line is the same prompt when its session, time and text are. */
-const historyKey = (line: string): string => {
-  try {
-    const { display, sessionId, timestamp } = JSON.parse(line) as { display?: unknown; sessionId?: unknown; timestamp?: unknown }
-    return JSON.stringify([sessionId, timestamp, display])
-  } catch {
-    return line
-  }
-}
 
 /** @since 0.2.0 @category layers */
 export const layer: Layer.Layer<ClaudeStore, never, ClaudeHome.ClaudeHome> = Layer.effect(ClaudeStore, make).pipe(

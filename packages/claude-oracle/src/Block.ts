@@ -24,12 +24,25 @@ export interface ToolUseBlock {
 }
 
 /**
+ * Extended thinking with its `signature` (the real API signs the text and rejects a resumed
+ * history whose thinking was changed; see `SignedThinking`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ThinkingBlock {
+  readonly type: "thinking"
+  readonly thinking: string
+  readonly signature: string
+}
+
+/**
  * One block of an assistant reply.
  *
  * @since 0.1.0
  * @category models
  */
-export type Block = TextBlock | ToolUseBlock
+export type Block = TextBlock | ToolUseBlock | ThinkingBlock
 
 /**
  * The blocks of one model response (one `POST /v1/messages`).

@@ -23,6 +23,7 @@ export const EXAMPLES: Readonly<Record<string, Readonly<Record<string, string>>>
     "list-transactions": "session-transfer list-transactions --json",
     recover: "session-transfer recover",
     rollback: "session-transfer rollback --latest --dry-run",
+    scan: "session-transfer scan --agent claude --fail-on-secrets",
     validate: "session-transfer validate ~/.codex"
   },
   "session-sync": {

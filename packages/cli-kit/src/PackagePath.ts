@@ -3,7 +3,8 @@
  * - `--out NAME.tgz` / `NAME.tar.gz` is an archive; another archive name (`.tar`, `.zip`, `.gz`,
  *   `.tar.xz`…) is a usage error naming the supported ones (it would silently become a folder);
  * - `--out DIR` that is an existing folder: an archive in it, named for what it holds,
- *   `{agent}-session-{id}-{timestamp}.tgz` or `{agent}-sessions-{count}-{timestamp}.tgz`;
+ *   `{agent}-session-{id}-{timestamp}.tgz` or `{agent}-sessions-{count}-{timestamp}.tgz`
+ *   (`.tgz.age` when encrypted);
  * - `--out -`: the archive on stdout (written to a private temp file first, then copied out);
  * - `install -`, `sync -`: the archive read from stdin (spooled to a private temp file: the
  *   reader checks it whole before anything is written);
@@ -85,17 +86,19 @@ export const defaultName = (agents: ReadonlyArray<string>, ids: ReadonlyArray<st
 }
 
 /**
- * The output of an export named `out` (in the scope: a temp file for `-`).
+ * The output of an export named `out` (in the scope: a temp file for `-`); `encrypted`: the
+ * archive is a `.tgz.age`, and so are the names made for it.
  *
  * @since 0.3.0
  * @category output
  */
-export const output = (out: string) =>
+export const output = (out: string, encrypted = false) =>
   Effect.gen(function*() {
     const fsys = yield* FileSystem.FileSystem
+    const extension = encrypted ? ".tgz.age" : ".tgz"
     if (isStdio(out)) {
       const dir = yield* fsys.makeTempDirectoryScoped({ prefix: "sessionport-out-" }).pipe(Effect.mapError(failed("cannot make a temp folder")))
-      const path = nodePath.join(dir, "package.tgz")
+      const path = nodePath.join(dir, `package${extension}`)
       return {
         path,
         deliver: () =>
@@ -105,14 +108,14 @@ export const output = (out: string) =>
     const isFolder = fs.statSync(out, { throwIfNoEntry: false })?.isDirectory() === true
     if (!isFolder) return { path: out, deliver: () => Effect.succeed(out) } satisfies Output
     // written under a temp name in the folder, renamed once what it holds (and so its name) is known
-    const temp = nodePath.join(out, `.sessionport-export-${process.pid}-${Date.now()}.tgz`)
+    const temp = nodePath.join(out, `.sessionport-export-${process.pid}-${Date.now()}${extension}`)
     yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(temp, { force: true })))
     return {
       path: temp,
       deliver: ({ agents, ids }) =>
         Effect.try({
           try: () => {
-            const target = nodePath.join(out, defaultName(agents, ids))
+            const target = nodePath.join(out, defaultName(agents, ids) + (encrypted ? ".age" : ""))
             if (fs.existsSync(target)) throw new Error(`${target} exists`)
             fs.renameSync(temp, target)
             // the rename made durable, as the writer made its own

@@ -24,6 +24,8 @@ export * as Failure from "./Failure.js"
 export * as HelpText from "./HelpText.js"
 /** @since 0.1.0 */
 export * as JournalCommands from "./JournalCommands.js"
+/** @since 0.6.0 */
+export * as Keys from "./Keys.js"
 /** @since 0.1.0 */
 export * as Main from "./Main.js"
 /** @since 0.1.0 */

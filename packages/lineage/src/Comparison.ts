@@ -7,6 +7,10 @@
  * related only when one is a prefix of the other and they share a record; a print without a
  * prompt that stops before the other's prompt is related to it when it is a prefix of it.
  *
+ * What two sessions share is their prints' common prefix, unless the caller read their files and
+ * found more: records that differ only by redaction count as shared (`Redaction.sharedPrefix`,
+ * given as a candidate's `common`).
+ *
  * @since 0.1.0
  */
 import * as Fingerprint from "./Fingerprint.js"
@@ -41,13 +45,16 @@ const isRelated = (a: Fingerprint.SessionPrint, b: Fingerprint.SessionPrint, com
 }
 
 /**
- * The relation of an incoming session to a local one.
+ * The relation of an incoming session to a local one; `shared`: the records they share from the
+ * start when more than their prints' common prefix (read from their files: see
+ * `Redaction.sharedPrefix`).
  *
  * @since 0.1.0
  * @category comparing
  */
-export const compare = (incoming: Fingerprint.SessionPrint, local: Fingerprint.SessionPrint): Comparison => {
-  const common = Fingerprint.commonPrefix(incoming, local)
+export const compare = (incoming: Fingerprint.SessionPrint, local: Fingerprint.SessionPrint, shared?: number): Comparison => {
+  const printed = Fingerprint.commonPrefix(incoming, local)
+  const common = shared === undefined ? printed : Math.min(Math.max(shared, printed), incoming.records, local.records)
   if (!isRelated(incoming, local, common)) return { relation: "unrelated", common }
   const relation: Relation = common === incoming.records
     ? common === local.records ? "identical" : "local_ahead"
@@ -82,6 +89,12 @@ export interface Candidate {
   readonly localId: string
   readonly print: Fingerprint.SessionPrint
   readonly via: "sidecar" | "same_id" | "fingerprint"
+  /**
+   * the records it shares with the incoming session from the start, when its file was read and
+   * that is more than the prints share (records that differ only by redaction:
+   * `Redaction.sharedPrefix`); absent: what the prints share
+   */
+  readonly common?: number | undefined
 }
 
 /** @since 0.1.0 @category models */
@@ -111,6 +124,8 @@ const CLASS_RANK: Partial<Record<SyncClass, number>> = { unchanged: 0, fast_forw
 interface Compared extends Comparison {
   readonly candidate: Candidate
   readonly order: number
+  /** of the records in common, those whose prints differ (they differ only by redaction) */
+  readonly redacted: number
 }
 
 /**
@@ -130,7 +145,14 @@ const better = (incomingRecords: number) => (a: Compared, b: Compared): number =
   return exact || a.order - b.order
 }
 
-const describe = (incoming: Fingerprint.SessionPrint, { candidate, common, relation }: Compared): string => {
+const describe = (incoming: Fingerprint.SessionPrint, compared: Compared): string => {
+  const { common, redacted } = compared
+  const detail = describeRelation(incoming, compared)
+  if (redacted === 0) return detail
+  return `${detail} (${redacted} of the ${common} records in common ${redacted === 1 ? "differs" : "differ"} only by redaction)`
+}
+
+const describeRelation = (incoming: Fingerprint.SessionPrint, { candidate, common, relation }: Compared): string => {
   const local = `local ${candidate.localId} (${candidate.via})`
   const ahead = candidate.print.records - common
   const added = incoming.records - common
@@ -148,6 +170,18 @@ const describe = (incoming: Fingerprint.SessionPrint, { candidate, common, relat
   }
 }
 
+/** How many of the first `common` records of two prints differ (0 unless records were found shared up to redaction). */
+const countDiffering = (a: Fingerprint.SessionPrint, b: Fingerprint.SessionPrint, common: number): number => {
+  const printed = Fingerprint.commonPrefix(a, b)
+  if (printed >= common) return 0
+  let differing = 0
+  for (let k = printed; k < common; k++) {
+    const at = k * Fingerprint.PRINT_BYTES
+    if (Buffer.compare(a.prints.subarray(at, at + Fingerprint.PRINT_BYTES), b.prints.subarray(at, at + Fingerprint.PRINT_BYTES)) !== 0) differing++
+  }
+  return differing
+}
+
 /**
  * Classifies an incoming session against its local candidates (see {@link SyncClass}); when none
  * is related, `id_collision_unrelated` if a `same_id` candidate exists, else `new_lineage`.
@@ -159,7 +193,10 @@ export const classify = (
   incoming: Fingerprint.SessionPrint,
   candidates: ReadonlyArray<Candidate>
 ): Classification => {
-  const compared: Array<Compared> = candidates.map((candidate, order) => ({ candidate, order, ...compare(incoming, candidate.print) }))
+  const compared: Array<Compared> = candidates.map((candidate, order) => {
+    const comparison = compare(incoming, candidate.print, candidate.common)
+    return { candidate, order, ...comparison, redacted: countDiffering(incoming, candidate.print, comparison.common) }
+  })
   const related = compared.filter((c) => c.relation !== "unrelated").sort(better(incoming.records))
   const chosen = related[0] ?? compared.find((c) => c.candidate.via === "same_id")
   if (chosen === undefined) {

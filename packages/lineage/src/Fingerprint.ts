@@ -400,11 +400,21 @@ const resumable = (fd: number, from: SessionPrint): boolean => {
     fs.readSync(fd, head, 0, 1, from.bytes - 1) === 1 && head[0] === 10
 }
 
+/**
+ * Given each chunk read from a file before it is fingerprinted, and where in the file it begins
+ * (the bytes as stored: compressed ones for zstd input). Only for the call: it may be reused.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type OnRead = (bytes: Uint8Array, position: number) => void
+
 const readFile = (
   path: string,
   from: SessionPrint | undefined,
   untilRoot: boolean,
-  dialect: AgentStore.LineageDialect | undefined
+  dialect: AgentStore.LineageDialect | undefined,
+  onRead?: OnRead
 ): SessionPrint => {
   const fd = fs.openSync(path, "r")
   try {
@@ -420,6 +430,7 @@ const readFile = (
     while (!(untilRoot && printer.rootSettled)) {
       const n = fs.readSync(fd, chunk, 0, chunk.length, position)
       if (n === 0) break
+      onRead?.(chunk.subarray(0, n), position)
       position += n
       printer.push(chunk.subarray(0, n))
       if (n === chunk.length && chunk.length < CHUNK) chunk = Buffer.allocUnsafe(Math.min(2 * chunk.length, CHUNK))
@@ -453,7 +464,8 @@ const attempt = <A>(path: string | undefined, f: () => A): Effect.Effect<A, Fing
  * Fingerprints a rollout file (plain or zstd) with synchronous reads of 1 MiB: memory stays at one
  * chunk and one line, plus the prints. With `from` (a print of this file's plain content), only
  * the bytes appended after `from.bytes` are read. Errors name the file by `label` when given (a
- * package's session, staged in a temp folder), else by its path.
+ * package's session, staged in a temp folder), else by its path. `onRead` sees each chunk read
+ * (a caller's look at the bytes without reading them again).
  *
  * @since 0.1.0
  * @category constructors
@@ -465,9 +477,10 @@ export const fromFile = (
     readonly label?: string | undefined
     /** the agent's transcript format; default Codex */
     readonly dialect?: AgentStore.LineageDialect | undefined
+    readonly onRead?: OnRead | undefined
   } = {}
 ): Effect.Effect<SessionPrint, FingerprintError> =>
-  attempt(options.label ?? path, () => readFile(path, options.from, false, options.dialect))
+  attempt(options.label ?? path, () => readFile(path, options.from, false, options.dialect, options.onRead))
 
 /**
  * The print of a file that grew by appending since `from` was taken: only the bytes after
@@ -547,13 +560,18 @@ export const rootKey = (print: SessionPrint): string | undefined =>
 /**
  * The print of a rollout file's first records, through its first prompt (or the first
  * {@link ROOT_SCAN_LIMIT} records): its {@link rootKey}, read no further than needed, and (plain
- * input) a print that {@link resumeFile} continues to the whole file's.
+ * input) a print that {@link resumeFile} continues to the whole file's. `onRead` sees each chunk
+ * read: the first records, and maybe bytes after them (plain input's records through the first
+ * prompt end at the print's `bytes`).
  *
  * @since 0.3.0
  * @category constructors
  */
-export const rootPrintOfFile = (path: string, dialect?: AgentStore.LineageDialect): Effect.Effect<SessionPrint, FingerprintError> =>
-  attempt(path, () => readFile(path, undefined, true, dialect))
+export const rootPrintOfFile = (
+  path: string,
+  dialect?: AgentStore.LineageDialect,
+  onRead?: OnRead
+): Effect.Effect<SessionPrint, FingerprintError> => attempt(path, () => readFile(path, undefined, true, dialect, onRead))
 
 /**
  * The {@link rootKey} of a rollout file, reading only as far as its first prompt (or the first

@@ -16,6 +16,15 @@
  *   (new id, named as a branch of the local session);
  * - `id_collision_unrelated`: the local session is kept; the incoming one imported under a new id.
  *
+ * Records that differ only by redaction (a secret on one side, its `[REDACTED:…]` placeholder on
+ * the other: `Redaction.sharedPrefix`) count as shared, whichever side is redacted: a redacted
+ * package of a local session is `unchanged` or a fast-forward, and so is an unredacted package of
+ * a session installed redacted. A fast-forward appends only the records after the shared ones.
+ * A secret in the first prompt gives the two copies root keys of their own: when no other route
+ * finds a local session, one that begins as the incoming one but for redaction is adopted by
+ * fingerprint (`Redaction.sameRoot`), looked for only when the records through the first prompt
+ * of one of them hold a placeholder.
+ *
  * Each home's sidecar rows change in the same transaction. Nothing local is ever overwritten.
  *
  * The path rules are those of an install: `--map`, then the maps remembered for the homes of the
@@ -38,8 +47,11 @@ import * as nodePath from "node:path"
 import * as Comparison from "./Comparison.js"
 import * as Fingerprint from "./Fingerprint.js"
 import { LineageError } from "./LineageError.js"
+import * as Redaction from "./Redaction.js"
 import * as Sidecar from "./Sidecar.js"
 import { currentPrint, type LocalFile, sizeOf } from "./internal/locals.js"
+import { MarkerWatch } from "./internal/redaction.js"
+import { redactedRoots, type RootIndex, rootIndex } from "./internal/roots.js"
 import { type Planned, sidecarChangesFor } from "./internal/sidecarChanges.js"
 import { endsWithNewline, suffixChunks } from "./internal/suffix.js"
 
@@ -246,12 +258,13 @@ export const make = Effect.gen(function*() {
       const { planned, sidecar, snapshot, toRead } = seen
       const dialect = support.lineage
       const label = (id: string) => `${store.agent === "codex" ? "session" : `${store.displayName} session`} ${id}`
+      const stagedPath = (source: AgentStore.SyncSource) => nodePath.join(context.stagedDir, ...source.entry.split("/"))
       let localFiles: ReadonlyMap<string, LocalFile> | undefined
       const locals = () =>
         localFiles === undefined
           ? Effect.map(support.localSessions, (files) => (localFiles = files))
           : Effect.succeed(localFiles)
-      let roots: Map<string, Array<LocalFile>> | undefined
+      let roots: RootIndex | undefined
       // the first records of each untracked local session read for its root: a comparison with
       // one goes on from there rather than reading it again
       const started = new Map<string, Fingerprint.SessionPrint>()
@@ -264,9 +277,12 @@ export const make = Effect.gen(function*() {
             const source = sources[i]!
             const sourceId = source.id
             const lineageId = snapshot.lineageOf.get(sourceId)
-            const incoming = yield* Fingerprint.fromFile(nodePath.join(context.stagedDir, ...source.entry.split("/")), {
+            // whether it holds a placeholder, seen as it is read: the look for a local copy may need it
+            const watch = new MarkerWatch()
+            const incoming = yield* Fingerprint.fromFile(stagedPath(source), {
               label: label(sourceId),
-              dialect
+              dialect,
+              onRead: watch.onRead
             })
             const candidates: Candidates = new Map()
             const files = yield* locals()
@@ -285,7 +301,12 @@ export const make = Effect.gen(function*() {
               for (const s of snapshot.byRoot.get(rootKey) ?? []) add(s.localId, "fingerprint")
               if (candidates.size === 0) {
                 roots ??= yield* rootIndex(files, snapshot, dialect, started)
-                for (const file of roots.get(rootKey) ?? []) add(file.id, "fingerprint")
+                for (const file of roots.byKey.get(rootKey) ?? []) add(file.id, "fingerprint")
+                // a secret in the first prompt: a redacted copy and a plain one have root keys of their own
+                if (candidates.size === 0) {
+                  const transcript = { path: stagedPath(source), print: incoming, label: label(sourceId) }
+                  for (const file of yield* redactedRoots(roots, transcript, watch, dialect)) add(file.id, "fingerprint")
+                }
               }
             }
             task.advance(1)
@@ -315,7 +336,13 @@ export const make = Effect.gen(function*() {
 
       for (const { candidates, i, incoming, lineageId, source } of found) {
         const compared: Array<Comparison.Candidate> = []
-        for (const [localId, c] of candidates) compared.push({ localId, print: yield* printOf(localId, c.file), via: c.via })
+        const incomingFile = { path: stagedPath(source), print: incoming, label: label(source.id) }
+        for (const [localId, c] of candidates) {
+          const print = yield* printOf(localId, c.file)
+          // records that differ only by redaction are shared (files read only where the prints part)
+          const common = yield* Redaction.sharedPrefix(incomingFile, { path: c.file.path, print }, dialect)
+          compared.push({ localId, print, via: c.via, common })
+        }
         const classification = Comparison.classify(incoming, compared)
         const matched = classification.localId === undefined ? undefined : candidates.get(classification.localId)
         planned[i] = {
@@ -365,7 +392,7 @@ export const make = Effect.gen(function*() {
             file,
             checked(
               suffixChunks(
-                nodePath.join(context.stagedDir, ...p.source.entry.split("/")),
+                stagedPath(p.source),
                 p.local!.print.records,
                 p.incoming!.records,
                 dialect.ignoredLinePrefixes
@@ -624,32 +651,6 @@ const fileAt = (path: string, id: string): LocalFile | undefined => {
   const size = sizeOf(path)
   return size === undefined ? undefined : { id, path, size }
 }
-
-/**
- * Root keys of the local sessions the sidecar does not track, for adoption by fingerprint; the
- * print of each one's first records in `started`.
- */
-const rootIndex = (
-  files: ReadonlyMap<string, LocalFile>,
-  snapshot: Sidecar.Snapshot,
-  dialect: AgentStore.LineageDialect,
-  started: Map<string, Fingerprint.SessionPrint>
-) =>
-  Effect.gen(function*() {
-    const out = new Map<string, Array<LocalFile>>()
-    for (const file of files.values()) {
-      if (snapshot.locals.has(file.id)) continue
-      const print = yield* Fingerprint.rootPrintOfFile(file.path, dialect).pipe(Effect.orElseSucceed(() => undefined))
-      const key = print === undefined ? undefined : Fingerprint.rootKey(print)
-      if (print === undefined || key === undefined) continue
-      // a print of zstd input counts compressed bytes: it cannot be gone on from
-      if (print.compressed !== true) started.set(file.id, print)
-      const list = out.get(key)
-      if (list === undefined) out.set(key, [file])
-      else list.push(file)
-    }
-    return out
-  })
 
 /** The chunks, each shown to `lines` as it goes by. */
 const checked = (chunks: Iterable<Uint8Array>, lines: LineCheck.LineCheck): Iterable<Uint8Array> => ({

@@ -41,6 +41,8 @@ export * as PackageStatus from "./PackageStatus.js"
 export * as Push from "./Push.js"
 /** @since 0.4.0 */
 export * as Pull from "./Pull.js"
+/** @since 0.5.0 */
+export * as Redaction from "./Redaction.js"
 /** @since 0.1.0 */
 export * as Sidecar from "./Sidecar.js"
 /** @since 0.1.0 */

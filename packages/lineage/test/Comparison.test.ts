@@ -88,3 +88,31 @@ describe("Comparison.classify", () => {
     assert.include(Comparison.classify(incoming, candidates("s=MPabcdef@sidecar")).detail, "identical")
   })
 })
+
+describe("Comparison with records shared up to redaction (a candidate's `common`, read from the files)", () => {
+  // lower-case letters that differ at a position stand for a record and its redacted copy: the
+  // caller read them and found them alike, and says how far the two are shared
+  const table: ReadonlyArray<readonly [string, Fingerprint.SessionPrint, Fingerprint.SessionPrint, number, Comparison.Relation, number]> = [
+    ["a redacted copy of the local session", sp("MPrb"), sp("MPsb"), 4, "identical", 4],
+    ["a longer redacted copy", sp("MPrbcd"), sp("MPsb"), 4, "incoming_ahead", 4],
+    ["a longer unredacted copy of a session installed redacted", sp("MPsbcd"), sp("MPrb"), 4, "incoming_ahead", 4],
+    ["shared up to redaction, then both went on", sp("MPrbx"), sp("MPsby"), 4, "diverged", 4],
+    ["the first prompt redacted: related through it", sp("MQab", 1), sp("MPab", 1), 4, "identical", 4],
+    ["what the prints share is never lost", sp("MPab"), sp("MPab"), 1, "identical", 4],
+    ["never past the shorter session", sp("MPrb"), sp("MPs"), 9, "incoming_ahead", 3]
+  ]
+  for (const [label, incoming, local, shared, relation, common] of table) {
+    it(label, () => assert.deepStrictEqual(Comparison.compare(incoming, local, shared), { relation, common }))
+  }
+
+  it("classify takes a candidate's `common`, and says how many shared records differ only by redaction", () => {
+    const incoming = sp("MPrbcd")
+    const local = sp("MPsb")
+    const printed = Comparison.classify(incoming, [{ localId: "s", print: local, via: "sidecar" }])
+    assert.strictEqual(printed.class, "diverged_lineage")
+    assert.notInclude(printed.detail, "redaction")
+    const read = Comparison.classify(incoming, [{ localId: "s", print: local, via: "sidecar", common: 4 }])
+    assert.deepStrictEqual([read.class, read.relation, read.common], ["fast_forward_import", "incoming_ahead", 4])
+    assert.include(read.detail, "1 of the 4 records in common differs only by redaction")
+  })
+})

@@ -92,6 +92,52 @@ export const FlaggedFile = Schema.Struct({
 /** @since 0.1.0 @category models */
 export type FlaggedFile = typeof FlaggedFile.Type
 
+/**
+ * Secrets of one kind that export found in one file of the package: how many, in which records
+ * (1-based lines; the first {@link MAX_RECORDS}), how many it redacted and how many it kept (found
+ * where redaction must not write, e.g. signed thinking). Never the secret.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export const SecretFinding = Schema.Struct({
+  /** absent for a file of the package as a whole (README.md) */
+  agent: Schema.optional(Schema.String),
+  /** absent for a file that is not one session's (an agent's sessions.jsonl, history.jsonl) */
+  session: Schema.optional(Schema.String),
+  /** the entry in the package */
+  file: Schema.String,
+  kind: Schema.String,
+  count: Schema.Number,
+  records: Schema.Array(Schema.Number),
+  redacted: Schema.Number,
+  kept: Schema.Number,
+  /** where the kept ones lie, e.g. "signed thinking" */
+  kept_in: Schema.optional(Schema.Array(Schema.String))
+}).annotations({ identifier: "SecretFinding" })
+
+/** @since 0.6.0 @category models */
+export type SecretFinding = typeof SecretFinding.Type
+
+/** The most record numbers a {@link SecretFinding} lists (`count` is exact). @since 0.6.0 @category constants */
+export const MAX_RECORDS = 100
+
+/**
+ * What export's secret scan found: the rule set that ran, whether findings were redacted, and
+ * each finding by file and kind. Additive: readers need not know it.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export const SecretsInfo = Schema.Struct({
+  rules: Schema.String,
+  redacted: Schema.Boolean,
+  findings: Schema.Array(SecretFinding)
+}).annotations({ identifier: "SecretsInfo" })
+
+/** @since 0.6.0 @category models */
+export type SecretsInfo = typeof SecretsInfo.Type
+
 /** @since 0.1.0 @category models */
 export const PackageManifest = Schema.Struct({
   format_version: Schema.Number,
@@ -118,7 +164,9 @@ export const PackageManifest = Schema.Struct({
    */
   agents: Schema.optional(Schema.Array(Schema.String)),
   /** the sessions of agents other than Codex (Codex's are `thread_ids`) */
-  agent_sessions: Schema.optional(Schema.Array(AgentSession))
+  agent_sessions: Schema.optional(Schema.Array(AgentSession)),
+  /** what export's secret scan found (absent: the package was not scanned) */
+  secrets: Schema.optional(SecretsInfo)
 }).annotations({ identifier: "PackageManifest" })
 
 /** @since 0.1.0 @category models */

@@ -22,6 +22,10 @@ export const PackageErrorReason = Schema.Literal(
   "credential_file",
   "unsupported_agent",
   "corrupt_archive",
+  /** an age-encrypted package, and no key given (`Encryption.Keys`) */
+  "encrypted",
+  /** an age-encrypted package that none of the keys given opens */
+  "cannot_decrypt",
   "destination_exists",
   "io"
 )

@@ -48,7 +48,7 @@ export interface Origin {
 /** @since 0.1.0 @category models */
 export interface Inspection {
   readonly path: string
-  readonly format: "tgz" | "directory"
+  readonly format: "tgz" | "tgz.age" | "directory"
   readonly manifest: PackageManifest
   /** `sessionport` packages list every file's SHA-256; codex-session-transfer ones do not */
   readonly producer: string

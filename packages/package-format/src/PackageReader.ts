@@ -1,5 +1,6 @@
 /**
- * Reads a session package (folder or `.tgz`) and checks all of it before anything is written
+ * Reads a session package (folder, `.tgz`, or `.tgz.age` decrypted as it streams with the keys
+ * of the command, `Encryption.Keys`) and checks all of it before anything is written
  * anywhere: entry names and types, the layout, duplicates (also by case), credentials (by name,
  * and skill files by their first bytes; a skill file the manifest's `allowed_files` lists may
  * travel), sizes (also decompressed, against gzip bombs: by each tar header, so a bomb is refused
@@ -25,6 +26,7 @@ import * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
 import { CHECKED_BYTES, contentRule, nameRule } from "./Credentials.js"
+import * as Encryption from "./Encryption.js"
 import * as Progress from "./Progress.js"
 import {
   classifyFile,
@@ -35,6 +37,7 @@ import {
   NameSet,
   unsafeReason
 } from "./internal/entries.js"
+import * as Age from "./internal/age.js"
 import {
   destinationProblem,
   errorText,
@@ -51,8 +54,8 @@ import {
   EntryReader,
   type EntrySource,
   type InflateLimit,
+  openArchive,
   openFolder,
-  openTgz,
   readFailure
 } from "./internal/source.js"
 import { type StagedFile, Staging } from "./internal/staging.js"
@@ -201,10 +204,17 @@ const detect = (path: string): Effect.Effect<Detected, PackageError> =>
       if (!stat.isFile()) return refuse("not_a_package", path, "neither a folder nor a .tgz file")
       const handle = await fs.open(path, "r")
       try {
-        const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0)
-        return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b
-          ? { format: "tgz", bytes: stat.size }
-          : refuse("not_a_package", path, "neither a folder nor a gzip-compressed tar")
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(Age.HEAD_BYTES), 0, Age.HEAD_BYTES, 0)
+        switch (Age.kindOf(buffer.subarray(0, bytesRead))) {
+          case "gzip":
+            return { format: "tgz", bytes: stat.size }
+          case "age":
+            return { format: "tgz.age", bytes: stat.size }
+          case "armored":
+            return refuse("not_a_package", path, "an ASCII-armored age file (age -a): decrypt it with age -d and read the .tgz; sessionport reads binary age files")
+          default:
+            return refuse("not_a_package", path, "neither a folder, a gzip-compressed tar, nor an age-encrypted one")
+        }
       } finally {
         await handle.close()
       }
@@ -212,11 +222,16 @@ const detect = (path: string): Effect.Effect<Detected, PackageError> =>
     catch: (error) => refuse("io", path, `cannot read: ${errorText(error)}`)
   }).pipe(Effect.flatMap((result) => result instanceof PackageError ? Effect.fail(result) : Effect.succeed(result)))
 
+/** The entries of a package; an encrypted one decrypted with the command's keys (`Encryption.Keys`). */
 const openSource = (path: string, format: Format, inflate: InflateLimit, onConsumed?: (bytes: number) => void) =>
-  Effect.acquireRelease(
-    Effect.sync(() => format === "tgz" ? openTgz(path, inflate, onConsumed) : openFolder(path)),
-    (source) => Effect.promise(source.close)
-  )
+  Effect.flatMap(Encryption.ambient, (keys) =>
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => format === "directory" ? openFolder(path) : await openArchive(path, inflate, keys, { onConsumed }),
+        catch: (error) => readFailure(path, error)
+      }),
+      (source) => Effect.promise(source.close)
+    ))
 
 const nextEntry = (path: string, source: EntrySource) =>
   Effect.tryPromise({ try: source.next, catch: (error) => readFailure(path, error) })
@@ -429,21 +444,22 @@ export const verify = <S = void, E = never>(
       const { bytes: archiveBytes, format } = yield* detect(path)
       const expansion = InternalLimits.expansionLimits(archiveBytes, limits)
       // a .tgz's progress is its bytes inflated (its size is known), a folder's the bytes hashed
-      const task = yield* Progress.ambient("verifying", format === "tgz" ? archiveBytes : 0, "bytes")
+      const archived = format !== "directory"
+      const task = yield* Progress.ambient("verifying", archived ? archiveBytes : 0, "bytes")
       const source = yield* openSource(path, format, expansion.inflate, task.advance)
       const names = new NameSet()
       const files = new Map<string, PackageFile>()
       const metadata = new Map<string, string>()
       const sessions = new Map<string, S>()
       const flagged = new Map<string, string>()
-      const staging = format === "tgz" && options?.stageInto !== undefined ? new Staging(options.stageInto) : undefined
+      const staging = archived && options?.stageInto !== undefined ? new Staging(options.stageInto) : undefined
       // what a refused package left under way is ended and waited for (the caller removes the folder)
       if (staging !== undefined) yield* Effect.addFinalizer(() => Effect.promise(() => staging.settle()))
       let entries = 0
       let total = 0
       let declared = 0
       // a folder's names are clean; an archive's may all sit under `./` or one top folder
-      const prefix = format === "tgz" ? ArchivePrefix.detect() : ArchivePrefix.none()
+      const prefix = archived ? ArchivePrefix.detect() : ArchivePrefix.none()
       archive = prefix
       const appleDouble: Array<PackageFile> = []
 
@@ -495,7 +511,7 @@ export const verify = <S = void, E = never>(
         declared += raw.size
         if (declared > limits.maxTotalSize) return yield* fail("too_large", `the files add up to more than the ${limits.maxTotalSize}-byte limit`)
         // refused at its header: inflating the body first is what a bomb costs
-        const bomb = format === "tgz" ? expansion.declared(declared) : undefined
+        const bomb = archived ? expansion.declared(declared) : undefined
         if (bomb !== undefined) return yield* fail("too_large", bomb)
 
         const reader = new EntryReader(
@@ -679,7 +695,7 @@ export const extract: <S>(
     Effect.tryPromise({ try: () => staging.start(), catch: io(`cannot create ${temp}`) }),
     () => moved ? Effect.void : Effect.promise(() => staging.settle().then(() => removeQuietly(temp)))
   )
-  const source = yield* openSource(path, "tgz", {
+  const source = yield* openSource(path, verified.format, {
     bytes: expectedTotal + (2 * (expected.size + skipped.size) + 16) * ENTRY_OVERHEAD,
     detail: "decompresses to more than the verified files plus tar overhead (the archive changed since it was verified)"
   })

@@ -10,7 +10,8 @@
  * killed outright cannot remove its temp: the next write to the same `out` does.
  *
  * Archives are deterministic: entries in the order they are added (each folder announced before
- * its first file), mtime fixed, uid/gid 0, empty user and group names, mode 0644 / 0755.
+ * its first file), mtime fixed, uid/gid 0, empty user and group names, mode 0644 / 0755. A
+ * `.tgz.age` is such an archive encrypted with age as it is written (see `Encryption`).
  *
  * @since 0.1.0
  */
@@ -26,7 +27,9 @@ import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import * as tar from "tar-stream"
 import { nameRule } from "./Credentials.js"
+import type * as Encryption from "./Encryption.js"
 import * as FileChunks from "./FileChunks.js"
+import * as Age from "./internal/age.js"
 import { classifyFile, credentialDetail, duplicateDetail, NameSet, parents, unsafeReason } from "./internal/entries.js"
 import {
   destinationProblem,
@@ -46,7 +49,7 @@ import { PackageError } from "./PackageError.js"
  * @since 0.1.0
  * @category models
  */
-export type Format = "tgz" | "directory"
+export type Format = "tgz" | "tgz.age" | "directory"
 
 /**
  * @since 0.1.0
@@ -61,6 +64,8 @@ export interface Options {
    * must list them in `allowed_files`, or readers refuse the package
    */
   readonly allowedFiles?: ReadonlyArray<string>
+  /** a `"tgz.age"` package's recipients or passphrase (required for it, refused for the others) */
+  readonly seal?: Encryption.Seal | undefined
 }
 
 /**
@@ -77,6 +82,16 @@ export interface Entry<E> {
 }
 
 /**
+ * Sees every chunk of a file on disk as it is hashed, in order (a secret scanner); the chunk may
+ * be reused once the call returns. A promise it returns is awaited before the next chunk (its
+ * backpressure); what it throws or rejects with fails the file.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type Observer = (chunk: Uint8Array) => void | Promise<void>
+
+/**
  * A file on disk to copy in: its first `size` bytes, read when it is written.
  *
  * @since 0.2.0
@@ -86,6 +101,8 @@ export interface FileOnDisk {
   readonly path: string
   readonly size: number
   readonly source: string
+  /** sees the bytes as they are copied */
+  readonly observe?: Observer | undefined
 }
 
 /**
@@ -118,12 +135,13 @@ export interface PackageSink {
 }
 
 /**
- * `"tgz"` for `.tgz` / `.tar.gz`, else `"directory"`.
+ * `"tgz"` for `.tgz` / `.tar.gz`, `"tgz.age"` for `.tgz.age` / `.tar.gz.age`, else `"directory"`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const formatFor = (out: string): Format => /\.(tgz|tar\.gz)$/i.test(out) ? "tgz" : "directory"
+export const formatFor = (out: string): Format =>
+  /\.(tgz|tar\.gz)$/i.test(out) ? "tgz" : /\.(tgz|tar\.gz)\.age$/i.test(out) ? "tgz.age" : "directory"
 
 const FILE_MODE = 0o644
 const DIR_MODE = 0o755
@@ -232,13 +250,16 @@ class Slabs {
   }
 }
 
-const tgzBackend = async (out: string, temp: string, mtime: Date): Promise<Backend> => {
+/** A `.tgz`; sealed (`.tgz.age`): the gzip stream encrypted as it is written (age, after gzip: fewer bytes to encrypt). */
+const tgzBackend = async (out: string, temp: string, mtime: Date, seal: Encryption.Seal | undefined): Promise<Backend> => {
+  // made first: a passphrase's scrypt takes a second, before anything is on disk
+  const encrypt = seal === undefined ? undefined : await Age.encrypting(seal)
   const file = nodeFs.createWriteStream(temp, { flags: "wx", mode: FILE_MODE, highWaterMark: HIGH_WATER_MARK })
   await once(file, "open")
   const pack = tar.pack({ highWaterMark: HIGH_WATER_MARK })
   const gzip = zlib.createGzip({ level: GZIP_LEVEL, chunkSize: 64 * 1024 })
   const slabs = new Slabs(gzip)
-  const done = pipeline(pack, slabs.counter, gzip, file)
+  const done = encrypt === undefined ? pipeline(pack, slabs.counter, gzip, file) : pipeline(pack, slabs.counter, gzip, encrypt, file)
   // a failure is reported by the step that waits on it; keep it from becoming an unhandled rejection
   done.catch(() => undefined)
   const folders = new Set<string>()
@@ -417,6 +438,9 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
       ? fail("destination_exists", `${out} ${error.message}`)
       : fail("io", `${detail}: ${errorText(error)}`, entry)
 
+  if ((options.format === "tgz.age") !== (options.seal !== undefined)) {
+    return yield* fail("io", options.seal === undefined ? "a .tgz.age package needs recipients or a passphrase" : "only a .tgz.age package is encrypted")
+  }
   const problem = yield* Effect.tryPromise({
     try: () => destinationProblem(out, options.format === "directory"),
     catch: io("cannot inspect the destination")
@@ -435,7 +459,10 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
   let failure: PackageError | undefined
   const backend = yield* Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => options.format === "tgz" ? tgzBackend(out, temp, options.mtime ?? EPOCH) : directoryBackend(out, temp),
+      try: () =>
+        options.format === "directory"
+          ? directoryBackend(out, temp)
+          : tgzBackend(out, temp, options.mtime ?? EPOCH, options.format === "tgz.age" ? options.seal : undefined),
       catch: io("cannot create the temp output")
     }),
     (backend) => state === "committed" ? Effect.void : Effect.promise(() => backend.abort(Promise.all(finishing)))
@@ -482,7 +509,8 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     path: string,
     size: number,
     chunks: () => Iterable<Uint8Array>,
-    onBytes: ((bytes: number) => void) | undefined
+    onBytes: ((bytes: number) => void) | undefined,
+    observe?: Observer
   ): Promise<PackageFile> => {
     const target = await backend.begin(path, size)
     const hash = createHash("sha256")
@@ -492,6 +520,8 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
       written += chunk.byteLength
       if (written > size) throw new ShortRead(`declared ${size} bytes but the content has more (did the file grow meanwhile?)`)
       hash.update(chunk)
+      const observed = observe?.(chunk)
+      if (observed !== undefined) await observed
       onBytes?.(chunk.byteLength)
       if (!target.write(asBuffer(chunk))) await target.drained()
     }
@@ -509,7 +539,8 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     size: number,
     chunks: () => Iterable<Uint8Array>,
     onBytes: ((bytes: number) => void) | undefined,
-    what: string
+    what: string,
+    observe?: Observer
   ): Promise<PackageFile> => {
     if (failure !== undefined) throw failure
     if (state !== "open") throw unusable()
@@ -518,7 +549,7 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     // from here on a failure leaves a half-written entry: the package can only be abandoned
     state = "broken"
     try {
-      const file = await write(path, size, chunks, onBytes)
+      const file = await write(path, size, chunks, onBytes, observe)
       state = "open"
       return file
     } catch (error) {
@@ -535,7 +566,7 @@ export const open: (out: string, options: Options) => Effect.Effect<PackageSink,
     file.size === 0 ? [] : FileChunks.open(file.source, { length: file.size, buffer: backend.readInto })
 
   const putFile = (file: FileOnDisk, onBytes: ((bytes: number) => void) | undefined) =>
-    put(file.path, file.size, chunksOf(file), onBytes, `cannot copy ${file.source}`)
+    put(file.path, file.size, chunksOf(file), onBytes, `cannot copy ${file.source}`, file.observe)
 
   const asPackageError = (error: unknown): PackageError => error instanceof PackageError ? error : io("cannot write")(error)
 

@@ -20,13 +20,15 @@ import { createHash } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as Path from "node:path"
 import { nameRule } from "./Credentials.js"
+import * as Encryption from "./Encryption.js"
+import * as Age from "./internal/age.js"
 import { sha256OfFile } from "./internal/digest.js"
 import { duplicateDetail, NameSet, unsafeReason } from "./internal/entries.js"
 import { errorText } from "./internal/files.js"
 import * as InternalLimits from "./internal/limits.js"
 import * as PeerLayout from "./internal/peerLayout.js"
 import { entryName } from "./internal/prefix.js"
-import { EntryReader, openTgz, readFailure } from "./internal/source.js"
+import { EntryReader, openArchive, readFailure } from "./internal/source.js"
 import { Staging, type StagedFile } from "./internal/staging.js"
 import { PackageError } from "./PackageError.js"
 
@@ -130,31 +132,26 @@ const PEER: Kind = { _tag: "Peer" }
 /** Folder entries read past before the first file decides. */
 const SNIFFED_FOLDERS = 64
 
-const isGzip = (path: string): boolean => {
-  const fd = nodeFs.openSync(path, "r")
-  try {
-    const head = Buffer.alloc(2)
-    return nodeFs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b
-  } finally {
-    nodeFs.closeSync(fd)
-  }
-}
-
 /**
  * Whether `path` is a coding-cli-session-sync archive: a gzip tar whose first file is under
  * `.codex/`, `.claude/` or `opencode/storage/`, is `metadata.json`, or is an OpenCode session
- * (`ses_*.json`) at the root. Anything else (a folder, a file that cannot be read, a sessionport
- * package) is left to the package reader, which says what is wrong with it.
+ * (`ses_*.json`) at the root; such an archive encrypted with age too, when the command's keys
+ * (`Encryption.Keys`) open it. Anything else (a folder, a file that cannot be read, a sessionport
+ * package, an encrypted file no key opens) is left to the package reader, which says what is
+ * wrong with it.
  *
  * @since 0.5.0
  * @category reading
  */
 export const sniff = (path: string): Effect.Effect<Kind> =>
-  Effect.promise(async () => {
+  Effect.flatMap(Encryption.ambient, (keys) => Effect.promise(async () => {
     try {
       const stat = await nodeFs.promises.stat(path)
-      if (!stat.isFile() || !isGzip(path)) return SESSIONPORT
-      const source = openTgz(path, InternalLimits.expansionLimits(stat.size, InternalLimits.defaultLimits).inflate)
+      if (!stat.isFile()) return SESSIONPORT
+      const kind = Age.kindOf(Age.headOf(path))
+      // an encrypted file is looked into only with a key; without one the package reader says so
+      if (kind !== "gzip" && (kind !== "age" || Encryption.isEmpty(keys))) return SESSIONPORT
+      const source = await openArchive(path, InternalLimits.expansionLimits(stat.size, InternalLimits.defaultLimits).inflate, keys)
       try {
         for (let i = 0; i < SNIFFED_FOLDERS; i++) {
           const entry = await source.next()
@@ -170,7 +167,7 @@ export const sniff = (path: string): Effect.Effect<Kind> =>
     } catch {
       return SESSIONPORT
     }
-  }).pipe(Effect.withSpan("PeerArchive.sniff", { attributes: { path } }))
+  })).pipe(Effect.withSpan("PeerArchive.sniff", { attributes: { path } }))
 
 /**
  * The `package_id` of the package made from an archive: a name-based UUID (version 8) of the
@@ -252,8 +249,9 @@ export const unpack = (path: string, dest: string, options: UnpackOptions = {}):
     })
     const archiveSha256 = yield* sha256File(path, label)
     const expansion = InternalLimits.expansionLimits(size, limits)
+    const keys = yield* Encryption.ambient
     const source = yield* Effect.acquireRelease(
-      Effect.sync(() => openTgz(path, expansion.inflate)),
+      Effect.tryPromise({ try: () => openArchive(path, expansion.inflate, keys, { label }), catch: (error) => readFailure(label, error) }),
       (source) => Effect.promise(source.close)
     )
     const home = Path.join(dest, "home")

@@ -8,6 +8,8 @@
 export * as AtomicFile from "./AtomicFile.js"
 /** @since 0.1.0 */
 export * as Credentials from "./Credentials.js"
+/** @since 0.6.0 */
+export * as Encryption from "./Encryption.js"
 /** @since 0.1.0 */
 export * as FileChunks from "./FileChunks.js"
 /** @since 0.1.0 */

@@ -129,6 +129,9 @@ interface Row {
   readonly stream?: "stdout" | "stderr"
 }
 
+/** the passphrase of the encrypted package's rows */
+const PASSPHRASE = "json schema rows"
+
 const ROWS: ReadonlyArray<Row> = [
   {
     command: "session-transfer export",
@@ -161,6 +164,20 @@ const ROWS: ReadonlyArray<Row> = [
     command: "session-transfer inspect",
     schema: "session-transfer-inspect.json",
     run: (w) => sessionTransfer(["inspect", w.pkg, "--json"])
+  },
+  {
+    // an encrypted package (age, with a passphrase off a terminal), and the same documents reading it
+    command: "session-transfer export --passphrase",
+    schema: "session-transfer-export.json",
+    run: (w) =>
+      sessionTransfer(["export", "--agent", "codex", "--all", ...w.source, "--out", path.join(w.dir, "pkg.tgz.age"), "--passphrase", "--json"], {
+        env: { SESSIONPORT_PASSPHRASE: PASSPHRASE }
+      })
+  },
+  {
+    command: "session-transfer inspect (encrypted)",
+    schema: "session-transfer-inspect.json",
+    run: (w) => sessionTransfer(["inspect", path.join(w.dir, "pkg.tgz.age"), "--json"], { env: { SESSIONPORT_PASSPHRASE: PASSPHRASE } })
   },
   {
     command: "session-transfer validate",
@@ -269,6 +286,26 @@ const ROWS: ReadonlyArray<Row> = [
     command: "session-transfer cleanup --dry-run",
     schema: "session-transfer-cleanup.json",
     run: (w) => sessionTransfer(["cleanup", "--all", ...w.target, "--dry-run", "--json"])
+  },
+  {
+    command: "session-transfer export --redact",
+    schema: "session-transfer-export.json",
+    run: (w) => sessionTransfer(["export", "--all", ...w.source, "--out", path.join(w.dir, "redacted.tgz"), "--redact", "--json"])
+  },
+  {
+    command: "session-transfer scan",
+    schema: "session-transfer-scan.json",
+    run: (w) => sessionTransfer(["scan", ...w.source, "--json"])
+  },
+  {
+    command: "session-transfer scan PACKAGE",
+    schema: "session-transfer-scan.json",
+    run: (w) => sessionTransfer(["scan", w.pkg, "--json"])
+  },
+  {
+    command: "session-transfer scan FILE",
+    schema: "session-transfer-scan.json",
+    run: (w) => sessionTransfer(["scan", path.join(w.dir, "torn.jsonl"), "--json"])
   },
   {
     command: "session-transfer cleanup",
@@ -384,6 +421,13 @@ const ROWS: ReadonlyArray<Row> = [
     run: (w) => sessionSync(["sync", w.pkg, "--bogus", "--json"])
   },
   {
+    command: "session-transfer inspect (encrypted, no key)",
+    schema: "error.json",
+    exit: 1,
+    stream: "stderr",
+    run: (w) => sessionTransfer(["inspect", path.join(w.dir, "pkg.tgz.age"), "--json"])
+  },
+  {
     command: "session-transfer rollback (refused work)",
     schema: "error.json",
     exit: 1,
@@ -464,6 +508,9 @@ describe("--json output matches its schema in docs/json-schema/", () => {
       assert.strictEqual(doc("session-transfer validate (a line not JSON)")?.files[0].invalid_lines.length, 1)
       assert.strictEqual(doc("session-transfer export (a usage error the parser finds)")?.error._tag, "UsageError")
       assert.strictEqual(doc("session-transfer rollback (a usage error the command finds)")?.error._tag, "UsageError")
+      assert.strictEqual(doc("session-transfer export --passphrase")?.format, "tgz.age")
+      assert.strictEqual(doc("session-transfer inspect (encrypted)")?.format, "tgz.age")
+      assert.deepInclude(doc("session-transfer inspect (encrypted, no key)")?.error, { _tag: "PackageError", reason: "encrypted" })
       const interrupted = doc("session-transfer install (interrupted mid-transaction)")?.error
       assert.deepInclude(interrupted, { _tag: "Interrupted", rolled_back: true }, JSON.stringify(interrupted))
       assert.isString(interrupted?.transaction)

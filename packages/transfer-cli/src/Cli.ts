@@ -10,6 +10,7 @@ import * as Export from "./commands/export.js"
 import * as Inspect from "./commands/inspect.js"
 import * as Install from "./commands/install.js"
 import * as List from "./commands/list.js"
+import * as Scan from "./commands/scan.js"
 import * as Validate from "./commands/validate.js"
 import { JournalCommands } from "@sessionport/cli-kit"
 import { Producer } from "@sessionport/package-format"
@@ -18,7 +19,7 @@ const Transactions = JournalCommands.make("session-transfer")
 
 /** @since 0.1.0 @category commands */
 export const root = Command.make("session-transfer").pipe(
-  Command.withDescription("Carry Codex, Claude Code and OpenCode sessions between machines: list, export, inspect, install, clean up, roll back; validate and list actions of Codex rollouts."),
+  Command.withDescription("Carry Codex, Claude Code and OpenCode sessions between machines: list, export, inspect, install, clean up, roll back; scan for secrets; validate and list actions of Codex rollouts."),
   Command.withSubcommands([
     Actions.command,
     Cleanup.command,
@@ -29,6 +30,7 @@ export const root = Command.make("session-transfer").pipe(
     Transactions.listTransactions,
     Transactions.rollback,
     Transactions.recover,
+    Scan.command,
     Validate.command
   ])
 )

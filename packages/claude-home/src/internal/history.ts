@@ -4,6 +4,7 @@
  * included), and the file is read a chunk at a time (any size).
  */
 import { FileChunks } from "@sessionport/package-format"
+import * as Equivalence from "@sessionport/secrets/Equivalence"
 import * as fs from "node:fs"
 import { sessionIdOf } from "./files.js"
 
@@ -52,5 +53,40 @@ export const sessionLines = (ids: ReadonlySet<string>, counts?: Map<string, numb
     if (id === undefined || !ids.has(id)) return false
     counts?.set(id, (counts.get(id) ?? 0) + 1)
     return true
+  }
+}
+
+/** A history line's session and time, and its text (`undefined` when it is not JSON: the whole line stands for it). */
+const entryOf = (line: string): { readonly at: string; readonly display: unknown } => {
+  try {
+    const { display, sessionId, timestamp } = JSON.parse(line) as { display?: unknown; sessionId?: unknown; timestamp?: unknown }
+    return { at: JSON.stringify([sessionId, timestamp]), display }
+  } catch {
+    return { at: line, display: undefined }
+  }
+}
+
+/**
+ * @internal
+ * Some history entries, to tell whether a line is one of them: the same prompt when its session
+ * and time are, and its text is the same up to redaction (`@sessionport/secrets/Equivalence`: a
+ * package exported with `--redact` carries `[REDACTED:…]` where the entry here has the secret,
+ * or the other way round), so a redacted copy of an entry is not added beside it.
+ */
+export class HistoryEntries {
+  private readonly byTime = new Map<string, Array<unknown>>()
+
+  add(line: string): void {
+    const { at, display } = entryOf(line)
+    const texts = this.byTime.get(at)
+    if (texts === undefined) this.byTime.set(at, [display])
+    else texts.push(display)
+  }
+
+  has(line: string): boolean {
+    const { at, display } = entryOf(line)
+    return this.byTime.get(at)?.some((had) =>
+      had === display || (typeof had === "string" && typeof display === "string" && Equivalence.textEquivalent(had, display))
+    ) === true
   }
 }

@@ -20,8 +20,8 @@ export const message = (id: string, model: string, reply: Reply) => ({
 
 /**
  * The whole SSE body of one streamed message: `message_start`, per block `content_block_start`,
- * one delta (`text_delta` or `input_json_delta`) and `content_block_stop`, then `message_delta`
- * with the stop reason and `message_stop`.
+ * its deltas (`text_delta`, `input_json_delta`, or `thinking_delta` then `signature_delta`) and
+ * `content_block_stop`, then `message_delta` with the stop reason and `message_stop`.
  */
 export const messageStream = (id: string, model: string, reply: Reply): string => {
   const events = [
@@ -34,6 +34,10 @@ export const messageStream = (id: string, model: string, reply: Reply): string =
     if (block.type === "text") {
       events.push(event({ type: "content_block_start", index, content_block: { type: "text", text: "" } }))
       events.push(event({ type: "content_block_delta", index, delta: { type: "text_delta", text: block.text } }))
+    } else if (block.type === "thinking") {
+      events.push(event({ type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }))
+      events.push(event({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: block.thinking } }))
+      events.push(event({ type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } }))
     } else {
       events.push(event({
         type: "content_block_start",

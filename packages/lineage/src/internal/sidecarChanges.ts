@@ -5,6 +5,7 @@ import { rootKey } from "../Fingerprint.js"
 import * as Sidecar from "../Sidecar.js"
 import type { SessionDecision } from "../Syncer.js"
 import type { LocalFile } from "./locals.js"
+import { headAt, PRINT_BYTES } from "./prints.js"
 
 /** @internal one incoming session as a sync plans it */
 export interface Planned {
@@ -13,6 +14,25 @@ export interface Planned {
   readonly lineageId: string | undefined
   readonly incoming: Fingerprint.SessionPrint | undefined
   readonly local: { readonly file: LocalFile; readonly print: Fingerprint.SessionPrint; readonly tracked: boolean } | undefined
+}
+
+/**
+ * The print of a local session after a fast-forward: its own records' prints, then the appended
+ * ones'. The incoming print whole when the two share their prints; not when records were found
+ * shared up to redaction: the local lines stay as they are, and so do their prints.
+ */
+const continued = (local: Fingerprint.SessionPrint, incoming: Fingerprint.SessionPrint): Fingerprint.SessionPrint => {
+  const own = local.records * PRINT_BYTES
+  if (Buffer.compare(local.prints.subarray(0, own), incoming.prints.subarray(0, own)) === 0) return incoming
+  const prints = new Uint8Array(incoming.records * PRINT_BYTES)
+  prints.set(local.prints.subarray(0, own))
+  prints.set(incoming.prints.subarray(own, incoming.records * PRINT_BYTES), own)
+  return {
+    ...incoming,
+    prints,
+    head: headAt(prints, incoming.records).toString("hex"),
+    rootIndex: local.rootIndex ?? incoming.rootIndex
+  }
 }
 
 /**
@@ -105,6 +125,7 @@ export const sidecarChangesFor = (
       const updates: Array<SqlChange.SqlChange> = []
       for (const p of forwards) {
         const local = p.local!
+        const forwarded = continued(local.print, p.incoming!)
         const size = forwardSizes.get(local.file.id) ?? local.file.recorded?.size ?? local.file.size
         const lineageId = p.lineageId ?? snapshot.locals.get(local.file.id)?.lineageId ?? local.file.id
         const entry: Sidecar.LocalPrint = {
@@ -113,8 +134,8 @@ export const sidecarChangesFor = (
           rolloutPath: local.file.recorded?.path ?? local.file.path,
           role: snapshot.locals.get(local.file.id)?.role ?? "adopted",
           size,
-          print: { ...p.incoming!, bytes: size },
-          rootKey: rootKey(p.incoming!)
+          print: { ...forwarded, bytes: size },
+          rootKey: rootKey(forwarded)
         }
         const index = added.get(local.file.id)
         if (index !== undefined) addLocals[index] = entry

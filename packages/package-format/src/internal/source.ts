@@ -6,11 +6,13 @@
 import { createHash, type Hash } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as Path from "node:path"
-import { pipeline, Transform } from "node:stream"
+import { pipeline, type Readable, Transform } from "node:stream"
 import * as zlib from "node:zlib"
 import * as tar from "tar-stream"
+import type { KeyRing } from "../Encryption.js"
 import * as FileChunks from "../FileChunks.js"
 import { PackageError } from "../PackageError.js"
+import * as Age from "./age.js"
 import { errorText } from "./files.js"
 
 export interface RawEntry {
@@ -58,10 +60,16 @@ export interface InflateLimit {
 /**
  * Streams a `.tgz`. `limit` caps the decompressed bytes (tar headers and padding included), so a
  * gzip bomb (or an endless run of empty tar blocks) stops long before it costs anything.
- * `onConsumed`: progress, in bytes of the archive inflated.
+ * `onConsumed`: progress, in bytes of the archive inflated. `gzipped`: the archive's bytes when
+ * they do not come straight from `path` (an encrypted package's plaintext).
  */
-export const openTgz = (path: string, limit: InflateLimit, onConsumed?: (bytes: number) => void): EntrySource => {
-  const file = nodeFs.createReadStream(path, { highWaterMark: READ_CHUNK })
+export const openTgz = (
+  path: string,
+  limit: InflateLimit,
+  onConsumed?: (bytes: number) => void,
+  gzipped?: Readable
+): EntrySource => {
+  const file = gzipped ?? nodeFs.createReadStream(path, { highWaterMark: READ_CHUNK })
   const gunzip = zlib.createGunzip({ chunkSize: INFLATE_CHUNK })
   let inflated = 0
   // the archive's size is known before, its expansion not; the file stream reads ahead
@@ -105,6 +113,23 @@ export const openTgz = (path: string, limit: InflateLimit, onConsumed?: (bytes: 
     }
   }
 }
+
+/**
+ * Streams a `.tgz` or a `.tgz.age` (decrypted with `keys`; see `internal/age.ts`), whichever
+ * `path` is. Rejects with the `PackageError` of a key missing or wrong, or of a damaged header.
+ */
+export const openArchive = async (
+  path: string,
+  limit: InflateLimit,
+  keys: KeyRing | undefined,
+  options: { readonly onConsumed?: ((bytes: number) => void) | undefined; readonly label?: string | undefined } = {}
+): Promise<EntrySource> =>
+  openTgz(
+    path,
+    limit,
+    options.onConsumed,
+    Age.kindOf(Age.headOf(path)) === "age" ? await Age.decrypting(path, keys, options.label ?? path) : undefined
+  )
 
 const typeOf = (stat: nodeFs.Stats): string =>
   stat.isFile()

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
-import { Confirm, Options, Output, PackageChoice, PackageSource } from "@sessionport/cli-kit"
+import { Confirm, Keys, Options, Output, PackageChoice, PackageSource } from "@sessionport/cli-kit"
 import { Syncer } from "@sessionport/lineage"
 import { Effect } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
@@ -12,7 +12,7 @@ import * as Render from "../Render.js"
 
 const packageArg = Options.pathArg(
   "PACKAGE",
-  "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
+  "A session package: FILE.tgz (FILE.tgz.age: encrypted, see --identity), a folder, or - to read one from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
 )
 
 /** The result of a sync of `source`, as the person named it, with where a package made of another tool's file came from. */
@@ -32,7 +32,8 @@ export const inspectPackage = Command.make(
     codexHome: Options.codexHome,
     claudeHome: Options.claudeHome,
     opencodeData: Options.opencodeData,
-    json: Options.json
+    json: Options.json,
+    ...Keys.readerOptions
   },
   Effect.fn("inspect-package")(function*(o) {
     const syncer = yield* Syncer.Syncer
@@ -43,7 +44,7 @@ export const inspectPackage = Command.make(
     )
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines([...PackageSource.originLines(source.origin), ...Render.plan(result, false)])
-  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Keys.provide(o)(Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(Command.withDescription("Classify each session of a package (Codex, Claude Code, OpenCode) against this machine's agent homes and show the planned action. Writes nothing."))
 
 /** @since 0.1.0 @category commands */
@@ -58,7 +59,8 @@ export const sync = Command.make(
     claudeHome: Options.claudeHome,
     opencodeData: Options.opencodeData,
     json: Options.json,
-    dryRun: Options.dryRun
+    dryRun: Options.dryRun,
+    ...Keys.readerOptions
   },
   Effect.fn("sync")(function*(o) {
     const syncer = yield* Syncer.Syncer
@@ -86,7 +88,7 @@ export const sync = Command.make(
     yield* o.json
       ? Output.json(result)
       : Output.lines([...PackageSource.originLines(source.origin), ...Render.plan(result, result.transactionId !== undefined)])
-  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Keys.provide(o)(Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(
   Command.withDescription(
     "Sync a package into this machine's agent homes (Codex, Claude Code, OpenCode) by lineage: import new sessions, fast-forward local copies that fell behind, keep diverged ones and import a branch; one transaction (undo: rollback). Asks on a terminal; off a terminal refuses unless --yes."

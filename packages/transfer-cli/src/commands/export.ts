@@ -12,9 +12,11 @@ import { Effect, Option } from "effect"
 import { UsageError } from "@sessionport/cli-kit/Failure"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
+import * as Keys from "@sessionport/cli-kit/Keys"
 import * as PackagePath from "@sessionport/cli-kit/PackagePath"
 import * as fs from "node:fs"
 import * as HomeCommand from "../HomeCommand.js"
+import * as SecretsReport from "../SecretsReport.js"
 
 const FORMATS = ["package", "opencode-json"] as const
 
@@ -37,6 +39,16 @@ const options = {
   includeFileHistory: Opt.boolean("include-file-history").pipe(
     Opt.withDescription("Claude Code: carry the sessions' file-history backups (what rewind restores).")
   ),
+  redact: Opt.boolean("redact").pipe(
+    Opt.withDescription(
+      "Replace every secret the scan finds with [REDACTED:<kind>:<first 8 hex digits of its SHA-256>]; the rest of each line stays byte for byte. Signed or encrypted content is never changed: a secret there is kept, and reported."
+    )
+  ),
+  failOnSecrets: Opt.boolean("fail-on-secrets").pipe(
+    Opt.withDescription(
+      "Refuse to export (exit 1, nothing written) when the scan finds a secret; with --redact, when one cannot be redacted."
+    )
+  ),
   skipUnreadable: Opt.boolean("skip-unreadable").pipe(
     Opt.withDescription("Leave out selected sessions whose rollout cannot be read, naming each, instead of refusing.")
   ),
@@ -48,14 +60,15 @@ const options = {
   ),
   out: Options.path(
     "out",
-    "The package to write: FILE.tgz (or .tar.gz); an existing folder (a .tgz named for what it holds goes in it); - for stdout; else a folder package that does not exist yet.",
+    "The package to write: FILE.tgz (or .tar.gz), FILE.tgz.age when encrypted; an existing folder (a .tgz named for what it holds goes in it); - for stdout; else a folder package that does not exist yet.",
     "PATH|-"
   ),
   codexHome: Options.codexHome,
   claudeHome: Options.claudeHome,
   opencodeData: Options.opencodeData,
   json: Options.json,
-  dryRun: Options.dryRun
+  dryRun: Options.dryRun,
+  ...Keys.exportOptions
 }
 
 /** whether the command line selects sessions (else a terminal opens the picker) */
@@ -73,13 +86,20 @@ const checkNative = (o: {
   readonly includeSkills: boolean
   readonly allowFile: ReadonlyArray<string>
   readonly includeFileHistory: boolean
+  readonly redact: boolean
+  readonly failOnSecrets: boolean
   readonly out: string
 }): UsageError | undefined => {
   if (o.agent.length !== 1 || o.agent[0] !== "opencode") {
     return new UsageError({ detail: "--format opencode-json writes OpenCode sessions: give --agent opencode (and no other agent)" })
   }
-  const extras = [o.includeSkills ? "--include-skills" : "", o.allowFile.length > 0 ? "--allow-file" : "", o.includeFileHistory ? "--include-file-history" : ""]
-    .filter((flag) => flag !== "")
+  const extras = [
+    o.includeSkills ? "--include-skills" : "",
+    o.allowFile.length > 0 ? "--allow-file" : "",
+    o.includeFileHistory ? "--include-file-history" : "",
+    o.redact ? "--redact" : "",
+    o.failOnSecrets ? "--fail-on-secrets" : ""
+  ].filter((flag) => flag !== "")
   if (extras.length > 0) return new UsageError({ detail: `${extras.join(", ")}: only a package carries those, not --format opencode-json` })
   if (PackagePath.isStdio(o.out) || JSON_FILE.test(o.out) || fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory() === true) return undefined
   return new UsageError({ detail: `--out ${o.out}: --format opencode-json writes FILE.json, into an existing folder, or to - (stdout)` })
@@ -153,6 +173,9 @@ const render = (result: PackageExport.ExportResult): Array<string> => {
   if (result.archivedLeftOut > 0) {
     out.push(`${result.dryRun ? "would leave out" : "left out"} ${result.archivedLeftOut} archived session(s); --include-archived carries them`)
   }
+  if (result.secrets !== undefined) {
+    out.push(...SecretsReport.lines(result.secrets, result.sessions.length, "--redact replaces them, --fail-on-secrets refuses to export"))
+  }
   return out
 }
 
@@ -164,7 +187,8 @@ export const command = Command.make(
     if (o.format === "opencode-json") return yield* nativeExport(o)
     const stores = yield* Agents.select(o.agent)
     const chosen = o.agent.length > 0 ? stores : stores.filter((store) => store.present)
-    const target = yield* PackagePath.output(o.out)
+    const sealed = yield* Keys.seal(o)
+    const target = yield* PackagePath.output(o.out, sealed !== undefined)
     const from = chosen.length > 0 ? chosen : stores
     const exported = yield* HomeCommand.withRecovery(PackageExport.fromStores(from, {
       out: target.path,
@@ -179,7 +203,9 @@ export const command = Command.make(
       allowFiles: o.allowFile,
       includeFileHistory: o.includeFileHistory,
       skipUnreadable: o.skipUnreadable,
-      dryRun: o.dryRun
+      dryRun: o.dryRun,
+      seal: sealed,
+      secrets: { redact: o.redact, failOnSecrets: o.failOnSecrets }
     }))
     const out = exported.dryRun ? PackagePath.display(o.out) : yield* target.deliver({ agents: exported.agents, ids: exported.sessions.map((s) => s.id) })
     const result = { ...exported, out }
@@ -194,11 +220,11 @@ export const command = Command.make(
     // a usage error opens nothing
     !selects(o) && !Confirm.canAsk()
       ? new UsageError({ detail: "say what to export: --thread ID, --cwd PATH or --all (on a terminal, without them, a picker opens)" })
-      : (o.format === "opencode-json" ? checkNative(o) : PackagePath.checkOut(o.out)) ?? (o.allowFile.length > 0 && !o.includeSkills
+      : (o.format === "opencode-json" ? checkNative(o) : PackagePath.checkOut(o.out)) ?? Keys.checkExport(o) ?? (o.allowFile.length > 0 && !o.includeSkills
         ? new UsageError({ detail: "--allow-file names a skill file: it needs --include-skills" })
         : Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(
   Command.withDescription(
-    "Write the selected sessions of this machine's agent homes (Codex, Claude Code, OpenCode) into one session package (FILE.tgz or a folder)."
+    "Write the selected sessions of this machine's agent homes (Codex, Claude Code, OpenCode) into one session package (FILE.tgz or a folder). Everything is scanned for secrets on the way: what is found is reported (never the secret) and listed in the manifest; --redact replaces it."
   )
 )

@@ -4,9 +4,11 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
-import { PackageInspection, PeerArchive } from "@sessionport/package-format"
+import { SecretGuard } from "@sessionport/agent"
+import { type Manifest, PackageInspection, PeerArchive } from "@sessionport/package-format"
 import { Effect } from "effect"
 import { AgentHomes } from "@sessionport/cli-kit"
+import * as Keys from "@sessionport/cli-kit/Keys"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as Output from "@sessionport/cli-kit/Output"
 import * as PackageSource from "@sessionport/cli-kit/PackageSource"
@@ -34,6 +36,19 @@ const peerLines = (origin: Origin | undefined): Array<string> => {
   ]
 }
 
+/** What export's secret scan found, as the manifest says: how many travel as they are, how many were redacted. */
+const secretsLine = (secrets: Manifest.SecretsInfo): string => {
+  const t = SecretGuard.totals(secrets)
+  if (t.found === 0) return `none found when exported (rules: ${secrets.rules})`
+  const kinds = SecretGuard.kindList(t.kinds)
+  const travelling = secrets.redacted ? t.kept : t.found
+  return (secrets.redacted ? `redacted ${t.redacted} (${kinds})` : `carries ${t.found} unredacted (${kinds})`) +
+    (secrets.redacted && travelling > 0
+      ? `; ${travelling} kept unredacted (${[...new Set(secrets.findings.flatMap((f) => f.kept_in ?? []))].join(", ") || "where redaction must not write"})`
+      : "") +
+    ` in ${t.sessions.length} session(s), found when exported (rules: ${secrets.rules})`
+}
+
 const render = (inspection: Inspected): Array<string> => {
   const m = inspection.manifest
   const out = [
@@ -58,6 +73,7 @@ const render = (inspection: Inspected): Array<string> => {
     ...(m.agents === undefined ? [] : [`agents      ${m.agents.join(", ")}`]),
     ...(m.cwd_filter === null ? [] : [`cwd filter  ${m.cwd_filter}`]),
     `skills      ${m.skills_included.length === 0 ? "none" : m.skills_included.join(", ")}`,
+    ...(m.secrets === undefined ? [] : [`secrets     ${secretsLine(m.secrets)}`]),
     // files that look like credentials, carried because the sender said so (export --allow-file)
     ...(m.allowed_files ?? []).map((file) => `allowed     ${file.path} (${file.reason}), although it looks like a credential`),
     `sessions    ${inspection.sessions.length}`
@@ -83,9 +99,10 @@ export const command = Command.make(
   {
     path: Options.pathArg(
       "PACKAGE",
-      "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
+      "A session package: FILE.tgz (FILE.tgz.age: encrypted, see --identity), a folder, or - to read one from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
     ),
-    json: Options.json
+    json: Options.json,
+    ...Keys.readerOptions
   },
   Effect.fn("inspect")(function*({ json, path }) {
     // an `opencode export` file is inspected as the package made of it
@@ -96,5 +113,5 @@ export const command = Command.make(
     })
     const inspection: Inspected = { ...inspected, path: source.label }
     yield* json ? Output.json(inspection) : Output.lines(render(inspection))
-  }, Effect.scoped)
+  }, (effect, o) => Keys.provide(o)(Effect.scoped(effect)))
 ).pipe(Command.withDescription("Show a package's manifest and sessions and check its integrity (every entry, size and SHA-256). Writes nothing."))

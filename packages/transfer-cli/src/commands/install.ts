@@ -6,6 +6,7 @@
  */
 import { Command } from "@effect/cli"
 import { Agents, PackageInstall, RememberedMaps, ShownChanges } from "@sessionport/agent"
+import * as Keys from "@sessionport/cli-kit/Keys"
 import * as Options from "@sessionport/cli-kit/Options"
 import * as PackageChoice from "@sessionport/cli-kit/PackageChoice"
 import * as Output from "@sessionport/cli-kit/Output"
@@ -79,7 +80,7 @@ export const command = Command.make(
   {
     package: Options.pathArg(
       "PACKAGE",
-      "A session package: FILE.tgz, a folder, or - to read a .tgz from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
+      "A session package: FILE.tgz (FILE.tgz.age: encrypted, see --identity), a folder, or - to read one from stdin; or a session file of `opencode export` (FILE.json), or an archive of coding-cli-session-sync."
     ),
     map: Options.maps,
     forgetMaps: Options.forgetMaps,
@@ -88,7 +89,8 @@ export const command = Command.make(
     opencodeData: Options.opencodeData,
     yes: Options.yes("Install every session of the package without opening the picker (off a terminal there is none)."),
     json: Options.json,
-    dryRun: Options.dryRun
+    dryRun: Options.dryRun,
+    ...Keys.readerOptions
   },
   Effect.fn("install")(function*(o) {
     const { stores } = yield* Agents.Agents
@@ -107,7 +109,7 @@ export const command = Command.make(
     const result = { ...installed, package: source.label, ...(source.origin === undefined ? {} : { origin: source.origin }) }
     for (const warning of result.warnings) yield* Effect.logWarning(warning)
     yield* o.json ? Output.json(result) : Output.lines([...PackageSource.originLines(source.origin), ...render(result)])
-  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Keys.provide(o)(Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(
   Command.withDescription(
     "Install a package's sessions (Codex, Claude Code, OpenCode) into this machine's agent homes: verify the package, give each session a new local id, localize its paths, write files, rows, names and history as one transaction (undo: rollback)."

@@ -8,7 +8,7 @@
  */
 import { Args, Command, HelpDoc, Options as Opt, ValidationError } from "@effect/cli"
 import { Agents, SessionList } from "@sessionport/agent"
-import { Dates, Options, Output, PackageChoice, PackageSource } from "@sessionport/cli-kit"
+import { Dates, Keys, Options, Output, PackageChoice, PackageSource } from "@sessionport/cli-kit"
 import { PackageStatus } from "@sessionport/lineage"
 import { Effect, Option } from "effect"
 import * as HomeCommand from "../HomeCommand.js"
@@ -16,7 +16,7 @@ import * as HomeCommand from "../HomeCommand.js"
 const options = {
   package: Args.text({ name: "PACKAGE" }).pipe(
     Args.withDescription(
-      "A session package (FILE.tgz, a folder, or - for stdin; or an `opencode export` file, or an archive of coding-cli-session-sync): list its sessions with their status here instead."
+      "A session package (FILE.tgz, FILE.tgz.age with --identity or --passphrase, a folder, or - for stdin; or an `opencode export` file, or an archive of coding-cli-session-sync): list its sessions with their status here instead."
     ),
     Args.optional
   ),
@@ -34,7 +34,8 @@ const options = {
   codexHome: Options.codexHome,
   claudeHome: Options.claudeHome,
   opencodeData: Options.opencodeData,
-  json: Options.json
+  json: Options.json,
+  ...Keys.readerOptions
 }
 
 const TITLE_WIDTH = 60
@@ -93,7 +94,7 @@ export const command = Command.make(
       includeArchived: !o.noArchived
     }))
     yield* o.json ? Output.json(listing) : Output.lines(renderLocal(listing, new Date()))
-  }, (effect, o) => Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json)))
+  }, (effect, o) => Keys.provide(o)(Effect.provide(Effect.scoped(effect), HomeCommand.layer(o, o.json))))
 ).pipe(
   Command.withDescription(
     "List the sessions of this machine's agent homes (Codex, Claude Code, OpenCode), newest first; or, given a package, each of its sessions with its status here (new, already here, behind, ahead, diverged). Writes nothing."
