@@ -1,35 +1,11 @@
 #!/usr/bin/env node
-// Makes sure `syncthing` is on PATH for the tests that run two real instances (issue 16):
-// installs Debian's package when missing. Quiet when it is already there. When it cannot
-// install (not root, no apt, apt failed) it prints one line saying how, and still exits 0:
-// the tests that need syncthing then skip with that reason.
-import { execFileSync, spawnSync } from "node:child_process"
+// Makes sure `syncthing` is on PATH for the tests that run two real instances (issue 16);
+// see internal/debianPackage.mjs.
+import { ensureDebianPackage } from "./internal/debianPackage.mjs"
 
-const onPath = () => spawnSync("syncthing", ["--version"], { stdio: "ignore" }).status === 0
-
-const howTo = "install it with: sudo apt-get install -y syncthing (or see https://syncthing.net/downloads/)"
-
-const install = () => {
-  if (typeof process.getuid === "function" && process.getuid() !== 0) return "not root"
-  if (spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status !== 0) return "no apt-get"
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
-  try {
-    // `update` may complain about unsigned side repositories; the main one is enough
-    spawnSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 300_000 })
-    execFileSync("apt-get", ["install", "-y", "syncthing"], { stdio: "ignore", env, timeout: 600_000 })
-  } catch (error) {
-    return `apt-get install failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`
-  }
-  return onPath() ? undefined : "installed, but still not on PATH"
-}
-
-if (!onPath()) {
-  process.stderr.write("ensure-syncthing: syncthing is missing; installing Debian's package…\n")
-  const failure = install()
-  if (failure === undefined) {
-    const version = spawnSync("syncthing", ["--version"], { encoding: "utf8" }).stdout.trim()
-    process.stderr.write(`ensure-syncthing: installed ${version}\n`)
-  } else {
-    process.stderr.write(`ensure-syncthing: syncthing not installed (${failure}); ${howTo}\n`)
-  }
-}
+ensureDebianPackage({
+  script: "ensure-syncthing",
+  command: "syncthing",
+  pkg: "syncthing",
+  howTo: "install it with: sudo apt-get install -y syncthing (or see https://syncthing.net/downloads/)"
+})

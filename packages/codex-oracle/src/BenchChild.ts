@@ -283,8 +283,17 @@ export const targetHome = (
 }
 
 /** `session-transfer export --agent <agent> --all` of a source store into `out`. */
-export const exportRun = (agent: string, source: Store, out: string): Run =>
-  cli(transferBin, ["export", "--agent", agent, ...source.options, "--all", "--out", out, "--json"], { HOME: source.home })
+export const exportRun = (agent: string, source: Store, out: string, extra: ReadonlyArray<string> = []): Run =>
+  cli(transferBin, ["export", "--agent", agent, ...source.options, "--all", "--out", out, "--json", ...extra], { HOME: source.home })
+
+/** A recipient for the encrypted export rows (its identity is thrown away: nothing is decrypted). */
+const BENCH_RECIPIENT = "age1g520hxgytm20q34lqzts4m9eupa7ya6s7ar5yhhf0al3wnyg3pvsy0p7js"
+
+/** The export variants measured besides the plain one: what the secret scan and encryption add. */
+const EXPORT_VARIANTS: ReadonlyArray<{ readonly flags: ReadonlyArray<string>; readonly suffix: string }> = [
+  { flags: ["--redact"], suffix: "" },
+  { flags: ["--encrypt-to", BENCH_RECIPIENT], suffix: ".age" }
+]
 
 /** `session-transfer install <pkg>` into a target. */
 export const installRun = (pkg: string, target: Store): Run => cli(transferBin, ["install", pkg, ...target.options, "--json"], { HOME: target.home })
@@ -352,9 +361,25 @@ export const exportInstall = (b: {
     const [pack, unpack] = folder ? ["cp -r", "cp -r"] : ["tar czf", "tar xzf"]
     const packRow: Measured = { label: `floor: ${pack} <${b.folderName}> + sync`, runs: exported.floor }
     const unpackRow: Measured = { label: `floor: ${unpack} ${folder ? `${name}/` : name} + sync`, runs: install.floor }
+    // --redact and --encrypt-to of the archive, against the same floor (fresh runs of it)
+    const variants: Array<Measured> = folder ? [] : EXPORT_VARIANTS.flatMap(({ flags, suffix }) => {
+      const measured = perRun(runs, (i) => {
+        const floorOut = path.join(dir, `floor-v${i}-${name}`)
+        const floor = settled(() => packFloor(b.source.folder, floorOut))
+        fs.rmSync(floorOut, { recursive: true })
+        const out = path.join(dir, `v${i}-${name}${suffix}`)
+        const command = settled(() => exportRun(b.agent, b.source, out, flags))
+        fs.rmSync(out, { recursive: true })
+        return { floor, command }
+      })
+      const floorRow: Measured = { label: `floor: ${pack} <${b.folderName}> + sync`, runs: measured.floor }
+      const shown = flags[0] === "--encrypt-to" ? "--encrypt-to age1…" : flags.join(" ")
+      return [floorRow, { label: `session-transfer export --agent ${b.agent} --all ${shown}`, runs: measured.command, floor: floorRow }]
+    })
     return [
       packRow,
       { label: `session-transfer export --agent ${b.agent} --all${folder ? ` --out ${name}/` : ""}`, runs: exported.command, floor: packRow },
+      ...variants,
       unpackRow,
       { label: `session-transfer install ${folder ? `${name}/` : name} --map …`, runs: install.command, floor: unpackRow }
     ]

@@ -15,6 +15,7 @@ import * as fs from "node:fs"
 import type { Finding } from "./Finding.js"
 import { Block } from "./internal/block.js"
 import { fields } from "./internal/fields.js"
+import { ESCAPED, hitsIn } from "./internal/literals.js"
 import { type Compiled, compileFields, type Segment, segments } from "./internal/record.js"
 import { SecretsError } from "./SecretsError.js"
 
@@ -36,7 +37,9 @@ export interface ScanResult {
 export interface Scanner {
   /**
    * Bytes in file order; lines may span chunks. The chunk may be reused after the call (what is
-   * kept is copied). A promise: a block is being scanned; await it before the next write.
+   * kept is copied). A promise: a block is being scanned (or a block's worth of text was read
+   * since the last promise, most of it records with nothing to scan, which are not parsed); await
+   * it before the next write.
    */
   readonly write: (chunk: Uint8Array) => void | Promise<void>
   readonly end: () => Promise<ScanResult>
@@ -59,26 +62,27 @@ const compiled: Record<Agent, Compiled> = {
 
 const rawSegment = (text: string): Array<Segment> => [{ path: [], text }]
 
-/** a JSONL line as segments: its string values, or the line itself when it is not a JSON object or array */
-const lineSegments = (text: string, fieldsOf: Compiled): Array<Segment> => {
+/** whether a JSONL line is a record: only `{` or `[` start one (a bare JSON string or number is scanned as text) */
+const isRecord = (text: string): boolean => {
   const first = text.charCodeAt(text.search(/\S/))
-  // only `{` or `[` start a record: a bare JSON string or number is scanned as text
-  if (first === 0x7b || first === 0x5b) {
-    let record: unknown
-    try {
-      record = JSON.parse(text)
-    } catch {
-      return rawSegment(text)
-    }
-    try {
-      return segments(record as object, fieldsOf)
-    } catch (error) {
-      // nested too deep to walk: the line as it is
-      if (error instanceof RangeError) return rawSegment(text)
-      throw error
-    }
+  return first === 0x7b || first === 0x5b
+}
+
+/** a record's segments: its string values, or the line itself when it is not JSON */
+const recordSegments = (text: string, fieldsOf: Compiled): Array<Segment> => {
+  let record: unknown
+  try {
+    record = JSON.parse(text)
+  } catch {
+    return rawSegment(text)
   }
-  return text === "" ? [] : rawSegment(text)
+  try {
+    return segments(record as object, fieldsOf)
+  } catch (error) {
+    // nested too deep to walk: the line as it is
+    if (error instanceof RangeError) return rawSegment(text)
+    throw error
+  }
 }
 
 /**
@@ -120,28 +124,51 @@ export const make = (options: { readonly agent: Agent; readonly format: Format }
     block = new Block()
   }
 
+  const hits = new Set<string>()
   const addLine = (line: string) => {
     record++
     // a CR before the LF is part of the line end, not of the text (kept in `lines`)
     const text = line.endsWith("\r") ? line.slice(0, -1) : line
-    const found = options.format === "text" ? rawSegment(text) : lineSegments(text, fieldsOf)
+    hits.clear()
+    let found: Array<Segment>
+    let exact = true
+    if (options.format === "jsonl" && isRecord(text)) {
+      // the prefilter on the raw line first: a record with none of what the rules need is not
+      // even parsed (most are not); escapes that may hide a literal are searched once decoded
+      if (!hitsIn(text, hits)) return
+      exact = !hits.has(ESCAPED)
+      found = recordSegments(text, fieldsOf)
+    } else {
+      // a raw line: scanned even with no hit (a line of a PEM key goes with the lines around it)
+      if (options.format === "jsonl" && text === "") return
+      hitsIn(text, hits)
+      found = rawSegment(text)
+    }
     if (found.length === 0) return
     const size = found.reduce((sum, segment) => sum + segment.text.length + 1, 0)
     // a record longer than a block is a block of its own
     if (size >= BLOCK_CHARS) flush()
-    block.add(record, line, found)
+    block.add(record, line, found, exact ? hits : undefined)
     if (block.length >= BLOCK_CHARS) flush()
   }
 
+  // text read since the last promise
+  let read = 0
   const pending = (): Promise<void> | undefined => {
     if (failure !== undefined) return Promise.reject(failure)
-    if (queue.length === 0 && running === undefined) return undefined
+    if (queue.length === 0 && running === undefined) {
+      if (read < BLOCK_CHARS) return undefined
+      read = 0
+      return Promise.resolve()
+    }
+    read = 0
     return (running ??= drain()).then(() => (failure === undefined ? undefined : Promise.reject(failure)))
   }
 
   return {
     write: (chunk) => {
       const piece = decoder.decode(chunk, { stream: true })
+      read += piece.length
       let from = 0
       for (let newline = piece.indexOf("\n"); newline !== -1; newline = piece.indexOf("\n", from)) {
         const tail = piece.slice(from, newline)

@@ -11,6 +11,7 @@
  */
 import type { Finding } from "../Finding.js"
 import { lint } from "./lint.js"
+import { hitsIn, register, release } from "./literals.js"
 import type { Path, Segment } from "./record.js"
 
 interface Placed {
@@ -32,6 +33,8 @@ export class Block {
   private pieces: Array<string> = []
   private placed: Array<Placed> = []
   private readonly originals = new Map<number, string>()
+  /** what the prefilter found in the scan text (a superset will do) */
+  private readonly hits = new Set<string>()
   /** characters of scan text so far */
   length = 0
 
@@ -44,10 +47,14 @@ export class Block {
     this.length += piece.length
   }
 
-  /** a record's segments (a raw line is one segment with path `[]`) and its original line */
-  add(record: number, line: string, segments: ReadonlyArray<Segment>): void {
+  /**
+   * A record's segments (a raw line is one segment with path `[]`), its original line, and what
+   * the prefilter found in it (in its line: a superset of its segments'), else it is searched here.
+   */
+  add(record: number, line: string, segments: ReadonlyArray<Segment>, hits?: ReadonlySet<string>): void {
     if (segments.length === 0) return
     this.originals.set(record, line)
+    const first = this.pieces.length
     for (const segment of segments) {
       if (segment.label !== undefined) this.push(`${segment.label}: "`)
       const start = this.length
@@ -62,6 +69,8 @@ export class Block {
       })
       this.push(segment.label !== undefined ? "\"\n" : "\n")
     }
+    if (hits === undefined) hitsIn(this.pieces.slice(first).join(""), this.hits)
+    else for (const hit of hits) this.hits.add(hit)
   }
 
   /** the index of the placed value a match starting at `at` belongs to (or -1) */
@@ -99,7 +108,14 @@ export class Block {
     const text = this.pieces.join("")
     this.pieces = []
     const findings: Array<Finding> = []
-    for (const match of await lint(text)) {
+    register(text, this.hits)
+    let matches
+    try {
+      matches = await lint(text)
+    } finally {
+      release(text)
+    }
+    for (const match of matches) {
       let index = this.indexAt(match.start)
       if (index === -1 || this.placed[index]!.start >= match.end) continue
       let value = this.placed[index]!

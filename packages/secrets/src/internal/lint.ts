@@ -34,6 +34,9 @@ interface Loaded {
   readonly kindOf: ReadonlyMap<string, string>
 }
 
+/** what an AWS access key id starts with */
+const AWS_KEY_IDS = ["A3T", "AKIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ASIA"]
+
 /**
  * By preset rule (short id): literals one of which every pattern of the rule needs, exactly (in
  * that case): a text with none of them is not given to the rule. Most blocks of a transcript
@@ -42,7 +45,7 @@ interface Loaded {
  * here shows there.
  */
 const PRESET_NEEDS: Readonly<Record<string, ReadonlyArray<string>>> = {
-  aws: ["A3T", "AKIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ASIA", "ACCOUNT", "account", "Account", "SECRET", "secret", "Secret"],
+  aws: [...AWS_KEY_IDS, "ACCOUNT", "account", "Account", "SECRET", "secret", "Secret"],
   privatekey: ["PRIVATE KEY"],
   npm: ["npm_", "_authToken=", ":x-oauth-basic@"],
   basicauth: ["://"],
@@ -67,19 +70,43 @@ const PRESET_NEEDS: Readonly<Record<string, ReadonlyArray<string>>> = {
   figma: ["figd_"]
 }
 
-/** the preset rule, run only on texts with one of its literals */
-const guarded = (rule: SecretLintRuleCreator, needs: ReadonlyArray<string> | undefined): SecretLintRuleCreator =>
+const AWS_SECRET_NAME = /(?:SECRET|secret|Secret)_?(?:ACCESS|access|Access)_?(?:KEY|key|Key)/
+// the account id pattern from its name on (it may start before, with a quote or `aws_`)
+const AWS_ACCOUNT_ID = /(?:ACCOUNT|account|Account)_?(?:ID|id|Id)?["']?\s*(?::|=>|=)\s*["']?[0-9]{4}-?[0-9]{4}-?[0-9]{4}/
+
+/**
+ * By preset rule: a finer test, after its literals, of a text it may match in. The `aws` rule's
+ * literals `secret` and `account` are in many blocks, and its patterns are the preset's costliest
+ * (they start with optional parts, so are tried at every position): each of its three patterns
+ * needs one of the access key id prefixes, the secret key's name, or the account id's name and
+ * its digits.
+ */
+const PRESET_TESTS: Readonly<Record<string, (text: string) => boolean>> = {
+  aws: (text) => hasAny(text, AWS_KEY_IDS) || AWS_SECRET_NAME.test(text) || AWS_ACCOUNT_ID.test(text)
+}
+
+/** the preset rule, run only on texts with one of its literals (and that pass its test) */
+const guarded = (
+  rule: SecretLintRuleCreator,
+  needs: ReadonlyArray<string> | undefined,
+  test: ((text: string) => boolean) | undefined
+): SecretLintRuleCreator =>
   needs === undefined ? rule : {
     ...rule,
     create(context, options) {
       const handler = rule.create(context, options)
       return {
         file(source) {
-          if (hasAny(source.content, needs)) return handler.file?.(source)
+          if (hasAny(source.content, needs) && (test === undefined || test(source.content))) return handler.file?.(source)
         }
       }
     }
   }
+
+const short = (id: string) => id.replace(PRESET_PREFIX, "")
+
+/** every literal a rule needs (the prefilter's, set once: the scanner searches raw lines before the rules are loaded) */
+setLiterals([...Object.values(PRESET_NEEDS).flat(), ...ours.flatMap((rule) => rule.needs ?? [])])
 
 const load = async (): Promise<Loaded> => {
   const [core, preset, profiler] = await Promise.all([
@@ -93,17 +120,13 @@ const load = async (): Promise<Loaded> => {
   profiler.secretLintProfiler.mark = () => {}
   const kindOf = new Map<string, string>()
   const presetRules = preset.rules.filter((rule) => rule.meta.id !== `${PRESET_PREFIX}filter-comments`)
-  for (const rule of presetRules) {
-    const short = rule.meta.id.replace(PRESET_PREFIX, "")
-    kindOf.set(rule.meta.id, PRESET_ALIASES[short] ?? short)
-  }
+  for (const rule of presetRules) kindOf.set(rule.meta.id, PRESET_ALIASES[short(rule.meta.id)] ?? short(rule.meta.id))
   for (const rule of ours) kindOf.set(RULE_PREFIX + rule.name, rule.kind)
-  setLiterals([...Object.values(PRESET_NEEDS).flat(), ...ours.flatMap((rule) => rule.needs ?? [])])
   const config: Config = {
     rules: [
       ...presetRules.map((rule) => ({
         id: rule.meta.id,
-        rule: guarded(rule as SecretLintRuleCreator, PRESET_NEEDS[rule.meta.id.replace(PRESET_PREFIX, "")]),
+        rule: guarded(rule as SecretLintRuleCreator, PRESET_NEEDS[short(rule.meta.id)], PRESET_TESTS[short(rule.meta.id)]),
         // an AWS access key id alone is enough (by default the rule wants its secret key too)
         ...(rule.meta.id === `${PRESET_PREFIX}aws` ? { options: { enableIDScanRule: true } } : {})
       })),

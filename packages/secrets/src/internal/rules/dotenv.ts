@@ -6,6 +6,7 @@
  * and pure hex passes unless the name says secret (a digest or a git id otherwise). The range
  * is the value.
  */
+import { ENV_ANCHOR } from "../literals.js"
 import { randomness } from "../text.js"
 import type { Rule } from "./rule.js"
 
@@ -26,6 +27,7 @@ export const MIN_LENGTH = 16
 export const dotenv: Rule = {
   name: "dotenv",
   kind: "dotenv",
+  needs: [ENV_ANCHOR],
   *find(text) {
     for (const match of text.matchAll(LINE)) {
       const name = match[1]!

@@ -18,7 +18,7 @@ export interface Rule {
   readonly name: string
   /** what findings are reported as (several rules may share one) */
   readonly kind: string
-  /** the rule runs only on texts that contain one of these (case-sensitive) */
+  /** the rule runs only on texts that contain one of these (case-sensitive), or hold one of these anchors of `literals.ts` */
   readonly needs?: ReadonlyArray<string>
   readonly find: (text: string, filePath: string | undefined) => Iterable<Range>
 }

@@ -11,6 +11,7 @@
  * pass, and so do values made of words only (`'proxy-handled'`, `'test-key'`: what code and
  * tests put there).
  */
+import { ASSIGN_ANCHOR } from "../literals.js"
 import { ENV_NAME, isPlaceholder, isWordLike, randomness } from "../text.js"
 import type { Rule } from "./rule.js"
 
@@ -46,6 +47,7 @@ const isLiteral = (value: string): boolean =>
 export const secretAssignment: Rule = {
   name: "secret-assignment",
   kind: "secret-assignment",
+  needs: [ASSIGN_ANCHOR],
   *find(text, filePath) {
     const configFile = filePath !== undefined && CONFIG_FILE.test(filePath)
     for (const match of text.matchAll(ASSIGNMENT)) {
