@@ -46,6 +46,8 @@ export * as PlainConsole from "./PlainConsole.js"
 export * as PlainLogger from "./PlainLogger.js"
 /** @since 0.1.0 */
 export * as Recovery from "./Recovery.js"
+/** @since 0.6.0 */
+export * as SecretsReport from "./SecretsReport.js"
 /** @since 0.1.0 */
 export * as TerminalProgress from "./TerminalProgress.js"
 /** @since 0.3.0 */

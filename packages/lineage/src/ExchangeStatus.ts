@@ -8,11 +8,13 @@
  * or the homes. Each answer comes from the code the commands use: what changed as push decides
  * it, pending as pull decides it (receipts in the homes' `ExchangeState`), live file checks as
  * pull makes them, compaction's plan, and the skips the last pull recorded (`ExchangeLog`).
+ * Encrypted packages are counted from the indexes; whether the keys here open a pending one is
+ * pull's own check (`Outbox.opens` with the command's `Encryption.Keys`: headers only).
  *
  * @since 0.4.0
  */
 import { Agents, type AgentStore } from "@sessionport/agent"
-import { Outbox, type PackageError } from "@sessionport/package-format"
+import { Encryption, Outbox, type PackageError } from "@sessionport/package-format"
 import { Context, Effect, Layer, Option } from "effect"
 import * as Path from "node:path"
 import * as Compaction from "./Compaction.js"
@@ -60,7 +62,8 @@ export interface ConflictCopy {
 
 /**
  * A pending package that cannot be taken now: `arriving` or `damaged` by the live file check,
- * or what the last pull recorded (`unreadable`, `busy`, `not_applied`, …).
+ * `encrypted` when no key here opens it, or what the last pull recorded (`unreadable`, `busy`,
+ * `not_applied`, …).
  *
  * @since 0.4.0
  * @category models
@@ -88,6 +91,14 @@ export interface ThisMachine {
   /** packages listed in its outbox, and their bytes */
   readonly packages: number
   readonly bytes: number
+  /** of those, encrypted (`.tgz.age`) */
+  readonly encrypted: number
+  /** how its next push encrypts (remembered): to recipients, with a passphrase, or not (null) */
+  readonly encryption: "recipients" | "passphrase" | null
+  /** whether its next push redacts secrets (remembered) */
+  readonly redact: boolean
+  /** the identity files its pulls open encrypted packages with (remembered) */
+  readonly identities: ReadonlyArray<string>
   /** packages compaction could remove now */
   readonly compactable: number
   readonly pulledBy: ReadonlyArray<PulledBy>
@@ -111,6 +122,8 @@ export interface OtherMachine {
   readonly indexProblem?: string | undefined
   /** its packages some selected present home here has not taken; `sessions`: distinct sessions of those agents in them */
   readonly pending: { readonly packages: number; readonly sessions: number }
+  /** its listed packages that are encrypted (`.tgz.age`), and how many it lists */
+  readonly encrypted: { readonly packages: number; readonly of: number }
   readonly skipped: ReadonlyArray<SkippedFile>
   readonly conflictCopies: ReadonlyArray<ConflictCopy>
   readonly otherFiles: ReadonlyArray<string>
@@ -185,6 +198,7 @@ const make = Effect.gen(function*() {
 
     const { changed, selected } = yield* publishable(stores, { agents: request.agents, index, all: false })
     const packages = index?.packages ?? []
+    const remembered = Option.getOrUndefined(current)
     const machine: ThisMachine = {
       id: machineId,
       name: index?.machine_name ?? Option.getOrNull(Option.map(current, (c) => c.machineName)),
@@ -194,6 +208,13 @@ const make = Effect.gen(function*() {
       changed: selected.map((store) => ({ agent: store.agent, count: changed.get(store.agent)?.length ?? 0 })),
       packages: packages.length,
       bytes: packages.reduce((sum, entry) => sum + entry.size, 0),
+      encrypted: packages.filter((entry) => entry.encrypted === true).length,
+      encryption: remembered === undefined ? null : Option.match(remembered.encryption, {
+        onNone: () => null,
+        onSome: (encryption) => encryption._tag === "Recipients" ? "recipients" as const : "passphrase" as const
+      }),
+      redact: remembered?.redact ?? false,
+      identities: remembered?.identities ?? [],
       compactable: index === undefined || machineId === null
         ? 0
         : Compaction.plan(index, yield* Compaction.pulledFrom(folder, machineId)).removable.length,
@@ -202,6 +223,7 @@ const make = Effect.gen(function*() {
     }
 
     const here = yield* homesHere(stores, request.agents)
+    const ring = yield* Encryption.ambient
     const agentsHere = new Set(here.stores.map((store) => store.agent))
     const machines = yield* Effect.forEach(scan.machines.filter((m) => m.id !== machineId), (other) =>
       Effect.gen(function*() {
@@ -216,7 +238,12 @@ const make = Effect.gen(function*() {
         const skipped: Array<SkippedFile> = []
         for (const { entry } of pending) {
           const problem = fileProblem(yield* Outbox.checkFile(other.dir, entry.file, entry), entry.size)
-          if (problem !== undefined) skipped.push({ file: entry.file, ...problem })
+          if (problem !== undefined) {
+            skipped.push({ file: entry.file, ...problem })
+            continue
+          }
+          const keys = entry.encrypted === true ? yield* Outbox.opens(other.dir, entry.file, ring) : undefined
+          if (keys?._tag === "locked") skipped.push({ file: entry.file, kind: keys.reason === "damaged" ? "unreadable" : "encrypted", why: keys.why })
         }
         // what the last pull could not apply and is still pending (a live problem says it better)
         for (const recorded of logged.skipped) {
@@ -231,6 +258,7 @@ const make = Effect.gen(function*() {
           index: other.index._tag === "parsed" ? "ok" : other.index._tag,
           ...(other.index._tag === "unreadable" ? { indexProblem: other.index.detail } : {}),
           pending: { packages: pending.length, sessions: sessions.size },
+          encrypted: { packages: (index?.packages ?? []).filter((entry) => entry.encrypted === true).length, of: index?.packages.length ?? 0 },
           skipped,
           ...filesOf(other.problems)
         } satisfies OtherMachine

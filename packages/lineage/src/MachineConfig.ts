@@ -1,6 +1,9 @@
 /**
  * This machine's exchange config, `<config dir>/exchange.json`: its machine id (the name of its
- * outbox in the exchange folder), its writer token and the remembered exchange folder.
+ * outbox in the exchange folder), its writer token, the remembered exchange folder, and the
+ * remembered choices of push (encrypt to whom, or with a passphrase; redact) and pull (identity
+ * files). Never key material: recipients are public keys or the paths of files of them,
+ * identities are file paths, and a passphrase is never stored (only that push asks for one).
  *
  * It lives outside every agent home and outside the journal: it says who this machine is, not
  * what it holds. It is made once, atomically, and survives everything but its own deletion. The
@@ -66,11 +69,49 @@ export const ConfigFile = Schema.Struct({
   /** the config dir it was made in: a copy in another folder of the same host is caught too */
   config_dir: Schema.optional(Schema.String),
   /** a digest of the host's machine id file (Linux): a cloned disk keeping the host name is caught too */
-  machine_key: Schema.optional(Schema.String)
-}).annotations({ identifier: "MachineConfigFile" })
+  machine_key: Schema.optional(Schema.String),
+  /** push encrypts to these recipients: public keys as given, or absolute paths of recipients files */
+  encrypt_to: Schema.optional(Schema.NonEmptyArray(Schema.String)),
+  /** push encrypts with a passphrase, asked (or read from the environment or a file) each time */
+  encrypt_with_passphrase: Schema.optional(Schema.Literal(true)),
+  /** push redacts the secrets it finds */
+  redact: Schema.optional(Schema.Boolean),
+  /** pull opens encrypted packages with these identity files (absolute paths) */
+  identities: Schema.optional(Schema.Array(Schema.String))
+}).pipe(
+  Schema.filter((file) =>
+    file.encrypt_to === undefined || file.encrypt_with_passphrase === undefined ||
+    "encrypt_to and encrypt_with_passphrase: a package is encrypted to recipients or with a passphrase, not both"
+  )
+).annotations({ identifier: "MachineConfigFile" })
 
 /** @since 0.1.0 @category models */
 export type ConfigFile = typeof ConfigFile.Type
+
+/**
+ * How push encrypts, as remembered: to these recipients (public keys as given, or absolute paths
+ * of recipients files, read again at every push), or with a passphrase it asks for every time.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type Encryption =
+  | { readonly _tag: "Recipients"; readonly recipients: ReadonlyArray<string> }
+  | { readonly _tag: "Passphrase" }
+
+/**
+ * Push's and pull's choices to remember; an absent field is left as it is.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export interface Choices {
+  /** none: push stops encrypting */
+  readonly encryption?: Option.Option<Encryption> | undefined
+  readonly redact?: boolean | undefined
+  /** identity files, absolute (none: forgotten) */
+  readonly identities?: ReadonlyArray<string> | undefined
+}
 
 /** @since 0.1.0 @category models */
 export interface Config {
@@ -87,6 +128,12 @@ export interface Config {
   readonly machineKey?: string | undefined
   /** the remembered exchange folder, absolute */
   readonly folder: Option.Option<string>
+  /** how push encrypts (none: it does not) */
+  readonly encryption: Option.Option<Encryption>
+  /** whether push redacts */
+  readonly redact: boolean
+  /** the identity files pull opens encrypted packages with */
+  readonly identities: ReadonlyArray<string>
 }
 
 /** @since 0.1.0 @category models */
@@ -119,6 +166,8 @@ export interface MachineConfigShape {
    * remembered and no config is made.
    */
   readonly findFolder: (given: Option.Option<string>) => Effect.Effect<string, ExchangeError>
+  /** remembers push's and pull's choices (the config made first if there is none); writes only what changed */
+  readonly remember: (choices: Choices) => Effect.Effect<Config, ExchangeError>
 }
 
 /** @since 0.1.0 @category tags */
@@ -132,7 +181,14 @@ const toConfig = (file: ConfigFile): Config => ({
   hostname: file.hostname,
   configDir: file.config_dir,
   machineKey: file.machine_key,
-  folder: Option.fromNullable(file.folder)
+  folder: Option.fromNullable(file.folder),
+  encryption: file.encrypt_to !== undefined
+    ? Option.some({ _tag: "Recipients", recipients: file.encrypt_to })
+    : file.encrypt_with_passphrase === true
+    ? Option.some({ _tag: "Passphrase" })
+    : Option.none(),
+  redact: file.redact === true,
+  identities: file.identities ?? []
 })
 
 const fromConfig = (config: Config): ConfigFile => ({
@@ -144,7 +200,18 @@ const fromConfig = (config: Config): ConfigFile => ({
   folder: Option.getOrNull(config.folder),
   ...(config.hostname === undefined ? {} : { hostname: config.hostname }),
   ...(config.configDir === undefined ? {} : { config_dir: config.configDir }),
-  ...(config.machineKey === undefined ? {} : { machine_key: config.machineKey })
+  ...(config.machineKey === undefined ? {} : { machine_key: config.machineKey }),
+  ...Option.match(config.encryption, {
+    onNone: () => ({}),
+    onSome: (encryption) => {
+      if (encryption._tag === "Passphrase") return { encrypt_with_passphrase: true as const }
+      const [first, ...rest] = encryption.recipients
+      // no recipient at all is no encryption
+      return first === undefined ? {} : { encrypt_to: [first, ...rest] as const }
+    }
+  }),
+  ...(config.redact ? { redact: true } : {}),
+  ...(config.identities.length === 0 ? {} : { identities: config.identities })
 })
 
 const errorText = (error: unknown): string => error instanceof Error ? error.message : String(error)
@@ -176,7 +243,10 @@ const fresh = (hostname: string, origin: { readonly configDir: string; readonly 
   hostname,
   configDir: origin.configDir,
   machineKey: origin.machineKey,
-  folder: Option.none()
+  folder: Option.none(),
+  encryption: Option.none(),
+  redact: false,
+  identities: []
 })
 
 /** `~` and `~/x` as a shell would have expanded them (`--to=~/x` reaches us unexpanded). */
@@ -323,7 +393,19 @@ export const make = (
     // read, not ensure: this is the way out of a copied config
     const config = yield* read
     if (Option.isNone(config)) return yield* ensure()
-    return yield* write({ ...fresh(hostname, origin), folder: config.value.folder })
+    const { encryption, folder, identities, redact } = config.value
+    return yield* write({ ...fresh(hostname, origin), folder, encryption, redact, identities })
+  })
+
+  const remember = Effect.fn("MachineConfig.remember")(function*(choices: Choices) {
+    const config = yield* ensure()
+    const next: Config = {
+      ...config,
+      ...(choices.encryption === undefined ? {} : { encryption: choices.encryption }),
+      ...(choices.redact === undefined ? {} : { redact: choices.redact }),
+      ...(choices.identities === undefined ? {} : { identities: choices.identities })
+    }
+    return text(next) === text(config) ? config : yield* write(next)
   })
 
   const findFolder = Effect.fn("MachineConfig.findFolder")(function*(given: Option.Option<string>) {
@@ -333,7 +415,7 @@ export const make = (
     return yield* checkFolder(remembered.value)
   })
 
-  return { dir, path, ensure, resolveFolder, setNewId, current: () => read, findFolder }
+  return { dir, path, ensure, resolveFolder, setNewId, current: () => read, findFolder, remember }
 }
 
 /**

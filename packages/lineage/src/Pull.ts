@@ -11,7 +11,10 @@
  *    arriving or damaged, it is skipped with a note and retried next pull; never opened.
  * 4. Superseded: a package whose every session is held, at least as large, by a later package of
  *    the same outbox that this pull applies (or a home already took) is not opened; it is
- *    receipted as `superseded` once those are applied.
+ *    receipted as `superseded` once those are applied. Each package to apply that is encrypted
+ *    (`.tgz.age`) must open with the command's keys (`Encryption.Keys`: its header only is read
+ *    here): one that none opens is skipped (`encrypted`), retried next pull, and what it would
+ *    have superseded is looked at again.
  * 5. The rest, ordered by `(pushed_at, machine id, seq)`, each go through `Syncer.prepare` (a
  *    package whose verification fails is skipped with a note) and `write` into the pull's one
  *    transaction: package k+1 is planned after k's writes. At the end, in the same transaction,
@@ -29,7 +32,7 @@
 import { Agents, Journals } from "@sessionport/agent"
 import type { JournalError } from "@sessionport/journal"
 import type { PathRules } from "@sessionport/localize"
-import { Outbox, PackageError } from "@sessionport/package-format"
+import { Encryption, Outbox, PackageError } from "@sessionport/package-format"
 import { Context, Effect, Either, Layer, type Option } from "effect"
 import * as Path from "node:path"
 import * as Compaction from "./Compaction.js"
@@ -41,7 +44,7 @@ import { fileProblem } from "./internal/fileProblem.js"
 import { homesHere } from "./internal/homesHere.js"
 import { makeDir } from "./internal/outboxFiles.js"
 import type { LineageError } from "./LineageError.js"
-import { MachineConfig } from "./MachineConfig.js"
+import { type Choices, MachineConfig } from "./MachineConfig.js"
 import * as Syncer from "./Syncer.js"
 
 /** @since 0.1.0 @category models */
@@ -56,13 +59,16 @@ export interface PullRequest {
   readonly dryRun: boolean
   /** ignore the receipts: every listed package is pending again (lineage makes that cheap) */
   readonly recheck: boolean
+  /** choices to remember in the machine config for later pulls (the identity files; not by a dry run) */
+  readonly remember?: Choices | undefined
 }
 
 /**
  * What became of a pending package:
  * - `applied`: synced (for a dry run: would be), `sync` says how each session was classified;
  * - `superseded`: not opened, a later package of the same outbox holds all its sessions;
- * - `skipped`: left pending, retried next pull (`kind` and `why` say why).
+ * - `skipped`: left pending, retried next pull (`kind` and `why` say why; `encrypted`: no key
+ *   given here opens it).
  *
  * @since 0.1.0
  * @category models
@@ -70,13 +76,13 @@ export interface PullRequest {
 export interface PulledPackage {
   readonly machineId: string
   readonly seq: number
-  /** relative to its outbox: `packages/000007-….tgz` */
+  /** relative to its outbox: `packages/000007-….tgz` (`.tgz.age`) */
   readonly file: string
   /** how many sessions it holds */
   readonly sessionCount: number
   readonly agents: ReadonlyArray<string>
   readonly status: "applied" | "superseded" | "skipped"
-  readonly kind?: "arriving" | "damaged" | "unreadable" | "busy" | "not_applied" | undefined
+  readonly kind?: "arriving" | "damaged" | "unreadable" | "busy" | "not_applied" | "encrypted" | undefined
   readonly why?: string | undefined
   readonly sync?: Syncer.SyncResult | undefined
 }
@@ -171,7 +177,7 @@ const make = Effect.gen(function*() {
 
   const pull = Effect.fn("Pull.pull")(function*(request: PullRequest) {
     const { changed: folderChanged, folder } = yield* config.resolveFolder(request.folder)
-    const machine = yield* config.ensure()
+    const machine = request.remember !== undefined && !request.dryRun ? yield* config.remember(request.remember) : yield* config.ensure()
     return yield* withExchangeLock(config.dir, run(request, folder, folderChanged, machine.machineId))
   })
 
@@ -233,18 +239,40 @@ const make = Effect.gen(function*() {
         else skip(candidate, problem.kind, problem.why)
       }
 
-      // 4. superseded by a later package of the same outbox
-      const superseded = new Map<Candidate, ReadonlyArray<string>>()
-      for (const candidate of complete) {
-        const later = complete.filter((q) => q.machineId === candidate.machineId && q.entry.seq > candidate.entry.seq)
-        const takenLater = indexed.find((m) => m.id === candidate.machineId)!.index.packages.filter((entry) =>
-          entry.seq > candidate.entry.seq && candidate.needed.every((agent) => taken(agent, candidate.machineId, stemOf(entry)))
-        )
-        const by = supersededBy(candidate, later, takenLater)
-        if (by !== undefined) superseded.set(candidate, by)
+      // 4. superseded by a later package of the same outbox (among those that can be opened)
+      const supersededAmong = (open: ReadonlyArray<Candidate>) => {
+        const found = new Map<Candidate, ReadonlyArray<string>>()
+        for (const candidate of open) {
+          const later = open.filter((q) => q.machineId === candidate.machineId && q.entry.seq > candidate.entry.seq)
+          const takenLater = indexed.find((m) => m.id === candidate.machineId)!.index.packages.filter((entry) =>
+            entry.seq > candidate.entry.seq && candidate.needed.every((agent) => taken(agent, candidate.machineId, stemOf(entry)))
+          )
+          const by = supersededBy(candidate, later, takenLater)
+          if (by !== undefined) found.set(candidate, by)
+        }
+        return found
       }
-      // 5. the rest, in time
-      const toApply = complete.filter((c) => !superseded.has(c)).sort(byTime)
+      // 5. the rest, in time; an encrypted one no key here opens is skipped, and the packages it
+      // superseded are looked at again (each header read once: only those to apply)
+      const ring = yield* Encryption.ambient
+      const keysChecked = new Set<Candidate>()
+      let open: ReadonlyArray<Candidate> = complete
+      let superseded: Map<Candidate, ReadonlyArray<string>>
+      let toApply: Array<Candidate>
+      while (true) {
+        superseded = supersededAmong(open)
+        toApply = open.filter((c) => !superseded.has(c)).sort(byTime)
+        const locked = new Set<Candidate>()
+        for (const candidate of toApply.filter((c) => !keysChecked.has(c))) {
+          keysChecked.add(candidate)
+          const keys = yield* Outbox.opens(candidate.outbox, candidate.entry.file, ring)
+          if (keys._tag !== "locked") continue
+          locked.add(candidate)
+          skip(candidate, keys.reason === "damaged" ? "unreadable" : "encrypted", keys.why)
+        }
+        if (locked.size === 0) break
+        open = open.filter((c) => !locked.has(c))
+      }
 
       /** each package planned against the homes as they are now; whether any would change them */
       const planEach = Effect.gen(function*() {

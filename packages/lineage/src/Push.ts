@@ -11,10 +11,17 @@
  * before the index leaves an unlisted package (ignored by pullers, removed by the next push) and
  * the sessions still changed, so the next push publishes them.
  *
+ * The package is made by export's own path: scanned for secrets (`secrets`: redacted with
+ * `redact`; `failOnSecrets` publishes nothing when a secret would travel, found by a scan before
+ * a byte is staged in the synced folder), and encrypted as it is written when `encryption` says
+ * so (`packages/<seq>-<sha>.tgz.age`, its digest and size those of the file as published, the
+ * index entry marked `encrypted`). The choices to keep for later pushes go into the machine
+ * config (`remember`).
+ *
  * @since 0.1.0
  */
-import { Agents, type AgentStore, PackageExport } from "@sessionport/agent"
-import { AtomicFile, Outbox, type PackageError, Producer } from "@sessionport/package-format"
+import { Agents, type AgentStore, PackageExport, SecretGuard } from "@sessionport/agent"
+import { AtomicFile, type Encryption, type Manifest, Outbox, type PackageError, Producer } from "@sessionport/package-format"
 import * as Progress from "@sessionport/package-format/Progress"
 import { Context, Effect, Layer, type Option } from "effect"
 import * as Path from "node:path"
@@ -37,6 +44,24 @@ export interface PushRequest {
   readonly all: boolean
   /** decide and report, write nothing */
   readonly dryRun: boolean
+  /** scan what is published for secrets, and what to do about them (absent: no scan) */
+  readonly secrets?: SecretGuard.Policy | undefined
+  /** publish an encrypted package (`.tgz.age`); absent: a plain `.tgz` */
+  readonly encryption?: PushEncryption | undefined
+  /** choices to remember in the machine config for later pushes (not by a dry run) */
+  readonly remember?: MachineConfig.Choices | undefined
+}
+
+/**
+ * How push encrypts: to recipients or with a passphrase. `seal` is required to write a package;
+ * a dry run goes without (it asks for no passphrase).
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export interface PushEncryption {
+  readonly mode: "recipients" | "passphrase"
+  readonly seal?: Encryption.Seal | undefined
 }
 
 /** A session as a package holds it (size and time as the listing gave them). @since 0.1.0 @category models */
@@ -51,11 +76,13 @@ export interface PushedSession {
 
 /** @since 0.1.0 @category models */
 export interface PushedPackage {
-  /** relative to the outbox: `packages/000007-….tgz` */
+  /** relative to the outbox: `packages/000007-….tgz` (`.tgz.age`) */
   readonly file: string
   readonly seq: number
+  /** of the file as published (encrypted, when it is) */
   readonly size: number
   readonly sha256: string
+  readonly encrypted: boolean
   readonly sessions: ReadonlyArray<PushedSession>
 }
 
@@ -77,10 +104,14 @@ export interface PushResult {
   readonly skipped: ReadonlyArray<AgentStore.SkippedSession>
   /** files removed from the outbox (for a dry run: that would be): staging leftovers, unlisted and compacted packages */
   readonly removed: ReadonlyArray<string>
+  /** how the package is (for a dry run: would be) encrypted; null: it is not */
+  readonly encryption: PushEncryption["mode"] | null
+  /** what the secret scan found in the package (for a dry run: would find); absent when nothing was scanned */
+  readonly secrets?: Manifest.SecretsInfo | undefined
 }
 
 /** @since 0.1.0 @category models */
-export type PushFailure = ExchangeError | PackageError.PackageError | AgentStore.AgentFailure | LineageError
+export type PushFailure = ExchangeError | PackageError.PackageError | AgentStore.AgentFailure | LineageError | SecretGuard.SecretsFound
 
 /** @since 0.1.0 @category models */
 export interface PushShape {
@@ -122,8 +153,11 @@ const make = Effect.gen(function*() {
     })
 
   const push = Effect.fn("Push.push")(function*(request: PushRequest) {
+    if (request.encryption !== undefined && request.encryption.seal === undefined && !request.dryRun) {
+      return yield* Effect.dieMessage("Push: an encrypted push needs its seal (only a dry run goes without)")
+    }
     const resolved = yield* config.resolveFolder(request.folder)
-    const machine = yield* config.ensure()
+    const machine = request.remember !== undefined && !request.dryRun ? yield* config.remember(request.remember) : yield* config.ensure()
     return yield* withExchangeLock(config.dir, publish(request, machine, resolved))
   })
 
@@ -154,7 +188,8 @@ const make = Effect.gen(function*() {
     const { changed, listed, selected, unchanged, unreadable } = yield* publishable(stores, { agents: request.agents, index, all: request.all })
 
     const seq = (index?.packages.at(-1)?.seq ?? 0) + 1
-    const staged = Path.join(outbox, Outbox.TMP_DIR, `${String(seq).padStart(6, "0")}.tgz`)
+    const encrypted = request.encryption !== undefined
+    const staged = Path.join(outbox, Outbox.TMP_DIR, `${String(seq).padStart(6, "0")}${encrypted ? ".tgz.age" : ".tgz"}`)
     const parts = yield* Effect.forEach(selected.filter((store) => changed.has(store.agent)), (store) =>
       store.exportPart({
         ids: changed.get(store.agent)!.map((session) => session.id),
@@ -174,7 +209,12 @@ const make = Effect.gen(function*() {
 
     const compact = (written: ReadonlyArray<string>) =>
       Effect.map(Compaction.run(folder, machine.machineId, { dryRun: request.dryRun }), (compaction) => [...written, ...compaction.removed])
-    const result = (pkg: PushedPackage | null, sessions: ReadonlyArray<PushedSession>, removed: ReadonlyArray<string>): PushResult => ({
+    const result = (
+      pkg: PushedPackage | null,
+      sessions: ReadonlyArray<PushedSession>,
+      removed: ReadonlyArray<string>,
+      secrets?: Manifest.SecretsInfo
+    ): PushResult => ({
       folder,
       folderChanged,
       machineId: machine.machineId,
@@ -183,21 +223,48 @@ const make = Effect.gen(function*() {
       sessions,
       unchanged,
       skipped,
-      removed
+      removed,
+      encryption: request.encryption?.mode ?? null,
+      ...(secrets === undefined ? {} : { secrets })
     })
     if (withSessions.length === 0) return result(null, [], yield* compact(cleaned))
 
+    // the export's scan, never refusing by itself: the refusal is push's (it says what was not published)
+    const policy = request.secrets === undefined ? undefined : { redact: request.secrets.redact, failOnSecrets: false as const }
+    const exportTo = (dryRun: boolean) =>
+      PackageExport.write({
+        out: staged,
+        ids: withSessions.flatMap((part) => part.sessions.map((session) => session.id)),
+        cwds: [],
+        since: undefined,
+        all: false,
+        includeArchived: true,
+        includeSkills: false,
+        dryRun,
+        secrets: policy,
+        seal: dryRun ? undefined : request.encryption?.seal
+      }, withSessions).pipe(Effect.provideService(Progress.Progress, progress))
+    const refusal = (secrets: Manifest.SecretsInfo | undefined) =>
+      secrets === undefined || request.secrets?.failOnSecrets !== true
+        ? undefined
+        : SecretGuard.refusal(
+          secrets,
+          `nothing published (--fail-on-secrets); \`session-transfer scan\` shows where${secrets.redacted ? "" : ", --redact replaces them"}`
+        )
+    if (request.secrets?.failOnSecrets === true && !request.dryRun) {
+      // scanned before anything is staged: a refused package never reaches the synced folder, not even tmp/
+      const refused = refusal((yield* exportTo(true)).secrets)
+      if (refused !== undefined) return yield* refused
+    }
+
     if (!request.dryRun) yield* makeDir(Path.dirname(staged)).pipe(Effect.zipRight(makeDir(Path.join(outbox, Outbox.PACKAGES_DIR))))
-    const exported = yield* PackageExport.write({
-      out: staged,
-      ids: withSessions.flatMap((part) => part.sessions.map((session) => session.id)),
-      cwds: [],
-      since: undefined,
-      all: false,
-      includeArchived: true,
-      includeSkills: false,
-      dryRun: request.dryRun
-    }, withSessions).pipe(Effect.provideService(Progress.Progress, progress))
+    const exported = yield* exportTo(request.dryRun)
+    // what changed since the scan (a session the agent wrote meanwhile) is refused all the same
+    const refused = refusal(exported.secrets)
+    if (refused !== undefined) {
+      if (!request.dryRun) yield* remove(staged).pipe(Effect.zipRight(removeEmptyDir(Path.dirname(staged))))
+      return yield* refused
+    }
     const at = pushedAt(index)
     // size and time as listed (what the next push compares); a session not listed (a subagent's) counts as changed next time
     const byKey = new Map(listed.map((session) => [Outbox.sessionKey(session.agent, session.id), session]))
@@ -211,12 +278,12 @@ const make = Effect.gen(function*() {
         ...(session.parentOf === undefined ? {} : { parentOf: session.parentOf })
       }
     })
-    if (request.dryRun) return result(null, sessions, yield* compact(cleaned))
+    if (request.dryRun) return result(null, sessions, yield* compact(cleaned), exported.secrets)
     yield* crashAt("export")
 
     const sha256 = yield* Outbox.digestOf(staged)
     const size = yield* sizeOf(staged)
-    const file = Outbox.packageFile(seq, sha256)
+    const file = Outbox.packageFile(seq, sha256, encrypted)
     yield* AtomicFile.rename(staged, Path.join(outbox, file))
     // the staging folder is only ever used during a push: none left for the engine to carry
     yield* removeEmptyDir(Path.dirname(staged))
@@ -236,7 +303,8 @@ const make = Effect.gen(function*() {
         size: session.size,
         updated_at: session.updatedAt,
         ...(session.parentOf === undefined ? {} : { parent_of: session.parentOf })
-      }))
+      })),
+      ...(encrypted ? { encrypted: true } : {})
     }
     yield* Outbox.writeIndex(outbox, {
       format: Outbox.FORMAT,
@@ -249,7 +317,7 @@ const make = Effect.gen(function*() {
       packages: [...(index?.packages ?? []), entry]
     })
     yield* crashAt("index")
-    return result({ file, seq, size, sha256, sessions }, sessions, yield* compact(cleaned))
+    return result({ file, seq, size, sha256, encrypted, sessions }, sessions, yield* compact(cleaned), exported.secrets)
     })
 
   return Push.of({ push })

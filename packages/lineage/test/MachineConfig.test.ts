@@ -226,4 +226,61 @@ describe("MachineConfig", () => {
         assert.strictEqual((yield* MachineConfig.make(dir, { hostname: "alice", machineKey: null }).ensure()).machineName, "alice")
       })
     ))
+
+  it.effect("remember: push's encryption and redaction and pull's identity files, written only when they change, kept by a new id", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const dir = Path.join(tmp, "config")
+        const config = MachineConfig.make(dir, { hostname: "alice", machineKey: null })
+        const made = yield* config.resolveFolder(Option.some(tmp))
+        assert.isTrue(made.changed)
+        const fresh = yield* config.ensure()
+        assert.isTrue(Option.isNone(fresh.encryption))
+        assert.isFalse(fresh.redact)
+        assert.deepStrictEqual(fresh.identities, [])
+
+        const recipients = ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p", Path.join(tmp, "machines.txt")]
+        const remembered = yield* config.remember({ encryption: Option.some({ _tag: "Recipients", recipients }), redact: true })
+        assert.deepStrictEqual(remembered.encryption, Option.some({ _tag: "Recipients", recipients }))
+        const file = fileOf(dir)
+        assert.deepStrictEqual([file.encrypt_to, file.encrypt_with_passphrase, file.redact, file.identities], [recipients, undefined, true, undefined])
+        // the folder and the id are kept
+        assert.strictEqual(file.folder, tmp)
+        assert.strictEqual(file.machine_id, fresh.machineId)
+
+        // an unchanged choice writes nothing (the file's inode and bytes stay)
+        const before = fs.statSync(Path.join(dir, "exchange.json"))
+        yield* config.remember({ redact: true })
+        assert.strictEqual(fs.statSync(Path.join(dir, "exchange.json")).mtimeMs, before.mtimeMs)
+
+        // the passphrase mode: only that it asks, never a passphrase; identity files by path
+        yield* config.remember({ encryption: Option.some({ _tag: "Passphrase" }), identities: [Path.join(tmp, "key.txt")] })
+        const second = fileOf(dir)
+        assert.deepStrictEqual([second.encrypt_to, second.encrypt_with_passphrase, second.identities], [undefined, true, [Path.join(tmp, "key.txt")]])
+        const read = yield* MachineConfig.make(dir, { hostname: "alice", machineKey: null }).ensure()
+        assert.deepStrictEqual([read.encryption, read.redact, read.identities], [Option.some({ _tag: "Passphrase" }), true, [Path.join(tmp, "key.txt")]])
+
+        // a new machine id keeps the choices
+        const renewed = yield* config.setNewId()
+        assert.notStrictEqual(renewed.machineId, fresh.machineId)
+        assert.deepStrictEqual([renewed.encryption, renewed.redact, renewed.identities], [Option.some({ _tag: "Passphrase" }), true, [Path.join(tmp, "key.txt")]])
+
+        // forgotten: the fields go
+        yield* config.remember({ encryption: Option.none(), redact: false, identities: [] })
+        const last = fileOf(dir)
+        assert.deepStrictEqual([last.encrypt_to, last.encrypt_with_passphrase, last.redact, last.identities], [undefined, undefined, undefined, undefined])
+      })
+    ))
+
+  it.effect("a config with recipients and a passphrase mode at once is not usable", () =>
+    withTmp((tmp) =>
+      Effect.gen(function*() {
+        const config = MachineConfig.make(tmp, { hostname: "alice", machineKey: null })
+        yield* config.ensure()
+        fs.writeFileSync(Path.join(tmp, "exchange.json"), JSON.stringify({ ...fileOf(tmp), encrypt_to: ["age1x"], encrypt_with_passphrase: true }))
+        const error = yield* Effect.flip(config.current())
+        assert.strictEqual(error.reason, "bad_config")
+        assert.include(error.message, "not both")
+      })
+    ))
 })

@@ -8,7 +8,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Journals } from "@sessionport/agent"
 import { fixtureByRole, fixtureThreads, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
-import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -19,6 +18,7 @@ import {
   continueRollout,
   continueSession,
   exchangeRows,
+  files,
   fixtureMachine,
   indexOf,
   type Machine,
@@ -65,13 +65,6 @@ const receiptsOf = (m: Machine): Record<string, Array<string>> | undefined => {
   const file = path.join(outboxOf(m), "receipts.json")
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).pulled : undefined
 }
-
-/**
- * Every file under a folder, byte for byte and with its mtime; left out: what SQLite makes when a
- * reader opens a WAL database (its shared-memory index, an empty write-ahead log), which holds no data.
- */
-const files = (dir: string) =>
-  Object.fromEntries(Object.entries(fileState(dir)).filter(([name, state]) => !name.endsWith("-shm") && !(name.endsWith("-wal") && state.startsWith("0 "))))
 
 /** Everything the machines and the folder hold. */
 const everything = (folder: string, ...machines: ReadonlyArray<Machine>) => ({ folder: files(folder), homes: machines.map((m) => files(m.home)) })

@@ -7,14 +7,16 @@
  *   outbox.json      the index (OutboxIndex)
  *   receipts.json    the packages this machine has taken from the others (Receipts)
  *   README.txt       written once
- *   packages/000007-<first 32 hex of the SHA-256>.tgz   immutable
+ *   packages/000007-<first 32 hex of the SHA-256>.tgz   immutable (`.tgz.age`: encrypted)
  *   tmp/             the owner's staging; everyone else ignores it
  * ```
  *
  * Every file goes to a temp name first and is then renamed, so no two machines ever write one
  * path. Names are strict ({@link classifyName}): the copies and temps that sync engines make
  * are told apart and never read. A package's name carries its digest, so a stale or partial copy
- * under a valid name is caught by {@link checkFile}. Knows no agent.
+ * under a valid name is caught by {@link checkFile}. An encrypted package (`.tgz.age`, see
+ * `Encryption`) is named and checked by its bytes as published, so nothing of the exchange needs
+ * a key but reading a package ({@link opens} says whether the keys at hand do). Knows no agent.
  *
  * @since 0.1.0
  */
@@ -25,10 +27,12 @@ import * as fs from "node:fs/promises"
 import * as Path from "node:path"
 import * as AtomicFile from "./AtomicFile.js"
 import { sha256OfFile } from "./internal/digest.js"
+import * as Age from "./internal/age.js"
 import { errorText, ioError } from "./internal/files.js"
 import * as Names from "./internal/outboxNames.js"
 import { Producer } from "./Manifest.js"
-import type { PackageError } from "./PackageError.js"
+import type { KeyRing } from "./Encryption.js"
+import { PackageError } from "./PackageError.js"
 
 /** @since 0.1.0 @category constants */
 export const FORMAT = 1
@@ -62,7 +66,7 @@ export type NameKind = Names.Kind
 
 /**
  * What a path inside an outbox (`/` or `\` separated, relative to `DIR/<machine id>/`) is:
- * - `package`: `packages/<seq, 6+ digits>-<32 hex>.tgz`, exactly;
+ * - `package`: `packages/<seq, 6+ digits>-<32 hex>.tgz` (or `.tgz.age`), exactly;
  * - `index` / `receipts` / `readme`: `outbox.json` / `receipts.json` / `README.txt` at the top;
  * - `conflict_copy`: one of those with an engine's conflict text (Syncthing
  *   `.sync-conflict-20261207-020541-K4VBOVP`, Dropbox `(… conflicted copy …)`, ` (1)`, OneDrive
@@ -80,7 +84,7 @@ export type NameKind = Names.Kind
 export const classifyName: (relativePath: string) => NameKind = Names.classify
 
 /**
- * The file a conflict copy stands for (`packages/000007-….tgz`, `outbox.json`, …), or
+ * The file a conflict copy stands for (`packages/000007-….tgz`, `….tgz.age`, `outbox.json`, …), or
  * `undefined` when `relativePath` is not a conflict copy.
  *
  * @since 0.1.0
@@ -101,32 +105,37 @@ export const packageStem = (seq: number, sha256: string): string => {
 }
 
 /**
- * A package's file name, `000007-<first 32 hex of sha256>.tgz` (in `packages/`).
+ * A package's file name, `000007-<first 32 hex of sha256>.tgz` (in `packages/`); `.tgz.age` when
+ * it is `encrypted`.
  *
  * @since 0.1.0
  * @category names
  */
-export const packageName = (seq: number, sha256: string): string => `${packageStem(seq, sha256)}.tgz`
+export const packageName = (seq: number, sha256: string, encrypted: boolean = false): string =>
+  `${packageStem(seq, sha256)}${encrypted ? Names.ENCRYPTED_EXT : Names.PLAIN_EXT}`
 
 /**
- * A package's path inside its outbox, `packages/000007-….tgz`: an index entry's `file`.
+ * A package's path inside its outbox, `packages/000007-….tgz` (`.tgz.age`): an index entry's `file`.
  *
  * @since 0.1.0
  * @category names
  */
-export const packageFile = (seq: number, sha256: string): string => `${PACKAGES_DIR}/${packageName(seq, sha256)}`
+export const packageFile = (seq: number, sha256: string, encrypted: boolean = false): string =>
+  `${PACKAGES_DIR}/${packageName(seq, sha256, encrypted)}`
 
 /** @since 0.1.0 @category models */
 export interface PackageName {
   readonly seq: number
   /** the first 32 hex of the file's SHA-256 */
   readonly sha32: string
-  /** the name without `.tgz` */
+  /** the name without `.tgz` (`.tgz.age`) */
   readonly stem: string
+  /** a `.tgz.age` */
+  readonly encrypted: boolean
 }
 
 /**
- * A package file name (`000007-….tgz`, no folder) read back; none for any other name, also for
+ * A package file name (`000007-….tgz` or `.tgz.age`, no folder) read back; none for any other name, also for
  * a seq written otherwise than {@link packageName} writes it (`0000007-…`).
  *
  * @since 0.1.0
@@ -137,8 +146,9 @@ export const parsePackageName = (name: string): Option.Option<PackageName> => {
   if (match === null) return Option.none()
   const seq = Number(match[1])
   const sha32 = match[2]!
-  if (!Number.isSafeInteger(seq) || seq < 1 || packageName(seq, sha32) !== name) return Option.none()
-  return Option.some({ seq, sha32, stem: name.slice(0, -".tgz".length) })
+  const encrypted = match[3] !== undefined
+  if (!Number.isSafeInteger(seq) || seq < 1 || packageName(seq, sha32, encrypted) !== name) return Option.none()
+  return Option.some({ seq, sha32, stem: packageStem(seq, sha32), encrypted })
 }
 
 /**
@@ -189,7 +199,8 @@ export const OutboxSession = Schema.Struct({
 export type OutboxSession = typeof OutboxSession.Type
 
 /**
- * One package of an outbox. `file` must be the name its `seq` and `sha256` give.
+ * One package of an outbox. `file` must be the name its `seq`, `sha256` and `encrypted` give;
+ * `sha256` and `size` are those of the file as published (for an encrypted one, the ciphertext).
  *
  * @since 0.1.0
  * @category schemas
@@ -202,11 +213,13 @@ export const OutboxEntry = Schema.Struct({
   package_id: Schema.String,
   pushed_at: Timestamp,
   agents: Schema.Array(Schema.String),
-  sessions: Schema.Array(OutboxSession)
+  sessions: Schema.Array(OutboxSession),
+  /** the package is age-encrypted (`.tgz.age`); absent: a plain `.tgz` */
+  encrypted: Schema.optional(Schema.Boolean)
 }).pipe(
   Schema.filter((entry) =>
-    entry.file === packageFile(entry.seq, entry.sha256) ||
-    `file must be ${packageFile(entry.seq, entry.sha256)} (its seq and digest), not ${entry.file}`
+    entry.file === packageFile(entry.seq, entry.sha256, entry.encrypted === true) ||
+    `file must be ${packageFile(entry.seq, entry.sha256, entry.encrypted === true)} (its seq, digest and encryption), not ${entry.file}`
   )
 ).annotations({ identifier: "OutboxEntry" })
 
@@ -472,6 +485,44 @@ export const checkFile = (
     }
     return digest === expected.sha256 ? { _tag: "complete" } : { _tag: "damaged", why: "digest differs" }
   }).pipe(Effect.withSpan("Outbox.checkFile"))
+
+/**
+ * Whether the keys at hand open a listed package: `plain` (not age-encrypted), `opens`, or
+ * `locked`: `encrypted` (no key given), `cannot_decrypt` (none of the keys opens it), `damaged`
+ * (its age header is not right); `why` says it in one line, naming the recipients' types.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type KeyCheck =
+  | { readonly _tag: "plain" }
+  | { readonly _tag: "opens" }
+  | { readonly _tag: "locked"; readonly reason: "encrypted" | "cannot_decrypt" | "damaged"; readonly why: string }
+
+/**
+ * Checks `<dir>/<file>` against `ring` (the command's keys, `Encryption.ambient`): reads the age
+ * header only and unwraps the file key, which the ring keeps for the read that follows (so a
+ * passphrase's scrypt runs once). Never fails.
+ *
+ * @since 0.6.0
+ * @category package files
+ */
+export const opens = (dir: string, file: string, ring: KeyRing | undefined): Effect.Effect<KeyCheck> =>
+  Effect.promise(async (): Promise<KeyCheck> => {
+    const path = Path.join(dir, file)
+    const damaged = (why: string): KeyCheck => ({ _tag: "locked", reason: "damaged", why })
+    try {
+      if (Age.kindOf(Age.headOf(path)) !== "age") return { _tag: "plain" }
+      const plain = await Age.decrypting(path, ring, file)
+      plain.destroy()
+      return { _tag: "opens" }
+    } catch (error) {
+      if (!(error instanceof PackageError)) return damaged(`cannot read: ${errorText(error)}`)
+      return error.reason === "encrypted" || error.reason === "cannot_decrypt"
+        ? { _tag: "locked", reason: error.reason, why: error.detail }
+        : damaged(error.detail)
+    }
+  }).pipe(Effect.withSpan("Outbox.opens"))
 
 // ---------------------------------------------------------------------------------------------
 // the folder

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { sha256, snapshot, withTmp } from "@sessionport/codex-oracle/PackageBuilders"
-import { Outbox } from "@sessionport/package-format"
+import { Encryption, Outbox } from "@sessionport/package-format"
+import { Encrypter } from "age-encryption"
 import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as Path from "node:path"
@@ -58,7 +59,7 @@ describe("Outbox names", () => {
     assert.strictEqual(Outbox.packageStem(7, SHA_A), STEM)
     assert.strictEqual(Outbox.packageFile(7, SHA_A), `packages/${NAME}`)
     assert.strictEqual(Outbox.packageName(1234567, SHA_A), "1234567-ca978112ca1bbdcafac231b39a23dc4d.tgz")
-    assert.deepStrictEqual(Outbox.parsePackageName(NAME), Option.some({ seq: 7, sha32: SHA_A.slice(0, 32), stem: STEM }))
+    assert.deepStrictEqual(Outbox.parsePackageName(NAME), Option.some({ seq: 7, sha32: SHA_A.slice(0, 32), stem: STEM, encrypted: false }))
     assert.deepStrictEqual(
       Option.map(Outbox.parsePackageName("1234567-ca978112ca1bbdcafac231b39a23dc4d.tgz"), (name) => name.seq),
       Option.some(1234567)
@@ -76,6 +77,43 @@ describe("Outbox names", () => {
     ) assert.isTrue(Option.isNone(Outbox.parsePackageName(bad)), bad)
     assert.throws(() => Outbox.packageName(0, SHA_A))
     assert.throws(() => Outbox.packageName(1, "xyz"))
+  })
+
+  it("an encrypted package is <stem>.tgz.age: named, parsed back (its stem the same), classified", () => {
+    const encrypted = `${STEM}.tgz.age`
+    assert.strictEqual(Outbox.packageName(7, SHA_A, true), encrypted)
+    assert.strictEqual(Outbox.packageFile(7, SHA_A, true), `packages/${encrypted}`)
+    assert.deepStrictEqual(Outbox.parsePackageName(encrypted), Option.some({ seq: 7, sha32: SHA_A.slice(0, 32), stem: STEM, encrypted: true }))
+    assert.strictEqual(Outbox.classifyName(`packages/${encrypted}`), "package")
+    for (const bad of [`${STEM}.age`, `${STEM}.tar.gz.age`, `${STEM}.tgz.age.age`, `${STEM}.TGZ.AGE`]) {
+      assert.isTrue(Option.isNone(Outbox.parsePackageName(bad)), bad)
+      assert.strictEqual(Outbox.classifyName(`packages/${bad}`), "other", bad)
+    }
+    assert.isTrue(Option.isNone(Outbox.parsePackageName(`0000007-${SHA_A.slice(0, 32)}.tgz.age`)))
+    assert.strictEqual(Outbox.classifyName(`packages/${encrypted}.tmp-3fa10c2e-4242-0123456789ab`), "own_temp")
+    assert.strictEqual(Outbox.classifyName(`packages/.syncthing.${encrypted}.tmp`), "engine_temp")
+  })
+
+  it("conflict copies of an encrypted package, the engine's text before .tgz.age or before .age", () => {
+    const of = `packages/${STEM}.tgz.age`
+    for (
+      const name of [
+        `packages/${STEM}.sync-conflict-20261207-020541-K4VBOVP.tgz.age`,
+        // Syncthing takes the last extension only
+        `packages/${STEM}.tgz.sync-conflict-20261207-020541-K4VBOVP.age`,
+        `packages/${STEM} (alice's conflicted copy 2026-01-02).tgz.age`,
+        `packages/${STEM}.tgz (alice's conflicted copy 2026-01-02).age`,
+        `packages/${STEM} (1).tgz.age`,
+        `packages/${STEM}.tgz (1).age`,
+        `packages/${STEM}-LAPTOP.tgz.age`,
+        `packages/${STEM}.tgz-LAPTOP-2.age`
+      ]
+    ) {
+      assert.strictEqual(Outbox.classifyName(name), "conflict_copy", name)
+      assert.strictEqual(Outbox.conflictOf(name), of, name)
+    }
+    // a plain package's copies still stand for the plain package
+    assert.strictEqual(Outbox.conflictOf(`packages/${STEM} (1).tgz`), `packages/${NAME}`)
   })
 
   it("classifyName: our own files", () => {
@@ -186,6 +224,24 @@ describe("Outbox index and receipts", () => {
       })
     ))
 
+  it.effect("an encrypted entry: its file .tgz.age, encrypted: true written and read back", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const box = outbox(dir)
+        const plain = entry(1, "one", "2026-01-02T03:04:05.678Z")
+        const sealed = { ...entry(2, "two", "2026-01-02T03:04:05.679Z"), encrypted: true }
+        const value = index([plain, { ...sealed, file: `${sealed.file}.age` }])
+        yield* Outbox.writeIndex(box, value)
+        const written = JSON.parse(fs.readFileSync(Path.join(box, "outbox.json"), "utf8"))
+        assert.deepStrictEqual(written.packages.map((p: { file: string; encrypted?: boolean }) => [p.file, p.encrypted]), [
+          [plain.file, undefined],
+          [`${sealed.file}.age`, true]
+        ])
+        const read = yield* Outbox.readIndex(box)
+        assert.deepStrictEqual(read._tag === "parsed" ? read.value : read, value)
+      })
+    ))
+
   it.effect("missing files are missing; a newer field is ignored", () =>
     withTmp((dir) =>
       Effect.gen(function*() {
@@ -212,6 +268,14 @@ describe("Outbox index and receipts", () => {
             ...good,
             packages: [{ ...good.packages[0]!, file: `packages/${NAME}` }]
           }, /packages\.0: file must be packages\/000001-/],
+          ["encrypted, named .tgz", {
+            ...good,
+            packages: [{ ...good.packages[0]!, encrypted: true }]
+          }, /packages\.0: file must be packages\/000001-[0-9a-f]{32}\.tgz\.age/],
+          ["named .tgz.age, not encrypted", {
+            ...good,
+            packages: [{ ...good.packages[0]!, file: `${good.packages[0]!.file}.age` }]
+          }, /packages\.0: file must be packages\/000001-[0-9a-f]{32}\.tgz \(/],
           ["a short digest", { ...good, packages: [{ ...good.packages[0]!, sha256: SHA_A.slice(0, 32) }] }, /sha256/],
           ["a negative size", { ...good, packages: [{ ...good.packages[0]!, size: -1 }] }, /size/],
           ["seq not increasing", { ...good, packages: [good.packages[1]!, good.packages[0]!] }, /increasing seq order/],
@@ -301,6 +365,34 @@ describe("Outbox package files", () => {
         fs.rmSync(path)
         fs.mkdirSync(path)
         assert.deepStrictEqual(yield* Outbox.checkFile(box, file, expected), { _tag: "damaged", why: "not a regular file" })
+      })
+    ))
+
+  it.effect("opens: a plain file, an age file the ring opens, none given, a ring that does not open it", () =>
+    withTmp((dir) =>
+      Effect.gen(function*() {
+        const box = outbox(dir)
+        fs.mkdirSync(Path.join(box, "packages"))
+        fs.writeFileSync(Path.join(box, file), bytes)
+        assert.deepStrictEqual(yield* Outbox.opens(box, file, undefined), { _tag: "plain" })
+
+        const mine = yield* Encryption.generateKeyPair
+        const theirs = yield* Encryption.generateKeyPair
+        const encrypter = new Encrypter()
+        encrypter.addRecipient(mine.recipient)
+        const sealedFile = `packages/000002-${"0".repeat(32)}.tgz.age`
+        fs.writeFileSync(Path.join(box, sealedFile), yield* Effect.promise(() => encrypter.encrypt(bytes)))
+        const ring = (identity: string): Encryption.KeyRing => ({ identities: [{ type: "X25519", source: "key.txt", key: identity }], passphrases: [] })
+        assert.deepStrictEqual(yield* Outbox.opens(box, sealedFile, ring(mine.identity)), { _tag: "opens" })
+        const none = yield* Outbox.opens(box, sealedFile, undefined)
+        assert.deepInclude(none, { _tag: "locked", reason: "encrypted" })
+        assert.match(none._tag === "locked" ? none.why : "", /encrypted \(to 1 X25519\): give --identity/)
+        const wrong = yield* Outbox.opens(box, sealedFile, ring(theirs.identity))
+        assert.deepInclude(wrong, { _tag: "locked", reason: "cannot_decrypt" })
+        assert.match(wrong._tag === "locked" ? wrong.why : "", /no identity given opens it/)
+        // a header cut short is damaged, not a missing key
+        fs.writeFileSync(Path.join(box, sealedFile), fs.readFileSync(Path.join(box, sealedFile)).subarray(0, 40))
+        assert.deepInclude(yield* Outbox.opens(box, sealedFile, ring(mine.identity)), { _tag: "locked", reason: "damaged" })
       })
     ))
 

@@ -61,11 +61,12 @@ const removedLines = (removed: ReadonlyArray<string>, dryRun: boolean): Array<st
 /** @since 0.4.0 @category rendering */
 export const push = (r: Push.PushResult): Array<string> => {
   const outbox = `${r.folder}/${r.machineId}`
+  const sealed = r.encryption === null ? "" : `, encrypted ${r.encryption === "recipients" ? "to its recipients" : "with a passphrase"}`
   const head = r.sessions.length === 0
     ? `nothing changed since the last push (${r.unchanged} session(s) unchanged); outbox ${outbox}`
     : r.package === null
-    ? `would push ${r.sessions.length} session(s) to ${outbox} (${r.unchanged} unchanged)`
-    : `pushed ${r.sessions.length} session(s) to ${outbox}/${r.package.file} (${Output.size(r.package.size)}); ${r.unchanged} unchanged`
+    ? `would push ${r.sessions.length} session(s) to ${outbox} (${r.unchanged} unchanged${sealed})`
+    : `pushed ${r.sessions.length} session(s) to ${outbox}/${r.package.file} (${Output.size(r.package.size)}${sealed}); ${r.unchanged} unchanged`
   return [
     head,
     ...r.sessions.map((s) => `  ${s.agent.padEnd(8)} ${s.id}  ${Output.size(s.size)}${s.parentOf === undefined ? "" : `  (parent of ${s.parentOf})`}`),
@@ -128,7 +129,10 @@ export const status = (r: ExchangeStatus.StatusResult): Array<string> => {
     `this machine: ${m.id ?? "(no machine id yet: made by the first push or pull)"}${m.name === null ? "" : ` (${m.name})`}`,
     `  last push ${when(m.lastPushAt)}; last pull ${when(m.lastPullAt)}`,
     `  changed since the last push: ${changed.length === 0 ? "nothing" : changed.map((c) => `${c.agent} ${c.count}`).join(", ")}`,
-    `  outbox: ${m.packages} package(s), ${Output.size(m.bytes)}${m.compactable === 0 ? "" : `; compact could remove ${m.compactable}`}`,
+    `  outbox: ${m.packages} package(s), ${Output.size(m.bytes)}${m.encrypted === 0 ? "" : `, ${m.encrypted} encrypted`}` +
+    `${m.compactable === 0 ? "" : `; compact could remove ${m.compactable}`}`,
+    `  push: ${m.encryption === null ? "not encrypted" : m.encryption === "recipients" ? "encrypted to the remembered recipients" : "encrypted with a passphrase (asked)"}` +
+    `${m.redact ? ", secrets redacted" : ""}; pull: ${m.identities.length === 0 ? "no identity file remembered" : `identity ${m.identities.join(", ")}`}`,
     ...(m.packages === 0 ? [] : m.pulledBy.map((p) => `  ${p.machineId} has pulled ${p.pulled} of ${m.packages}`)),
     ...leftovers(m)
   ]
@@ -137,7 +141,10 @@ export const status = (r: ExchangeStatus.StatusResult): Array<string> => {
     if (other.index === "missing") out.push("  no outbox.json (it has not pushed yet)")
     if (other.index === "unreadable") out.push(`  outbox.json unreadable${other.indexProblem === undefined ? "" : `: ${other.indexProblem}`}`)
     out.push(`  last push ${when(other.lastPushAt)}; last pull ${when(other.lastPullAt)}`)
-    out.push(`  pending here: ${other.pending.packages} package(s), ${other.pending.sessions} session(s)`)
+    out.push(
+      `  pending here: ${other.pending.packages} package(s), ${other.pending.sessions} session(s)` +
+        (other.encrypted.packages === 0 ? "" : `; ${other.encrypted.packages} of its ${other.encrypted.of} package(s) encrypted`)
+    )
     out.push(...other.skipped.map((s) => `    skipped ${s.file}: ${s.why}`), ...leftovers(other))
   }
   if (r.strays.length > 0) out.push(`not of the exchange (never read): ${r.strays.join(", ")}`)

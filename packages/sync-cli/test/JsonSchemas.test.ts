@@ -18,7 +18,9 @@ import {
   removeTemps,
   tempDir
 } from "@sessionport/codex-oracle/Fixtures"
+import * as Samples from "@sessionport/codex-oracle/SecretSamples"
 import { Fixtures as OpencodeFixtures } from "@sessionport/opencode-oracle"
+import { Encryption } from "@sessionport/package-format"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -397,6 +399,28 @@ const ROWS: ReadonlyArray<Row> = [
     schema: "session-sync-status.json",
     run: (w) => onMachine(w.bob, ["status", "--folder", w.exchange])
   },
+  {
+    // encrypted to a key bob has not been given (yet)
+    command: "session-sync push --encrypt-to (the session continued, encrypted)",
+    schema: "session-sync-push.json",
+    run: (w) =>
+      Effect.gen(function*() {
+        const pair = yield* Encryption.generateKeyPair
+        fs.writeFileSync(path.join(w.dir, "bob-key.txt"), `${pair.identity}\n`, { mode: 0o600 })
+        yield* continueSession(w)
+        return yield* push(w, w.alice, "--encrypt-to", pair.recipient)
+      })
+  },
+  {
+    command: "session-sync pull (an encrypted package, no key)",
+    schema: "session-sync-pull.json",
+    run: (w) => pull(w, w.bob)
+  },
+  {
+    command: "session-sync status (an encrypted package no key here opens)",
+    schema: "session-sync-status.json",
+    run: (w) => onMachine(w.bob, ["status", "--folder", w.exchange])
+  },
 
   // failures: one JSON line on stderr, whatever failed
   {
@@ -426,6 +450,20 @@ const ROWS: ReadonlyArray<Row> = [
     exit: 1,
     stream: "stderr",
     run: (w) => sessionTransfer(["inspect", path.join(w.dir, "pkg.tgz.age"), "--json"])
+  },
+  {
+    // a token pasted into alice's session: nothing published
+    command: "session-sync push --fail-on-secrets (a secret found)",
+    schema: "error.json",
+    exit: 1,
+    stream: "stderr",
+    run: (w) =>
+      Effect.gen(function*() {
+        const file = path.join(w.alice.homes[1]!, grown.rollout)
+        const line = { timestamp: "2026-11-21T09:20:00.000Z", type: "response_item", payload: { type: "message", role: "user", content: [{ type: "input_text", text: `the token: ${Samples.githubToken}` }] } }
+        fs.appendFileSync(file, JSON.stringify(line) + "\n")
+        return yield* push(w, w.alice, "--fail-on-secrets")
+      })
   },
   {
     command: "session-transfer rollback (refused work)",
@@ -566,6 +604,21 @@ describe("--json output matches its schema in docs/json-schema/", () => {
       const exchangeStatus = doc("session-sync status")
       assert.strictEqual(exchangeStatus?.machine.id, machineId(w.bob))
       assert.deepStrictEqual(exchangeStatus?.machines.map((m: any) => [m.id, m.skipped.map((s: any) => s.kind)]), [[alice, ["arriving"]]])
+
+      // encrypted: the push (and its scan), the pull and the status that cannot open it, a refusal for a secret
+      const sealed = doc("session-sync push --encrypt-to (the session continued, encrypted)")
+      assert.deepInclude(sealed, { encryption: "recipients" })
+      assert.match(sealed?.package.file, /\.tgz\.age$/)
+      assert.isTrue(sealed?.package.encrypted)
+      assert.deepInclude(sealed?.secrets, { redacted: false, findings: [] })
+      assert.strictEqual(first?.encryption, null)
+      assert.isFalse(first?.package.encrypted)
+      const locked = doc("session-sync pull (an encrypted package, no key)")?.packages.find((p: any) => p.file === sealed?.package.file)
+      assert.deepInclude(locked, { status: "skipped", kind: "encrypted" })
+      const lockedStatus = doc("session-sync status (an encrypted package no key here opens)")?.machines.find((m: any) => m.id === alice)
+      assert.deepInclude(lockedStatus?.skipped, { file: sealed?.package.file, kind: "encrypted", why: locked?.why })
+      assert.strictEqual(lockedStatus?.encrypted.packages, 1)
+      assert.deepInclude(doc("session-sync push --fail-on-secrets (a secret found)")?.error, { _tag: "SecretsFound" })
     }))
 
   it.effect("every command that takes --json has a row", () =>

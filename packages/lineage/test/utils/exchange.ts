@@ -6,6 +6,7 @@ import { NodeContext } from "@effect/platform-node"
 import { Agents, Journals } from "@sessionport/agent"
 import { CodexHome, CodexStore, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
 import { copyFixtureHome, fixtureByRole, fixtures, openDatabase, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { fileState } from "@sessionport/codex-oracle/HomeState"
 import { writeHome } from "@sessionport/codex-oracle/SyntheticHome"
 import { Journal } from "@sessionport/journal"
 import * as Progress from "@sessionport/package-format/Progress"
@@ -91,8 +92,8 @@ export const outboxOf = (m: Machine): string => path.join(m.folder, machineIdOf(
 
 export const indexOf = (m: Machine) => JSON.parse(fs.readFileSync(path.join(outboxOf(m), "outbox.json"), "utf8"))
 
-/** A package's stem, as receipts list it: its file name without `.tgz`. */
-export const stemOf = (entry: { readonly file: string }): string => path.basename(entry.file, ".tgz")
+/** A package's stem, as receipts list it: its file name without `.tgz` (or `.tgz.age`). */
+export const stemOf = (entry: { readonly file: string }): string => path.basename(entry.file).replace(/\.tgz(\.age)?$/, "")
 
 /** a turn more in a plain rollout: its last line again */
 export const continueRollout = (file: string) => {
@@ -102,6 +103,13 @@ export const continueRollout = (file: string) => {
 
 /** a turn more in a fixture session of a home */
 export const continueSession = (home: string, role: string) => continueRollout(path.join(home, fixtureByRole(role).rollout))
+
+/**
+ * Every file under a folder, byte for byte and with its mtime; left out: what SQLite makes when a
+ * reader opens a WAL database (its shared-memory index, an empty write-ahead log), which holds no data.
+ */
+export const files = (dir: string) =>
+  Object.fromEntries(Object.entries(fileState(dir)).filter(([name, state]) => !name.endsWith("-shm") && !(name.endsWith("-wal") && state.startsWith("0 "))))
 
 /** The rows of a table of a home's `sessionport/exchange.sqlite` (none when the file is missing). */
 export const exchangeRows = (home: string, table: "applied" | "marks"): Array<Record<string, any>> => {

@@ -3,10 +3,17 @@
  * temps that sync engines leave next to them. Pure string work, no file system.
  */
 
-/** `<seq, 6+ digits>-<first 32 hex of the SHA-256>.tgz`, the only name a package may have. */
-export const PACKAGE_NAME = /^(\d{6,})-([0-9a-f]{32})\.tgz$/
+/**
+ * `<seq, 6+ digits>-<first 32 hex of the SHA-256>.tgz`, or `.tgz.age` for an encrypted one: the
+ * only names a package may have.
+ */
+export const PACKAGE_NAME = /^(\d{6,})-([0-9a-f]{32})\.tgz(\.age)?$/
 
-/** The part of a package name before `.tgz`, as receipts list it. */
+/** The extension of a package, and of an encrypted one. */
+export const PLAIN_EXT = ".tgz"
+export const ENCRYPTED_EXT = ".tgz.age"
+
+/** The part of a package name before `.tgz` (or `.tgz.age`), as receipts list it. */
 export const PACKAGE_STEM = /^\d{6,}-[0-9a-f]{32}$/
 
 export const PACKAGES_DIR = "packages"
@@ -76,7 +83,17 @@ const conflictShapes = (stem: string, ext: string): Array<RegExp> => {
   ]
 }
 
-const PACKAGE_CONFLICTS = conflictShapes("\\d{6,}-[0-9a-f]{32}", ".tgz")
+const PACKAGE_STEM_SOURCE = "\\d{6,}-[0-9a-f]{32}"
+/**
+ * Each shape with the extension the copy stands for, appended to what its group captured. An
+ * encrypted package's copy has the engine's text before `.tgz.age`, or (engines that take the
+ * last extension, as Syncthing does) between `.tgz` and `.age`.
+ */
+const PACKAGE_CONFLICTS: ReadonlyArray<readonly [RegExp, string]> = [
+  ...conflictShapes(PACKAGE_STEM_SOURCE, PLAIN_EXT).map((shape) => [shape, PLAIN_EXT] as const),
+  ...conflictShapes(PACKAGE_STEM_SOURCE, ENCRYPTED_EXT).map((shape) => [shape, ENCRYPTED_EXT] as const),
+  ...conflictShapes(`${PACKAGE_STEM_SOURCE}\\.tgz`, ".age").map((shape) => [shape, ".age"] as const)
+]
 const TOP_CONFLICTS: ReadonlyArray<readonly [string, Array<RegExp>]> = [
   [INDEX_FILE, conflictShapes("outbox", ".json")],
   [RECEIPTS_FILE, conflictShapes("receipts", ".json")],
@@ -84,15 +101,15 @@ const TOP_CONFLICTS: ReadonlyArray<readonly [string, Array<RegExp>]> = [
 ]
 
 /**
- * The file a conflict copy stands for (`packages/<name>.tgz`, `outbox.json`, …), when
+ * The file a conflict copy stands for (`packages/<name>.tgz`, `….tgz.age`, `outbox.json`, …), when
  * `relativePath` (inside an outbox) is one.
  */
 export const conflictOf = (relativePath: string): string | undefined => {
   const parts = segments(relativePath)
   if (parts.length === 2 && parts[0] === PACKAGES_DIR) {
-    for (const shape of PACKAGE_CONFLICTS) {
+    for (const [shape, ext] of PACKAGE_CONFLICTS) {
       const match = shape.exec(parts[1]!)
-      if (match !== null) return `${PACKAGES_DIR}/${match[1]}.tgz`
+      if (match !== null) return `${PACKAGES_DIR}/${match[1]}${ext}`
     }
   }
   if (parts.length === 1) {

@@ -178,10 +178,24 @@ export interface PushedSessionJson {
 export interface PushJson {
   readonly folder: string
   readonly machine_id: string
-  readonly package: { readonly file: string; readonly seq: number; readonly size: number; readonly sha256: string; readonly sessions: ReadonlyArray<PushedSessionJson> } | null
+  readonly package: {
+    readonly file: string
+    readonly seq: number
+    readonly size: number
+    readonly sha256: string
+    readonly encrypted: boolean
+    readonly sessions: ReadonlyArray<PushedSessionJson>
+  } | null
   readonly sessions: ReadonlyArray<PushedSessionJson>
   readonly unchanged: number
   readonly removed: ReadonlyArray<string>
+  readonly encryption: "recipients" | "passphrase" | null
+  readonly secrets?: {
+    readonly redacted: boolean
+    readonly findings: ReadonlyArray<
+      { readonly agent?: string; readonly session?: string; readonly kind: string; readonly count: number; readonly records: ReadonlyArray<number>; readonly redacted: number; readonly kept: number }
+    >
+  }
   readonly stderr: string
 }
 

@@ -16,7 +16,7 @@ import * as Keys from "@sessionport/cli-kit/Keys"
 import * as PackagePath from "@sessionport/cli-kit/PackagePath"
 import * as fs from "node:fs"
 import * as HomeCommand from "../HomeCommand.js"
-import * as SecretsReport from "../SecretsReport.js"
+import * as SecretsReport from "@sessionport/cli-kit/SecretsReport"
 
 const FORMATS = ["package", "opencode-json"] as const
 

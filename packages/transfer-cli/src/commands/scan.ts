@@ -17,7 +17,7 @@ import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import * as HomeCommand from "../HomeCommand.js"
-import * as SecretsReport from "../SecretsReport.js"
+import * as SecretsReport from "@sessionport/cli-kit/SecretsReport"
 
 const options = {
   path: Args.text({ name: "PATH" }).pipe(

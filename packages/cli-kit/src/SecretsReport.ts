@@ -1,6 +1,6 @@
 /**
- * What export and scan say about the secrets they found, for people: one line per file with
- * findings (its session, the kinds with their counts and record numbers, what was redacted or
+ * What export, scan and push say about the secrets they found, for people: one line per file
+ * with findings (its session, the kinds with their counts and record numbers, what was redacted or
  * kept), then a summary. Never a secret: only kinds, counts and line numbers.
  *
  * @since 0.6.0
