@@ -14,7 +14,7 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Agents, type AgentStore, Journals, PackageExport, PackageInstall } from "@sessionport/agent"
+import { Agents, type AgentStore, Journals, PackageInstall } from "@sessionport/agent"
 import * as ClaudeStore from "@sessionport/claude-home/ClaudeStore"
 import * as ClaudeSurface from "@sessionport/claude-home/ClaudeSurface"
 import { copyFixtureHome, fixtureByRole, fixtures, openDatabase, removeTemps, repoRoot, tempDir } from "@sessionport/codex-oracle/Fixtures"
@@ -31,6 +31,7 @@ import * as Syncer from "../src/Syncer.js"
 import { layerFor, type Machine } from "./utils/exchange.js"
 import { expectedPrint } from "./utils/independent.js"
 import { envLine, KEY, OTHER_KEY, placeholder, plant } from "./utils/redaction.js"
+import { exportOne } from "./utils/exportOne.js"
 
 afterAll(removeTemps)
 
@@ -157,29 +158,11 @@ describe("MarkerWatch: where a file's first placeholder begins, seen a chunk at 
 
 // ---- the sync, in process: B installs a package of A (`PackageInstall`, as `session-transfer install`), then syncs A's next one
 
-const exportOptions = (id: string) => ({
-  ids: [id],
-  cwds: [],
-  since: undefined,
-  all: false,
-  includeArchived: true,
-  includeSkills: false,
-  dryRun: false,
-  skipUnreadable: false,
-  allowFiles: [],
-  includeFileHistory: false
-})
-
 // the services of a machine: what each command asks of them
 type Services = Layer.Layer<Agents.Agents | Journals.Journals | Syncer.Syncer | Progress.Progress, unknown>
 
 const exportWith = (layer: Services, id: string) =>
-  Effect.gen(function*() {
-    const { stores } = yield* Agents.Agents
-    const out = path.join(tempDir("rootpkg"), "session.tgz")
-    yield* PackageExport.fromStores(stores, { out, ...exportOptions(id) })
-    return out
-  }).pipe(Effect.provide(layer))
+  exportOne(path.join(tempDir("rootpkg"), "session.tgz"), id).pipe(Effect.provide(layer))
 
 const installWith = (layer: Services, pkg: string, maps: Machine["maps"]) =>
   Effect.gen(function*() {

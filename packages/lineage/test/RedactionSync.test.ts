@@ -7,7 +7,6 @@
  * independently, the sidecar's rows through better-sqlite3.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Agents, PackageExport } from "@sessionport/agent"
 import { copyFixtureHome, fixtureByRole, fixtures, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -17,6 +16,7 @@ import * as Syncer from "../src/Syncer.js"
 import { layerFor, type Machine } from "./utils/exchange.js"
 import { expectedPrint } from "./utils/independent.js"
 import { envLine, KEY, OTHER_KEY, placeholder, plant } from "./utils/redaction.js"
+import { exportOne } from "./utils/exportOne.js"
 
 afterAll(removeTemps)
 
@@ -57,24 +57,7 @@ const packageOf = (lines: ReadonlyArray<string>) =>
     return Effect.provide(exportFrom(path.join(tempDir("redaction-pkg"), "session.tgz")), layerFor(a))
   })
 
-const exportFrom = (out: string) =>
-  Effect.gen(function*() {
-    const { stores } = yield* Agents.Agents
-    yield* PackageExport.fromStores(stores, {
-      out,
-      ids: [id],
-      cwds: [],
-      since: undefined,
-      all: false,
-      includeArchived: true,
-      includeSkills: false,
-      dryRun: false,
-      skipUnreadable: false,
-      allowFiles: [],
-      includeFileHistory: false
-    })
-    return out
-  })
+const exportFrom = (out: string) => exportOne(out, id)
 
 const sync = (m: Machine, pkg: string) =>
   Effect.flatMap(Syncer.Syncer, (syncer) => syncer.sync({ package: pkg, maps: m.maps, dryRun: false })).pipe(Effect.provide(layerFor(m)))

@@ -5,7 +5,7 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Agents, Journals, PackageExport } from "@sessionport/agent"
+import { Agents, Journals } from "@sessionport/agent"
 import { CodexHome, CodexStore, Exporter, Installer, SessionCatalog, StateDb } from "@sessionport/codex-home"
 import { copyFixtureHome, fixtureByRole, fixtures, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { homeState } from "@sessionport/codex-oracle/HomeState"
@@ -17,6 +17,7 @@ import * as path from "node:path"
 import { afterAll } from "vitest"
 import * as Syncer from "../src/Syncer.js"
 import { plain, terminatedLines } from "./utils/independent.js"
+import { exportOne } from "./utils/exportOne.js"
 
 afterAll(removeTemps)
 
@@ -45,25 +46,8 @@ const homeLayer = (root: string) => {
 }
 
 /** A `.tgz` of one session of a home, exported in process. */
-const exportOne = (home: string, id: string) =>
-  Effect.gen(function*() {
-    const out = path.join(tempDir("prepare-pkg"), "sessions.tgz")
-    const { stores } = yield* Agents.Agents
-    yield* PackageExport.fromStores(stores, {
-      out,
-      ids: [id],
-      cwds: [],
-      since: undefined,
-      all: false,
-      includeArchived: true,
-      includeSkills: false,
-      dryRun: false,
-      skipUnreadable: false,
-      allowFiles: [],
-      includeFileHistory: false
-    })
-    return out
-  }).pipe(Effect.provide(homeLayer(home)))
+const exportHome = (home: string, id: string) =>
+  exportOne(path.join(tempDir("prepare-pkg"), "sessions.tgz"), id).pipe(Effect.provide(homeLayer(home)))
 
 const ROLE = "multi_turn_tools"
 const KEPT = 6
@@ -98,8 +82,8 @@ describe("Syncer.prepare", () => {
       const full = records(plain(fixture.rollout)).length
       assert.isAbove(full, KEPT)
       // package 1: an older copy of the conversation (its first records); package 2: all of it
-      const older = yield* exportOne(sourceHome(KEPT), id)
-      const newer = yield* exportOne(sourceHome(), id)
+      const older = yield* exportHome(sourceHome(KEPT), id)
+      const newer = yield* exportHome(sourceHome(), id)
       const m = targetMachine()
       const maps = m.maps
       const before = homeState(m.home)
@@ -165,7 +149,7 @@ describe("Syncer.prepare", () => {
   it.effect("leaves out the sessions of agents not asked for", () =>
     Effect.gen(function*() {
       const id = fixture.threadId
-      const pkg = yield* exportOne(sourceHome(), id)
+      const pkg = yield* exportHome(sourceHome(), id)
       const m = targetMachine()
       const before = homeState(m.home)
       const error = yield* Effect.gen(function*() {
