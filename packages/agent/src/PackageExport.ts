@@ -387,7 +387,8 @@ const writePackage = Effect.fn("PackageExport.write")(function*<E>(
         agents,
         agent_sessions: others.flatMap((part) => part.sessions.map((s) => ({ agent: s.agent, id: s.id })))
       }),
-      ...(secrets === undefined ? {} : { secrets })
+      // only when there is something to say: a clean Codex-only package keeps the baseline manifest
+      ...(secrets === undefined || (secrets.findings.length === 0 && !secrets.redacted) ? {} : { secrets })
     }
     yield* writer.addBytes(Layout.MANIFEST, Manifest.stringify(manifest))
     yield* writer.commit

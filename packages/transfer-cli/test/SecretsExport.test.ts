@@ -249,11 +249,13 @@ describe("export --fail-on-secrets", () => {
   it.effect("the clean fixture homes: nothing found, the package written", () =>
     Effect.gen(function*() {
       const homes = copyAgentHomes()
-      const out = path.join(tempDir("secrets-clean"), "all.tgz")
+      const out = path.join(tempDir("secrets-clean"), "all")
       const exported = yield* run(homes, ["export", "--all", "--include-archived", "--include-file-history", "--out", out, "--fail-on-secrets", "--json"])
       assert.strictEqual(exported.code, 0, exported.stderr)
       assert.deepStrictEqual(JSON.parse(exported.stdout).secrets.findings, [])
+      // a clean package's manifest says nothing (the baseline manifest stays as it was)
+      assert.notProperty(manifestOf(out), "secrets")
       const inspected = yield* sessionTransfer(["inspect", out])
-      assert.include(inspected.stdout, "secrets     none found when exported")
+      assert.include(inspected.stdout, "secrets     none recorded (its export found none")
     }), 120_000)
 })

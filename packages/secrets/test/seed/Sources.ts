@@ -22,8 +22,16 @@ export interface Source {
 
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
 export const fixturesDir = path.join(repoRoot, "fixtures")
-/** `../shared/corpus` next to the repository (public transcripts; absent in some checkouts) */
-export const sharedCorpusDir = path.join(repoRoot, "..", "shared", "corpus")
+/**
+ * The shared corpus of public transcripts: `$SESSIONPORT_SHARED_CORPUS`, else `../shared/corpus`
+ * next to the repository, else the workplace's `/work/shared/corpus` (a clean clone elsewhere);
+ * absent in some checkouts.
+ */
+export const sharedCorpusDir = [
+  process.env["SESSIONPORT_SHARED_CORPUS"],
+  path.join(repoRoot, "..", "shared", "corpus"),
+  "/work/shared/corpus"
+].find((dir): dir is string => dir !== undefined && dir !== "" && fs.existsSync(dir)) ?? path.join(repoRoot, "..", "shared", "corpus")
 
 const walk = (dir: string): Array<string> =>
   fs.existsSync(dir)

@@ -73,7 +73,11 @@ const render = (inspection: Inspected): Array<string> => {
     ...(m.agents === undefined ? [] : [`agents      ${m.agents.join(", ")}`]),
     ...(m.cwd_filter === null ? [] : [`cwd filter  ${m.cwd_filter}`]),
     `skills      ${m.skills_included.length === 0 ? "none" : m.skills_included.join(", ")}`,
-    ...(m.secrets === undefined ? [] : [`secrets     ${secretsLine(m.secrets)}`]),
+    `secrets     ${
+      m.secrets === undefined
+        ? "none recorded (its export found none, or another tool or an older sessionport made it; `session-transfer scan` checks)"
+        : secretsLine(m.secrets)
+    }`,
     // files that look like credentials, carried because the sender said so (export --allow-file)
     ...(m.allowed_files ?? []).map((file) => `allowed     ${file.path} (${file.reason}), although it looks like a credential`),
     `sessions    ${inspection.sessions.length}`
