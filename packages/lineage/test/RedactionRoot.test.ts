@@ -28,7 +28,7 @@ import * as Fingerprint from "../src/Fingerprint.js"
 import { MarkerWatch } from "../src/internal/redaction.js"
 import * as Redaction from "../src/Redaction.js"
 import * as Syncer from "../src/Syncer.js"
-import { layerFor, type Machine } from "./utils/exchange.js"
+import { layerFor, machineWith, type Machine } from "./utils/exchange.js"
 import { expectedPrint } from "./utils/independent.js"
 import { envLine, KEY, OTHER_KEY, placeholder, plant } from "./utils/redaction.js"
 import { exportOne } from "./utils/exportOne.js"
@@ -195,15 +195,7 @@ describe("Syncer, Codex: installed from one copy, synced from the other, a secre
   const variants = variantsOf(codexLines, codexSession.prompts[0]!)
   const id = codexSession.threadId
 
-  const machine = (home: string): Machine => {
-    const projects = tempDir("projects")
-    const maps = [fixtures.source.alpha, fixtures.source.beta].map((from) => {
-      const to = path.join(projects, path.basename(from))
-      fs.mkdirSync(to)
-      return { from, to }
-    })
-    return { home, config: tempDir("config"), hostname: "b-desktop", folder: tempDir("exchange"), maps }
-  }
+  const machine = (home: string): Machine => machineWith(home, tempDir("exchange"), "b-desktop")
   /** a package of the session from a machine A whose rollout holds `lines` */
   const packageOf = (lines: ReadonlyArray<string>) =>
     Effect.suspend(() => {

@@ -7,13 +7,13 @@
  * independently, the sidecar's rows through better-sqlite3.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { copyFixtureHome, fixtureByRole, fixtures, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
+import { copyFixtureHome, fixtureByRole, openDatabase, removeTemps, tempDir } from "@sessionport/codex-oracle/Fixtures"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll } from "vitest"
 import * as Syncer from "../src/Syncer.js"
-import { layerFor, type Machine } from "./utils/exchange.js"
+import { layerFor, machineWith, type Machine } from "./utils/exchange.js"
 import { expectedPrint } from "./utils/independent.js"
 import { envLine, KEY, OTHER_KEY, placeholder, plant } from "./utils/redaction.js"
 import { exportOne } from "./utils/exportOne.js"
@@ -33,15 +33,7 @@ const redacted = plant(fixtureLines, NEEDLE, envLine(placeholder(KEY)))
 const OLDER = withSecret.findIndex((l) => l.includes(KEY)) + 3
 const older = (lines: ReadonlyArray<string>) => lines.slice(0, OLDER)
 
-const machine = (home: string): Machine => {
-  const projects = tempDir("projects")
-  const maps = [fixtures.source.alpha, fixtures.source.beta].map((from) => {
-    const to = path.join(projects, path.basename(from))
-    fs.mkdirSync(to)
-    return { from, to }
-  })
-  return { home, config: tempDir("config"), hostname: "b-desktop", folder: tempDir("exchange"), maps }
-}
+const machine = (home: string): Machine => machineWith(home, tempDir("exchange"), "b-desktop")
 
 /** Machine A with the session's rollout holding `lines`. */
 const homeA = (lines: ReadonlyArray<string>) => {

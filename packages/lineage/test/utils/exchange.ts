@@ -27,7 +27,8 @@ export interface Machine {
   readonly maps: ReadonlyArray<{ readonly from: string; readonly to: string }>
 }
 
-const machineWith = (home: string, folder: string, hostname: string): Machine => {
+/** A machine on `home`, with the fixture's project folders mapped to fresh ones of its own. */
+export const machineWith = (home: string, folder: string, hostname: string): Machine => {
   const projects = tempDir("projects")
   const maps = [fixtures.source.alpha, fixtures.source.beta].map((from) => {
     const to = path.join(projects, path.basename(from))
